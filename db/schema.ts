@@ -1,0 +1,125 @@
+import { sql } from "drizzle-orm";
+import { index, integer, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+
+/** Source formats the importer recognises (lib/ingest/formats.ts). */
+export const SOURCE_FORMATS = [
+  "generic",
+  "orders",
+  "google_ads",
+  "meta_ads",
+  "microsoft_ads",
+  "ad_level",
+  "mapped",
+] as const;
+export type SourceFormat = (typeof SOURCE_FORMATS)[number];
+
+export const DATASET_STATUSES = ["ready", "failed"] as const;
+export type DatasetStatus = (typeof DATASET_STATUSES)[number];
+
+/** One uploaded file (identified by the SHA-256 of its bytes) and the summary of its import. */
+export const datasets = sqliteTable(
+  "datasets",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    name: text("name").notNull(),
+    /** Original file name as given by the user (display only). */
+    fileName: text("file_name").notNull(),
+    sourceFormat: text("source_format", { enum: SOURCE_FORMATS }).notNull(),
+    /** Hex SHA-256 of the uploaded bytes; the bytes live at uploads/<sha256>. */
+    sha256: text("sha256").notNull(),
+    /** Size of the upload in bytes. */
+    sizeBytes: integer("size_bytes").notNull(),
+    /** ISO 4217 code (e.g. "USD"); null when the file does not say. */
+    currency: text("currency"),
+    status: text("status", { enum: DATASET_STATUSES }).notNull().default("ready"),
+    /** True for the bundled sample dataset. */
+    isSample: integer("is_sample", { mode: "boolean" }).notNull().default(false),
+    /** First and last day covered (ISO date), null for files without dates. */
+    periodStart: text("period_start"),
+    periodEnd: text("period_end"),
+    /** Rows imported / rejected (count). */
+    rowsImported: integer("rows_imported").notNull().default(0),
+    rowsRejected: integer("rows_rejected").notNull().default(0),
+    /** The column mapping used, JSON {field: header}. */
+    mappingJson: text("mapping_json").notNull(),
+    /** The full import summary returned to the user, JSON. */
+    summaryJson: text("summary_json").notNull(),
+    /** ISO timestamp (UTC). */
+    createdAt: text("created_at")
+      .notNull()
+      .default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`),
+  },
+  (t) => [uniqueIndex("datasets_sha256_unique").on(t.sha256)],
+);
+export type Dataset = typeof datasets.$inferSelect;
+export type NewDataset = typeof datasets.$inferInsert;
+
+/** One row of exposure: a campaign-day (or a segment of it), or an ad over the whole period when a file has no dates. */
+export const observations = sqliteTable(
+  "observations",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    datasetId: integer("dataset_id")
+      .notNull()
+      .references(() => datasets.id, { onDelete: "cascade" }),
+    campaign: text("campaign").notNull(),
+    /** Ad, ad group, device...: what distinguishes several rows of one campaign and period; "" when none. */
+    segment: text("segment").notNull().default(""),
+    /** ISO dates (inclusive); null when the file has no dates and no date-range line. */
+    periodStart: text("period_start"),
+    periodEnd: text("period_end"),
+    /** Counts. */
+    impressions: integer("impressions").notNull().default(0),
+    clicks: integer("clicks").notNull().default(0),
+    /** Count; may be fractional (attribution). */
+    conversions: real("conversions").notNull().default(0),
+    /** Secondary conversion count (e.g. "Approved_Conversion"); null when absent. */
+    conversionsAlt: real("conversions_alt"),
+    /** Currency amounts in the dataset currency. */
+    spend: real("spend").notNull().default(0),
+    revenue: real("revenue"),
+    /** 1-based line number in the source file. */
+    line: integer("line").notNull(),
+  },
+  (t) => [index("observations_dataset_campaign").on(t.datasetId, t.campaign, t.periodStart)],
+);
+export type Observation = typeof observations.$inferSelect;
+export type NewObservation = typeof observations.$inferInsert;
+
+/** Order-level sales rows (order value distribution). */
+export const orders = sqliteTable(
+  "orders",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    datasetId: integer("dataset_id")
+      .notNull()
+      .references(() => datasets.id, { onDelete: "cascade" }),
+    campaign: text("campaign").notNull(),
+    /** ISO date. */
+    date: text("date"),
+    orderId: text("order_id"),
+    /** Currency amount. */
+    value: real("value").notNull(),
+    line: integer("line").notNull(),
+  },
+  (t) => [index("orders_dataset_campaign").on(t.datasetId, t.campaign)],
+);
+export type Order = typeof orders.$inferSelect;
+export type NewOrder = typeof orders.$inferInsert;
+
+/** Every row that could not be imported, verbatim, with its 1-based line number and the reason. */
+export const rejectedRows = sqliteTable(
+  "rejected_rows",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    datasetId: integer("dataset_id")
+      .notNull()
+      .references(() => datasets.id, { onDelete: "cascade" }),
+    line: integer("line").notNull(),
+    raw: text("raw").notNull(),
+    reason: text("reason").notNull(),
+  },
+  (t) => [index("rejected_rows_dataset").on(t.datasetId, t.line)],
+);
+export type RejectedRow = typeof rejectedRows.$inferSelect;
+export type NewRejectedRow = typeof rejectedRows.$inferInsert;

@@ -1,0 +1,48 @@
+/**
+ * One failure type for everything a user can cause. `code` is stable (API bodies, CLI exit codes); `message` is
+ * written for the person in front of the screen and never carries an internal detail.
+ */
+export const ERROR_CODES = [
+  "invalid_json",
+  "invalid_body",
+  "invalid_query",
+  "empty_file",
+  "binary_file",
+  "header_only",
+  "unrecognised_format",
+  "too_large",
+  "no_valid_rows",
+  "unreadable",
+  "not_found",
+  "internal",
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export const HTTP_STATUS: Record<ErrorCode, number> = {
+  invalid_json: 400,
+  invalid_body: 400,
+  invalid_query: 400,
+  empty_file: 422,
+  binary_file: 415,
+  header_only: 422,
+  unrecognised_format: 422,
+  too_large: 413,
+  no_valid_rows: 422,
+  unreadable: 422,
+  not_found: 404,
+  internal: 500,
+};
+
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  /** Extra, user-safe detail (e.g. the headers we saw), returned to the client. */
+  readonly details?: Record<string, unknown>;
+  constructor(code: ErrorCode, message: string, details?: Record<string, unknown>) {
+    super(message);
+    this.name = "AppError";
+    this.code = code;
+    this.details = details;
+  }
+}
+
+export const isAppError = (e: unknown): e is AppError => e instanceof AppError;

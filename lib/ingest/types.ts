@@ -1,0 +1,103 @@
+import type { SourceFormat } from "@/db/schema";
+
+/** Fields of the generic daily template; `--map field=Header` and the mapping editor use these names. */
+export const TEMPLATE_FIELDS = ["date", "campaign", "impressions", "clicks", "conversions", "spend", "revenue"] as const;
+export type TemplateField = (typeof TEMPLATE_FIELDS)[number];
+
+/** Every field a mapping can name: the template fields plus the extra ones some formats carry. */
+export const MAPPABLE_FIELDS = [
+  ...TEMPLATE_FIELDS,
+  "segment",
+  "conversions_alt",
+  "order_id",
+  "value",
+  "currency",
+] as const;
+export type MappableField = (typeof MAPPABLE_FIELDS)[number];
+
+/** field -> header text in the file (null when the file has no such column). */
+export type Mapping = Partial<Record<MappableField, string | null>>;
+
+export interface Totals {
+  impressions: number;
+  clicks: number;
+  /** May be fractional (attribution). */
+  conversions: number;
+  spend: number;
+  revenue: number;
+}
+
+export interface ReconciliationLine {
+  field: keyof Totals;
+  imported: number;
+  reported: number;
+  /** imported - reported */
+  difference: number;
+  matches: boolean;
+}
+
+export interface Reconciliation {
+  /** The totals row used, e.g. "Total: Campaigns". */
+  source: string;
+  /** Line of that totals row in the file (1-based). */
+  line: number;
+  matches: boolean;
+  lines: ReconciliationLine[];
+  /** Other totals rows seen and not used, with why (e.g. "includes removed campaigns"). */
+  ignored: { source: string; line: number; reason: string }[];
+}
+
+/** What the importer saw in a file before importing it: enough to show and edit the mapping. */
+export interface Detection {
+  sha256: string;
+  fileName: string;
+  sizeBytes: number;
+  format: SourceFormat;
+  /** Human label, e.g. "Google Ads campaign report". */
+  formatLabel: string;
+  encoding: "utf-8" | "utf-8-bom" | "utf-16le" | "utf-16be" | "windows-1252";
+  delimiter: "," | "\t" | ";";
+  /** 1-based line of the header row. */
+  headerLine: number;
+  headers: string[];
+  mapping: Mapping;
+  /** "day-first" / "month-first" when slash dates were seen, else null. */
+  dateOrder: "day-first" | "month-first" | null;
+  currency: string | null;
+  /** Period from a date-range line, when the file has one. */
+  periodFromPreamble: { start: string; end: string } | null;
+  /** First data rows as they appear (header -> cell). */
+  previewRows: Record<string, string>[];
+  warnings: string[];
+}
+
+export interface ImportSummary {
+  datasetId: number;
+  name: string;
+  /** True when these bytes (and this mapping) had already been imported: the existing dataset is returned. */
+  existing: boolean;
+  sha256: string;
+  format: SourceFormat;
+  formatLabel: string;
+  encoding: Detection["encoding"];
+  delimiter: Detection["delimiter"];
+  mapping: Mapping;
+  dateOrder: Detection["dateOrder"];
+  /** "observations" for ad performance rows, "orders" for order-level sales files. */
+  kind: "observations" | "orders";
+  rowsImported: number;
+  rowsRejected: number;
+  warnings: string[];
+  reconciliation: Reconciliation | null;
+  currency: string | null;
+  period: { start: string; end: string } | null;
+  totals: Totals;
+  campaigns: number;
+}
+
+export interface ImportProgress {
+  bytesDone: number;
+  bytesTotal: number;
+  rowsDone: number;
+  phase: "receiving" | "parsing" | "done" | "failed";
+}

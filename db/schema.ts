@@ -123,3 +123,14 @@ export const rejectedRows = sqliteTable(
 );
 export type RejectedRow = typeof rejectedRows.$inferSelect;
 export type NewRejectedRow = typeof rejectedRows.$inferInsert;
+
+/** Small key/value facts about this database (e.g. that the sample dataset was loaded once). */
+export const appMeta = sqliteTable("app_meta", {
+  key: text("key").primaryKey(),
+  value: text("value").notNull(),
+  /** ISO timestamp (UTC). */
+  updatedAt: text("updated_at")
+    .notNull()
+    .default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`),
+});
+export type AppMeta = typeof appMeta.$inferSelect;

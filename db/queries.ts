@@ -1,0 +1,131 @@
+import "server-only";
+import { asc, desc, eq, sql } from "drizzle-orm";
+import type { Db } from "./client";
+import { appMeta, datasets, observations, orders, rejectedRows, type Dataset } from "./schema";
+import type { ImportSummary } from "@/lib/ingest/types";
+
+/** A dataset as listed to users (no internal JSON blobs). */
+export interface DatasetListItem {
+  id: number;
+  name: string;
+  fileName: string;
+  format: Dataset["sourceFormat"];
+  currency: string | null;
+  isSample: boolean;
+  periodStart: string | null;
+  periodEnd: string | null;
+  rowsImported: number;
+  rowsRejected: number;
+  createdAt: string;
+  kind: ImportSummary["kind"];
+  campaigns: number;
+  totals: ImportSummary["totals"];
+}
+
+function parseSummary(row: Dataset): ImportSummary {
+  return JSON.parse(row.summaryJson) as ImportSummary;
+}
+
+function toListItem(row: Dataset): DatasetListItem {
+  const s = parseSummary(row);
+  return {
+    id: row.id,
+    name: row.name,
+    fileName: row.fileName,
+    format: row.sourceFormat,
+    currency: row.currency,
+    isSample: row.isSample,
+    periodStart: row.periodStart,
+    periodEnd: row.periodEnd,
+    rowsImported: row.rowsImported,
+    rowsRejected: row.rowsRejected,
+    createdAt: row.createdAt,
+    kind: s.kind,
+    campaigns: s.campaigns,
+    totals: s.totals,
+  };
+}
+
+export function listDatasets(db: Db): DatasetListItem[] {
+  return db.select().from(datasets).where(eq(datasets.status, "ready")).orderBy(desc(datasets.id)).all().map(toListItem);
+}
+
+export function getDatasetRow(db: Db, id: number): Dataset | undefined {
+  return db.select().from(datasets).where(eq(datasets.id, id)).get();
+}
+
+export function getDataset(db: Db, id: number): (DatasetListItem & { summary: ImportSummary }) | undefined {
+  const row = getDatasetRow(db, id);
+  if (!row) return undefined;
+  return { ...toListItem(row), summary: parseSummary(row) };
+}
+
+/** Deletes a dataset and (by cascade) its observations, orders and rejected rows. Returns its sha256, or null. */
+export function deleteDataset(db: Db, id: number): { sha256: string } | null {
+  const row = getDatasetRow(db, id);
+  if (!row) return null;
+  db.delete(datasets).where(eq(datasets.id, id)).run();
+  return { sha256: row.sha256 };
+}
+
+export function countDatasets(db: Db): number {
+  const r = db.select({ n: sql<number>`count(*)` }).from(datasets).get();
+  return r?.n ?? 0;
+}
+
+export function getMeta(db: Db, key: string): string | undefined {
+  return db.select().from(appMeta).where(eq(appMeta.key, key)).get()?.value;
+}
+
+export function setMeta(db: Db, key: string, value: string): void {
+  db.insert(appMeta)
+    .values({ key, value })
+    .onConflictDoUpdate({ target: appMeta.key, set: { value, updatedAt: sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))` } })
+    .run();
+}
+
+/** Observation rows of a dataset, ordered by campaign then period. */
+export function getObservations(db: Db, datasetId: number) {
+  return db
+    .select()
+    .from(observations)
+    .where(eq(observations.datasetId, datasetId))
+    .orderBy(asc(observations.campaign), asc(observations.periodStart), asc(observations.id))
+    .all();
+}
+
+/** Order values grouped by campaign: from this dataset, or from order-level datasets whose campaigns match. */
+export function getOrderValues(db: Db, datasetId: number, campaigns: string[]): Map<string, number[]> {
+  const out = new Map<string, number[]>();
+  const wanted = new Set(campaigns);
+  const own = db
+    .select({ campaign: orders.campaign, value: orders.value })
+    .from(orders)
+    .where(eq(orders.datasetId, datasetId))
+    .all();
+  const rows =
+    own.length > 0
+      ? own
+      : db
+          .select({ campaign: orders.campaign, value: orders.value })
+          .from(orders)
+          .innerJoin(datasets, eq(datasets.id, orders.datasetId))
+          .where(eq(datasets.status, "ready"))
+          .all();
+  for (const r of rows) {
+    if (!wanted.has(r.campaign)) continue;
+    let list = out.get(r.campaign);
+    if (!list) out.set(r.campaign, (list = []));
+    list.push(r.value);
+  }
+  return out;
+}
+
+export function getRejectedCount(db: Db, datasetId: number): number {
+  const r = db
+    .select({ n: sql<number>`count(*)` })
+    .from(rejectedRows)
+    .where(eq(rejectedRows.datasetId, datasetId))
+    .get();
+  return r?.n ?? 0;
+}

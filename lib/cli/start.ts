@@ -1,0 +1,66 @@
+/**
+ * `npm start`: build when the sources are newer than the last build, apply migrations, load the sample dataset
+ * into an empty database (unless SAMPLE_DATA=0), then serve with `next start` on PORT.
+ */
+import { spawn, spawnSync } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { env } from "@/lib/env";
+import { openDatabase } from "@/db/client";
+import { ensureSampleData } from "@/lib/server/sample";
+
+const root = process.cwd();
+const nextBin = path.join(root, "node_modules", ".bin", "next");
+const SOURCES = ["app", "lib", "db", "next.config.ts", "package.json", "package-lock.json", "tsconfig.json"];
+
+function newestMtime(p: string): number {
+  let st: fs.Stats;
+  try {
+    st = fs.statSync(p);
+  } catch {
+    return 0;
+  }
+  if (!st.isDirectory()) return st.mtimeMs;
+  let newest = st.mtimeMs;
+  for (const name of fs.readdirSync(p)) newest = Math.max(newest, newestMtime(path.join(p, name)));
+  return newest;
+}
+
+function needsBuild(): boolean {
+  const buildId = path.join(root, ".next", "BUILD_ID");
+  if (!fs.existsSync(buildId)) return true;
+  const built = fs.statSync(buildId).mtimeMs;
+  return SOURCES.some((s) => newestMtime(path.join(root, s)) > built);
+}
+
+async function main(): Promise<void> {
+  const childEnv = { ...process.env, NEXT_TELEMETRY_DISABLED: "1" };
+  if (needsBuild()) {
+    console.log("noisefloor: building the app (first start or sources changed)...");
+    const r = spawnSync(nextBin, ["build"], { stdio: "inherit", env: childEnv });
+    if (r.status !== 0) {
+      console.error("noisefloor: the build failed; see the messages above.");
+      process.exit(r.status ?? 1);
+    }
+  }
+
+  const db = openDatabase(env.DATABASE_PATH);
+  console.log(`noisefloor: database ${path.resolve(env.DATABASE_PATH)} (migrations applied)`);
+  const loaded = await ensureSampleData(db, env.DATABASE_PATH, { enabled: env.SAMPLE_DATA });
+  if (loaded.length) console.log(`noisefloor: loaded the sample data (${loaded.map((d) => d.name).join(", ")})`);
+  db.$client.close();
+
+  const child = spawn(nextBin, ["start", "-p", String(env.PORT)], { stdio: "inherit", env: childEnv });
+  console.log(`noisefloor: serving http://localhost:${env.PORT}`);
+  const stop = (sig: NodeJS.Signals) => {
+    if (!child.killed) child.kill(sig);
+  };
+  process.on("SIGINT", () => stop("SIGINT"));
+  process.on("SIGTERM", () => stop("SIGTERM"));
+  child.on("exit", (code) => process.exit(code ?? 0));
+}
+
+main().catch((e: unknown) => {
+  console.error("noisefloor: could not start:", e instanceof Error ? e.message : e);
+  process.exit(1);
+});

@@ -1,0 +1,51 @@
+import "server-only";
+import type { z } from "zod";
+import { AppError, HTTP_STATUS, isAppError, type ErrorCode } from "@/lib/errors";
+import { formatZodError } from "@/lib/validation";
+
+/** The one error body every route returns: `{ error: { code, message } }` (plus user-safe details). */
+export function errorResponse(code: ErrorCode, message: string, details?: Record<string, unknown>): Response {
+  return Response.json(
+    { error: { code, message, ...(details ? { details } : {}) } },
+    { status: HTTP_STATUS[code], headers: { "Cache-Control": "no-store" } },
+  );
+}
+
+/**
+ * Turns anything thrown in a handler into a response. AppErrors carry user-facing messages; anything else is
+ * logged on the server and answered with a generic 500 (no internal message or stack reaches the client).
+ */
+export function handleError(e: unknown, where: string): Response {
+  if (isAppError(e)) return errorResponse(e.code, e.message, e.details);
+  console.error(`[${where}]`, e);
+  return errorResponse("internal", "Something went wrong on our side. Nothing you sent was lost; please try again.");
+}
+
+/** Reads a JSON body and validates it; throws AppError("invalid_json" | "invalid_body"). */
+export async function readJson<T extends z.ZodType>(request: Request, schema: T): Promise<z.infer<T>> {
+  let raw: unknown;
+  try {
+    raw = await request.json();
+  } catch {
+    throw new AppError("invalid_json", "The request body is not valid JSON.");
+  }
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) throw new AppError("invalid_body", formatZodError(parsed.error));
+  return parsed.data;
+}
+
+/** Validates URL search params (first value of each key) against a schema; throws AppError("invalid_query"). */
+export function readQuery<T extends z.ZodType>(url: string | URL, schema: T): z.infer<T> {
+  const u = typeof url === "string" ? new URL(url) : url;
+  const obj: Record<string, string> = {};
+  for (const [k, v] of u.searchParams) if (!(k in obj)) obj[k] = v;
+  const parsed = schema.safeParse(obj);
+  if (!parsed.success) throw new AppError("invalid_query", formatZodError(parsed.error));
+  return parsed.data;
+}
+
+/** Parses a positive integer id from a route segment; throws not_found otherwise. */
+export function parseId(raw: string, what = "dataset"): number {
+  if (!/^[1-9][0-9]{0,15}$/.test(raw)) throw new AppError("not_found", `No ${what} with id "${raw.slice(0, 40)}".`);
+  return Number(raw);
+}

@@ -4,6 +4,7 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import type { TestProject } from "vitest/node";
+import "vitest";
 
 declare module "vitest" {
   export interface ProvidedContext {

@@ -1,0 +1,59 @@
+import { z } from "zod";
+import { getDb } from "@/db/client";
+import { env, uploadMaxBytes } from "@/lib/env";
+import { AppError } from "@/lib/errors";
+import { errorResponse, handleError, readQuery } from "@/lib/server/http";
+import { datasetNameSchema, fileNameSchema, mappingParamSchema, tokenSchema } from "@/lib/server/schemas";
+import { receiveUpload, runImport } from "@/lib/server/uploads";
+
+export const runtime = "nodejs";
+export const dynamic = "force-dynamic";
+
+const querySchema = z.object({
+  fileName: fileNameSchema.default("upload.csv"),
+  name: datasetNameSchema.optional(),
+  mapping: mappingParamSchema.optional(),
+  token: tokenSchema.optional(),
+  /** "1": store and detect only, so the user can check the mapping before importing. */
+  preview: z.enum(["0", "1"]).default("0"),
+});
+
+/**
+ * POST /api/uploads — the file's bytes are the request body (streamed, never held whole in memory).
+ * With `preview=1` answers the detection (format, mapping, first rows); otherwise imports and answers the summary
+ * (201 for a new dataset, 200 when the same bytes were imported before).
+ */
+export async function POST(request: Request): Promise<Response> {
+  try {
+    const q = readQuery(request.url, querySchema);
+    const maxBytes = uploadMaxBytes();
+    const declared = Number(request.headers.get("content-length") ?? "NaN");
+    if (Number.isFinite(declared) && declared > maxBytes) {
+      return errorResponse(
+        "too_large",
+        `This file is ${(declared / 1048576).toFixed(1)} MB; the limit is ${env.UPLOAD_MAX_MB} MB. Split it by date range and upload the parts.`,
+      );
+    }
+    if (!request.body) throw new AppError("empty_file", "The upload was empty: choose a CSV export to upload.");
+    const received = await receiveUpload(request.body, {
+      databasePath: env.DATABASE_PATH,
+      fileName: q.fileName,
+      maxBytes,
+      token: q.token,
+      bytesTotal: Number.isFinite(declared) ? declared : undefined,
+    });
+    if (q.preview === "1" && !q.mapping) return Response.json({ detection: received.detection });
+    const summary = await runImport(getDb(), {
+      path: received.path,
+      sha256: received.detection.sha256,
+      fileName: q.fileName,
+      sizeBytes: received.sizeBytes,
+      name: q.name,
+      mapping: q.mapping,
+      token: q.token,
+    });
+    return Response.json(summary, { status: summary.existing ? 200 : 201 });
+  } catch (e) {
+    return handleError(e, "POST /api/uploads");
+  }
+}

@@ -1,0 +1,50 @@
+import { parseArgs } from "node:util";
+import type { Db } from "@/db/client";
+import { analyzeDataset } from "@/lib/analysis/dataset";
+import { analysisQuerySchema } from "@/lib/analysis/schemas";
+import { modelSpecSchema, runModel } from "@/lib/engine/contract";
+import { AppError } from "@/lib/errors";
+import { formatZodError } from "@/lib/validation";
+
+/** `model --json '<spec>'`: the model contract, same JSON in and out as POST /api/model. */
+export function runModelCommand(args: string[]): void {
+  const { values } = parseArgs({ args, options: { json: { type: "string" } } });
+  if (!values.json) throw new AppError("invalid_body", "model needs --json '<spec>' (the same JSON as POST /api/model).");
+  let raw: unknown;
+  try {
+    raw = JSON.parse(values.json);
+  } catch {
+    throw new AppError("invalid_json", "--json is not valid JSON.");
+  }
+  const parsed = modelSpecSchema.safeParse(raw);
+  if (!parsed.success) throw new AppError("invalid_body", formatZodError(parsed.error));
+  process.stdout.write(JSON.stringify(runModel(parsed.data)) + "\n");
+}
+
+/** `analyze <id> [--horizon day|week|month] [--budget X] --json`. */
+export function runAnalyzeCommand(db: () => Db, args: string[]): void {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { horizon: { type: "string" }, budget: { type: "string" }, json: { type: "boolean" } },
+  });
+  const idRaw = positionals[0];
+  if (!idRaw || !/^[1-9][0-9]*$/.test(idRaw)) throw new AppError("invalid_query", "analyze takes a dataset id: analyze <id> --json");
+  const q = analysisQuerySchema.safeParse({ horizon: values.horizon, budget: values.budget });
+  if (!q.success) throw new AppError("invalid_query", formatZodError(q.error));
+  const result = analyzeDataset(db(), Number(idRaw), q.data);
+  if (values.json) {
+    process.stdout.write(JSON.stringify(result, null, 2) + "\n");
+    return;
+  }
+  const lines = [`Dataset ${result.datasetId}: ${result.campaigns.length} campaigns, horizon ${result.horizon}`];
+  for (const c of result.campaigns) {
+    const f = c.forecast;
+    lines.push(
+      `  ${c.campaign}: conversions ${f.conversions.mean.toFixed(1)} (5-95%: ${f.conversions.q05}-${f.conversions.q95}), P(no sale) ${(f.pZeroConversions * 100).toFixed(1)}%, verdict ${c.verdict.label}`,
+    );
+  }
+  lines.push(`  correlation of daily surprises rho ${result.rho.estimate.toFixed(3)} (${result.rho.lo.toFixed(3)}-${result.rho.hi.toFixed(3)})`);
+  process.stdout.write(lines.join("\n") + "\n");
+}
+

@@ -1,0 +1,160 @@
+/**
+ * The command line: `npm run -s cli -- <command> ...`. Exit 0 on success, 2 when the input is refused or invalid
+ * (the reason on stderr), 1 on an internal failure.
+ */
+import { parseArgs } from "node:util";
+import { openDatabase, type Db } from "@/db/client";
+import { getDataset, listDatasets } from "@/db/queries";
+import { env, uploadMaxBytes } from "@/lib/env";
+import { AppError, isAppError } from "@/lib/errors";
+import { rejectedRowsCsv } from "@/lib/ingest/rejected";
+import { MAPPABLE_FIELDS, type Mapping, type MappableField } from "@/lib/ingest/types";
+import { importLocalFile } from "@/lib/server/uploads";
+import { runAnalyzeCommand, runModelCommand } from "./analysis-commands";
+
+const USAGE = `noisefloor command line
+
+  import <file> [--name N] [--map field=Header ...] [--json]
+      Import a CSV export (generic template, orders, Google Ads, Meta, Microsoft Advertising, ad-level).
+      --map fields: ${MAPPABLE_FIELDS.join(", ")}
+  datasets [--json]                     List imported datasets.
+  rejected <id>                         Print the rejected rows of a dataset as CSV (line, reason, raw).
+  model --json '<spec>'                 Run the model contract (same JSON as POST /api/model).
+  analyze <id> [--horizon day|week|month] [--budget X] --json
+                                        Per-campaign figures, forecasts, calibration and pooling summary.
+
+Settings come from the environment (DATABASE_PATH, UPLOAD_MAX_MB, ...; see README.md).`;
+
+export class UsageError extends AppError {
+  constructor(message: string) {
+    super("invalid_query", message);
+  }
+}
+
+function parseMapping(pairs: string[]): Mapping | undefined {
+  if (pairs.length === 0) return undefined;
+  const m: Mapping = {};
+  for (const pair of pairs) {
+    const eq = pair.indexOf("=");
+    if (eq <= 0) throw new UsageError(`--map expects field=Header, got "${pair}".`);
+    const field = pair.slice(0, eq).trim();
+    const header = pair.slice(eq + 1).trim();
+    if (!(MAPPABLE_FIELDS as readonly string[]).includes(field)) {
+      throw new UsageError(`--map: unknown field "${field}"; fields are ${MAPPABLE_FIELDS.join(", ")}.`);
+    }
+    m[field as MappableField] = header === "" ? null : header;
+  }
+  return m;
+}
+
+let dbHandle: Db | undefined;
+const db = (): Db => (dbHandle ??= openDatabase(env.DATABASE_PATH));
+
+const fmt = (n: number, digits = 2) => n.toLocaleString("en-US", { maximumFractionDigits: digits });
+
+async function cmdImport(args: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { name: { type: "string" }, map: { type: "string", multiple: true }, json: { type: "boolean" } },
+  });
+  const file = positionals[0];
+  if (!file || positionals.length > 1) throw new UsageError("import takes one file: import <file> [--name N] [--map field=Header] [--json]");
+  const summary = await importLocalFile(db(), env.DATABASE_PATH, file, {
+    name: values.name,
+    mapping: parseMapping(values.map ?? []),
+    maxBytes: uploadMaxBytes(),
+  });
+  if (values.json) {
+    process.stdout.write(JSON.stringify(summary, null, 2) + "\n");
+    return;
+  }
+  const t = summary.totals;
+  const lines = [
+    `${summary.existing ? "Already imported" : "Imported"}: dataset ${summary.datasetId} "${summary.name}" (${summary.formatLabel})`,
+    `  rows imported ${fmt(summary.rowsImported, 0)}, rejected ${fmt(summary.rowsRejected, 0)}; ${summary.campaigns} campaigns`,
+    `  period ${summary.period ? `${summary.period.start} to ${summary.period.end}` : "none (no dates in the file)"}; currency ${summary.currency ?? "not stated"}`,
+    `  totals: impressions ${fmt(t.impressions, 0)}, clicks ${fmt(t.clicks, 0)}, conversions ${fmt(t.conversions)}, spend ${fmt(t.spend)}, revenue ${fmt(t.revenue)}`,
+  ];
+  if (summary.reconciliation)
+    lines.push(`  reconciliation with "${summary.reconciliation.source}": ${summary.reconciliation.matches ? "matches" : "DOES NOT MATCH"}`);
+  for (const w of summary.warnings) lines.push(`  warning: ${w}`);
+  if (summary.rowsRejected > 0) lines.push(`  rejected rows: npm run -s cli -- rejected ${summary.datasetId}`);
+  process.stdout.write(lines.join("\n") + "\n");
+}
+
+function cmdDatasets(args: string[]): void {
+  const { values } = parseArgs({ args, options: { json: { type: "boolean" } } });
+  const list = listDatasets(db());
+  if (values.json) {
+    process.stdout.write(JSON.stringify({ datasets: list }, null, 2) + "\n");
+    return;
+  }
+  if (list.length === 0) {
+    process.stdout.write("No datasets yet. Import one: npm run -s cli -- import <file>\n");
+    return;
+  }
+  for (const d of list) {
+    const period = d.periodStart ? `${d.periodStart}..${d.periodEnd}` : "no dates";
+    process.stdout.write(
+      `${String(d.id).padStart(4)}  ${d.name}${d.isSample ? " [sample]" : ""}  (${d.format}, ${d.rowsImported} rows, ${d.campaigns} campaigns, ${period})\n`,
+    );
+  }
+}
+
+function cmdRejected(args: string[]): void {
+  const { positionals } = parseArgs({ args, allowPositionals: true, options: {} });
+  const raw = positionals[0];
+  if (!raw || !/^[1-9][0-9]*$/.test(raw)) throw new UsageError("rejected takes a dataset id: rejected <id>");
+  const id = Number(raw);
+  if (!getDataset(db(), id)) throw new AppError("not_found", `No dataset with id ${id}.`);
+  process.stdout.write(rejectedRowsCsv(db(), id));
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case "import":
+      await cmdImport(rest);
+      return 0;
+    case "datasets":
+      cmdDatasets(rest);
+      return 0;
+    case "rejected":
+      cmdRejected(rest);
+      return 0;
+    case "model":
+      runModelCommand(rest);
+      return 0;
+    case "analyze":
+      runAnalyzeCommand(db, rest);
+      return 0;
+    case undefined:
+    case "help":
+    case "--help":
+    case "-h":
+      process.stdout.write(USAGE + "\n");
+      return command === undefined ? 2 : 0;
+    default:
+      process.stderr.write(`Unknown command "${command}".\n\n${USAGE}\n`);
+      return 2;
+  }
+}
+
+main(process.argv.slice(2))
+  .then((code) => {
+    process.exitCode = code;
+  })
+  .catch((e: unknown) => {
+    if (isAppError(e)) {
+      process.stderr.write(`error (${e.code}): ${e.message}\n`);
+      process.exitCode = e.code === "internal" ? 1 : 2;
+    } else if (e instanceof TypeError && "code" in e && String((e as { code: unknown }).code).startsWith("ERR_PARSE_ARGS")) {
+      process.stderr.write(`error: ${e.message}\n`);
+      process.exitCode = 2;
+    } else {
+      process.stderr.write(`internal error: ${e instanceof Error ? e.message : String(e)}\n`);
+      process.exitCode = 1;
+    }
+  })
+  .finally(() => dbHandle?.$client.close());

@@ -1,0 +1,107 @@
+/**
+ * Input shapes of the estimation code, their zod schemas (the boundary where invalid input is refused), and the
+ * frequency/severity specs it hands to the aggregate engine (the shapes of DESIGN.md's model contract).
+ */
+import { z } from "zod";
+import { AppError } from "@/lib/errors";
+
+/** One row of exposure: a campaign-day, or (date null) one ad/segment over the whole period of a file. */
+export interface DayRow {
+  /** ISO date `YYYY-MM-DD`, or null when the file has no dates (then the row is an ad, not a day). */
+  date: string | null;
+  impressions: number;
+  clicks: number;
+  /** May be fractional (attribution) and may exceed clicks (view-through conversions). */
+  conversions: number;
+  /** Currency units. */
+  spend: number;
+  /** Currency units; null when the file has no revenue for this row. */
+  revenue: number | null;
+}
+
+/** One campaign's rows, plus order values (currency units) when an order-level sales file was imported. */
+export interface CampaignInput {
+  campaign: string;
+  days: DayRow[];
+  orderValues?: number[];
+}
+
+/** What the rows stand for: days (dated rows) or ads/segments (undated rows). */
+export type Unit = "day" | "ad";
+
+const count = z.number().finite().nonnegative();
+
+/** zod schema of a DayRow (non-negative finite counts and spend; revenue any finite number or null). */
+export const DayRowSchema = z.object({
+  date: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/, "date must be an ISO date YYYY-MM-DD")
+    .nullable(),
+  impressions: count,
+  clicks: count,
+  conversions: count,
+  spend: count,
+  revenue: z.number().finite().nullable(),
+});
+
+/** zod schema of a CampaignInput: rows must all carry a date or all be undated. */
+export const CampaignInputSchema = z
+  .object({
+    campaign: z.string().min(1, "campaign name is empty"),
+    days: z.array(DayRowSchema).min(1, "a campaign needs at least one row"),
+    orderValues: z.array(z.number().finite()).optional(),
+  })
+  .refine((c) => c.days.every((d) => d.date === null) || c.days.every((d) => d.date !== null), {
+    message: "rows must either all have a date or all have none",
+    path: ["days"],
+  });
+
+/** Frequency spec of the model contract: the law of a horizon's conversion count. */
+export type FrequencySpec =
+  | { kind: "poisson"; lambda: number }
+  | { kind: "negbin"; r: number; mean: number }
+  | { kind: "binomial"; n: number; p: number };
+
+/** Severity spec of the model contract: the law of one order's value (currency units). */
+export type SeveritySpec =
+  | { kind: "lognormal"; mu: number; sigma: number }
+  | { kind: "empirical"; points: [number, number][] }
+  | { kind: "constant"; value: number };
+
+/**
+ * Parses `value` with `schema`; on failure throws AppError("invalid_body") naming the first offending field, so
+ * every public entry refuses bad input the same way.
+ * @example parseOrThrow(CampaignInputSchema, { campaign: "", days: [] }, "campaign") // throws "Invalid campaign at campaign: campaign name is empty."
+ */
+export function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown, what: string): z.output<S> {
+  const r = schema.safeParse(value);
+  if (r.success) return r.data;
+  const issue = r.error.issues[0];
+  const where = issue && issue.path.length > 0 ? ` at ${issue.path.join(".")}` : "";
+  throw new AppError("invalid_body", `Invalid ${what}${where}: ${issue?.message ?? "invalid value"}.`);
+}
+
+/**
+ * Sorted copy of dated rows, with rows sharing a date (segments) summed into one day (revenue null only when null on
+ * every summed row); undated rows (ads) copied as they are. Expects rows already validated (all dated or none).
+ * @example normaliseRows([{ date: "2025-01-02", ... }, { date: "2025-01-01", ... }]).rows[0].date // "2025-01-01"
+ */
+export function normaliseRows(days: readonly DayRow[]): { unit: Unit; rows: DayRow[] } {
+  if (days.length > 0 && days.every((d) => d.date === null)) return { unit: "ad", rows: days.map((d) => ({ ...d })) };
+  const byDate = new Map<string, DayRow>();
+  for (const d of days) {
+    const key = d.date as string;
+    const prev = byDate.get(key);
+    if (!prev) {
+      byDate.set(key, { ...d });
+      continue;
+    }
+    prev.impressions += d.impressions;
+    prev.clicks += d.clicks;
+    prev.conversions += d.conversions;
+    prev.spend += d.spend;
+    prev.revenue = prev.revenue === null && d.revenue === null ? null : (prev.revenue ?? 0) + (d.revenue ?? 0);
+  }
+  const rows = [...byDate.values()].sort((x, y) => ((x.date as string) < (y.date as string) ? -1 : 1));
+  return { unit: "day", rows };
+}

@@ -1,0 +1,126 @@
+/**
+ * A plain-language verdict per campaign: are the recent conversions within what noise explains, given the clicks?
+ */
+import { cdfAt, centralInterval, cumulative } from "./discrete";
+import { predictiveCounts, rateModel } from "./predictive";
+import type { DayRow } from "./types";
+
+/** Tail probability below which a result is called better/worse than noise (one-sided; the 90% band's edges). */
+export const VERDICT_ALPHA = 0.05;
+/** Fewest earlier days (with clicks) for the earlier history to serve as the reference. */
+export const MIN_REFERENCE_DAYS = 7;
+
+/** The verdict on a window of a campaign. */
+export interface Verdict {
+  /**
+   * "worse": fewer conversions than noise explains (P(Y <= y) < 0.05); "better": more (P(Y >= y) < 0.05);
+   * "within": inside the noise band; "insufficient": no reference to compare with.
+   */
+  verdict: "within" | "better" | "worse" | "insufficient";
+  /** "earlier-history": the campaign's own days before the window; "dataset-prior": the dataset's shrinkage prior. */
+  reference: "earlier-history" | "dataset-prior" | null;
+  /** The window judged. */
+  window: { from: string | null; to: string | null; units: number; clicks: number; conversions: number };
+  /** Predictive mean of the window's conversions given its clicks; null when insufficient. */
+  expected: number | null;
+  lo90: number | null;
+  hi90: number | null;
+  /** P(Y <= y) under the reference. */
+  pLower: number | null;
+  /** P(Y >= y) under the reference. */
+  pUpper: number | null;
+  /** min(pLower, pUpper): how surprising the window is in its own direction. */
+  tailProbability: number | null;
+  message: string;
+}
+
+/** Options of the verdict. */
+export interface VerdictOptions {
+  /** Units (days) in the judged window, or "all" (default 7). */
+  window?: number | "all";
+  /** The dataset's Beta prior of the rate, used when the campaign has no earlier history of its own. */
+  datasetPrior?: { a: number; b: number };
+}
+
+/**
+ * Verdict on the last `window` days (or all units) of a campaign.
+ *
+ * Reference law: with at least MIN_REFERENCE_DAYS earlier days with clicks, the rate model (Jeffreys Beta posterior,
+ * negative binomial when overdispersed) fitted to the days before the window; otherwise, when a dataset prior is
+ * given, the Beta(a, b) dataset prior alone, against all units (an ad-level file, or too short a history). The
+ * window's conversions Y given its clicks follow predictiveCounts(model, clicks, units); the observed (rounded)
+ * total y gets pLower = P(Y <= y) and pUpper = P(Y >= y); worse if pLower < 0.05, better if pUpper < 0.05.
+ *
+ * Edge cases: no clicks in the window, or no reference -> "insufficient".
+ * @example campaignVerdict(rows).verdict // "within" for a campaign whose last week matches its history
+ */
+export function campaignVerdict(rows: readonly DayRow[], options: VerdictOptions = {}): Verdict {
+  const size = options.window === "all" ? rows.length : Math.max(1, Math.floor(options.window ?? 7));
+  const dated = rows.length > 0 && rows[0]?.date !== null;
+  let earlier = dated ? rows.slice(0, Math.max(0, rows.length - size)) : [];
+  let win = dated ? rows.slice(rows.length - Math.min(size, rows.length)) : rows.slice();
+  let reference: Verdict["reference"] = null;
+  if (earlier.filter((r) => r.clicks > 0).length >= MIN_REFERENCE_DAYS) reference = "earlier-history";
+  else if (options.datasetPrior) {
+    reference = "dataset-prior";
+    earlier = [];
+    win = rows.slice();
+  }
+  const clicks = win.reduce((s, r) => s + r.clicks, 0);
+  const conversions = win.reduce((s, r) => s + r.conversions, 0);
+  const window = {
+    from: win[0]?.date ?? null,
+    to: win[win.length - 1]?.date ?? null,
+    units: win.length,
+    clicks,
+    conversions,
+  };
+  const insufficient = (message: string): Verdict => ({
+    verdict: "insufficient",
+    reference: null,
+    window,
+    expected: null,
+    lo90: null,
+    hi90: null,
+    pLower: null,
+    pUpper: null,
+    tailProbability: null,
+    message,
+  });
+  if (reference === null) {
+    return insufficient(`Not enough earlier history: at least ${MIN_REFERENCE_DAYS} earlier days with clicks are needed to judge the last ${size}.`);
+  }
+  if (!(clicks > 0)) return insufficient("No clicks in the window: nothing to judge.");
+  const model =
+    reference === "earlier-history"
+      ? rateModel(earlier.map((r) => ({ n: r.clicks, y: r.conversions })))
+      : rateModel([], options.datasetPrior);
+  const dist = predictiveCounts(model, clicks, Math.max(1, win.filter((r) => r.clicks > 0).length));
+  const cum = cumulative(dist);
+  const y = Math.round(conversions);
+  const pLower = cdfAt(dist, y, cum);
+  const pUpper = 1 - cdfAt(dist, y - 1, cum);
+  const band = centralInterval(dist, 0.9, cum);
+  const verdict: Verdict["verdict"] = pLower < VERDICT_ALPHA ? "worse" : pUpper < VERDICT_ALPHA ? "better" : "within";
+  const span = reference === "earlier-history" ? `the last ${win.length} days` : `these ${win.length} units`;
+  const basis = reference === "earlier-history" ? "the earlier history's rate" : "the dataset's typical rate";
+  const range = `${band.lo}-${band.hi}`;
+  const message =
+    verdict === "within"
+      ? `${span[0]?.toUpperCase()}${span.slice(1)} brought ${y} conversions; at ${basis}, noise alone gives ${range} (90%) for ${clicks} clicks: within noise.`
+      : verdict === "worse"
+        ? `${y} conversions in ${span} is fewer than noise explains: ${basis} gives ${range} (90%) for ${clicks} clicks; a result this low has probability ${pLower.toPrecision(2)}.`
+        : `${y} conversions in ${span} is more than noise explains: ${basis} gives ${range} (90%) for ${clicks} clicks; a result this high has probability ${pUpper.toPrecision(2)}.`;
+  return {
+    verdict,
+    reference,
+    window,
+    expected: dist.mean,
+    lo90: band.lo,
+    hi90: band.hi,
+    pLower,
+    pUpper,
+    tailProbability: Math.min(pLower, pUpper),
+    message,
+  };
+}

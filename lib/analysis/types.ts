@@ -42,13 +42,13 @@ export interface Forecast {
   revenue: DistSummary;
   /** P(no conversion over the horizon). */
   pZeroConversions: number;
-  /** P(revenue < budget) over the horizon. */
-  pLoss: number;
-  /** Coefficient of variation of revenue over the horizon. */
-  cv: number;
+  /** P(revenue < budget) over the horizon; null when the file has no revenue. */
+  pLoss: number | null;
+  /** Coefficient of variation of revenue (of conversions when the file has no revenue) over the horizon. */
+  cv: number | null;
   /** At the current daily spend: P(a day with no sale) and P(a week whose revenue is below its spend). */
   pZeroDay: number;
-  pLosingWeek: number;
+  pLosingWeek: number | null;
 }
 
 export interface CampaignAnalysis {
@@ -66,10 +66,12 @@ export interface CampaignAnalysis {
   /** Conversion rate per click: raw (Jeffreys posterior) and shrunk across the dataset's campaigns. */
   cvr: RateInterval;
   cvrShrunk: RateInterval;
-  dispersion: { model: "binomial" | "poisson" | "negbin"; phi: number; pValue: number; r?: number };
+  /** Pearson dispersion of daily conversions given clicks; phi and pValue null when it cannot be tested. */
+  dispersion: { model: "binomial" | "poisson" | "negbin"; phi: number | null; pValue: number | null; r?: number };
   orderValue: { source: "orders" | "daily-revenue" | "fallback" | "none"; mean: number; sigma: number | null; count: number };
   forecast: Forecast;
-  calibration: { days: number; coverage50: number; coverage80: number; coverage90: number; rps: number | null };
+  /** Rolling one-step-ahead calibration; coverages null when no day could be scored (too little history, or ads). */
+  calibration: { days: number; coverage50: number | null; coverage80: number | null; coverage90: number | null; rps: number | null };
   verdict: Verdict;
   /** Daily return on spend seen as a coin: annualised volatility (sqrt(365)), null without revenue. */
   coinVolatility: number | null;
@@ -77,14 +79,14 @@ export interface CampaignAnalysis {
 }
 
 export interface PoolingSummary {
-  /** CV of one budget's revenue over the horizon, solo (median campaign). */
-  cv1: number;
+  /** CV of one budget's revenue over the horizon, solo (median campaign); null when it cannot be computed. */
+  cv1: number | null;
   rho: number;
   /** CV floor under correlation: cv1 * sqrt(rho). */
-  floorCv: number;
+  floorCv: number | null;
   /** CV of one budget's share in a pool of 20 and 1000. */
-  cv20: number;
-  cv1000: number;
+  cv20: number | null;
+  cv1000: number | null;
   /** Pool size giving a CV under 10%, or null when correlation makes it unreachable. */
   kFor10pct: number | null;
 }

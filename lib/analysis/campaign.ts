@@ -1,0 +1,112 @@
+import "server-only";
+import type { Db } from "@/db/client";
+import { COIN_REFERENCE } from "@/lib/engine/coins-reference";
+import { AppError } from "@/lib/errors";
+import { outcomeDistribution, toHistogram } from "./distributions";
+import { runAnalysis } from "./dataset";
+import type { AnalysisQuery } from "./schemas";
+import type { CampaignAnalysis, CampaignDetail, DailyPoint } from "./types";
+
+const HORIZON_WORD = { day: "day", week: "week", month: "month" } as const;
+
+function money(x: number, currency: string | null): string {
+  if (!currency) return x.toLocaleString("en-US", { maximumFractionDigits: 0 });
+  try {
+    return x.toLocaleString("en-US", { style: "currency", currency, maximumFractionDigits: x < 100 ? 2 : 0 });
+  } catch {
+    return `${x.toLocaleString("en-US", { maximumFractionDigits: 0 })} ${currency}`;
+  }
+}
+
+const count = (x: number) => (Number.isInteger(x) ? String(x) : x.toFixed(1));
+const pct = (p: number) => (p < 0.001 ? "under 0.1%" : p < 0.01 ? `${(p * 100).toFixed(1)}%` : `${Math.round(p * 100)}%`);
+
+/** "1 week in N" for a probability p (N rounded), or a percentage when p is not small. */
+function oneIn(p: number, word: string): string {
+  if (p <= 0) return `practically never`;
+  if (p >= 0.5) return `${pct(p)} of ${word}s`;
+  return `about 1 ${word} in ${Math.round(1 / p)}`;
+}
+
+/**
+ * The forecast in sentences a marketer can read: expected range, the bad-week frequency, the chance of no sale and
+ * of losing money, all from the exact distributions.
+ */
+export function forecastSentences(c: CampaignAnalysis, currency: string | null, unit: "day" | "ad"): string[] {
+  const f = c.forecast;
+  const word = HORIZON_WORD[f.horizon];
+  const out: string[] = [];
+  const per = unit === "ad" ? `for ${money(f.budget, currency)} of spend` : `at ${money(f.budget, currency)} per ${word}`;
+  out.push(
+    `${per[0]!.toUpperCase()}${per.slice(1)}, expect about ${count(Math.round(f.conversions.mean * 10) / 10)} sales (90% of ${word}s between ${count(f.conversions.q05)} and ${count(f.conversions.q95)}).`,
+  );
+  if (f.conversions.q05 > 0) {
+    out.push(`In ${oneIn(0.05, word)}, sales fall to ${count(f.conversions.q05)} or fewer: that is noise, not a broken campaign.`);
+  }
+  out.push(`The chance of a ${word} with no sale at all is ${pct(f.pZeroConversions)}.`);
+  if (f.pLoss !== null && c.revenue > 0) {
+    out.push(
+      `Revenue: about ${money(f.revenue.mean, currency)} (90% between ${money(f.revenue.q05, currency)} and ${money(f.revenue.q95, currency)}); in ${oneIn(f.pLoss, word)} it comes in below the ${money(f.budget, currency)} spent.`,
+    );
+  }
+  if (unit === "day") out.push(`On a typical day at the current spend, the chance of no sale is ${pct(f.pZeroDay)}.`);
+  out.push(c.verdict.text);
+  return out;
+}
+
+/** One campaign's page: its analysis, the daily series with the model's noise band, distributions, sentences, coin. */
+export function campaignDetail(db: Db, datasetId: number, campaign: string, q: AnalysisQuery): CampaignDetail {
+  const run = runAnalysis(db, datasetId, q);
+  const i = run.result.campaigns.findIndex((c) => c.campaign === campaign);
+  if (i < 0) throw new AppError("not_found", `No campaign "${campaign.slice(0, 80)}" in dataset ${datasetId}.`);
+  const analysis = run.result.campaigns[i]!;
+  const est = run.estimate.campaigns[i]!;
+  const input = run.inputs[i]!;
+
+  const daily: DailyPoint[] = [];
+  if (est.unit === "day") {
+    const byDate = new Map(input.days.map((d) => [d.date, d]));
+    for (const b of est.band) {
+      if (!b.date) continue;
+      const d = byDate.get(b.date);
+      daily.push({
+        date: b.date,
+        clicks: b.clicks,
+        spend: d?.spend ?? 0,
+        conversions: b.conversions,
+        revenue: d?.revenue ?? null,
+        expected: b.expected,
+        lo90: b.lo90,
+        hi90: b.hi90,
+        outside: b.position === "inside" ? null : b.position,
+      });
+    }
+  }
+
+  const f = est.forecast;
+  const counts = outcomeDistribution(f.frequency, f.severity, { counts: true });
+  const revenue = est.severity.countsOnly ? null : outcomeDistribution(f.frequency, f.severity);
+  const btc = COIN_REFERENCE.find((c) => c.symbol === "BTC");
+  const usdc = COIN_REFERENCE.find((c) => c.symbol === "USDC");
+  return {
+    datasetId,
+    campaign,
+    currency: run.result.currency,
+    analysis,
+    daily,
+    conversionsDist: toHistogram(counts, 60, true),
+    revenueDist: revenue ? toHistogram(revenue, 60) : [],
+    sentences: forecastSentences(analysis, run.result.currency, run.result.unit),
+    coin: {
+      campaign: analysis.coinVolatility,
+      references: [btc, usdc]
+        .filter((c) => c !== undefined)
+        .map((c) => ({
+          symbol: c.symbol,
+          annualizedVolatility: c.annualisedVolatility,
+          period: `${c.firstDate} to ${c.lastDate}`,
+          source: c.source,
+        })),
+    },
+  };
+}

@@ -1,13 +1,18 @@
 import "server-only";
 import path from "node:path";
+import { eq } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { countDatasets, getMeta, setMeta } from "@/db/queries";
+import { datasets } from "@/db/schema";
 import type { ImportSummary } from "@/lib/ingest/types";
 import { importLocalFile } from "./uploads";
 
 const SAMPLE_DIR = path.join(process.cwd(), "sample-data");
 
 /** The bundled sample files, in load order: daily performance first, then the order values that go with it. */
+/** The sample shop's currency (sample-data/README.md); the generic template itself has no currency column. */
+export const SAMPLE_CURRENCY = "USD";
+
 export const SAMPLE_FILES = [
   { file: "campaigns-daily.csv", name: "Sample shop: 6 campaigns, 180 days" },
   { file: "orders.csv", name: "Sample shop: order values" },
@@ -17,13 +22,19 @@ export const SAMPLE_FILES = [
 export async function loadSampleData(db: Db, databasePath: string): Promise<ImportSummary[]> {
   const out: ImportSummary[] = [];
   for (const s of SAMPLE_FILES) {
-    out.push(
-      await importLocalFile(db, databasePath, path.join(SAMPLE_DIR, s.file), {
-        name: s.name,
-        isSample: true,
-        maxBytes: 64 * 1024 * 1024,
-      }),
-    );
+    const summary = await importLocalFile(db, databasePath, path.join(SAMPLE_DIR, s.file), {
+      name: s.name,
+      isSample: true,
+      maxBytes: 64 * 1024 * 1024,
+    });
+    if (summary.currency === null) {
+      summary.currency = SAMPLE_CURRENCY;
+      db.update(datasets)
+        .set({ currency: SAMPLE_CURRENCY, summaryJson: JSON.stringify(summary) })
+        .where(eq(datasets.id, summary.datasetId))
+        .run();
+    }
+    out.push(summary);
   }
   setMeta(db, "sample_loaded", new Date().toISOString());
   return out;

@@ -25,7 +25,8 @@ export const fileNameSchema = z
   .trim()
   .min(1)
   .max(255)
-  .transform((s) => s.replace(/[\u0000-\u001f\\/]/g, "_"));
+  // Control characters and path separators become "_" (the name is only displayed and used in download names).
+  .transform((s) => Array.from(s, (ch) => (ch.charCodeAt(0) < 32 || ch === "/" || ch === "\\" ? "_" : ch)).join(""));
 
 export const tokenSchema = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, "must be 8-64 letters, digits, - or _");
 

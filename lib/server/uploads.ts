@@ -25,6 +25,8 @@ export interface ReceiveOptions {
   token?: string;
   /** Expected size (Content-Length), for the progress bar. */
   bytesTotal?: number;
+  /** The user's mapping, when given with the upload (unknown headers can then be read). */
+  mapping?: Mapping;
 }
 
 /** Streams an upload to content-addressed storage and detects its format; nothing is imported yet. */
@@ -42,7 +44,7 @@ export async function receiveUpload(
       maxBytes: opts.maxBytes,
       onBytes: report,
     });
-    const detection = await detectFile(stored.path, { fileName: opts.fileName });
+    const detection = await detectFile(stored.path, { fileName: opts.fileName, mapping: opts.mapping });
     return { detection, path: stored.path, sizeBytes: stored.sizeBytes };
   } catch (e) {
     if (opts.token) setProgress(opts.token, { phase: "failed", bytesDone: 0, bytesTotal, rowsDone: 0 });

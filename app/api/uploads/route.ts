@@ -41,8 +41,9 @@ export async function POST(request: Request): Promise<Response> {
       maxBytes,
       token: q.token,
       bytesTotal: Number.isFinite(declared) ? declared : undefined,
+      mapping: q.mapping,
     });
-    if (q.preview === "1" && !q.mapping) return Response.json({ detection: received.detection });
+    if (q.preview === "1") return Response.json({ detection: received.detection });
     const summary = await runImport(getDb(), {
       path: received.path,
       sha256: received.detection.sha256,

@@ -2,6 +2,13 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import type * as UploadsRoute from "@/app/api/uploads/route";
+import type * as ImportRoute from "@/app/api/uploads/[sha256]/import/route";
+import type * as ProgressRoute from "@/app/api/uploads/progress/route";
+import type * as DatasetsRoute from "@/app/api/datasets/route";
+import type * as DatasetRoute from "@/app/api/datasets/[id]/route";
+import type * as RejectedRoute from "@/app/api/datasets/[id]/rejected.csv/route";
+import type * as ModelRoute from "@/app/api/model/route";
 
 // The routes read settings once from the environment: point them at a throwaway database before importing them.
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "noisefloor-api-"));
@@ -21,13 +28,13 @@ const GENERIC = [
   "",
 ].join("\n");
 
-let uploads: typeof import("@/app/api/uploads/route");
-let importRoute: typeof import("@/app/api/uploads/[sha256]/import/route");
-let progress: typeof import("@/app/api/uploads/progress/route");
-let datasetsRoute: typeof import("@/app/api/datasets/route");
-let datasetRoute: typeof import("@/app/api/datasets/[id]/route");
-let rejectedRoute: typeof import("@/app/api/datasets/[id]/rejected.csv/route");
-let modelRoute: typeof import("@/app/api/model/route");
+let uploads: typeof UploadsRoute;
+let importRoute: typeof ImportRoute;
+let progress: typeof ProgressRoute;
+let datasetsRoute: typeof DatasetsRoute;
+let datasetRoute: typeof DatasetRoute;
+let rejectedRoute: typeof RejectedRoute;
+let modelRoute: typeof ModelRoute;
 
 beforeAll(async () => {
   uploads = await import("@/app/api/uploads/route");

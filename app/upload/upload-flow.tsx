@@ -35,6 +35,7 @@ const PERF_FIELDS: MappableField[] = [
 type Stage =
   | { kind: "idle" }
   | { kind: "sending"; file: File; sent: number }
+  | { kind: "needsMapping"; file: File; sha256: string; headers: string[]; message: string }
   | { kind: "review"; file: File; detection: Detection }
   | { kind: "importing"; file: File; detection: Detection; progress: ImportProgress | null }
   | { kind: "done"; summary: ImportSummary }
@@ -56,6 +57,15 @@ async function errorMessage(res: Response): Promise<string> {
   return `The server answered ${res.status}. Please try again.`;
 }
 
+/** An error from the API with its user-safe details (e.g. the headers we saw in an unrecognised file). */
+class UploadError extends Error {
+  readonly details?: Record<string, unknown>;
+  constructor(message: string, details?: Record<string, unknown>) {
+    super(message);
+    this.details = details;
+  }
+}
+
 function sendFile(file: File, token: string, onSent: (n: number) => void): Promise<Detection> {
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
@@ -73,8 +83,8 @@ function sendFile(file: File, token: string, onSent: (n: number) => void): Promi
         return;
       }
       if (xhr.status >= 400) {
-        const msg = (body as { error?: { message?: string } }).error?.message;
-        reject(new Error(msg ?? `The server answered ${xhr.status}.`));
+        const err = (body as { error?: { message?: string; details?: Record<string, unknown> } }).error;
+        reject(new UploadError(err?.message ?? `The server answered ${xhr.status}.`, err?.details));
         return;
       }
       resolve((body as { detection: Detection }).detection);
@@ -111,11 +121,42 @@ export function UploadFlow({ maxMb }: { maxMb: number }) {
         setName(file.name.replace(/\.[A-Za-z0-9]+$/, ""));
         setStage({ kind: "review", file, detection });
       } catch (e) {
+        const details = e instanceof UploadError ? e.details : undefined;
+        if (details && typeof details.sha256 === "string" && Array.isArray(details.headers)) {
+          setMapping({});
+          setStage({
+            kind: "needsMapping",
+            file,
+            sha256: details.sha256,
+            headers: details.headers.map(String),
+            message: (e as Error).message,
+          });
+          return;
+        }
         setStage({ kind: "error", file, message: (e as Error).message });
       }
     },
     [maxMb],
   );
+
+  const previewWithMapping = useCallback(async () => {
+    if (stage.kind !== "needsMapping") return;
+    const { file, sha256 } = stage;
+    try {
+      const res = await fetch(`/api/uploads/${sha256}/detect`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ fileName: file.name, mapping }),
+      });
+      if (!res.ok) throw new Error(await errorMessage(res));
+      const { detection } = (await res.json()) as { detection: Detection };
+      setMapping(detection.mapping);
+      setName(file.name.replace(/\.[A-Za-z0-9]+$/, ""));
+      setStage({ kind: "review", file, detection });
+    } catch (e) {
+      setStage({ ...stage, message: (e as Error).message });
+    }
+  }, [stage, mapping]);
 
   const confirm = useCallback(async () => {
     if (stage.kind !== "review") return;
@@ -216,6 +257,48 @@ export function UploadFlow({ maxMb }: { maxMb: number }) {
           </p>
           <div className="progress" role="progressbar" aria-label="Bytes sent" aria-valuemin={0} aria-valuemax={100} aria-valuenow={pct(stage.sent, stage.file.size)}>
             <div style={{ width: `${pct(stage.sent, stage.file.size)}%` }} />
+          </div>
+        </div>
+      )}
+
+      {stage.kind === "needsMapping" && (
+        <div className="panel" data-testid="needs-mapping">
+          <h2 style={{ marginTop: 0 }}>Which column is which?</h2>
+          <p>
+            We kept <strong>{stage.file.name}</strong> but could not tell its columns apart on our own. Say which column
+            holds each figure; you will see a preview before anything is imported.
+          </p>
+          <p className="muted small">{stage.message}</p>
+          <div className="grid grid-3" style={{ gap: 10 }}>
+            {PERF_FIELDS.map((f) => {
+              const id = `needs-map-${f}`;
+              return (
+                <div className="field" key={f}>
+                  <label htmlFor={id}>{FIELD_LABELS[f]}</label>
+                  <select
+                    id={id}
+                    data-testid={id}
+                    value={mapping[f] ?? ""}
+                    onChange={(e) => setMapping({ ...mapping, [f]: e.target.value === "" ? null : e.target.value })}
+                  >
+                    <option value="">(not in this file)</option>
+                    {stage.headers.map((h, i) => (
+                      <option key={`${h}-${i}`} value={h}>
+                        {h}
+                      </option>
+                    ))}
+                  </select>
+                </div>
+              );
+            })}
+          </div>
+          <div className="btn-row" style={{ marginTop: 14 }}>
+            <button type="button" className="btn" onClick={reset}>
+              Choose another file
+            </button>
+            <button type="button" className="btn primary" onClick={() => void previewWithMapping()} disabled={!mapping.campaign}>
+              Preview with these columns
+            </button>
           </div>
         </div>
       )}

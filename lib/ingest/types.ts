@@ -69,6 +69,10 @@ export interface Detection {
   /** First data rows as they appear (header -> cell). */
   previewRows: Record<string, string>[];
   warnings: string[];
+  /** Decimal mark of the numbers ("," in files written as "1.234,56"). */
+  decimalSeparator?: "." | ",";
+  /** What the rows become: ad performance ("observations") or order-level sales ("orders"). */
+  kind?: "observations" | "orders";
 }
 
 export interface ImportSummary {
@@ -87,7 +91,10 @@ export interface ImportSummary {
   kind: "observations" | "orders";
   rowsImported: number;
   rowsRejected: number;
+  /** Things to check (ambiguous dates, rows with more clicks than impressions, totals that do not match...). */
   warnings: string[];
+  /** What the importer decided, for the record (date order and why, totals rows not used, footers skipped). */
+  notes?: string[];
   reconciliation: Reconciliation | null;
   currency: string | null;
   period: { start: string; end: string } | null;

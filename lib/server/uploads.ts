@@ -44,8 +44,16 @@ export async function receiveUpload(
       maxBytes: opts.maxBytes,
       onBytes: report,
     });
-    const detection = await detectFile(stored.path, { fileName: opts.fileName, mapping: opts.mapping });
-    return { detection, path: stored.path, sizeBytes: stored.sizeBytes };
+    try {
+      const detection = await detectFile(stored.path, { fileName: opts.fileName, mapping: opts.mapping });
+      return { detection, path: stored.path, sizeBytes: stored.sizeBytes };
+    } catch (e) {
+      // The bytes are kept: name them so the user can give a mapping and carry on without uploading again.
+      if (e instanceof AppError && e.code === "unrecognised_format") {
+        throw new AppError(e.code, e.message, { ...e.details, sha256: stored.sha256, fileName: opts.fileName });
+      }
+      throw e;
+    }
   } catch (e) {
     if (opts.token) setProgress(opts.token, { phase: "failed", bytesDone: 0, bytesTotal, rowsDone: 0 });
     throw e;

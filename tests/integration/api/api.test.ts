@@ -9,6 +9,7 @@ import type * as DatasetsRoute from "@/app/api/datasets/route";
 import type * as DatasetRoute from "@/app/api/datasets/[id]/route";
 import type * as RejectedRoute from "@/app/api/datasets/[id]/rejected.csv/route";
 import type * as ModelRoute from "@/app/api/model/route";
+import type * as DetectRoute from "@/app/api/uploads/[sha256]/detect/route";
 
 // The routes read settings once from the environment: point them at a throwaway database before importing them.
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "noisefloor-api-"));
@@ -35,6 +36,7 @@ let datasetsRoute: typeof DatasetsRoute;
 let datasetRoute: typeof DatasetRoute;
 let rejectedRoute: typeof RejectedRoute;
 let modelRoute: typeof ModelRoute;
+let detectRoute: typeof DetectRoute;
 
 beforeAll(async () => {
   uploads = await import("@/app/api/uploads/route");
@@ -44,6 +46,7 @@ beforeAll(async () => {
   datasetRoute = await import("@/app/api/datasets/[id]/route");
   rejectedRoute = await import("@/app/api/datasets/[id]/rejected.csv/route");
   modelRoute = await import("@/app/api/model/route");
+  detectRoute = await import("@/app/api/uploads/[sha256]/detect/route");
 });
 
 afterAll(() => {
@@ -89,36 +92,48 @@ describe("POST /api/uploads", () => {
     expect(bj.existing).toBe(true);
   });
 
-  it("previews without importing, then imports with the user's mapping", async () => {
+  it("previews a known format without importing anything", async () => {
+    const before = ((await json(await datasetsRoute.GET())).datasets as unknown[]).length;
+    const csv = "date,campaign,impressions,clicks,conversions,spend\n2026-01-05,Alpha,100,10,1,5.00\n";
+    const r = await post("fileName=known.csv&preview=1", csv);
+    expect(r.status).toBe(200);
+    const d = (await json(r)).detection as { format: string; mapping: Record<string, string>; previewRows: unknown[] };
+    expect(d.format).toBe("generic");
+    expect(d.mapping.clicks).toBe("clicks");
+    expect(d.previewRows).toHaveLength(1);
+    expect(((await json(await datasetsRoute.GET())).datasets as unknown[]).length).toBe(before);
+  });
+
+  it("keeps an unrecognised file, names its headers, and imports it once the user maps the columns", async () => {
     const csv = "Day,Name,Views,Taps,Sales,Cost\n2026-01-05,Alpha,100,10,1,5.00\n2026-01-06,Alpha,120,12,0,6.00\n";
-    const before = (await json(await datasetsRoute.GET())).datasets as unknown[];
     const r = await post("fileName=custom.csv&preview=1", csv);
-    // Unknown headers may be refused with a list of what we saw, or previewed with a partial mapping.
-    if (r.status === 200) {
-      const d = (await json(r)).detection as { sha256: string; headers: string[] };
-      expect(d.headers).toContain("Taps");
-      const after = (await json(await datasetsRoute.GET())).datasets as unknown[];
-      expect(after.length).toBe(before.length);
-      const imp = await importRoute.POST(
-        new Request("http://test", {
-          method: "POST",
-          body: JSON.stringify({
-            fileName: "custom.csv",
-            mapping: { date: "Day", campaign: "Name", impressions: "Views", clicks: "Taps", conversions: "Sales", spend: "Cost" },
-          }),
-        }),
-        ctx({ sha256: d.sha256 }),
-      );
-      expect(imp.status).toBe(201);
-      const s = await json(imp);
-      expect(s.rowsImported).toBe(2);
-      expect(s.totals).toMatchObject({ clicks: 22, conversions: 1 });
-    } else {
-      expect(r.status).toBe(422);
-      const e = await json(r);
-      expect(e.error?.code).toBe("unrecognised_format");
-      expect(e.error?.message).toContain("Taps");
-    }
+    expect(r.status).toBe(422);
+    const e = (await json(r)).error as { code: string; message: string; details: { sha256: string; headers: string[] } };
+    expect(e.code).toBe("unrecognised_format");
+    expect(e.message).toContain("Taps");
+    expect(e.details.headers).toEqual(["Day", "Name", "Views", "Taps", "Sales", "Cost"]);
+    expect(e.details.sha256).toMatch(/^[0-9a-f]{64}$/);
+
+    const mapping = { date: "Day", campaign: "Name", impressions: "Views", clicks: "Taps", conversions: "Sales", spend: "Cost" };
+    const det = await detectRoute.POST(
+      new Request("http://test", { method: "POST", body: JSON.stringify({ fileName: "custom.csv", mapping }) }),
+      ctx({ sha256: e.details.sha256 }),
+    );
+    expect(det.status).toBe(200);
+    expect(((await json(det)).detection as { mapping: Record<string, string> }).mapping.clicks).toBe("Taps");
+
+    const imp = await importRoute.POST(
+      new Request("http://test", { method: "POST", body: JSON.stringify({ fileName: "custom.csv", mapping }) }),
+      ctx({ sha256: e.details.sha256 }),
+    );
+    expect(imp.status).toBe(201);
+    expect(await json(imp)).toMatchObject({ rowsImported: 2, totals: { clicks: 22, conversions: 1 } });
+
+    const bad = await detectRoute.POST(
+      new Request("http://test", { method: "POST", body: JSON.stringify({ fileName: "x.csv" }) }),
+      ctx({ sha256: "../../etc/passwd" }),
+    );
+    expect(bad.status).toBe(404);
   });
 
   it("imports unknown headers in one call with a mapping query parameter", async () => {

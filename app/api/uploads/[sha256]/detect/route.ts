@@ -1,0 +1,24 @@
+import { z } from "zod";
+import { env } from "@/lib/env";
+import { detectFile } from "@/lib/ingest/detect";
+import { handleError, readJson } from "@/lib/server/http";
+import { fileNameSchema, mappingSchema } from "@/lib/server/schemas";
+import { storedUploadPath } from "@/lib/server/uploads";
+
+export const runtime = "nodejs";
+export const dynamic = "force-dynamic";
+
+const bodySchema = z.object({ fileName: fileNameSchema, mapping: mappingSchema.optional() }).strict();
+
+/** POST /api/uploads/:sha256/detect — detect a stored upload again with the user's mapping (for the preview). */
+export async function POST(request: Request, { params }: { params: Promise<{ sha256: string }> }): Promise<Response> {
+  try {
+    const { sha256 } = await params;
+    const body = await readJson(request, bodySchema);
+    const file = storedUploadPath(env.DATABASE_PATH, sha256);
+    const detection = await detectFile(file, { fileName: body.fileName, mapping: body.mapping, sha256 });
+    return Response.json({ detection });
+  } catch (e) {
+    return handleError(e, "POST /api/uploads/:sha256/detect");
+  }
+}

@@ -1,0 +1,896 @@
+import "server-only";
+import fs from "node:fs";
+import Database from "better-sqlite3";
+import { eq } from "drizzle-orm";
+import Papa from "papaparse";
+import type { Db } from "@/db/client";
+import { datasets, type Dataset } from "@/db/schema";
+import { AppError } from "@/lib/errors";
+import { addDays, endOfMonth, parseDay, parseDayRange } from "./dates";
+import { DecodeStream } from "./encoding";
+import { inspectFile, type FileLayout } from "./detect";
+import { publicMapping, sameMapping } from "./headers";
+import { numberProblem, parseNumberCell, type DecimalMark } from "./numbers";
+import { isBlankRecord, joinRecord } from "./records";
+import { isFooter, totalsLabel, totalsRank } from "./rows";
+import type { ImportSummary, Mapping, Reconciliation, ReconciliationLine, Totals } from "./types";
+
+export interface ImportOptions {
+  /** The stored upload (uploads/<sha256>). */
+  path: string;
+  sha256: string;
+  fileName: string;
+  sizeBytes: number;
+  /** Dataset name; defaults to the file name without its extension. */
+  name?: string;
+  /** The user's column mapping, over the detected one. */
+  mapping?: Mapping;
+  isSample?: boolean;
+  /** Called after every parsed chunk (about 512 KB); throwing from it aborts the import and rolls it back. */
+  onProgress?: (p: { rowsDone: number; bytesDone: number; bytesTotal: number }) => void;
+}
+
+/** Rows per multi-row INSERT statement (11 columns at most: well under SQLite's 32,766 bound parameters). */
+const BATCH_ROWS = 256;
+/** Bytes per read from the file. */
+const READ_CHUNK = 512 * 1024;
+/** A quoted value may not run on for more than this many characters (a stray quote would swallow the file). */
+const MAX_PENDING_CHARS = 16 * 1024 * 1024;
+/** Rejected rows keep at most this much raw text. */
+const MAX_RAW_CHARS = 100_000;
+/** Lines listed in an aggregated warning. */
+const WARNING_LINES = 10;
+/** Distinct campaigns counted in memory; past this the count comes from the database. */
+const MAX_CAMPAIGN_SET = 100_000;
+
+/**
+ * Imports a stored file into the database in ONE transaction: the dataset row, its observations (or orders),
+ * and every rejected row with its line number and reason. A failure at any point (a database error, a refusal,
+ * an exception from `onProgress`) rolls everything back, so there is never half a dataset.
+ *
+ * The same bytes again with no mapping (or the same mapping) return the stored summary with `existing: true` and
+ * write nothing. The same bytes with a different mapping are re-imported into the same dataset id (its old rows
+ * are replaced inside the same transaction). A file where no row survives is refused with `no_valid_rows` and
+ * the first reasons; nothing is written (the stored upload stays).
+ *
+ * Memory stays flat in the file size: the file is streamed (papaparse chunk mode over a read stream through a
+ * decoder) and rows are written in batches with reused prepared statements.
+ */
+export async function importFile(db: Db, opts: ImportOptions): Promise<ImportSummary> {
+  return withImportLock(db.$client.name, () => importNow(db, opts));
+}
+
+async function importNow(db: Db, opts: ImportOptions): Promise<ImportSummary> {
+  const existing = db.select().from(datasets).where(eq(datasets.sha256, opts.sha256)).get();
+  const userMapping = opts.mapping && Object.keys(opts.mapping).length > 0 ? opts.mapping : undefined;
+  if (existing && existing.status === "ready" && !userMapping) return storedSummary(existing);
+
+  const layout = await inspectFile(opts.path, { fileName: opts.fileName, mapping: userMapping, sha256: opts.sha256 });
+  if (existing && existing.status === "ready" && sameMapping(publicMapping(layout.mapping), JSON.parse(existing.mappingJson) as Mapping)) {
+    return storedSummary(existing);
+  }
+  if (layout.dateVote.seen && !layout.dateVote.decided && !layout.wholeFileRead) await scanDateOrder(opts.path, layout);
+
+  const writer = openWriter(db);
+  try {
+    return await writeDataset(writer.conn, layout, opts, existing ?? null);
+  } finally {
+    writer.close();
+  }
+}
+
+function storedSummary(row: Dataset): ImportSummary {
+  return { ...(JSON.parse(row.summaryJson) as ImportSummary), datasetId: row.id, existing: true };
+}
+
+const lockHolder = globalThis as unknown as { noisefloorImportLocks?: Map<string, Promise<unknown>> };
+
+/** Runs imports into one database file one after another (two uploads of the same bytes then give one dataset). */
+function withImportLock<T>(key: string, fn: () => Promise<T>): Promise<T> {
+  const locks = (lockHolder.noisefloorImportLocks ??= new Map());
+  const previous = locks.get(key) ?? Promise.resolve();
+  const run = previous.then(fn, fn);
+  const settled = run.then(
+    () => undefined,
+    () => undefined,
+  );
+  locks.set(key, settled);
+  void settled.then(() => {
+    if (locks.get(key) === settled) locks.delete(key);
+  });
+  return run;
+}
+
+/**
+ * The connection the import writes through: its own connection to the same file, so the open transaction (which
+ * spans many event-loop turns while the file streams in) never captures statements the rest of the app runs on
+ * the shared connection. An in-memory database has only the one connection.
+ */
+function openWriter(db: Db): { conn: Database.Database; close: () => void } {
+  const client = db.$client;
+  if (client.memory) return { conn: client, close: () => {} };
+  const conn = new Database(client.name, { timeout: 30_000 });
+  conn.pragma("journal_mode = WAL");
+  conn.pragma("synchronous = NORMAL");
+  // Rows reference the dataset row this transaction created; checking that per row costs a lookup each.
+  conn.pragma("foreign_keys = OFF");
+  // Let SQLite's sorter use a helper thread when it rebuilds an index after a bulk load.
+  conn.pragma("threads = 2");
+  return { conn, close: () => conn.close() };
+}
+
+/** Reads the whole file's date column(s) until slash dates settle day-first vs month-first (or the file ends). */
+async function scanDateOrder(filePath: string, layout: FileLayout): Promise<void> {
+  const cols = [layout.columns.date, layout.columns.date_end].filter((c) => c >= 0);
+  let line = layout.firstDataLine;
+  await streamDataRows(filePath, layout, (rows, info) => {
+    for (const f of rows) {
+      for (const c of cols) layout.dateVote.add(f[c] ?? "", line);
+      line += info.sawQuote ? 1 + lineBreaksIn(f) : 1;
+      if (layout.dateVote.decided) return false;
+    }
+    return true;
+  });
+  const order = layout.dateVote.order;
+  layout.detection.dateOrder = order;
+  layout.detection.warnings = layout.detection.warnings.filter((w) => !w.startsWith("Every date in the file"));
+}
+
+interface ChunkInfo {
+  /** Indexes (in this chunk's rows) of rows papaparse found malformed quotes in. */
+  badRows: Set<number> | null;
+  /** True once any quote character has been seen (only then can a row span several lines). */
+  sawQuote: boolean;
+  /** Bytes of the file read so far. */
+  bytesDone: number;
+}
+
+/**
+ * Streams the data rows (everything after the header record) through papaparse in chunk mode. `onChunk` returns
+ * false to stop early. Errors thrown by `onChunk` abort the parse, close the file and reject.
+ */
+function streamDataRows(
+  filePath: string,
+  layout: FileLayout,
+  onChunk: (rows: string[][], info: ChunkInfo) => boolean,
+): Promise<{ sawReplacement: boolean }> {
+  return new Promise((resolve, reject) => {
+    const input = fs.createReadStream(filePath, { start: layout.dataStartByte, highWaterMark: READ_CHUNK });
+    const decode = new DecodeStream(layout.detection.encoding);
+    let settled = false;
+    const finish = (err?: unknown) => {
+      if (settled) return;
+      settled = true;
+      input.destroy();
+      decode.destroy();
+      if (err) reject(err);
+      else resolve({ sawReplacement: decode.sawReplacement });
+    };
+    input.on("error", () => finish(new AppError("unreadable", "The stored file could not be read; please upload it again.")));
+    input.pipe(decode);
+    Papa.parse<string[]>(decode, {
+      delimiter: layout.delimiter,
+      newline: layout.newline,
+      quoteChar: '"',
+      header: false,
+      skipEmptyLines: false,
+      dynamicTyping: false,
+      chunk: (results, parser) => {
+        if (settled) return;
+        try {
+          let badRows: Set<number> | null = null;
+          for (const e of results.errors) {
+            if (e.type === "Quotes" && typeof e.row === "number") (badRows ??= new Set()).add(e.row);
+          }
+          if (decode.chars - results.meta.cursor > MAX_PENDING_CHARS) {
+            throw new AppError(
+              "unreadable",
+              'A quoted value runs on for more than 16 million characters: the file probably has a stray " ' +
+                "character. Fix the quotes and upload the file again.",
+            );
+          }
+          const more = onChunk(results.data, {
+            badRows,
+            sawQuote: decode.sawQuote,
+            bytesDone: Math.min(layout.detection.sizeBytes, layout.dataStartByte + input.bytesRead),
+          });
+          if (!more) {
+            finish();
+            parser.abort();
+          }
+        } catch (e) {
+          // settle first: abort() calls `complete` synchronously, which must not resolve the import as done
+          finish(e);
+          parser.abort();
+        }
+      },
+      complete: () => finish(),
+      error: (e: Error) => finish(e),
+    });
+  });
+}
+
+/** Tables whose secondary indexes are dropped and rebuilt around a bulk load. */
+type TargetTable = "observations" | "orders";
+
+/**
+ * A bulk load into a table with a secondary index whose key is not in insertion order (campaign, then date) pays a
+ * B-tree rebalance every few rows; building the index once afterwards (a sort) is several times cheaper. Worth it
+ * when the new rows are a large share of the table (the rebuild re-reads every row of every dataset).
+ */
+function shouldRebuildIndexes(conn: Database.Database, table: TargetTable, estimatedRows: number): boolean {
+  if (estimatedRows < 20_000) return false;
+  const { m } = conn.prepare(`SELECT COALESCE(MAX(id), 0) AS m FROM ${table}`).get() as { m: number };
+  return estimatedRows * 4 >= m;
+}
+
+/** Drops a table's secondary indexes inside the open transaction and returns the SQL that recreates them. */
+function dropIndexes(conn: Database.Database, table: TargetTable): string[] {
+  const rows = conn
+    .prepare("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL")
+    .all(table) as { name: string; sql: string }[];
+  for (const r of rows) conn.exec(`DROP INDEX "${r.name.replace(/"/g, '""')}"`);
+  return rows.map((r) => r.sql);
+}
+
+async function writeDataset(
+  conn: Database.Database,
+  layout: FileLayout,
+  opts: ImportOptions,
+  existing: Dataset | null,
+): Promise<ImportSummary> {
+  const table: TargetTable = layout.kind === "orders" ? "orders" : "observations";
+  const name = opts.name?.trim() || existing?.name || opts.fileName.replace(/\.[A-Za-z0-9]{1,5}$/, "") || opts.fileName;
+  const isSample = opts.isSample ?? existing?.isSample ?? false;
+  const mappingJson = JSON.stringify(publicMapping(layout.mapping));
+  const bytesTotal = layout.detection.sizeBytes;
+
+  conn.exec("BEGIN IMMEDIATE");
+  let committed = false;
+  try {
+    let datasetId: number;
+    if (existing) {
+      datasetId = existing.id;
+      for (const t of ["observations", "orders", "rejected_rows"]) conn.prepare(`DELETE FROM ${t} WHERE dataset_id = ?`).run(datasetId);
+    } else {
+      const r = conn
+        .prepare(
+          `INSERT INTO datasets (name, file_name, source_format, sha256, size_bytes, status, is_sample, mapping_json, summary_json)
+           VALUES (?, ?, ?, ?, ?, 'ready', ?, ?, '{}')`,
+        )
+        .run(name, opts.fileName, layout.detection.format, opts.sha256, opts.sizeBytes, isSample ? 1 : 0, mappingJson);
+      datasetId = Number(r.lastInsertRowid);
+    }
+    const indexSql = shouldRebuildIndexes(conn, table, layout.estimatedRows) ? dropIndexes(conn, table) : [];
+
+    const sink = new RowSink(conn, layout, datasetId);
+    const { sawReplacement } = await streamDataRows(opts.path, layout, (rows, info) => {
+      sink.push(rows, info.badRows, info.sawQuote);
+      opts.onProgress?.({ rowsDone: sink.imported + sink.rejected, bytesDone: info.bytesDone, bytesTotal });
+      return true;
+    });
+    sink.finish();
+    if (sink.imported === 0) {
+      throw new AppError(
+        "no_valid_rows",
+        sink.rejected === 0
+          ? "No row of this file could be imported: below the header there are only totals, footers or blank lines."
+          : `No row of this file could be imported. The first problems: ${sink.firstReasons.join("; ")}.`,
+        { firstReasons: sink.firstReasons, rowsRejected: sink.rejected },
+      );
+    }
+    for (const sql of indexSql) conn.exec(sql);
+
+    const campaigns = sink.campaignCount(table);
+    const summary = sink.summary({ datasetId, name, sha256: opts.sha256, campaigns, sawReplacement });
+    conn
+      .prepare(
+        `UPDATE datasets SET name = ?, file_name = ?, source_format = ?, size_bytes = ?, currency = ?, status = 'ready',
+           is_sample = ?, period_start = ?, period_end = ?, rows_imported = ?, rows_rejected = ?, mapping_json = ?,
+           summary_json = ? WHERE id = ?`,
+      )
+      .run(
+        name,
+        opts.fileName,
+        layout.detection.format,
+        opts.sizeBytes,
+        summary.currency,
+        isSample ? 1 : 0,
+        summary.period?.start ?? null,
+        summary.period?.end ?? null,
+        summary.rowsImported,
+        summary.rowsRejected,
+        mappingJson,
+        JSON.stringify(summary),
+        datasetId,
+      );
+    conn.exec("COMMIT");
+    committed = true;
+    opts.onProgress?.({ rowsDone: sink.imported + sink.rejected, bytesDone: bytesTotal, bytesTotal });
+    return summary;
+  } finally {
+    if (!committed && conn.inTransaction) conn.exec("ROLLBACK");
+  }
+}
+
+/** Neumaier's compensated sum: the rounding error of each addition is carried, so 1M cent amounts add up exactly. */
+class CompensatedSum {
+  private s = 0;
+  private c = 0;
+  /** Adds x (finite). Reference: Neumaier (1974), ZAMM 54(1):39-51, the improved Kahan-Babuska algorithm. */
+  add(x: number): void {
+    const t = this.s + x;
+    if (Math.abs(this.s) >= Math.abs(x)) this.c += this.s - t + x;
+    else this.c += x - t + this.s;
+    this.s = t;
+  }
+  get value(): number {
+    return this.s + this.c;
+  }
+}
+
+/** Counts rows that trip a check and keeps the first few line numbers, for one aggregated warning. */
+class LineCounter {
+  count = 0;
+  lines: number[] = [];
+  add(line: number): void {
+    this.count++;
+    if (this.lines.length < WARNING_LINES) this.lines.push(line);
+  }
+  describe(one: string, many: string): string {
+    const lines = this.lines.join(", ") + (this.count > this.lines.length ? ", …" : "");
+    return `${this.count.toLocaleString("en-US")} ${this.count === 1 ? one : many} (line${this.count === 1 ? "" : "s"} ${lines})`;
+  }
+}
+
+const EMPTY = -1;
+const MULTI_CURRENCY = "The rows are in more than one currency";
+
+/**
+ * Validates and writes rows as they stream in. One instance per import; rows arrive in order with no line numbers,
+ * so the sink counts lines itself (a row spans 1 + the line breaks inside its quoted values).
+ */
+class RowSink {
+  imported = 0;
+  rejected = 0;
+  firstReasons: string[] = [];
+  private line: number;
+  private readonly headerCount: number;
+  private readonly mark: DecimalMark;
+  private readonly delimiter: string;
+  // column indexes (-1 when not mapped)
+  private readonly ci: number;
+  private readonly si: number;
+  private readonly di: number;
+  private readonly dei: number;
+  private readonly ii: number;
+  private readonly cli: number;
+  private readonly cvi: number;
+  private readonly cai: number;
+  private readonly spi: number;
+  private readonly rvi: number;
+  private readonly oii: number;
+  private readonly vi: number;
+  private readonly cui: number;
+  // prepared statements and the batch being filled
+  private readonly batchStmt: Database.Statement;
+  private readonly oneStmt: Database.Statement;
+  private readonly rejectStmt: Database.Statement;
+  private readonly params: unknown[];
+  private k = 0;
+  private readonly width: number;
+  // date caches (files repeat the same day on many consecutive rows)
+  private lastDateRaw: string | null = null;
+  private lastStart: string | null = null;
+  private lastEnd: string | null = null;
+  private lastEndRaw: string | null = null;
+  private lastEndParsed: string | null = null;
+  // sums and checks
+  private readonly sumImpressions = new CompensatedSum();
+  private readonly sumClicks = new CompensatedSum();
+  private readonly sumConversions = new CompensatedSum();
+  private readonly sumSpend = new CompensatedSum();
+  private readonly sumRevenue = new CompensatedSum();
+  private readonly clicksOverImpressions = new LineCounter();
+  private readonly conversionsOverClicks = new LineCounter();
+  private periodMin: string | null = null;
+  private periodMax: string | null = null;
+  private lastAcceptedStart: string | null = null;
+  private readonly campaigns = new Set<string>();
+  private campaignsOverflow = false;
+  private lastCampaign: string | null = null;
+  private readonly currencies = new Map<string, number>();
+  private lastCurrencyRaw: string | null = null;
+  private currencyRun = 0;
+  private readonly totalsRows: { label: string; line: number; fields: string[] }[] = [];
+  private readonly footerLines: number[] = [];
+  private failReason = "";
+
+  constructor(
+    private readonly conn: Database.Database,
+    private readonly layout: FileLayout,
+    private readonly datasetId: number,
+  ) {
+    const c = layout.columns;
+    this.ci = c.campaign;
+    this.si = c.segment;
+    this.di = c.date;
+    this.dei = c.date_end;
+    this.ii = c.impressions;
+    this.cli = c.clicks;
+    this.cvi = c.conversions;
+    this.cai = c.conversions_alt;
+    this.spi = c.spend;
+    this.rvi = c.revenue;
+    this.oii = c.order_id;
+    this.vi = c.value;
+    this.cui = c.currency;
+    this.line = layout.firstDataLine;
+    this.headerCount = layout.headers.length;
+    this.mark = layout.decimalMark;
+    this.delimiter = layout.delimiter;
+
+    const id = Math.trunc(datasetId);
+    let cols: string[];
+    let values: string[];
+    if (layout.kind === "orders") {
+      cols = ["dataset_id", "campaign", "date", "order_id", "value", "line"];
+      values = [String(id), "?", "?", "?", "?", "?"];
+    } else {
+      cols = ["dataset_id", "campaign", "segment", "period_start", "period_end", "impressions", "clicks", "conversions", "conversions_alt", "spend", "revenue", "line"];
+      values = [
+        String(id),
+        "?",
+        this.si >= 0 ? "?" : "''",
+        "?",
+        "?",
+        "?",
+        "?",
+        "?",
+        this.cai >= 0 ? "?" : "NULL",
+        "?",
+        this.rvi >= 0 ? "?" : "NULL",
+        "?",
+      ];
+    }
+    this.width = values.filter((v) => v === "?").length;
+    const table = layout.kind === "orders" ? "orders" : "observations";
+    const tuple = `(${values.join(",")})`;
+    const head = `INSERT INTO ${table} (${cols.join(",")}) VALUES `;
+    this.batchStmt = conn.prepare(head + Array(BATCH_ROWS).fill(tuple).join(","));
+    this.oneStmt = conn.prepare(head + tuple);
+    this.rejectStmt = conn.prepare("INSERT INTO rejected_rows (dataset_id, line, raw, reason) VALUES (?, ?, ?, ?)");
+    this.params = new Array<unknown>(BATCH_ROWS * this.width);
+  }
+
+  /** Takes one parsed chunk of rows. */
+  push(rows: string[][], badRows: Set<number> | null, sawQuote: boolean): void {
+    const orders = this.layout.kind === "orders";
+    for (let r = 0; r < rows.length; r++) {
+      const f = rows[r] as string[];
+      const line = this.line;
+      this.line += sawQuote ? 1 + lineBreaksIn(f) : 1;
+      if (f.length === 1 && f[0] === "") continue; // blank line
+      if (badRows !== null && badRows.has(r)) {
+        this.reject(line, f, 'malformed quotes (a " inside a quoted value must be doubled, and the value must end with ")');
+        continue;
+      }
+      if (f.length !== this.headerCount && !this.checkWidth(f, line)) continue;
+      const first = f[0] as string;
+      const c0 = first.charCodeAt(0);
+      const campaignCell = f[this.ci];
+      const cc0 = campaignCell === undefined ? 0 : campaignCell.charCodeAt(0);
+      if (c0 === 84 || c0 === 116 || c0 === 32 || cc0 === 84 || cc0 === 116 || cc0 === 32) {
+        const label = totalsLabel(f, this.ci);
+        if (label !== null) {
+          if (this.totalsRows.length < 50) this.totalsRows.push({ label, line, fields: f });
+          continue;
+        }
+      }
+      if (orders) this.order(f, line);
+      else this.observation(f, line);
+    }
+  }
+
+  /** Rows narrower or wider than the header: short rows read missing cells as empty; extra values are refused. */
+  private checkWidth(f: string[], line: number): boolean {
+    if (isBlankRecord(f)) return false;
+    if (isFooter(f)) {
+      this.footerLines.push(line);
+      return false;
+    }
+    if (f.length > this.headerCount) {
+      for (let i = this.headerCount; i < f.length; i++) {
+        if ((f[i] as string).trim() !== "") {
+          this.reject(line, f, `${f.length} values, but the header has ${this.headerCount} columns`);
+          return false;
+        }
+      }
+    }
+    if (f.length === 1 && this.headerCount > 1) {
+      this.reject(line, f, "a line with a single value, not a data row");
+      return false;
+    }
+    return true;
+  }
+
+  private campaignOf(f: string[], line: number): string | null {
+    let campaign = f[this.ci] ?? "";
+    const n = campaign.length;
+    if (n > 0 && (campaign.charCodeAt(0) <= 32 || campaign.charCodeAt(n - 1) <= 32)) campaign = campaign.trim();
+    if (campaign === "" || campaign === "--") {
+      if (isBlankRecord(f)) return null;
+      if (isFooter(f)) {
+        this.footerLines.push(line);
+        return null;
+      }
+      this.reject(line, f, `no campaign (the "${this.layout.headers[this.ci]}" column is empty)`);
+      return null;
+    }
+    if (campaign !== this.lastCampaign) {
+      this.lastCampaign = campaign;
+      if (!this.campaignsOverflow) {
+        this.campaigns.add(campaign);
+        if (this.campaigns.size > MAX_CAMPAIGN_SET) this.campaignsOverflow = true;
+      }
+    }
+    return campaign;
+  }
+
+  /** Reads a row's date cell (cached: consecutive rows usually share the day). Sets lastStart/lastEnd. */
+  private readDate(cell: string): void {
+    if (cell === this.lastDateRaw) return;
+    this.lastDateRaw = cell;
+    const order = this.layout.dateVote.order;
+    const day = parseDay(cell, order);
+    let range = day === null ? parseDayRange(cell, order) : { start: day, end: day };
+    if (range && day !== null && this.layout.dateSpan !== "day") {
+      range = { start: day, end: this.layout.dateSpan === "week" ? addDays(day, 6) : endOfMonth(day) };
+    }
+    this.lastStart = range?.start ?? null;
+    this.lastEnd = range?.end ?? null;
+  }
+
+  /** The period of a row, or a rejection reason. */
+  private period(f: string[], line: number): boolean {
+    if (this.di < 0) {
+      this.lastStart = this.layout.preambleRange?.start ?? null;
+      this.lastEnd = this.layout.preambleRange?.end ?? null;
+      return true;
+    }
+    const cell = f[this.di] ?? "";
+    this.readDate(cell);
+    if (this.lastStart === null) {
+      const h = this.layout.headers[this.di];
+      this.reject(line, f, cell.trim() === "" ? `no date (the "${h}" column is empty)` : `"${cell.trim()}" in "${h}" is not a date we can read`);
+      return false;
+    }
+    if (this.dei >= 0) {
+      const endCell = f[this.dei] ?? "";
+      if (endCell !== this.lastEndRaw) {
+        this.lastEndRaw = endCell;
+        this.lastEndParsed = endCell.trim() === "" ? null : parseDay(endCell, this.layout.dateVote.order);
+      }
+      if (this.lastEndParsed === null && endCell.trim() !== "") {
+        this.reject(line, f, `"${endCell.trim()}" in "${this.layout.headers[this.dei]}" is not a date we can read`);
+        return false;
+      }
+      if (this.lastEndParsed !== null) {
+        if (this.lastEndParsed < this.lastStart) {
+          this.reject(line, f, `the period ends (${this.lastEndParsed}) before it starts (${this.lastStart})`);
+          return false;
+        }
+        this.lastEnd = this.lastEndParsed;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * One number cell: the value (>= 0), EMPTY for an empty cell, or NaN with `failReason` set (not a number,
+   * negative, or a fractional count where whole numbers are required).
+   */
+  private num(f: string[], idx: number, whole: boolean): number {
+    if (idx < 0) return EMPTY;
+    const cell = f[idx];
+    const v = parseNumberCell(cell, this.mark);
+    if (v === null) return EMPTY;
+    if (v >= 0 && (!whole || Number.isInteger(v))) return v;
+    const h = `"${this.layout.headers[idx]}"`;
+    const text = (cell ?? "").trim();
+    if (Number.isNaN(v)) this.failReason = `${h}: ${numberProblem(text, this.mark)}`;
+    else if (v < 0) this.failReason = `${h} is negative (${text})`;
+    else this.failReason = `${h} must be a whole number (${text})`;
+    return NaN;
+  }
+
+  private observation(f: string[], line: number): void {
+    const campaign = this.campaignOf(f, line);
+    if (campaign === null) return;
+    if (!this.period(f, line)) return;
+    const imp = this.num(f, this.ii, true);
+    const clk = this.num(f, this.cli, true);
+    const conv = this.num(f, this.cvi, false);
+    const alt = this.num(f, this.cai, false);
+    const spend = this.num(f, this.spi, false);
+    const rev = this.num(f, this.rvi, false);
+    if (imp !== imp || clk !== clk || conv !== conv || alt !== alt || spend !== spend || rev !== rev) {
+      this.reject(line, f, this.failReason);
+      return;
+    }
+    if (imp === EMPTY && clk === EMPTY && conv === EMPTY && spend === EMPTY) {
+      this.reject(line, f, "no figures in this row (impressions, clicks, conversions and spend are all empty)");
+      return;
+    }
+    if (this.ii >= 0 && this.cli >= 0 && clk > imp) this.clicksOverImpressions.add(line);
+    if (this.cli >= 0 && this.cvi >= 0 && conv > clk) this.conversionsOverClicks.add(line);
+    this.noteCurrency(f);
+    this.notePeriod();
+
+    const impV = imp === EMPTY ? 0 : imp;
+    const clkV = clk === EMPTY ? 0 : clk;
+    const convV = conv === EMPTY ? 0 : conv;
+    const spendV = spend === EMPTY ? 0 : spend;
+    this.sumImpressions.add(impV);
+    this.sumClicks.add(clkV);
+    this.sumConversions.add(convV);
+    this.sumSpend.add(spendV);
+    if (rev !== EMPTY) this.sumRevenue.add(rev);
+
+    const p = this.params;
+    let k = this.k;
+    p[k++] = campaign;
+    if (this.si >= 0) p[k++] = (f[this.si] ?? "").trim();
+    p[k++] = this.lastStart;
+    p[k++] = this.lastEnd;
+    p[k++] = impV;
+    p[k++] = clkV;
+    p[k++] = convV;
+    if (this.cai >= 0) p[k++] = alt === EMPTY ? null : alt;
+    p[k++] = spendV;
+    if (this.rvi >= 0) p[k++] = rev === EMPTY ? null : rev;
+    p[k++] = line;
+    this.k = k;
+    this.imported++;
+    if (k === p.length) this.flush();
+  }
+
+  private order(f: string[], line: number): void {
+    const campaign = this.campaignOf(f, line);
+    if (campaign === null) return;
+    let date: string | null = null;
+    if (this.di >= 0) {
+      if (!this.period(f, line)) return;
+      date = this.lastStart;
+    }
+    const value = this.num(f, this.vi, false);
+    if (value !== value) {
+      this.reject(line, f, this.failReason);
+      return;
+    }
+    if (value === EMPTY) {
+      this.reject(line, f, `no order value (the "${this.layout.headers[this.vi]}" column is empty)`);
+      return;
+    }
+    this.noteCurrency(f);
+    if (date !== null) this.notePeriod();
+    this.sumConversions.add(1);
+    this.sumRevenue.add(value);
+    const p = this.params;
+    let k = this.k;
+    p[k++] = campaign;
+    p[k++] = date;
+    const orderId = this.oii >= 0 ? (f[this.oii] ?? "").trim() : "";
+    p[k++] = orderId === "" ? null : orderId;
+    p[k++] = value;
+    p[k++] = line;
+    this.k = k;
+    this.imported++;
+    if (k === p.length) this.flush();
+  }
+
+  private notePeriod(): void {
+    const start = this.lastStart;
+    if (start === null || start === this.lastAcceptedStart) return;
+    this.lastAcceptedStart = start;
+    const end = this.lastEnd ?? start;
+    if (this.periodMin === null || start < this.periodMin) this.periodMin = start;
+    if (this.periodMax === null || end > this.periodMax) this.periodMax = end;
+  }
+
+  private noteCurrency(f: string[]): void {
+    if (this.cui < 0) return;
+    const raw = f[this.cui] ?? "";
+    if (raw === this.lastCurrencyRaw) {
+      this.currencyRun++;
+      return;
+    }
+    this.flushCurrencyRun();
+    this.lastCurrencyRaw = raw;
+    this.currencyRun = 1;
+  }
+
+  private flushCurrencyRun(): void {
+    if (this.lastCurrencyRaw === null || this.currencyRun === 0) return;
+    const code = this.lastCurrencyRaw.trim().toUpperCase();
+    if (/^[A-Z]{3}$/.test(code)) this.currencies.set(code, (this.currencies.get(code) ?? 0) + this.currencyRun);
+    this.currencyRun = 0;
+  }
+
+  private flush(): void {
+    this.batchStmt.run(this.params);
+    this.k = 0;
+  }
+
+  private reject(line: number, f: string[], reason: string): void {
+    let raw = joinRecord(f, this.delimiter);
+    if (raw.length > MAX_RAW_CHARS) raw = `${raw.slice(0, MAX_RAW_CHARS)}… (cut at ${MAX_RAW_CHARS} characters)`;
+    this.rejectStmt.run(this.datasetId, line, raw, reason);
+    this.rejected++;
+    if (this.firstReasons.length < 5) this.firstReasons.push(`line ${line}: ${reason}`);
+  }
+
+  /** Writes the last, partial batch. */
+  finish(): void {
+    const w = this.width;
+    for (let i = 0; i < this.k; i += w) this.oneStmt.run(this.params.slice(i, i + w));
+    this.k = 0;
+    this.flushCurrencyRun();
+  }
+
+  campaignCount(table: TargetTable): number {
+    if (!this.campaignsOverflow) return this.campaigns.size;
+    const r = this.conn.prepare(`SELECT COUNT(DISTINCT campaign) AS n FROM ${table} WHERE dataset_id = ?`).get(this.datasetId) as { n: number };
+    return r.n;
+  }
+
+  totals(): Totals {
+    return {
+      impressions: this.sumImpressions.value,
+      clicks: this.sumClicks.value,
+      conversions: this.sumConversions.value,
+      spend: this.sumSpend.value,
+      revenue: this.sumRevenue.value,
+    };
+  }
+
+  summary(extra: { datasetId: number; name: string; sha256: string; campaigns: number; sawReplacement: boolean }): ImportSummary {
+    const L = this.layout;
+    const d = L.detection;
+    const totals = this.totals();
+    // the import counts currencies over every row; detection's count (first rows only) gives way to it
+    const warnings = d.warnings.filter((w) => !w.startsWith(MULTI_CURRENCY));
+    const notes: string[] = [];
+    if (extra.sawReplacement) {
+      warnings.push("Some bytes further into the file are not valid UTF-8 and were replaced by �; check names with accents.");
+    }
+    const explained = L.dateVote.explain();
+    if (explained && !explained.ambiguous) notes.push(explained.text);
+    if (this.rejected > 0) {
+      warnings.push(
+        `${this.rejected.toLocaleString("en-US")} row${this.rejected === 1 ? "" : "s"} could not be imported; ` +
+          "the rejected rows, with their line numbers and reasons, can be downloaded.",
+      );
+    }
+    if (this.clicksOverImpressions.count > 0) {
+      warnings.push(this.clicksOverImpressions.describe("row has more clicks than impressions", "rows have more clicks than impressions"));
+    }
+    if (this.conversionsOverClicks.count > 0) {
+      warnings.push(this.conversionsOverClicks.describe("row has more conversions than clicks", "rows have more conversions than clicks"));
+    }
+    if (this.currencies.size > 1) {
+      const list = [...this.currencies.entries()]
+        .sort((a, b) => b[1] - a[1])
+        .map(([c, n]) => `${c} (${n.toLocaleString("en-US")} row${n === 1 ? "" : "s"})`);
+      warnings.push(`${MULTI_CURRENCY}: ${list.join(", ")}. Sums mix them.`);
+    }
+    if (this.footerLines.length > 0) notes.push(`Skipped the footer on line ${this.footerLines.join(", ")}.`);
+    const reconciliation = this.reconcile(totals);
+    if (reconciliation) {
+      if (reconciliation.matches) {
+        notes.push(`The imported sums match the file's "${reconciliation.source}" row (line ${reconciliation.line}).`);
+      } else {
+        const diffs = reconciliation.lines
+          .filter((l) => !l.matches)
+          .map((l) => `${l.field} ${fmt(l.imported)} imported vs ${fmt(l.reported)} reported`);
+        warnings.push(
+          `The imported sums do not match the file's "${reconciliation.source}" row (line ${reconciliation.line}): ${diffs.join("; ")}.`,
+        );
+      }
+      for (const ig of reconciliation.ignored) notes.push(`Not reconciled against "${ig.source}" (line ${ig.line}): ${ig.reason}.`);
+    }
+    let currency: string | null = null;
+    if (this.currencies.size > 0) currency = [...this.currencies.entries()].sort((a, b) => b[1] - a[1])[0]?.[0] ?? null;
+    currency ??= L.headerCurrency ?? L.cellCurrency;
+    const period =
+      this.periodMin !== null && this.periodMax !== null
+        ? { start: this.periodMin, end: this.periodMax }
+        : L.columns.date < 0 && L.preambleRange
+          ? { ...L.preambleRange }
+          : null;
+    return {
+      datasetId: extra.datasetId,
+      name: extra.name,
+      existing: false,
+      sha256: extra.sha256,
+      format: d.format,
+      formatLabel: d.formatLabel,
+      encoding: d.encoding,
+      delimiter: d.delimiter,
+      mapping: publicMapping(L.mapping),
+      dateOrder: L.dateVote.seen ? L.dateVote.order : null,
+      kind: L.kind,
+      rowsImported: this.imported,
+      rowsRejected: this.rejected,
+      warnings,
+      notes,
+      reconciliation,
+      currency,
+      period,
+      totals,
+      campaigns: extra.campaigns,
+    };
+  }
+
+  /**
+   * Compares the imported sums with the file's own totals row. The row used: "Total: Campaigns" (the sum of the
+   * campaign rows listed), else a plain "Total", else "Total: Account" (which also counts campaigns not listed,
+   * e.g. removed ones). Subtotals ("Total: Search") are noted as ignored. A figure matches when the difference is
+   * within rounding: the totals row and every imported row are each rounded to the totals row's last decimal, so
+   * the bound is (rows + 1) half-units; impressions and clicks are whole counts and must be equal.
+   */
+  private reconcile(totals: Totals): Reconciliation | null {
+    if (this.totalsRows.length === 0) return null;
+    const ranked = this.totalsRows.map((t) => ({ ...t, ...totalsRank(t.label) }));
+    const usable = ranked.filter((t) => t.rank < 9).sort((a, b) => a.rank - b.rank || a.line - b.line);
+    const used = usable[0];
+    const ignored = ranked
+      .filter((t) => t !== used)
+      .map((t) => ({ source: t.label, line: t.line, reason: t.reason || "another totals row was used" }));
+    if (!used) return null;
+    const fields: { field: keyof Totals; idx: number }[] = [
+      { field: "impressions", idx: this.ii },
+      { field: "clicks", idx: this.cli },
+      { field: "conversions", idx: this.layout.kind === "orders" ? -1 : this.cvi },
+      { field: "spend", idx: this.spi },
+      { field: "revenue", idx: this.layout.kind === "orders" ? this.vi : this.rvi },
+    ];
+    const lines: ReconciliationLine[] = [];
+    for (const { field, idx } of fields) {
+      if (idx < 0) continue;
+      const cell = (used.fields[idx] ?? "").trim();
+      const reported = parseNumberCell(cell, this.mark);
+      if (reported === null || Number.isNaN(reported)) continue;
+      const imported = totals[field];
+      const whole = field === "impressions" || field === "clicks";
+      const halfUnit = 0.5 * 10 ** -decimalsOf(cell, this.mark);
+      const tolerance = whole ? 0.5 : halfUnit * (this.imported + 1) + 1e-9 * Math.abs(reported);
+      const difference = imported - reported;
+      lines.push({ field, imported, reported, difference, matches: Math.abs(difference) <= tolerance });
+    }
+    return { source: used.label, line: used.line, matches: lines.every((l) => l.matches), lines, ignored };
+  }
+}
+
+/** Digits after the decimal mark in a written number ("18,703.32" -> 2 with "."; "1.234,5" -> 1 with ","). */
+function decimalsOf(cell: string, mark: DecimalMark): number {
+  const digits = cell.replace(/[^\d.,]/g, "");
+  const at = digits.lastIndexOf(mark);
+  return at < 0 ? 0 : digits.length - at - 1;
+}
+
+const fmt = (n: number) => n.toLocaleString("en-US", { maximumFractionDigits: 2 });
+
+/** Line breaks inside a row's quoted values (CRLF counts once). */
+function lineBreaksIn(f: readonly string[]): number {
+  let n = 0;
+  for (let i = 0; i < f.length; i++) {
+    const s = f[i] as string;
+    if (s.indexOf("\n") < 0 && s.indexOf("\r") < 0) continue;
+    for (let j = 0; j < s.length; j++) {
+      const c = s.charCodeAt(j);
+      if (c === 10 || (c === 13 && s.charCodeAt(j + 1) !== 10)) n++;
+    }
+  }
+  return n;
+}

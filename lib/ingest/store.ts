@@ -1,0 +1,110 @@
+import "server-only";
+import crypto from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+import { AppError } from "@/lib/errors";
+
+export interface StoreOptions {
+  /** Folder of content-addressed uploads (created if missing). */
+  uploadsDir: string;
+  /** Largest accepted size in bytes; the upload is refused as soon as it passes this. */
+  maxBytes: number;
+  /** Called with the running byte count after every chunk (progress bars). */
+  onBytes?: (bytesSoFar: number) => void;
+}
+
+export interface StoredUpload {
+  /** Hex SHA-256 of the bytes: also the file's name in uploadsDir. */
+  sha256: string;
+  path: string;
+  sizeBytes: number;
+}
+
+const formatMb = (bytes: number) => `${(bytes / (1024 * 1024)).toLocaleString("en-US", { maximumFractionDigits: 1 })} MB`;
+
+/**
+ * Streams an upload to a temporary file in `uploadsDir` while hashing it, then renames it to
+ * `uploadsDir/<sha256>` (content-addressed: the same bytes are stored once; an existing copy is kept).
+ * Refuses input over `maxBytes` as soon as the limit is passed (too_large) and empty input (empty_file); in both
+ * cases the temporary file is deleted and nothing else is written.
+ */
+export async function storeUpload(
+  source: AsyncIterable<Uint8Array> | ReadableStream<Uint8Array>,
+  opts: StoreOptions,
+): Promise<StoredUpload> {
+  await fs.promises.mkdir(opts.uploadsDir, { recursive: true });
+  const tmp = path.join(opts.uploadsDir, `.upload-${crypto.randomUUID()}.tmp`);
+  const hash = crypto.createHash("sha256");
+  const handle = await fs.promises.open(tmp, "wx");
+  let size = 0;
+  let closed = false;
+  const iterator = toAsyncIterator(source);
+  try {
+    for (;;) {
+      const next = await iterator.next();
+      if (next.done) break;
+      const chunk = next.value;
+      if (chunk.byteLength === 0) continue;
+      size += chunk.byteLength;
+      if (size > opts.maxBytes) {
+        await iterator.return?.();
+        throw new AppError(
+          "too_large",
+          `The file is larger than the ${formatMb(opts.maxBytes)} limit. Export a shorter period or fewer columns, ` +
+            "or ask the administrator to raise UPLOAD_MAX_MB.",
+          { maxBytes: opts.maxBytes },
+        );
+      }
+      hash.update(chunk);
+      await handle.write(chunk);
+      opts.onBytes?.(size);
+    }
+    await handle.close();
+    closed = true;
+    if (size === 0) throw new AppError("empty_file", "The file is empty (0 bytes). Choose the CSV export again.");
+    const sha256 = hash.digest("hex");
+    const final = path.join(opts.uploadsDir, sha256);
+    if (fs.existsSync(final)) {
+      await fs.promises.rm(tmp, { force: true });
+    } else {
+      await fs.promises.rename(tmp, final);
+    }
+    return { sha256, path: final, sizeBytes: size };
+  } catch (e) {
+    if (!closed) await handle.close().catch(() => {});
+    await fs.promises.rm(tmp, { force: true });
+    throw e;
+  }
+}
+
+/** The CLI's way in: copies a local file into the uploads folder exactly as `storeUpload` stores an upload. */
+export async function storeFile(filePath: string, opts: StoreOptions): Promise<StoredUpload> {
+  let size: number;
+  try {
+    const st = await fs.promises.stat(filePath);
+    if (!st.isFile()) throw new Error("not a file");
+    size = st.size;
+  } catch {
+    throw new AppError("unreadable", `No readable file at ${filePath}.`);
+  }
+  if (size > opts.maxBytes) {
+    throw new AppError("too_large", `The file is larger than the ${formatMb(opts.maxBytes)} limit.`, { maxBytes: opts.maxBytes });
+  }
+  return storeUpload(fs.createReadStream(filePath, { highWaterMark: 1024 * 1024 }), opts);
+}
+
+function toAsyncIterator(source: AsyncIterable<Uint8Array> | ReadableStream<Uint8Array>): AsyncIterator<Uint8Array> {
+  if (Symbol.asyncIterator in source) return (source as AsyncIterable<Uint8Array>)[Symbol.asyncIterator]();
+  const reader = (source as ReadableStream<Uint8Array>).getReader();
+  return {
+    next: async () => {
+      const r = await reader.read();
+      return r.done ? { done: true, value: undefined } : { done: false, value: r.value };
+    },
+    return: async () => {
+      await reader.cancel().catch(() => {});
+      reader.releaseLock();
+      return { done: true, value: undefined };
+    },
+  };
+}

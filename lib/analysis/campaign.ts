@@ -23,9 +23,9 @@ const pct = (p: number) => (p < 0.001 ? "under 0.1%" : p < 0.01 ? `${(p * 100).t
 
 /** "1 week in N" for a probability p (N rounded), or a percentage when p is not small. */
 function oneIn(p: number, word: string): string {
-  if (p <= 0) return `practically never`;
+  if (p < 1e-3) return `fewer than 1 ${word} in 1,000`;
   if (p >= 0.5) return `${pct(p)} of ${word}s`;
-  return `about 1 ${word} in ${Math.round(1 / p)}`;
+  return `about 1 ${word} in ${Math.round(1 / p).toLocaleString("en-US")}`;
 }
 
 /**
@@ -46,7 +46,7 @@ export function forecastSentences(c: CampaignAnalysis, currency: string | null, 
   out.push(`The chance of a ${word} with no sale at all is ${pct(f.pZeroConversions)}.`);
   if (f.pLoss !== null && c.revenue > 0) {
     out.push(
-      `Revenue: about ${money(f.revenue.mean, currency)} (90% between ${money(f.revenue.q05, currency)} and ${money(f.revenue.q95, currency)}); in ${oneIn(f.pLoss, word)} it comes in below the ${money(f.budget, currency)} spent.`,
+      `Revenue: about ${money(f.revenue.mean, currency)} (90% between ${money(f.revenue.q05, currency)} and ${money(f.revenue.q95, currency)}); ${f.pLoss < 1e-3 ? "practically never" : `in ${oneIn(f.pLoss, word)}`} does it come in below the ${money(f.budget, currency)} spent.`,
     );
   }
   if (unit === "day") out.push(`On a typical day at the current spend, the chance of no sale is ${pct(f.pZeroDay)}.`);

@@ -242,7 +242,15 @@ export function runAnalysis(db: Db, datasetId: number, q: AnalysisQuery): Analys
   const cv1 = median(campaigns.map((c) => c.forecast.cv));
   const fit = estimate.shrinkage.fit;
   const notes: string[] = [];
-  if (unit === "ad") notes.push("This file has no dates: figures are across ads (each row is one ad), not across days.");
+  if (unit === "ad") {
+    const oneRowEach = estimate.campaigns.every((c) => c.units === 1);
+    const span = row.periodStart && row.periodEnd ? ` (${row.periodStart} to ${row.periodEnd})` : "";
+    notes.push(
+      oneRowEach
+        ? `This report has one row per campaign for its whole period${span}: forecasts are for the same spend over a period like it, and the horizon does not apply. Export it by day for day-to-day figures.`
+        : "This file has no dates: figures are across ads (each row is one ad or segment), not across days; forecasts are for the spend you set, spread like the ads in the file.",
+    );
+  }
   if (corr.estimate === null) notes.push(corr.note);
   const result: DatasetAnalysis = {
     datasetId,

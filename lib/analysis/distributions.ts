@@ -1,6 +1,6 @@
 import type { FrequencySpec as EstFrequency, SeveritySpec as EstSeverity } from "@/lib/engine/estimate";
 import { frequencyFromSpec } from "@/lib/engine/frequency";
-import type { LatticeDistribution } from "@/lib/engine/lattice";
+import { LatticeDistribution } from "@/lib/engine/lattice";
 import { pooledShare } from "@/lib/engine/pool";
 import { severityFromSpec } from "@/lib/engine/severity";
 import type { DistSummary, HistogramPoint } from "./types";
@@ -14,6 +14,9 @@ export function outcomeDistribution(
   severity: EstSeverity,
   opts: { counts?: boolean; k?: number; rho?: number } = {},
 ): LatticeDistribution {
+  // No expected conversions (no clicks, or a rate of zero): the outcome is 0 for sure.
+  const expected = frequency.kind === "poisson" ? frequency.lambda : frequency.kind === "negbin" ? frequency.mean : frequency.n * frequency.p;
+  if (!(expected > 0)) return new LatticeDistribution(Float64Array.of(1), 1);
   const freq = frequencyFromSpec(frequency);
   const sev = severityFromSpec(opts.counts ? { kind: "constant", value: 1 } : severity);
   return pooledShare({ frequency: freq, severity: sev, k: opts.k ?? 1, rho: opts.rho ?? 0, step: opts.counts ? 1 : undefined })

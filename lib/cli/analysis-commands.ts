@@ -44,7 +44,12 @@ export function runAnalyzeCommand(db: () => Db, args: string[]): void {
       `  ${c.campaign}: conversions ${f.conversions.mean.toFixed(1)} (5-95%: ${f.conversions.q05}-${f.conversions.q95}), P(no sale) ${(f.pZeroConversions * 100).toFixed(1)}%, verdict ${c.verdict.label}`,
     );
   }
-  lines.push(`  correlation of daily surprises rho ${result.rho.estimate.toFixed(3)} (${result.rho.lo.toFixed(3)}-${result.rho.hi.toFixed(3)})`);
+  lines.push(
+    result.rho.pairs > 0
+      ? `  correlation of daily surprises rho ${result.rho.estimate.toFixed(3)} (90%: ${result.rho.lo.toFixed(3)}-${result.rho.hi.toFixed(3)}, ${result.rho.pairs} campaign pairs)`
+      : "  correlation of daily surprises: not estimated (needs two or more campaigns with dates)",
+  );
+  for (const n of result.notes) lines.push(`  note: ${n}`);
   process.stdout.write(lines.join("\n") + "\n");
 }
 

@@ -1,0 +1,139 @@
+"use client";
+
+import { usePathname, useRouter } from "next/navigation";
+import { useEffect, useId, useRef, useState, useTransition } from "react";
+import type { Horizon } from "@/lib/analysis/schemas";
+import { currencySymbol } from "@/lib/format";
+import { analysisSearch, parseBudget } from "./analysis-query";
+
+/** The horizons offered (the same as HORIZONS in lib/analysis/schemas, without loading zod in the browser). */
+const HORIZON_CHOICES: readonly Horizon[] = ["day", "week", "month"];
+
+/** Debounce delay of the budget box (ms): long enough to type "1500" without four analyses. */
+export const BUDGET_DEBOUNCE_MS = 500;
+
+export interface HorizonBudgetFieldsProps {
+  horizon: Horizon;
+  budgetText: string;
+  onHorizon: (h: Horizon) => void;
+  onBudgetText: (s: string) => void;
+  currency: string | null;
+  /** Message under the budget box (the parse error, if any). */
+  budgetError: string | null;
+  /** Shown while new figures load. */
+  pending: boolean;
+  /** Explains the default budget, e.g. "each campaign's current spend". */
+  defaultBudgetNote: string;
+}
+
+/** Horizon (day/week/month) radio group and an optional budget box. Presentational; state lives in the parent. */
+export function HorizonBudgetFields(p: HorizonBudgetFieldsProps) {
+  const budgetId = useId();
+  const hintId = useId();
+  const errId = useId();
+  const sym = currencySymbol(p.currency);
+  return (
+    <div className="controls panel analysis-controls no-print" data-testid="analysis-controls">
+      <fieldset className="segmented">
+        <legend>Forecast horizon</legend>
+        {HORIZON_CHOICES.map((h) => (
+          <label key={h} className={p.horizon === h ? "on" : undefined}>
+            <input type="radio" name="horizon" value={h} checked={p.horizon === h} onChange={() => p.onHorizon(h)} />
+            {h === "day" ? "Day" : h === "week" ? "Week" : "Month (30 days)"}
+          </label>
+        ))}
+      </fieldset>
+      <div className="field" style={{ flex: "0 1 300px" }}>
+        <label htmlFor={budgetId}>
+          Budget per {p.horizon}
+          {p.currency ? ` (${p.currency})` : ""}, optional
+        </label>
+        <div className="input-affix">
+          {sym && <span aria-hidden="true">{sym}</span>}
+          <input
+            id={budgetId}
+            type="text"
+            inputMode="decimal"
+            autoComplete="off"
+            placeholder="current spend"
+            value={p.budgetText}
+            onChange={(e) => p.onBudgetText(e.target.value)}
+            aria-invalid={p.budgetError ? true : undefined}
+            aria-describedby={p.budgetError ? `${errId} ${hintId}` : hintId}
+            data-testid="budget-input"
+          />
+        </div>
+        <span id={hintId} className="small muted">
+          Empty: {p.defaultBudgetNote}.
+        </span>
+        {p.budgetError && (
+          <span id={errId} className="small" role="alert" style={{ color: "var(--bad)" }}>
+            {p.budgetError}
+          </span>
+        )}
+      </div>
+      <span className="small muted" aria-live="polite" style={{ minWidth: "9em" }}>
+        {p.pending ? "Updating the figures…" : ""}
+      </span>
+    </div>
+  );
+}
+
+/**
+ * Horizon and budget controls that keep their state in the URL (?horizon=&budget=) so the page can be shared;
+ * the server page re-renders with the new figures. The budget is applied after typing pauses.
+ */
+export function UrlAnalysisControls({
+  horizon,
+  budget,
+  currency,
+  defaultBudgetNote,
+}: {
+  horizon: Horizon;
+  budget: number | undefined;
+  currency: string | null;
+  defaultBudgetNote: string;
+}) {
+  const router = useRouter();
+  const pathname = usePathname();
+  const [pending, startTransition] = useTransition();
+  const [budgetText, setBudgetText] = useState(budget === undefined ? "" : String(budget));
+  // The horizon shown follows a click at once; it resyncs when the page's own value changes (back button).
+  const [shownHorizon, setShownHorizon] = useState(horizon);
+  const [propHorizon, setPropHorizon] = useState(horizon);
+  if (horizon !== propHorizon) {
+    setPropHorizon(horizon);
+    setShownHorizon(horizon);
+  }
+  const parsed = parseBudget(budgetText);
+  const applied = useRef({ horizon, budget });
+
+  const go = (h: Horizon, b: number | undefined) => {
+    if (applied.current.horizon === h && applied.current.budget === b) return;
+    applied.current = { horizon: h, budget: b };
+    setShownHorizon(h);
+    startTransition(() => router.replace(`${pathname}${analysisSearch({ horizon: h, budget: b })}`, { scroll: false }));
+  };
+
+  // Apply the budget once typing pauses (and only when it reads as a valid amount).
+  useEffect(() => {
+    if (!parsed.ok) return;
+    const value = parsed.value;
+    const t = setTimeout(() => go(applied.current.horizon, value), BUDGET_DEBOUNCE_MS);
+    return () => clearTimeout(t);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [budgetText]);
+
+  return (
+    <HorizonBudgetFields
+      horizon={shownHorizon}
+      budgetText={budgetText}
+      onHorizon={(h) => go(h, parsed.ok ? parsed.value : applied.current.budget)}
+      onBudgetText={setBudgetText}
+      currency={currency}
+      budgetError={parsed.ok ? null : parsed.message}
+      pending={pending}
+      defaultBudgetNote={defaultBudgetNote}
+    />
+  );
+}

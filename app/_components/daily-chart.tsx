@@ -1,0 +1,99 @@
+"use client";
+
+import { Area, CartesianGrid, ComposedChart, Line, ResponsiveContainer, Tooltip, XAxis, YAxis, type DotItemDotProps, type TooltipContentProps } from "recharts";
+import type { DailyPoint } from "@/lib/analysis/types";
+import { formatCount, formatSig, formatShortDate, formatDate } from "@/lib/format";
+import type { LegendSwatch } from "./download";
+import { PALETTE } from "./palette";
+
+/** Legend of the daily chart (shared with its PNG export). */
+export const DAILY_LEGEND: readonly LegendSwatch[] = [
+  { label: "Inside the 90% band", color: PALETTE.blue, shape: "circle" },
+  { label: "Above the band", color: PALETTE.green, shape: "triangle" },
+  { label: "Below the band", color: PALETTE.vermillion, shape: "triangle-down" },
+  { label: "Expected given the day's clicks", color: PALETTE.ink, shape: "line" },
+  { label: "90% band the model expected", color: PALETTE.band, shape: "band" },
+];
+
+interface Row extends DailyPoint {
+  band: [number, number];
+}
+
+function ConversionDot(props: DotItemDotProps) {
+  const { cx, cy, payload, index } = props;
+  if (typeof cx !== "number" || typeof cy !== "number" || !Number.isFinite(cy)) return <g key={`d-${index}`} />;
+  const p = payload as Row;
+  if (p.outside === "above") {
+    return <polygon key={`d-${index}`} points={`${cx},${cy - 6} ${cx + 5.5},${cy + 4} ${cx - 5.5},${cy + 4}`} fill={PALETTE.green} stroke="#fff" strokeWidth={0.8} />;
+  }
+  if (p.outside === "below") {
+    return <polygon key={`d-${index}`} points={`${cx - 5.5},${cy - 4} ${cx + 5.5},${cy - 4} ${cx},${cy + 6}`} fill={PALETTE.vermillion} stroke="#fff" strokeWidth={0.8} />;
+  }
+  return <circle key={`d-${index}`} cx={cx} cy={cy} r={3} fill={PALETTE.blue} stroke="#fff" strokeWidth={0.6} />;
+}
+
+function DailyTooltip({ active, payload }: TooltipContentProps) {
+  const row = active ? (payload?.[0]?.payload as Row | undefined) : undefined;
+  if (!row) return null;
+  const status = row.outside === "above" ? "above the band" : row.outside === "below" ? "below the band" : "inside the band";
+  return (
+    <div className="chart-tooltip">
+      <strong>{formatDate(row.date)}</strong>
+      <div>
+        {formatCount(row.conversions)} conversions from {formatCount(row.clicks)} clicks
+      </div>
+      <div>
+        expected {formatSig(row.expected)}, 90% band {formatCount(row.lo90)}–{formatCount(row.hi90)}
+      </div>
+      <div>{status}</div>
+    </div>
+  );
+}
+
+/**
+ * Conversions per day (dots; triangles when outside the band), the expected value given that day's clicks (line)
+ * and the 90% band the model expected (shaded).
+ */
+export function DailyChart({ daily, height = 300 }: { daily: readonly DailyPoint[]; height?: number }) {
+  const data: Row[] = daily.map((d) => ({ ...d, band: [d.lo90, d.hi90] }));
+  return (
+    <ResponsiveContainer width="100%" height={height} initialDimension={{ width: 800, height }}>
+      <ComposedChart data={data} margin={{ top: 10, right: 12, bottom: 22, left: 4 }}>
+        <CartesianGrid stroke={PALETTE.grid} vertical={false} />
+        <XAxis
+          dataKey="date"
+          tickFormatter={(v: string) => formatShortDate(v)}
+          minTickGap={24}
+          tick={{ fill: PALETTE.ink2, fontSize: 12 }}
+          label={{ value: "day", position: "insideBottom", offset: -14, fill: PALETTE.ink2, fontSize: 12 }}
+        />
+        <YAxis
+          allowDecimals={false}
+          width={52}
+          tick={{ fill: PALETTE.ink2, fontSize: 12 }}
+          label={{ value: "conversions per day", angle: -90, position: "insideLeft", offset: 10, dy: 60, fill: PALETTE.ink2, fontSize: 12 }}
+        />
+        <Tooltip content={DailyTooltip} />
+        <Area
+          dataKey="band"
+          type="step"
+          fill={PALETTE.band}
+          stroke={PALETTE.bandStroke}
+          strokeWidth={0.5}
+          fillOpacity={1}
+          isAnimationActive={false}
+          name="90% band"
+        />
+        <Line dataKey="expected" type="monotone" stroke={PALETTE.ink} strokeWidth={1.5} dot={false} activeDot={false} isAnimationActive={false} name="expected" />
+        <Line
+          dataKey="conversions"
+          stroke="none"
+          dot={ConversionDot}
+          activeDot={{ r: 5, fill: PALETTE.orange, stroke: PALETTE.ink }}
+          isAnimationActive={false}
+          name="conversions"
+        />
+      </ComposedChart>
+    </ResponsiveContainer>
+  );
+}

@@ -1,0 +1,65 @@
+import "server-only";
+import { notFound } from "next/navigation";
+import { getDb } from "@/db/client";
+import { getDataset } from "@/db/queries";
+import { analyzeDataset } from "@/lib/analysis/dataset";
+import { campaignDetail } from "@/lib/analysis/campaign";
+import type { AnalysisQuery } from "@/lib/analysis/schemas";
+import type { CampaignDetail, DatasetAnalysis } from "@/lib/analysis/types";
+import { isAppError } from "@/lib/errors";
+import { campaignCandidates } from "./analysis-query";
+
+export type LoadedDataset = NonNullable<ReturnType<typeof getDataset>>;
+
+/** The dataset named by a route segment, or the not-found page. */
+export function loadDatasetOr404(rawId: string): LoadedDataset {
+  if (!/^[1-9][0-9]{0,15}$/.test(rawId)) notFound();
+  const ds = getDataset(getDb(), Number(rawId));
+  if (!ds) notFound();
+  return ds;
+}
+
+/**
+ * Runs the analysis for a page. "not_found" becomes the not-found page; another AppError (a user-facing message,
+ * e.g. a dataset too small to analyse) is returned for the page to show; anything else propagates to error.tsx.
+ */
+export function analyseOrMessage(datasetId: number, q: AnalysisQuery): { analysis: DatasetAnalysis } | { message: string } {
+  try {
+    return { analysis: analyzeDataset(getDb(), datasetId, q) };
+  } catch (e) {
+    if (isAppError(e)) {
+      if (e.code === "not_found") notFound();
+      return { message: e.message };
+    }
+    throw e;
+  }
+}
+
+/** Same as analyseOrMessage for one campaign named by a path segment (see campaignCandidates). */
+export function campaignOrMessage(
+  datasetId: number,
+  segment: string,
+  q: AnalysisQuery,
+): { detail: CampaignDetail } | { message: string } {
+  const names = campaignCandidates(segment);
+  for (const [i, name] of names.entries()) {
+    try {
+      return { detail: campaignDetail(getDb(), datasetId, name, q) };
+    } catch (e) {
+      if (isAppError(e)) {
+        if (e.code === "not_found") {
+          if (i < names.length - 1) continue;
+          notFound();
+        }
+        return { message: e.message };
+      }
+      throw e;
+    }
+  }
+  notFound();
+}
+
+/** "day" for dated files, "ad" for files without dates (figures across ads). */
+export function datasetUnit(ds: LoadedDataset): "day" | "ad" {
+  return ds.periodStart === null ? "ad" : "day";
+}

@@ -1,0 +1,78 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { analysisSearch, campaignCandidates } from "@/app/_components/analysis-query";
+import { readAnalysisQuery, type SearchParams } from "@/app/_components/read-query";
+import { SampleBadge, VerdictBadge } from "@/app/_components/badges";
+import { campaignOrMessage, datasetUnit, loadDatasetOr404 } from "@/app/_components/load-analysis";
+import { formatPeriod } from "@/lib/format";
+import { CampaignView } from "./campaign-view";
+
+export const dynamic = "force-dynamic";
+
+type Props = { params: Promise<{ id: string; campaign: string }>; searchParams: Promise<SearchParams> };
+
+export async function generateMetadata({ params }: Props): Promise<Metadata> {
+  const { campaign } = await params;
+  const names = campaignCandidates(campaign);
+  return { title: names[names.length - 1] ?? "Campaign" };
+}
+
+export default async function CampaignPage({ params, searchParams }: Props) {
+  const { id, campaign: segment } = await params;
+  const ds = loadDatasetOr404(id);
+  const { query, warning } = readAnalysisQuery(await searchParams);
+  const result = campaignOrMessage(ds.id, segment, query);
+  const unit = datasetUnit(ds);
+  const back = `/datasets/${ds.id}${analysisSearch(query)}`;
+  const name = "detail" in result ? result.detail.campaign : (campaignCandidates(segment).at(-1) ?? segment);
+
+  return (
+    <>
+      <header className="page-head">
+        <nav aria-label="Breadcrumb" className="breadcrumbs">
+          <Link href="/datasets">Datasets</Link> / <Link href={back}>{ds.name}</Link> / <span aria-current="page">{name}</span>
+        </nav>
+        <h1>
+          {name} {ds.isSample && <SampleBadge />}
+        </h1>
+        <p className="muted small" style={{ marginTop: 0 }}>
+          {ds.name} · {formatPeriod(ds.periodStart && ds.periodEnd ? { start: ds.periodStart, end: ds.periodEnd } : null)}
+          {ds.currency ? ` · ${ds.currency}` : ""}
+        </p>
+        {"detail" in result && (
+          <p className="sentence verdict-line" data-testid="campaign-verdict">
+            <VerdictBadge verdict={result.detail.analysis.verdict} withTitle={false} /> {result.detail.analysis.verdict.text}
+          </p>
+        )}
+        <div className="btn-row no-print">
+          <Link className="btn" href={back}>
+            ← All campaigns
+          </Link>
+          <Link className="btn" href={`/reports/${ds.id}${analysisSearch(query)}`}>
+            Printable report
+          </Link>
+        </div>
+      </header>
+      {warning && <p className="alert warn">{warning}</p>}
+      {unit === "ad" && (
+        <p className="alert warn">
+          This file has no dates, so the figures are across ads: each ad counts as one observation, and a “day” in the
+          forecasts means the average ad.
+        </p>
+      )}
+      {"message" in result ? (
+        <p className="alert warn" role="status">
+          {result.message}
+        </p>
+      ) : (
+        <CampaignView
+          datasetId={ds.id}
+          datasetName={ds.name}
+          unit={unit}
+          initial={result.detail}
+          initialQuery={{ horizon: query.horizon, budget: query.budget }}
+        />
+      )}
+    </>
+  );
+}

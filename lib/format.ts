@@ -1,0 +1,307 @@
+/**
+ * Display formatting for numbers, money, probabilities and dates. Pure functions, safe on the server and in the
+ * browser. One locale (en-US) on both sides so a server-rendered page and its hydrated client leaves print the
+ * same text. One failure rule: a missing or non-finite value prints as an en dash ("–"), never "NaN".
+ */
+
+/** The locale every figure is printed in (fixed: server and browser must agree). */
+export const LOCALE = "en-US";
+
+/** What a missing or non-finite value prints as. */
+export const MISSING = "–";
+
+const isNum = (x: number | null | undefined): x is number => typeof x === "number" && Number.isFinite(x);
+
+const nfCache = new Map<string, Intl.NumberFormat>();
+function nf(options: Intl.NumberFormatOptions): Intl.NumberFormat {
+  const key = JSON.stringify(options);
+  let f = nfCache.get(key);
+  if (!f) {
+    f = new Intl.NumberFormat(LOCALE, options);
+    nfCache.set(key, f);
+  }
+  return f;
+}
+
+/**
+ * A number with thousands separators and at most `maxDigits` decimals (trailing zeros dropped).
+ * @param n any number; null/undefined/NaN/±Infinity print as "–"
+ * @param maxDigits 0-20 decimals kept (default 2)
+ * @example formatNumber(1234.5678) // "1,234.57"
+ */
+export function formatNumber(n: number | null | undefined, maxDigits = 2): string {
+  if (!isNum(n)) return MISSING;
+  const s = nf({ maximumFractionDigits: maxDigits }).format(n);
+  // -0 and tiny negatives round to "-0": print "0".
+  return s === "-0" ? "0" : s;
+}
+
+/**
+ * A count: whole numbers print without decimals; fractional counts (attributed conversions) keep one decimal,
+ * or two below 10 so that 0.25 does not print as "0.3".
+ * @example formatCount(12345) // "12,345"; formatCount(428.2) // "428.2"; formatCount(0.25) // "0.25"
+ */
+export function formatCount(n: number | null | undefined): string {
+  if (!isNum(n)) return MISSING;
+  if (Number.isInteger(n)) return formatNumber(n, 0);
+  return formatNumber(n, Math.abs(n) < 10 ? 2 : 1);
+}
+
+/**
+ * A number rounded to `sig` significant digits (at most 6 decimals), for model figures such as an expected 0.0432
+ * conversions, where fixed decimals would print "0.04" or "0".
+ * @param sig 1-21 significant digits (default 3)
+ * @example formatSig(0.043216) // "0.0432"; formatSig(1234.5) // "1,235" (never fewer than the integer digits)
+ */
+export function formatSig(n: number | null | undefined, sig = 3): string {
+  if (!isNum(n)) return MISSING;
+  if (n === 0) return "0";
+  const digits = Math.floor(Math.log10(Math.abs(n))) + 1;
+  const decimals = Math.min(6, Math.max(0, sig - digits));
+  return formatNumber(n, decimals);
+}
+
+/**
+ * Returns a money formatter for an ISO 4217 currency; with a null, empty or unknown code the amounts print as plain
+ * numbers (2 decimals at most). Build once per page and reuse (the Intl formatter is the costly part).
+ * @param currency e.g. "USD", "EUR", "GBP"; null when the file did not say
+ * @param opts.digits fixed decimals (default: the currency's own, e.g. 2 for USD, 0 for JPY)
+ * @example currencyFormatter("USD")(1234.5) // "$1,234.50"; currencyFormatter(null)(1234.5) // "1,234.5"
+ */
+export function currencyFormatter(
+  currency: string | null | undefined,
+  opts: { digits?: number } = {},
+): (n: number | null | undefined) => string {
+  const code = normaliseCurrency(currency);
+  let fmt: Intl.NumberFormat | null = null;
+  if (code) {
+    const options: Intl.NumberFormatOptions = { style: "currency", currency: code, currencyDisplay: "symbol" };
+    if (opts.digits !== undefined) {
+      options.minimumFractionDigits = opts.digits;
+      options.maximumFractionDigits = opts.digits;
+    }
+    try {
+      fmt = nf(options);
+    } catch {
+      fmt = null; // malformed code: plain numbers
+    }
+  }
+  const plainDigits = opts.digits ?? 2;
+  const zeroBelow = fmt ? 0.5 * 10 ** -(fmt.resolvedOptions().maximumFractionDigits ?? 2) : 0;
+  return (n) => {
+    if (!isNum(n)) return MISSING;
+    if (!fmt) return formatNumber(n, plainDigits);
+    // Amounts that round to zero print as "$0.00", never "-$0.00".
+    return fmt.format(Math.abs(n) < zeroBelow ? 0 : n);
+  };
+}
+
+/** One amount in a currency (see currencyFormatter). @example formatCurrency(-3.5, "EUR") // "-€3.50" */
+export function formatCurrency(n: number | null | undefined, currency: string | null | undefined, opts: { digits?: number } = {}): string {
+  return currencyFormatter(currency, opts)(n);
+}
+
+/**
+ * A short axis label: compact notation ("1.2K", "$3.4M", one decimal at most), whole numbers from 10 to 999, two
+ * decimals at most below 10; never trailing zeros.
+ * @param currency optional ISO code; amounts in it get the currency sign
+ * @example formatCompact(1234) // "1.2K"; formatCompact(500, "USD") // "$500"; formatCompact(0.25) // "0.25"
+ */
+export function formatCompact(n: number | null | undefined, currency?: string | null): string {
+  if (!isNum(n)) return MISSING;
+  const code = normaliseCurrency(currency);
+  const a = Math.abs(n);
+  const base: Intl.NumberFormatOptions = {
+    notation: "compact",
+    minimumFractionDigits: 0,
+    maximumFractionDigits: a < 10 ? 2 : a < 1000 ? 0 : 1,
+  };
+  if (code) {
+    try {
+      return nf({ ...base, style: "currency", currency: code }).format(n);
+    } catch {
+      // malformed code: plain compact number
+    }
+  }
+  return nf(base).format(n);
+}
+
+/** Upper-cased three-letter code, or null when the value is not shaped like an ISO 4217 code. */
+export function normaliseCurrency(currency: string | null | undefined): string | null {
+  if (!currency) return null;
+  const c = currency.trim().toUpperCase();
+  return /^[A-Z]{3}$/.test(c) ? c : null;
+}
+
+/** The symbol a currency is shown with ("$", "€", "CA$"), or the code itself; "" without a currency. */
+export function currencySymbol(currency: string | null | undefined): string {
+  const code = normaliseCurrency(currency);
+  if (!code) return "";
+  try {
+    const part = nf({ style: "currency", currency: code })
+      .formatToParts(0)
+      .find((p) => p.type === "currency");
+    return part?.value ?? code;
+  } catch {
+    return code;
+  }
+}
+
+/**
+ * A fraction as a percentage. Decimals adapt to the size so small rates stay readable: |p| >= 10% -> `digits`
+ * (default 1) decimals, 1-10% -> one more, below 1% -> two significant digits (at most 4 decimals).
+ * @param p a fraction (0.0234 = 2.34%); any finite number, negatives allowed (a change)
+ * @example formatPercent(0.1234) // "12.3%"; formatPercent(0.0234) // "2.34%"; formatPercent(0.000456) // "0.046%"
+ */
+export function formatPercent(p: number | null | undefined, digits = 1): string {
+  if (!isNum(p)) return MISSING;
+  const s = formatNumber(p * 100, percentDecimals(p, digits));
+  return `${s}%`;
+}
+
+/** Decimals formatPercent uses for a fraction p (see there). */
+function percentDecimals(p: number, digits: number): number {
+  const a = Math.abs(p * 100);
+  if (a === 0) return 0;
+  if (a >= 10) return digits;
+  if (a >= 1) return digits + 1;
+  return Math.min(4, Math.max(digits + 1, 1 - Math.floor(Math.log10(a))));
+}
+
+/**
+ * An interval of fractions as percentages with the same decimals at both ends (those the smaller end needs), so
+ * "0.82%–1.00%" rather than "0.82%–1%".
+ * @example formatPercentRange(0.0082, 0.01) // "0.82%–1.00%"; formatPercentRange(0.12, 0.2) // "12.0%–20.0%"
+ */
+export function formatPercentRange(lo: number | null | undefined, hi: number | null | undefined, digits = 1): string {
+  if (!isNum(lo) || !isNum(hi)) return MISSING;
+  const small = Math.abs(lo) === 0 ? hi : Math.abs(hi) === 0 ? lo : Math.abs(lo) < Math.abs(hi) ? lo : hi;
+  const d = percentDecimals(small, digits);
+  const f = nf({ minimumFractionDigits: d, maximumFractionDigits: d });
+  const one = (x: number) => {
+    const t = f.format(x * 100);
+    return `${/^-0(\.0*)?$/.test(t) ? t.slice(1) : t}%`;
+  };
+  return `${one(lo)}–${one(hi)}`;
+}
+
+/**
+ * A probability for a sentence: like formatPercent, but values within 0.1 percentage points of 0 or 1 print as
+ * "<0.1%" / ">99.9%" so a model's 1e-9 never reads as a promise that something cannot happen.
+ * @param p in [0, 1]; values outside are clamped (rounding noise), non-finite -> "–"
+ * @example formatProbability(0.00002) // "<0.1%"; formatProbability(0.5) // "50%"; formatProbability(0.9996) // ">99.9%"
+ */
+export function formatProbability(p: number | null | undefined): string {
+  if (!isNum(p)) return MISSING;
+  const q = Math.min(1, Math.max(0, p));
+  if (q === 0) return "0%";
+  if (q === 1) return "100%";
+  if (q < 0.001) return "<0.1%";
+  if (q > 0.999) return ">99.9%";
+  const pc = q * 100;
+  return `${formatNumber(pc, pc < 10 || pc > 90 ? 1 : 0)}%`;
+}
+
+/**
+ * An interval "lo–hi" printed with the given formatter; "–" when either end is missing.
+ * @example formatRange(0.012, 0.034, formatPercent) // "1.2%–3.4%"
+ */
+export function formatRange(
+  lo: number | null | undefined,
+  hi: number | null | undefined,
+  fmt: (n: number) => string = (n) => formatNumber(n),
+): string {
+  if (!isNum(lo) || !isNum(hi)) return MISSING;
+  return `${fmt(lo)}–${fmt(hi)}`;
+}
+
+const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"] as const;
+
+/**
+ * An ISO date (YYYY-MM-DD, or the date part of an ISO timestamp) as "2 Mar 2026"; anything else is returned as is,
+ * and null/empty as "–". No time zone is involved: the calendar date in the string is the one printed.
+ * @example formatDate("2026-03-02") // "2 Mar 2026"
+ */
+export function formatDate(iso: string | null | undefined): string {
+  if (!iso) return MISSING;
+  const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(iso);
+  if (!m) return iso;
+  const month = MONTHS[Number(m[2]) - 1];
+  if (!month) return iso;
+  return `${Number(m[3])} ${month} ${m[1]}`;
+}
+
+/** A short date for chart axes: "2 Mar". @example formatShortDate("2026-03-02") // "2 Mar" */
+export function formatShortDate(iso: string | null | undefined): string {
+  const s = formatDate(iso);
+  const m = /^(\d{1,2} [A-Z][a-z]{2}) \d{4}$/.exec(s);
+  return m?.[1] ?? s;
+}
+
+/** A UTC timestamp as "2 Mar 2026, 14:05 UTC". @example formatDateTime("2026-03-02T14:05:09.123Z") */
+export function formatDateTime(iso: string | null | undefined): string {
+  if (!iso) return MISSING;
+  const m = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}):(\d{2})/.exec(iso);
+  if (!m) return formatDate(iso);
+  return `${formatDate(m[1])}, ${m[2]}:${m[3]} UTC`;
+}
+
+/**
+ * A period "2 Jan 2026 – 30 Jun 2026 (180 days)", or "no dates" for files without dates.
+ * @example formatPeriod({ start: "2026-01-01", end: "2026-01-07" }) // "1 Jan 2026 – 7 Jan 2026 (7 days)"
+ */
+export function formatPeriod(period: { start: string | null; end: string | null } | null | undefined): string {
+  if (!period || !period.start || !period.end) return "no dates";
+  const days = daysBetween(period.start, period.end);
+  const span = days === null ? "" : ` (${days} day${days === 1 ? "" : "s"})`;
+  return `${formatDate(period.start)} – ${formatDate(period.end)}${span}`;
+}
+
+/** Days from start to end inclusive for ISO dates, or null when either is not an ISO date or end < start. */
+export function daysBetween(start: string, end: string): number | null {
+  const a = Date.parse(`${start.slice(0, 10)}T00:00:00Z`);
+  const b = Date.parse(`${end.slice(0, 10)}T00:00:00Z`);
+  if (!Number.isFinite(a) || !Number.isFinite(b) || b < a) return null;
+  return Math.round((b - a) / 86_400_000) + 1;
+}
+
+/** "1 campaign" / "3 campaigns". @example plural(3, "campaign") // "3 campaigns" */
+export function plural(n: number, word: string, pluralWord = `${word}s`): string {
+  return `${formatNumber(n, 0)} ${n === 1 ? word : pluralWord}`;
+}
+
+/** Human name of a source format as stored on a dataset. */
+export const FORMAT_LABELS: Record<string, string> = {
+  generic: "Generic daily template",
+  orders: "Order list",
+  google_ads: "Google Ads",
+  meta_ads: "Meta Ads Manager",
+  microsoft_ads: "Microsoft Advertising",
+  ad_level: "Ad-level sheet (no dates)",
+  mapped: "Custom mapping",
+};
+
+export function formatSourceFormat(format: string): string {
+  return FORMAT_LABELS[format] ?? format;
+}
+
+/**
+ * "Nice" axis ticks covering [lo, hi]: steps of 1, 2 or 5 times a power of ten, about `count` of them
+ * (Heckbert, "Nice numbers for graph labels", Graphics Gems, 1990).
+ * step = nice((hi - lo) / count), ticks = ceil(lo/step)*step ... floor(hi/step)*step.
+ * @param lo,hi finite, lo <= hi; lo === hi gives [lo]
+ * @param count desired number of intervals, >= 1
+ * @example niceTicks(0, 97, 5) // [0, 20, 40, 60, 80]
+ */
+export function niceTicks(lo: number, hi: number, count = 5): number[] {
+  if (!Number.isFinite(lo) || !Number.isFinite(hi) || hi < lo) return [];
+  if (hi === lo) return [lo];
+  const raw = (hi - lo) / Math.max(1, count);
+  const mag = 10 ** Math.floor(Math.log10(raw));
+  const f = raw / mag;
+  const step = (f <= 1 ? 1 : f <= 2 ? 2 : f <= 5 ? 5 : 10) * mag;
+  const out: number[] = [];
+  // Integer multiples of the step, so 0.1 + 0.2 style drift never prints as 0.30000000000000004.
+  for (let k = Math.ceil(lo / step - 1e-9); k * step <= hi + step * 1e-9; k++) out.push(Number((k * step).toPrecision(12)));
+  return out;
+}

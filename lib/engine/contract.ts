@@ -1,0 +1,276 @@
+/**
+ * The model contract (DESIGN.md "Model contract"): the request schema, the computation behind
+ * `POST /api/model` and `cli model --json`, and the lattice for charts.
+ *
+ * Request: a frequency and a severity, optional lattice step, pool size and correlation, and lists of the figures
+ * wanted. Response keys: mean, sd, cv, skewness, pZero, quantiles, es, stopLoss, cdf (objects keyed by
+ * String(requested number)), collar (when a floor was given), method, step, gridSize. With `pool` the figures are
+ * one budget's share of the pool. Every limit below is there so that one request cannot exhaust memory or time:
+ * the lattice never exceeds 2^20 points and every list is short.
+ */
+import { z } from "zod";
+import { AppError } from "@/lib/errors";
+import { MAX_GRID } from "./aggregate";
+import type { AggregateMethod } from "./aggregate";
+import { zeroCostCap } from "./collar";
+import { frequencyFromSpec } from "./frequency";
+import type { LatticeDistribution } from "./lattice";
+import { maxCorrelation, pooledShare, shareMoments } from "./pool";
+import { severityFromSpec } from "./severity";
+
+const num = (what = "a number") => z.number({ error: `must be ${what}` });
+const positive = (max: number) =>
+  num()
+    .gt(0, { error: "must be > 0" })
+    .max(max, { error: `must be <= ${max}` });
+
+const frequencySchema = z.discriminatedUnion(
+  "kind",
+  [
+    z.strictObject({ kind: z.literal("poisson"), lambda: positive(1e7) }),
+    z.strictObject({
+      kind: z.literal("binomial"),
+      n: num("an integer")
+        .int({ error: "must be an integer" })
+        .min(1, { error: "must be >= 1" })
+        // n eps is the relative accuracy of the binomial pgf on the lattice: 1e8 keeps it at 1e-8.
+        .max(1e8, { error: "must be <= 100000000" }),
+      p: num().gt(0, { error: "must be > 0" }).max(1, { error: "must be <= 1" }),
+    }),
+    z.strictObject({ kind: z.literal("negbin"), r: positive(1e6), mean: positive(1e7) }),
+  ],
+  { error: 'must be {kind: "poisson" | "binomial" | "negbin", ...}' },
+);
+
+const severitySchema = z.discriminatedUnion(
+  "kind",
+  [
+    z.strictObject({ kind: z.literal("constant"), value: positive(1e9) }),
+    z.strictObject({
+      kind: z.literal("lognormal"),
+      mu: num().min(-30, { error: "must be >= -30" }).max(30, { error: "must be <= 30" }),
+      // sigma > 3 puts the 1e-13 tail point more than e^22 times the median away: no lattice resolves both.
+      sigma: num().gt(0, { error: "must be > 0" }).max(3, { error: "must be <= 3" }),
+    }),
+    z.strictObject({ kind: z.literal("gamma"), shape: positive(1e6), scale: positive(1e9) }),
+    z.strictObject({
+      kind: z.literal("empirical"),
+      points: z
+        .array(
+          z.tuple([
+            num().min(0, { error: "must be >= 0" }).max(1e12, { error: "must be <= 1e12" }),
+            num().min(0, { error: "must be >= 0" }).max(1, { error: "must be <= 1" }),
+          ]),
+          { error: "must be a list of [value, probability] pairs" },
+        )
+        .min(1, { error: "must have at least one [value, probability] pair" })
+        .max(10_000, { error: "must have at most 10000 pairs" })
+        .superRefine((points, ctx) => {
+          const total = points.reduce((s, [, p]) => s + p, 0);
+          if (Math.abs(total - 1) > 1e-6) {
+            ctx.addIssue({ code: "custom", message: `probabilities must sum to 1 (they sum to ${total})` });
+          }
+          if (!points.some(([v, p]) => v > 0 && p > 0)) {
+            ctx.addIssue({ code: "custom", message: "must have a value > 0 with probability > 0" });
+          }
+        }),
+    }),
+  ],
+  { error: 'must be {kind: "constant" | "lognormal" | "gamma" | "empirical", ...}' },
+);
+
+const probabilityList = z
+  .array(num().gt(0, { error: "must be in (0, 1)" }).lt(1, { error: "must be in (0, 1)" }), {
+    error: "must be a list of numbers",
+  })
+  .max(100, { error: "must have at most 100 entries" });
+const numberList = z
+  .array(num(), { error: "must be a list of numbers" })
+  .max(100, { error: "must have at most 100 entries" });
+
+/** Default lists when a request leaves them out. */
+export const DEFAULT_QUANTILES = [0.05, 0.5, 0.95] as const;
+export const DEFAULT_ES = [0.99] as const;
+
+export const modelSpecSchema = z
+  .strictObject({
+    frequency: frequencySchema,
+    severity: severitySchema,
+    step: num().gt(0, { error: "must be > 0" }).optional(),
+    pool: num("an integer")
+      .int({ error: "must be an integer" })
+      .min(1, { error: "must be >= 1" })
+      .max(100_000, { error: "must be <= 100000" })
+      .optional(),
+    rho: num().min(0, { error: "must be in [0, 1)" }).lt(1, { error: "must be in [0, 1)" }).optional(),
+    quantiles: probabilityList.optional(),
+    es: probabilityList.optional(),
+    stopLoss: numberList.optional(),
+    cdfAt: numberList.optional(),
+    floor: z.union([num(), z.literal("q05")], { error: 'must be a number or "q05"' }).optional(),
+  })
+  .superRefine((spec, ctx) => {
+    if (spec.frequency.kind === "negbin" && spec.rho !== undefined) {
+      const limit = maxCorrelation(frequencyFromSpec(spec.frequency));
+      if (spec.rho >= limit) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["rho"],
+          message: `must be < r / (r + 1) = ${limit.toPrecision(4)} for a negative binomial (a common rate shock cannot correlate budgets more)`,
+        });
+      }
+    }
+  });
+
+export type ModelSpec = z.output<typeof modelSpecSchema>;
+export type ModelRequest = z.input<typeof modelSpecSchema>;
+
+export interface ModelResponse {
+  mean: number;
+  sd: number;
+  cv: number;
+  skewness: number;
+  pZero: number;
+  quantiles: Record<string, number>;
+  es: Record<string, number>;
+  stopLoss: Record<string, number>;
+  cdf: Record<string, number>;
+  /** Present when the request had a floor; zeroCostCap is null when the floor is above the mean (no cap pays for it). */
+  collar?: { floor: number; put: number; zeroCostCap: number | null };
+  method: AggregateMethod;
+  /** Lattice step of the (pooled) sum in currency, as requested or chosen automatically. */
+  step: number;
+  gridSize: number;
+}
+
+/**
+ * One message for a failed parse, naming the first bad field by its path: `frequency.lambda: must be > 0`.
+ * Unknown fields read `extra: unknown field`; further issues are counted.
+ *
+ * @param error - a ZodError from modelSpecSchema (or any schema)
+ * @returns the message. Example: formatModelError(modelSpecSchema.safeParse({...lambda: -1}).error) returns
+ * "frequency.lambda: must be > 0".
+ */
+export function formatModelError(error: z.ZodError): string {
+  const describe = (issue: z.core.$ZodIssue): string => {
+    const path = issue.path.map(String).join(".");
+    if (issue.code === "unrecognized_keys") {
+      return issue.keys.map((k) => `${path ? `${path}.` : ""}${k}: unknown field`).join("; ");
+    }
+    return path ? `${path}: ${issue.message}` : issue.message;
+  };
+  const [first, ...rest] = error.issues;
+  if (!first) return "invalid request";
+  return rest.length > 0 ? `${describe(first)} (and ${rest.length} more)` : describe(first);
+}
+
+/** Alias with the name used across the codebase for zod messages. */
+export const formatZodError = formatModelError;
+
+interface Computed {
+  readonly dist: LatticeDistribution;
+  readonly step: number;
+  readonly gridSize: number;
+  readonly method: AggregateMethod;
+}
+
+function compute(spec: ModelSpec): Computed {
+  const frequency = frequencyFromSpec(spec.frequency);
+  const severity = severityFromSpec(spec.severity);
+  try {
+    const r = pooledShare({
+      frequency,
+      severity,
+      k: spec.pool ?? 1,
+      rho: spec.rho ?? 0,
+      step: spec.step,
+      maxGrid: MAX_GRID,
+    });
+    if (spec.step === undefined && r.method !== "fft-density") {
+      // An automatic step coarser than both a tenth of an sd and the mean order value cannot show the
+      // distribution's shape: say so rather than answer from a lattice with a handful of points.
+      const k = spec.pool ?? 1;
+      const sdSum = k * shareMoments(frequency, severity, k, spec.rho ?? 0).sd;
+      if (r.step > Math.max(sdSum / 10, severity.mean)) {
+        throw new RangeError("this model's tail is too long to resolve on a lattice of 2^20 points");
+      }
+    }
+    return { dist: r.distribution, step: r.step, gridSize: r.gridSize, method: r.method };
+  } catch (e) {
+    // Engine range errors here are the request's doing (a step too fine, a correlation out of reach).
+    if (e instanceof RangeError) throw new AppError("invalid_body", e.message);
+    throw e;
+  }
+}
+
+/**
+ * Runs a validated model request.
+ *
+ * @param spec - output of modelSpecSchema (validate first: `modelSpecSchema.safeParse(body)`)
+ * @returns the response described in the module doc. Throws AppError("invalid_body") when the request is valid
+ * in form but not computable (a step too fine for 2^20 points, a correlation no shock can produce).
+ * Example: runModel({ frequency: { kind: "poisson", lambda: 50 }, severity: { kind: "lognormal", mu: 4, sigma: 1 },
+ * step: 1, quantiles: [0.5] }).quantiles["0.5"] returns 4406.
+ */
+export function runModel(spec: ModelSpec): ModelResponse {
+  const { dist, step, gridSize, method } = compute(spec);
+  const keyed = (list: ReadonlyArray<number>, f: (x: number) => number): Record<string, number> => {
+    const out: Record<string, number> = {};
+    for (const x of list) out[String(x)] = f(x);
+    return out;
+  };
+  const response: ModelResponse = {
+    mean: dist.mean,
+    sd: dist.sd,
+    cv: dist.cv,
+    skewness: dist.skewness,
+    pZero: dist.pZero,
+    quantiles: keyed(spec.quantiles ?? DEFAULT_QUANTILES, (p) => dist.quantile(p)),
+    es: keyed(spec.es ?? DEFAULT_ES, (p) => dist.expectedShortfall(p)),
+    stopLoss: keyed(spec.stopLoss ?? [], (d) => dist.stopLoss(d)),
+    cdf: keyed(spec.cdfAt ?? [], (x) => dist.cdf(x)),
+    method,
+    step,
+    gridSize,
+  };
+  if (spec.floor !== undefined) {
+    const floor = spec.floor === "q05" ? dist.quantile(0.05) : spec.floor;
+    response.collar = { floor, put: dist.putValue(floor), zeroCostCap: zeroCostCap(dist, floor) };
+  }
+  // Key order as documented (collar before method).
+  const { method: m, step: s, gridSize: g, ...figures } = response;
+  return { ...figures, method: m, step: s, gridSize: g };
+}
+
+export interface ModelLattice {
+  /** Probabilities at `values`. */
+  readonly pmf: Float64Array;
+  /** Lattice values in currency (a pooled share's values are the sum's divided by the pool size). */
+  readonly values: Float64Array;
+  /** Spacing of `values`. */
+  readonly step: number;
+  /** Lattice step of the (pooled) sum, as in the response. */
+  readonly baseStep: number;
+  readonly pool: number;
+  readonly method: AggregateMethod;
+  readonly gridSize: number;
+}
+
+/**
+ * The lattice behind a model response, for charts: the same computation as `runModel`.
+ *
+ * @param spec - output of modelSpecSchema
+ * @returns pmf and values (Float64Array) with the step. Example: modelDistribution(spec).pmf sums to 1.
+ */
+export function modelDistribution(spec: ModelSpec): ModelLattice {
+  const { dist, step, gridSize, method } = compute(spec);
+  return {
+    pmf: dist.pmf,
+    values: dist.values(),
+    step: dist.step,
+    baseStep: step,
+    pool: spec.pool ?? 1,
+    method,
+    gridSize,
+  };
+}

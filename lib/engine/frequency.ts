@@ -1,0 +1,279 @@
+/**
+ * Claim-count (conversion-count) distributions N of the aggregate S = X_1 + ... + X_N.
+ *
+ * Each factory validates its parameters once and returns an immutable object with the moments, the pmf (log
+ * space), the probability generating function G(z) = E[z^N] applied to complex z (for the FFT method) and the
+ * Panjer (a, b, 0) class parameters (for the recursion). All three families satisfy, under a rate scaling
+ * mean -> m g, Var(N) = m + kappa m^2 with kappa = 0 (Poisson), -1/n (binomial), 1/r (negative binomial); the
+ * pooling code uses that to set a common shock's size.
+ *
+ * Reference: S. Klugman, H. Panjer, G. Willmot, "Loss Models: From Data to Decisions", 5th ed., sections 6.2-6.5
+ * (the (a, b, 0) class) and 9.6 (Panjer's recursion).
+ */
+import gammaln from "@stdlib/math-base-special-gammaln";
+
+export type FrequencyKind = "poisson" | "binomial" | "negbin";
+
+/** Panjer (a, b, 0) parameters: P(N = k) = (a + b / k) P(N = k - 1), k >= 1. */
+export interface PanjerClass {
+  readonly a: number;
+  readonly b: number;
+  /** log P(N = 0); finite for every valid parameter (e.g. -800 for Poisson(800)). */
+  readonly logP0: number;
+}
+
+export interface Frequency {
+  readonly kind: FrequencyKind;
+  /** Parameters as given (for display and for re-creating the object). */
+  readonly params: Readonly<Record<string, number>>;
+  readonly mean: number;
+  readonly variance: number;
+  /** E[N^2] = Var(N) + E[N]^2. */
+  readonly secondMoment: number;
+  /** Var(N) = E[N] + kappa E[N]^2 (0 Poisson, -1/n binomial, 1/r negative binomial). */
+  readonly kappa: number;
+  /** Panjer parameters, or null when the recursion does not apply (binomial with p = 1). */
+  readonly panjer: PanjerClass | null;
+  /** log P(N = k) for integer k >= 0 (-Infinity outside the support). */
+  logPmf(k: number): number;
+  /** P(N = k), computed as exp(logPmf(k)). */
+  pmf(k: number): number;
+  /** log G(x) for a real x in [0, 1]: used for Panjer's start value, which may underflow (exp(-800)). */
+  logPgfReal(x: number): number;
+  /** G(z) for one complex z = re + i im with |z| <= 1; writes the result to out[at], out[at + 1]. */
+  pgfAt(re: number, im: number, out: Float64Array, at: number): void;
+  /** Replaces the `count` interleaved complex values z (re, im, re, im, ...) of `z` by G(z), in place. */
+  applyPgf(z: Float64Array, count: number): void;
+  /** The same family with its rate multiplied by g > 0 (mean -> mean g; binomial: p -> p g, needs p g <= 1). */
+  scaleRate(g: number): Frequency;
+  /** The distribution of the sum of k independent copies (k a positive integer). */
+  sumOf(k: number): Frequency;
+}
+
+const UNDERFLOW_LOG = -745.2; // below this exp() returns 0 in double precision
+
+function requireFinite(name: string, v: number): void {
+  if (!Number.isFinite(v)) throw new RangeError(`${name} must be a finite number, got ${v}`);
+}
+
+/**
+ * Poisson(lambda) claim counts: P(N = k) = e^-lambda lambda^k / k!, G(z) = exp(lambda (z - 1)).
+ *
+ * @param lambda - expected count, lambda > 0 (finite)
+ * @returns a `Frequency`. Edge cases: exp(-lambda) underflows for lambda > ~745; every quantity here is computed
+ * in log space so nothing depends on it. Example: poisson(3).pmf(0) returns ~0.049787.
+ * @see Klugman, Panjer, Willmot, Loss Models, 5th ed., section 6.2.
+ */
+export function poisson(lambda: number): Frequency {
+  requireFinite("lambda", lambda);
+  if (!(lambda > 0)) throw new RangeError(`lambda must be > 0, got ${lambda}`);
+  const logLambda = Math.log(lambda);
+  const self: Frequency = {
+    kind: "poisson",
+    params: { lambda },
+    mean: lambda,
+    variance: lambda,
+    secondMoment: lambda + lambda * lambda,
+    kappa: 0,
+    panjer: { a: 0, b: lambda, logP0: -lambda },
+    logPmf(k) {
+      if (!Number.isInteger(k) || k < 0) return -Infinity;
+      return -lambda + k * logLambda - gammaln(k + 1);
+    },
+    pmf(k) {
+      return Math.exp(self.logPmf(k));
+    },
+    logPgfReal(x) {
+      return lambda * (x - 1);
+    },
+    pgfAt(re, im, out, at) {
+      const l = lambda * (re - 1);
+      if (l < UNDERFLOW_LOG) {
+        out[at] = 0;
+        out[at + 1] = 0;
+        return;
+      }
+      const m = Math.exp(l);
+      const ang = lambda * im;
+      out[at] = m * Math.cos(ang);
+      out[at + 1] = m * Math.sin(ang);
+    },
+    applyPgf(z, count) {
+      for (let i = 0, j = 0; i < count; i++, j += 2) {
+        const l = lambda * ((z[j] as number) - 1);
+        if (l < UNDERFLOW_LOG) {
+          z[j] = 0;
+          z[j + 1] = 0;
+          continue;
+        }
+        const m = Math.exp(l);
+        const ang = lambda * (z[j + 1] as number);
+        z[j] = m * Math.cos(ang);
+        z[j + 1] = m * Math.sin(ang);
+      }
+    },
+    scaleRate(g) {
+      return poisson(lambda * g);
+    },
+    sumOf(k) {
+      return poisson(lambda * k);
+    },
+  };
+  return self;
+}
+
+/**
+ * Binomial(n, p) claim counts (n clicks, each converting with probability p):
+ * P(N = k) = C(n, k) p^k (1 - p)^(n - k), G(z) = (1 - p + p z)^n.
+ *
+ * The complex power is taken as exp(n log w) with log|w| = log1p(2 u_r + |u|^2) / 2 for w = 1 + u, u = p (z - 1),
+ * so values of z near 1 (where the aggregate's mass lives) keep full relative precision.
+ *
+ * @param n - number of trials, integer >= 1
+ * @param p - success probability, 0 < p <= 1 (p = 1 gives N = n exactly; Panjer's recursion is then undefined)
+ * @returns a `Frequency`. Example: binomial(2000, 0.025).mean returns 50.
+ * @see Klugman, Panjer, Willmot, Loss Models, 5th ed., section 6.3.
+ */
+export function binomial(n: number, p: number): Frequency {
+  requireFinite("n", n);
+  requireFinite("p", p);
+  if (!Number.isInteger(n) || n < 1) throw new RangeError(`n must be an integer >= 1, got ${n}`);
+  if (!(p > 0 && p <= 1)) throw new RangeError(`p must be in (0, 1], got ${p}`);
+  const logP = Math.log(p);
+  const log1mP = Math.log1p(-p);
+  const logNFact = gammaln(n + 1);
+  const pgfAt = (re: number, im: number, out: Float64Array, at: number): void => {
+    const ur = p * (re - 1);
+    const ui = p * im;
+    const l = 0.5 * n * Math.log1p(2 * ur + ur * ur + ui * ui);
+    if (l < UNDERFLOW_LOG) {
+      out[at] = 0;
+      out[at + 1] = 0;
+      return;
+    }
+    const m = Math.exp(l);
+    const ang = n * Math.atan2(ui, 1 + ur);
+    out[at] = m * Math.cos(ang);
+    out[at + 1] = m * Math.sin(ang);
+  };
+  const self: Frequency = {
+    kind: "binomial",
+    params: { n, p },
+    mean: n * p,
+    variance: n * p * (1 - p),
+    secondMoment: n * p * (1 - p) + n * n * p * p,
+    kappa: -1 / n,
+    panjer: p < 1 ? { a: -p / (1 - p), b: ((n + 1) * p) / (1 - p), logP0: n * log1mP } : null,
+    logPmf(k) {
+      if (!Number.isInteger(k) || k < 0 || k > n) return -Infinity;
+      if (p === 1) return k === n ? 0 : -Infinity;
+      return logNFact - gammaln(k + 1) - gammaln(n - k + 1) + k * logP + (n - k) * log1mP;
+    },
+    pmf(k) {
+      return Math.exp(self.logPmf(k));
+    },
+    logPgfReal(x) {
+      return n * Math.log1p(-p * (1 - x));
+    },
+    pgfAt,
+    applyPgf(z, count) {
+      for (let i = 0, j = 0; i < count; i++, j += 2) pgfAt(z[j] as number, z[j + 1] as number, z, j);
+    },
+    scaleRate(g) {
+      const q = p * g;
+      if (!(q <= 1)) throw new RangeError(`a rate shock of ${g} would push p = ${p} above 1`);
+      return binomial(n, q);
+    },
+    sumOf(k) {
+      return binomial(n * k, p);
+    },
+  };
+  return self;
+}
+
+/**
+ * Negative binomial claim counts with size r and mean m (a Poisson whose rate is Gamma(r, m / r)-distributed):
+ * P(N = k) = Gamma(k + r) / (Gamma(r) k!) (r / (r + m))^r (m / (r + m))^k, Var(N) = m + m^2 / r,
+ * G(z) = (1 + (m / r)(1 - z))^-r.
+ *
+ * The complex power is exp(-r log w) with w = 1 + u, u = (m / r)(1 - z), log|w| = log1p(2 u_r + |u|^2) / 2 and
+ * arg w = atan2(u_i, 1 + u_r): stable for large r (near-Poisson) and for z near 1.
+ *
+ * @param r - size (dispersion), r > 0; r -> infinity tends to Poisson(m)
+ * @param mean - m > 0
+ * @returns a `Frequency`. Example: negativeBinomial(5, 50).variance returns 550.
+ * @see Klugman, Panjer, Willmot, Loss Models, 5th ed., section 6.3.
+ */
+export function negativeBinomial(r: number, mean: number): Frequency {
+  requireFinite("r", r);
+  requireFinite("mean", mean);
+  if (!(r > 0)) throw new RangeError(`r must be > 0, got ${r}`);
+  if (!(mean > 0)) throw new RangeError(`mean must be > 0, got ${mean}`);
+  const beta = mean / r;
+  // log(r / (r + m)) = -log1p(m / r) and log(m / (r + m)) = -log1p(r / m): no cancellation for either extreme.
+  const logQ = -Math.log1p(beta);
+  const logPk = -Math.log1p(r / mean);
+  const lgR = gammaln(r);
+  const pgfAt = (re: number, im: number, out: Float64Array, at: number): void => {
+    const ur = beta * (1 - re);
+    const ui = -beta * im;
+    const l = -0.5 * r * Math.log1p(2 * ur + ur * ur + ui * ui);
+    if (l < UNDERFLOW_LOG) {
+      out[at] = 0;
+      out[at + 1] = 0;
+      return;
+    }
+    const m = Math.exp(l);
+    const ang = -r * Math.atan2(ui, 1 + ur);
+    out[at] = m * Math.cos(ang);
+    out[at + 1] = m * Math.sin(ang);
+  };
+  const self: Frequency = {
+    kind: "negbin",
+    params: { r, mean },
+    mean,
+    variance: mean + (mean * mean) / r,
+    secondMoment: mean + (mean * mean) / r + mean * mean,
+    kappa: 1 / r,
+    panjer: { a: beta / (1 + beta), b: ((r - 1) * beta) / (1 + beta), logP0: r * logQ },
+    logPmf(k) {
+      if (!Number.isInteger(k) || k < 0) return -Infinity;
+      return gammaln(k + r) - lgR - gammaln(k + 1) + r * logQ + k * logPk;
+    },
+    pmf(k) {
+      return Math.exp(self.logPmf(k));
+    },
+    logPgfReal(x) {
+      return -r * Math.log1p(beta * (1 - x));
+    },
+    pgfAt,
+    applyPgf(z, count) {
+      for (let i = 0, j = 0; i < count; i++, j += 2) pgfAt(z[j] as number, z[j + 1] as number, z, j);
+    },
+    scaleRate(g) {
+      return negativeBinomial(r, mean * g);
+    },
+    sumOf(k) {
+      return negativeBinomial(r * k, mean * k);
+    },
+  };
+  return self;
+}
+
+/** Frequency parameters as they appear in a model request (see contract.ts). */
+export type FrequencySpec =
+  | { kind: "poisson"; lambda: number }
+  | { kind: "binomial"; n: number; p: number }
+  | { kind: "negbin"; r: number; mean: number };
+
+/** Builds the `Frequency` for a request's parameters (already validated by the contract's schema). */
+export function frequencyFromSpec(spec: FrequencySpec): Frequency {
+  switch (spec.kind) {
+    case "poisson":
+      return poisson(spec.lambda);
+    case "binomial":
+      return binomial(spec.n, spec.p);
+    case "negbin":
+      return negativeBinomial(spec.r, spec.mean);
+  }
+}

@@ -1,0 +1,396 @@
+/**
+ * Pooling: the share (S_1 + ... + S_k) / k of k budgets.
+ *
+ * Independent identical budgets: the transform of the sum is the single budget's raised to the k-th power,
+ * G(phi)^k. For the three frequency families this is again the same family (Poisson(k lambda), Binomial(k n, p),
+ * NB(k r, k m)), so the power is taken exactly by changing parameters.
+ *
+ * Correlated budgets: every budget's rate is multiplied by one common shock G (mean 1, cv c), and given G the
+ * budgets are independent. Then Cov(S_i, S_j) = c^2 E[S]^2, and with Var(N | G) = m G + kappa (m G)^2 (kappa = 0
+ * Poisson, 1/r negative binomial, -1/n binomial) the pairwise correlation is rho exactly when
+ *   c^2 = rho Var_0(S) / E[S]^2 / (1 - rho (1 + kappa)),
+ * Var_0 being the unshocked variance. For Poisson this is c^2 = rho / (1 - rho) E[N] E[X^2] / (E[N] E[X])^2,
+ * the design's formula. Every budget's variance becomes Var_1 = Var_0 / (1 - rho (1 + kappa)) and the share's
+ * CV_k = CV_1 sqrt(rho + (1 - rho) / k).
+ * - Poisson: the sum of k Poisson(lambda G) given G ~ Gamma(1/c^2, c^2) is Poisson(k lambda G), and mixing over G
+ *   gives exactly a negative binomial with r = 1/c^2 and mean k lambda.
+ * - Negative binomial (r, m): given G the sum is NB(k r, k m G) = Poisson(k m G L) with L ~ Gamma(k r, 1/(k r)).
+ *   One of the two Gamma variables is integrated exactly (giving a negative binomial) and the other, always the
+ *   more concentrated one, by a 64-point generalised Gauss-Laguerre rule.
+ * - Binomial (n, p): a Gamma shock could push p above 1, so the shared conversion rate is B = p G ~ Beta with mean
+ *   p and cv c (needs c^2 < (1 - p) / p); given B the sum is Binomial(k n, B), mixed by Gauss-Jacobi quadrature
+ *   with 32 + 20 k rho / (1 - rho (1 + kappa)) nodes (at most 2048): enough that the node spacing stays below the
+ *   width of the conditional distributions, except for very large k rho, where the mixture can show ripples.
+ * Quadrature mixtures reproduce the first 2M - 1 moments exactly, so mean, sd and skewness do not depend on M.
+ *
+ * References: Klugman, Panjer, Willmot, "Loss Models", 5th ed., section 7.3 (mixed Poisson, common shocks);
+ * G. Meyers (1980), "An analysis of retrospective rating", PCAS 67 (contagion/parameter shock on the rate).
+ */
+import { autoStep, compoundLattice, frequencyTerm, gridFor, MAX_GRID } from "./aggregate";
+import type { AggregateMethod, AggregateShape, CompoundTerm, LatticeResult } from "./aggregate";
+import { coarseLattice, needsCoarse, NotSmoothError, severityCharacteristic } from "./coarse";
+import { discretise, latticeMoments } from "./discretise";
+import { binomial, negativeBinomial } from "./frequency";
+import type { Frequency } from "./frequency";
+import { LatticeDistribution } from "./lattice";
+import { betaQuadrature, gammaQuadrature } from "./quadrature";
+import type { QuadratureRule } from "./quadrature";
+import type { Severity } from "./severity";
+
+/** Squared-magnitude threshold below which a transform value is set to 0 (1e-30 in magnitude). */
+const NEGLIGIBLE_SQ = 1e-60;
+const NB_NODES = 64;
+const MAX_NODES = 2048;
+
+/** Moments of one budget's aggregate without the shock. */
+export function budgetMoments(frequency: Frequency, severity: Pick<Severity, "mean" | "variance">): {
+  mean: number;
+  variance: number;
+} {
+  return {
+    mean: frequency.mean * severity.mean,
+    variance: frequency.mean * severity.variance + frequency.variance * severity.mean * severity.mean,
+  };
+}
+
+/** Mean and variance of a severity lattice (what the FFT actually convolves). */
+export function latticeSeverityMoments(pmf: Float64Array, step: number): { mean: number; variance: number } {
+  const { mean, secondMoment } = latticeMoments(pmf, step);
+  return { mean, variance: Math.max(0, secondMoment - mean * mean) };
+}
+
+/**
+ * Largest pairwise correlation a common rate shock can produce for this frequency: 1 / (1 + kappa)
+ * (1 for Poisson and binomial, r / (r + 1) for a negative binomial).
+ */
+export function maxCorrelation(frequency: Frequency): number {
+  return frequency.kappa > 0 ? 1 / (1 + frequency.kappa) : 1;
+}
+
+/**
+ * Squared cv of the common shock that makes the pairwise correlation of budgets equal rho:
+ * c^2 = rho Var_0 / E[S]^2 / (1 - rho (1 + kappa)).
+ *
+ * @param frequency - the budget's frequency (its kappa)
+ * @param severity - the budget's severity moments
+ * @param rho - correlation in [0, maxCorrelation(frequency))
+ * @returns c^2 >= 0 (0 for rho = 0). Throws RangeError when rho is out of reach, or (binomial) when the shared
+ * rate's Beta would need c^2 >= (1 - p) / p. Example: Poisson(50), lognormal(4, 1), rho 0.2 gives
+ * 0.25 * e / 50 ~ 0.013591.
+ */
+export function shockVariance(frequency: Frequency, severity: Pick<Severity, "mean" | "variance">, rho: number): number {
+  if (!(rho >= 0 && rho < 1)) throw new RangeError(`rho must be in [0, 1), got ${rho}`);
+  if (rho === 0) return 0;
+  const limit = maxCorrelation(frequency);
+  if (rho >= limit) {
+    throw new RangeError(
+      `rho ${rho} is out of reach for a negative binomial with r = ${frequency.params.r}: ` +
+        `a common rate shock gives at most r / (r + 1) = ${limit.toPrecision(4)}`,
+    );
+  }
+  const { mean, variance } = budgetMoments(frequency, severity);
+  const c2 = (rho * variance) / (mean * mean) / (1 - rho * (1 + frequency.kappa));
+  if (frequency.kind === "binomial") {
+    const p = frequency.params.p as number;
+    if (!(c2 < (1 - p) / p)) {
+      throw new RangeError(
+        `rho ${rho} is out of reach for a binomial with p = ${p}: the shared conversion rate would need a ` +
+          `spread (cv ${Math.sqrt(c2).toPrecision(3)}) that no distribution on [0, 1] with mean p has`,
+      );
+    }
+  }
+  return c2;
+}
+
+/**
+ * Closed-form moments of the share of k budgets with correlation rho: mean E[S],
+ * variance Var_1 (rho + (1 - rho) / k) with Var_1 = Var_0 / (1 - rho (1 + kappa)).
+ *
+ * Example: Poisson(50), lognormal(4, 1), k 10, rho 0.2 gives cv ~0.13794.
+ */
+export function shareMoments(
+  frequency: Frequency,
+  severity: Pick<Severity, "mean" | "variance">,
+  k: number,
+  rho: number,
+): { mean: number; variance: number; sd: number; cv: number; cv1: number } {
+  const { mean, variance } = budgetMoments(frequency, severity);
+  const var1 = rho > 0 ? variance / (1 - rho * (1 + frequency.kappa)) : variance;
+  const v = var1 * (rho + (1 - rho) / k);
+  return { mean, variance: v, sd: Math.sqrt(v), cv: Math.sqrt(v) / mean, cv1: Math.sqrt(var1) / mean };
+}
+
+/** A weighted sum of pgfs sum_j w_j G_j(z): the transform of a quadrature mixture. */
+function mixtureTerm(severity: Float64Array, parts: ReadonlyArray<Frequency>, weights: Float64Array): CompoundTerm {
+  const m = parts.length;
+  const first = parts[0] as Frequency;
+  const last = parts[m - 1] as Frequency;
+  let claims = 0;
+  for (let q = 0; q < m; q++) claims += (weights[q] as number) * (parts[q] as Frequency).mean;
+  return {
+    severity,
+    claims,
+    apply(z, count) {
+      const tmp = new Float64Array(2);
+      for (let i = 0, j = 0; i < count; i++, j += 2) {
+        const zr = z[j] as number;
+        const zi = z[j + 1] as number;
+        // |G_j(z)| is monotone or convex in the mixing variable, so the end nodes bound every term: skip the
+        // frequencies where the whole mixture is below 1e-30.
+        first.pgfAt(zr, zi, tmp, 0);
+        const a2 = (tmp[0] as number) ** 2 + (tmp[1] as number) ** 2;
+        last.pgfAt(zr, zi, tmp, 0);
+        const b2 = (tmp[0] as number) ** 2 + (tmp[1] as number) ** 2;
+        if (a2 < NEGLIGIBLE_SQ && b2 < NEGLIGIBLE_SQ) {
+          z[j] = 0;
+          z[j + 1] = 0;
+          continue;
+        }
+        let sr = 0;
+        let si = 0;
+        for (let q = 0; q < m; q++) {
+          (parts[q] as Frequency).pgfAt(zr, zi, tmp, 0);
+          const w = weights[q] as number;
+          sr += w * (tmp[0] as number);
+          si += w * (tmp[1] as number);
+        }
+        z[j] = sr;
+        z[j + 1] = si;
+      }
+    },
+  };
+}
+
+/** Quadrature nodes used for a correlated pool (for reporting). */
+export interface ShockInfo {
+  /** c^2 of the common shock. */
+  readonly c2: number;
+  /** "exact" (Poisson -> negative binomial) or the quadrature used. */
+  readonly mixing: "none" | "exact" | "gauss-laguerre" | "gauss-jacobi";
+  readonly nodes: number;
+}
+
+/**
+ * The compound term of the sum of k budgets sharing a common rate shock of squared cv c2 (see module doc).
+ *
+ * @returns the term and how the shock was mixed. Example: Poisson(50), k 10, c2 0.0136 gives an exact
+ * NB(1 / 0.0136, 500) term.
+ */
+export function pooledTerm(
+  frequency: Frequency,
+  severity: Float64Array,
+  k: number,
+  c2: number,
+  rho: number,
+): { term: CompoundTerm; shock: ShockInfo } {
+  // A shock with c^2 below 1e-12 changes no figure beyond round-off (NB with r > 1e12 is Poisson): ignore it.
+  if (!(c2 > 1e-12)) return { term: frequencyTerm(frequency.sumOf(k), severity), shock: { c2, mixing: "none", nodes: 0 } };
+  if (frequency.kind === "poisson") {
+    const nb = negativeBinomial(1 / c2, k * frequency.mean);
+    return { term: frequencyTerm(nb, severity), shock: { c2, mixing: "exact", nodes: 0 } };
+  }
+  if (frequency.kind === "negbin") {
+    const r = frequency.params.r as number;
+    const m = frequency.params.mean as number;
+    const shockShape = 1 / c2;
+    const ownShape = k * r;
+    let rule: QuadratureRule;
+    let parts: Frequency[];
+    if (ownShape >= shockShape) {
+      // Integrate over L ~ Gamma(k r) (the narrower one); given L, mixing Poisson(k m G L) over G is NB(1/c^2, k m L).
+      rule = gammaQuadrature(ownShape, NB_NODES);
+      parts = Array.from(rule.nodes, (l) => negativeBinomial(shockShape, k * m * l));
+    } else {
+      rule = gammaQuadrature(shockShape, NB_NODES);
+      parts = Array.from(rule.nodes, (g) => negativeBinomial(ownShape, k * m * g));
+    }
+    return { term: mixtureTerm(severity, parts, rule.weights), shock: { c2, mixing: "gauss-laguerre", nodes: NB_NODES } };
+  }
+  // Binomial: shared rate B ~ Beta with mean p and squared cv c2.
+  const n = frequency.params.n as number;
+  const p = frequency.params.p as number;
+  const total = (1 - p) / (p * c2) - 1; // alpha + beta of the Beta
+  const ratio2 = (k * rho) / (1 - rho * (1 + frequency.kappa));
+  const nodes = Math.min(MAX_NODES, Math.max(32, Math.ceil(32 + 20 * ratio2)));
+  const rule = betaQuadrature(p * total, (1 - p) * total, nodes);
+  const parts = Array.from(rule.nodes, (b) => binomial(n * k, b));
+  return { term: mixtureTerm(severity, parts, rule.weights), shock: { c2, mixing: "gauss-jacobi", nodes } };
+}
+
+export interface PoolOptions {
+  readonly frequency: Frequency;
+  readonly severity: Severity;
+  /** Number of pooled budgets, integer >= 1. */
+  readonly k: number;
+  /** Pairwise correlation in [0, 1) (default 0). */
+  readonly rho?: number;
+  /** Lattice step of the sum (currency); automatic when absent. The share's lattice step is step / k. */
+  readonly step?: number;
+  readonly maxGrid?: number;
+}
+
+export interface PoolResult {
+  /** Distribution of the share (sum / k), on the lattice of step `step / k`. */
+  readonly distribution: LatticeDistribution;
+  /** Lattice step of the sum (as requested or chosen). */
+  readonly step: number;
+  readonly gridSize: number;
+  readonly method: AggregateMethod;
+  readonly shock: ShockInfo;
+}
+
+/**
+ * Distribution of one budget's share of a pool of k identical budgets with correlation rho.
+ *
+ * Lattice: the sum's, at the requested or automatic step h (the share's values are the sum's divided by k).
+ * When h is much coarser than the order values but the sum is smooth on that scale (large pools, huge rates),
+ * the density of the sum is sampled instead of rounding each order (see coarse.ts, method "fft-density"); when
+ * that sum is not smooth (a spike near 0 from a strong shock) the rounded lattice is used if h does not exceed the
+ * order values' scale, and the request is refused otherwise.
+ *
+ * @returns the share's lattice distribution and how it was computed. With k = 1 and rho = 0 this is the single
+ * budget's aggregate. Example: pooledShare({ frequency: poisson(50), severity: lognormalSeverity(4, 1), k: 10,
+ * step: 1 }).distribution.sd returns ~331.86.
+ */
+export function pooledShare(opts: PoolOptions): PoolResult {
+  const { frequency, severity, k } = opts;
+  const rho = opts.rho ?? 0;
+  if (!Number.isInteger(k) || k < 1) throw new RangeError(`k must be an integer >= 1, got ${k}`);
+  const maxGrid = opts.maxGrid ?? MAX_GRID;
+  // Grid and step from the model's moments (the shock's size from the lattice severity's, below).
+  const share = shareMoments(frequency, severity, k, rho);
+  const shape: AggregateShape = {
+    mean: k * share.mean,
+    sd: k * share.sd,
+    severityTop: severity.atoms ? severity.upperPoint(0) : severity.upperPoint(1e-13),
+  };
+  const step = opts.step ?? autoStep(shape, severity, maxGrid);
+  gridFor(shape, step, maxGrid); // refuses a step too fine before any lattice is allocated
+  let lattice: LatticeResult | null = null;
+  let shock: ShockInfo | null = null;
+  const coarse = needsCoarse(severity, step, shape.sd);
+  if (coarse) {
+    // Many claims on a lattice coarser than the orders: sample the density of the sum (see coarse.ts).
+    const c2 = shockVariance(frequency, severity, rho);
+    const atZero = severity.cdf(0);
+    const pooled = pooledTerm(frequency, Float64Array.of(atZero), k, c2, rho);
+    const { cf, cost } = severityCharacteristic(severity);
+    const term = { cf, cost, atZero, apply: pooled.term.apply };
+    try {
+      lattice = coarseLattice([term], shape, step, pooled.term.claims * severity.mean, maxGrid);
+      shock = pooled.shock;
+    } catch (e) {
+      // A sum with a spike near 0 (few claims, strong shock) is not smooth: the rounded lattice handles it.
+      if (!(e instanceof NotSmoothError)) throw e;
+    }
+  }
+  if (lattice === null || shock === null) {
+    if (coarse && !(step <= Math.min(severity.mean, Math.sqrt(severity.variance)) && !severity.atoms)) {
+      throw new RangeError(
+        `this model cannot be resolved: its distribution is not smooth on a step of ${step}, ` +
+          "and a lattice that fine would need more than 2^20 points",
+      );
+    }
+    const sev = discretise(severity, step, "rounding", maxGrid);
+    // The lattice severity's own moments make the lattice budgets correlated exactly rho (as the reference cases
+    // do); on a fallback lattice coarser than the orders those moments are off, so the model's are used.
+    const c2 = shockVariance(frequency, coarse ? severity : latticeSeverityMoments(sev.pmf, step), rho);
+    const pooled = pooledTerm(frequency, sev.pmf, k, c2, rho);
+    lattice = compoundLattice([pooled.term], shape, step, maxGrid);
+    shock = pooled.shock;
+  }
+  return {
+    distribution: new LatticeDistribution(lattice.pmf, step, k, lattice.offset),
+    step,
+    gridSize: lattice.gridSize,
+    method: lattice.method,
+    shock,
+  };
+}
+
+export interface Budget {
+  readonly frequency: Frequency;
+  readonly severity: Severity;
+}
+
+/**
+ * Share of a heterogeneous pool of independent budgets (e.g. a user's own campaigns): the transform of the sum
+ * is the product of the budgets' transforms G_i(phi_i) on one lattice; the share is the sum divided by the
+ * number of budgets.
+ *
+ * @param budgets - one or more budgets
+ * @param step - common lattice step of the sum; automatic (the finest any budget needs) when absent
+ * @returns the share's distribution (lattice step step / budgets.length).
+ * Example: two identical Poisson(50) budgets give the same figures as pooledShare with k = 2.
+ */
+export function heterogeneousPool(budgets: ReadonlyArray<Budget>, step?: number, maxGrid = MAX_GRID): PoolResult {
+  if (budgets.length === 0) throw new RangeError("a pool needs at least one budget");
+  let mean = 0;
+  let variance = 0;
+  let top = 0;
+  for (const b of budgets) {
+    const m = budgetMoments(b.frequency, b.severity);
+    mean += m.mean;
+    variance += m.variance;
+    top = Math.max(top, b.severity.atoms ? b.severity.upperPoint(0) : b.severity.upperPoint(1e-13));
+  }
+  const shape: AggregateShape = { mean, sd: Math.sqrt(variance), severityTop: top };
+  const h = step ?? Math.min(...budgets.map((b) => autoStep(shape, b.severity, maxGrid)));
+  gridFor(shape, h, maxGrid);
+  const terms = budgets.map((b) => frequencyTerm(b.frequency, discretise(b.severity, h, "rounding", maxGrid).pmf));
+  const lattice = compoundLattice(terms, shape, h, maxGrid);
+  const k = budgets.length;
+  return {
+    distribution: new LatticeDistribution(lattice.pmf, h, k, lattice.offset),
+    step: h,
+    gridSize: lattice.gridSize,
+    method: lattice.method,
+    shock: { c2: 0, mixing: "none", nodes: 0 },
+  };
+}
+
+/**
+ * CV of the share against pool size: CV_k = CV_1 sqrt(rho + (1 - rho) / k), k = 1..kMax.
+ *
+ * @param cv1 - CV of one budget (with the shock, if any), >= 0
+ * @param rho - correlation in [0, 1)
+ * @param kMax - largest pool size, integer >= 1 (default 1000)
+ * @returns Float64Array of length kMax whose entry k - 1 is CV_k; it decreases to the floor CV_1 sqrt(rho).
+ * Example: cvCurve(0.5, 0, 4)[3] returns 0.25.
+ */
+export function cvCurve(cv1: number, rho: number, kMax = 1000): Float64Array {
+  if (!(cv1 >= 0) || !Number.isFinite(cv1)) throw new RangeError(`cv1 must be >= 0, got ${cv1}`);
+  if (!(rho >= 0 && rho < 1)) throw new RangeError(`rho must be in [0, 1), got ${rho}`);
+  if (!Number.isInteger(kMax) || kMax < 1) throw new RangeError(`kMax must be an integer >= 1, got ${kMax}`);
+  const out = new Float64Array(kMax);
+  for (let k = 1; k <= kMax; k++) out[k - 1] = cv1 * Math.sqrt(rho + (1 - rho) / k);
+  return out;
+}
+
+export type PoolSizeAnswer =
+  | { readonly reachable: true; readonly k: number; readonly cv: number; readonly floorCv: number }
+  | { readonly reachable: false; readonly floorCv: number };
+
+/**
+ * Smallest pool size k with CV_k <= target: k = ceil((1 - rho) / (target^2 / CV_1^2 - rho)).
+ *
+ * @param cv1 - CV of one budget, > 0
+ * @param rho - correlation in [0, 1)
+ * @param target - the CV wanted, > 0
+ * @returns { reachable: true, k, cv } or, when target <= CV_1 sqrt(rho) (the floor no pool size gets below),
+ * { reachable: false, floorCv }. Example: poolSizeForCv(0.5, 0, 0.25) returns { reachable: true, k: 4, ... }.
+ */
+export function poolSizeForCv(cv1: number, rho: number, target: number): PoolSizeAnswer {
+  if (!(cv1 > 0) || !Number.isFinite(cv1)) throw new RangeError(`cv1 must be > 0, got ${cv1}`);
+  if (!(rho >= 0 && rho < 1)) throw new RangeError(`rho must be in [0, 1), got ${rho}`);
+  if (!(target > 0) || !Number.isFinite(target)) throw new RangeError(`target must be > 0, got ${target}`);
+  const floorCv = cv1 * Math.sqrt(rho);
+  if (target >= cv1) return { reachable: true, k: 1, cv: cv1, floorCv };
+  const ratio = (target * target) / (cv1 * cv1);
+  if (!(ratio > rho)) return { reachable: false, floorCv };
+  let k = Math.ceil((1 - rho) / (ratio - rho) - 1e-9);
+  // Guard the ceiling against round-off in either direction.
+  while (k > 1 && cv1 * Math.sqrt(rho + (1 - rho) / (k - 1)) <= target) k--;
+  while (cv1 * Math.sqrt(rho + (1 - rho) / k) > target) k++;
+  return { reachable: true, k, cv: cv1 * Math.sqrt(rho + (1 - rho) / k), floorCv };
+}

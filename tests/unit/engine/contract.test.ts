@@ -1,0 +1,112 @@
+import { describe, expect, it } from "vitest";
+import { formatModelError, modelDistribution, modelSpecSchema, runModel } from "@/lib/engine/contract";
+import { isAppError } from "@/lib/errors";
+
+const base = { frequency: { kind: "poisson", lambda: 3 }, severity: { kind: "gamma", shape: 2, scale: 40 } };
+
+function errorOf(body: unknown): string {
+  const r = modelSpecSchema.safeParse(body);
+  if (r.success) throw new Error("expected the request to be rejected");
+  return formatModelError(r.error);
+}
+
+describe("model contract: request validation", () => {
+  it.each([
+    [{ ...base, frequency: { kind: "poisson", lambda: 0 } }, "frequency.lambda: must be > 0"],
+    [{ ...base, frequency: { kind: "binomial", n: 10.5, p: 0.1 } }, "frequency.n: must be an integer"],
+    [{ ...base, frequency: { kind: "binomial", n: 10, p: 1.5 } }, "frequency.p: must be <= 1"],
+    [{ ...base, frequency: { kind: "poisson", lambda: 3, extra: 1 } }, "frequency.extra: unknown field"],
+    [{ ...base, frequency: { kind: "weibull" } }, "frequency.kind: must be"],
+    [{ ...base, severity: { kind: "lognormal", mu: 4, sigma: 0 } }, "severity.sigma: must be > 0"],
+    [{ ...base, severity: { kind: "empirical", points: [[10, 0.4]] } }, "severity.points: probabilities must sum to 1"],
+    [{ ...base, step: -1 }, "step: must be > 0"],
+    [{ ...base, pool: 0 }, "pool: must be >= 1"],
+    [{ ...base, pool: 100_001 }, "pool: must be <= 100000"],
+    [{ ...base, rho: 1 }, "rho: must be in [0, 1)"],
+    [{ ...base, quantiles: [0.5, 1] }, "quantiles.1: must be in (0, 1)"],
+    [{ ...base, es: [0] }, "es.0: must be in (0, 1)"],
+    [{ ...base, stopLoss: ["100"] }, "stopLoss.0: must be a number"],
+    [{ ...base, floor: "q10" }, 'floor: must be a number or "q05"'],
+    [{ ...base, quantiles: Array.from({ length: 101 }, () => 0.5) }, "quantiles: must have at most 100 entries"],
+    [{ ...base, frequency: { kind: "negbin", r: 1, mean: 5 }, rho: 0.5 }, "rho: must be < r / (r + 1)"],
+    [{ ...base, unknown: true }, "unknown: unknown field"],
+  ])("rejects %j with a message naming the field", (body, message) => {
+    expect(errorOf(body)).toContain(message);
+  });
+});
+
+describe("model contract: response", () => {
+  it("returns exactly the documented keys, keyed by String(number) of the request's values", () => {
+    const r = runModel(
+      modelSpecSchema.parse({ ...base, step: 1, quantiles: [0.05, 0.5], es: [0.95], stopLoss: [100], cdfAt: [250.5], floor: 100 }),
+    );
+    expect(Object.keys(r)).toEqual([
+      "mean",
+      "sd",
+      "cv",
+      "skewness",
+      "pZero",
+      "quantiles",
+      "es",
+      "stopLoss",
+      "cdf",
+      "collar",
+      "method",
+      "step",
+      "gridSize",
+    ]);
+    expect(Object.keys(r.quantiles)).toEqual(["0.05", "0.5"]);
+    expect(Object.keys(r.cdf)).toEqual(["250.5"]);
+    expect(r.method).toBe("fft");
+    expect(r.step).toBe(1);
+    expect(r.collar?.floor).toBe(100);
+    expect(JSON.parse(JSON.stringify(r))).toEqual(r); // plain JSON: no NaN, no Infinity, no typed arrays
+  });
+
+  it("leaves the collar out without a floor and uses the default quantile and ES lists", () => {
+    const r = runModel(modelSpecSchema.parse(base));
+    expect(r.collar).toBeUndefined();
+    expect(Object.keys(r.quantiles)).toEqual(["0.05", "0.5", "0.95"]);
+    expect(Object.keys(r.es)).toEqual(["0.99"]);
+    expect(r.stopLoss).toEqual({});
+  });
+
+  it("reports a pooled share, and a conversion count when the severity is the constant 1", () => {
+    const r = runModel(
+      modelSpecSchema.parse({
+        frequency: { kind: "binomial", n: 2000, p: 0.01 },
+        severity: { kind: "constant", value: 1 },
+        pool: 4,
+        quantiles: [0.5],
+        floor: "q05",
+      }),
+    );
+    expect(r.mean).toBeCloseTo(20, 9);
+    expect(r.sd).toBeCloseTo(Math.sqrt((2000 * 0.01 * 0.99) / 4), 9);
+    expect(r.step).toBe(1);
+    expect(r.collar?.zeroCostCap).toBeGreaterThan(r.mean);
+  });
+
+  it("answers a valid request it cannot compute with an invalid_body AppError naming a workable step", () => {
+    const spec = modelSpecSchema.parse({ frequency: { kind: "poisson", lambda: 5000 }, severity: { kind: "lognormal", mu: 4, sigma: 1 }, step: 0.001 });
+    try {
+      runModel(spec);
+      throw new Error("expected a refusal");
+    } catch (e) {
+      expect(isAppError(e) && e.code).toBe("invalid_body");
+      expect((e as Error).message).toMatch(/use a step of at least/);
+    }
+  });
+
+  it("gives the lattice behind the figures for charts", () => {
+    const spec = modelSpecSchema.parse({ ...base, step: 1, pool: 2 });
+    const lat = modelDistribution(spec);
+    expect(lat.pmf).toBeInstanceOf(Float64Array);
+    expect(lat.values.length).toBe(lat.pmf.length);
+    expect(lat.step).toBe(0.5);
+    expect(lat.baseStep).toBe(1);
+    let s = 0;
+    for (const p of lat.pmf) s += p;
+    expect(Math.abs(s - 1)).toBeLessThan(1e-9);
+  });
+});

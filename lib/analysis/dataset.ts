@@ -211,6 +211,11 @@ function poolingSummary(cv1: number | null, rho: number): PoolingSummary {
  * result in a small in-memory cache keyed by the dataset's id and import time and the query.
  */
 export function runAnalysis(db: Db, datasetId: number, q: AnalysisQuery): AnalysisRun {
+  return computeAnalysis(db, datasetId, q, true);
+}
+
+/** The analysis itself; `useCache` false always recomputes (benchmarks). */
+export function computeAnalysis(db: Db, datasetId: number, q: AnalysisQuery, useCache = false): AnalysisRun {
   const row = getDatasetRow(db, datasetId);
   if (!row || row.status !== "ready") throw new AppError("not_found", `No dataset with id ${datasetId}.`);
   const summary = JSON.parse(row.summaryJson) as ImportSummary;
@@ -221,7 +226,7 @@ export function runAnalysis(db: Db, datasetId: number, q: AnalysisQuery): Analys
     );
   }
   const key = `${datasetId}:${row.createdAt}:${row.sha256}:${q.horizon}:${q.budget ?? ""}`;
-  const hit = cache.get(key);
+  const hit = useCache ? cache.get(key) : undefined;
   if (hit) return hit;
 
   const inputs = campaignInputs(db, datasetId);
@@ -274,7 +279,8 @@ export function runAnalysis(db: Db, datasetId: number, q: AnalysisQuery): Analys
     pooling: poolingSummary(cv1, rhoEstimate),
     notes,
   };
-  return remember(key, { result, inputs, estimate });
+  const run = { result, inputs, estimate };
+  return useCache ? remember(key, run) : run;
 }
 
 /** GET /api/datasets/:id/analysis and `cli analyze`: the dataset's analysis as plain JSON. */

@@ -1,12 +1,40 @@
 import type { FrequencySpec as EstFrequency, SeveritySpec as EstSeverity } from "@/lib/engine/estimate";
 import { frequencyFromSpec } from "@/lib/engine/frequency";
 import { LatticeDistribution } from "@/lib/engine/lattice";
-import { pooledShare } from "@/lib/engine/pool";
-import { severityFromSpec } from "@/lib/engine/severity";
+import { niceFloor } from "@/lib/engine/aggregate";
+import { budgetMoments, pooledShare } from "@/lib/engine/pool";
+import { severityFromSpec, type Severity } from "@/lib/engine/severity";
 import type { DistSummary, HistogramPoint } from "./types";
 
 /**
- * The exact aggregate distribution for an estimated frequency and severity (FFT on an automatic lattice), or for
+ * Lattice step for a dashboard distribution: h = niceFloor(min(sd(S) / 300, min(E[X], sd(X)) / 25)), never below
+ * a cent. sd(S)/300 resolves every quantile to a third of a percent of the spread, and a step of at most a 25th of
+ * the order values' scale keeps rounding's effect on the mean far below what a chart or a sentence shows, on a grid
+ * of a few thousand points (a few ms) instead of the engine's automatic 2^16-2^19.
+ */
+export function dashboardStep(frequency: ReturnType<typeof frequencyFromSpec>, severity: Severity): number {
+  const { variance } = budgetMoments(frequency, severity);
+  const sevScale = severity.variance > 0 ? Math.min(severity.mean, Math.sqrt(severity.variance)) : severity.mean;
+  const h = Math.min(Math.sqrt(variance) / 300, sevScale / 25);
+  return Math.max(0.01, niceFloor(h));
+}
+
+/**
+ * An empirical severity with its order values rounded to the lattice (probabilities of values that meet merged):
+ * the rounding discretisation of DESIGN.md applied to the points themselves, so the engine's plain lattice FFT
+ * takes them as they are.
+ */
+export function empiricalOnLattice(points: ReadonlyArray<readonly [number, number]>, h: number): [number, number][] {
+  const merged = new Map<number, number>();
+  for (const [v, p] of points) {
+    const k = Math.round(v / h);
+    merged.set(k, (merged.get(k) ?? 0) + p);
+  }
+  return [...merged.entries()].sort((a, b) => a[0] - b[0]).map(([k, p]) => [Number((k * h).toPrecision(12)), p]);
+}
+
+/**
+ * The exact aggregate distribution for an estimated frequency and severity (FFT on the dashboard lattice), or for
  * counts alone (`counts: true`: every conversion worth 1, step 1).
  */
 export function outcomeDistribution(
@@ -18,9 +46,14 @@ export function outcomeDistribution(
   const expected = frequency.kind === "poisson" ? frequency.lambda : frequency.kind === "negbin" ? frequency.mean : frequency.n * frequency.p;
   if (!(expected > 0)) return new LatticeDistribution(Float64Array.of(1), 1);
   const freq = frequencyFromSpec(frequency);
-  const sev = severityFromSpec(opts.counts ? { kind: "constant", value: 1 } : severity);
-  return pooledShare({ frequency: freq, severity: sev, k: opts.k ?? 1, rho: opts.rho ?? 0, step: opts.counts ? 1 : undefined })
-    .distribution;
+  if (opts.counts) {
+    const sev = severityFromSpec({ kind: "constant", value: 1 });
+    return pooledShare({ frequency: freq, severity: sev, k: opts.k ?? 1, rho: opts.rho ?? 0, step: 1 }).distribution;
+  }
+  let sev = severityFromSpec(severity);
+  const step = dashboardStep(freq, sev);
+  if (severity.kind === "empirical") sev = severityFromSpec({ kind: "empirical", points: empiricalOnLattice(severity.points, step) });
+  return pooledShare({ frequency: freq, severity: sev, k: opts.k ?? 1, rho: opts.rho ?? 0, step }).distribution;
 }
 
 /** Mean, sd and the 5/50/95% quantiles of a lattice distribution. */

@@ -2,9 +2,9 @@ import path from "node:path";
 import { defineConfig } from "vitest/config";
 
 const alias = {
-  "@": path.resolve(__dirname),
+  "@": import.meta.dirname,
   // `server-only` throws outside a React Server Components bundle; tests run server code directly.
-  "server-only": path.resolve(__dirname, "tests/support/empty.ts"),
+  "server-only": path.resolve(import.meta.dirname, "tests/support/empty.ts"),
 };
 
 export default defineConfig({

@@ -1,0 +1,142 @@
+import fs from "node:fs";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { openBrowser, screenshot, type Session } from "./browser";
+
+const baseUrl = inject("baseUrl");
+const chromiumPath = inject("chromiumPath");
+
+describe.skipIf(!chromiumPath)("the dashboard in a browser", () => {
+  let s: Session;
+  let sampleId = 0;
+
+  beforeAll(async () => {
+    s = await openBrowser(chromiumPath);
+    const list = (await (await fetch(`${baseUrl}/api/datasets`)).json()) as {
+      datasets: { id: number; kind: string; isSample: boolean }[];
+    };
+    sampleId = list.datasets.find((d) => d.isSample && d.kind === "observations")?.id ?? 0;
+  });
+
+  afterAll(async () => {
+    await s?.close();
+  });
+
+  it("starts with the sample data loaded and listed on the overview", async () => {
+    expect(sampleId).toBeGreaterThan(0);
+    await s.page.goto(`${baseUrl}/`);
+    await s.page.getByText("Sample shop: 6 campaigns, 180 days").first().waitFor();
+    await screenshot(s.page, "overview-1280");
+  });
+
+  it("uploads a Google Ads export through the page, with one column remapped, and shows the summary", async () => {
+    const { page } = s;
+    await page.goto(`${baseUrl}/upload`);
+    await page.locator('[data-testid="file-input"]').setInputFiles(
+      path.resolve(__dirname, "../fixtures/ingest/google_ads_daily.csv"),
+    );
+    await page.locator('[data-testid="review"]').waitFor();
+    expect(await page.locator('[data-testid="review"] h2').innerText()).toContain("Google Ads");
+    // The file's "Conv. value" column is read as revenue; the user says to ignore it.
+    const revenue = page.locator('[data-testid="map-revenue"]');
+    expect(await revenue.inputValue()).toBe("Conv. value");
+    await revenue.selectOption("");
+    await expect.poll(() => page.locator('[data-testid="preview"] thead').innerText()).not.toContain("Conv. value");
+    await screenshot(page, "upload-review-1280");
+    await page.locator('[data-testid="confirm-import"]').click();
+    const summary = page.locator('[data-testid="import-summary"]');
+    await summary.waitFor({ timeout: 30_000 });
+    const text = await summary.innerText();
+    expect(text).toMatch(/6 rows\s+imported/);
+    await screenshot(page, "upload-summary-1280");
+
+    const list = (await (await fetch(`${baseUrl}/api/datasets`)).json()) as {
+      datasets: { fileName: string; totals: { revenue: number; clicks: number }; format: string }[];
+    };
+    const imported = list.datasets.find((d) => d.fileName === "google_ads_daily.csv");
+    expect(imported?.format).toBe("google_ads");
+    expect(imported?.totals.revenue).toBe(0); // revenue was unmapped
+    expect(imported?.totals.clicks).toBeGreaterThan(0);
+  });
+
+  it("opens a campaign and changing the horizon refetches the forecast", async () => {
+    const { page } = s;
+    await page.goto(`${baseUrl}/datasets/${sampleId}`);
+    await page.locator('[data-testid="campaign-table"]').waitFor();
+    await screenshot(page, "dataset-1280");
+    await page.getByRole("link", { name: "Brand Search" }).first().click();
+    await page.waitForURL(/\/campaigns\//);
+    const headline = page.locator('[data-testid="campaign-headline"]');
+    await headline.waitFor();
+    const weekText = await headline.innerText();
+    expect(weekText.toLowerCase()).toContain("week");
+    const responded = page.waitForResponse((r) => r.url().includes("/campaigns/") && r.url().includes("horizon=month"));
+    await page.getByRole("radio", { name: /Month/ }).check();
+    expect((await responded).status()).toBe(200);
+    await expect.poll(async () => (await headline.innerText()).toLowerCase()).toContain("month");
+    expect(await headline.innerText()).not.toBe(weekText);
+    expect(page.url()).toContain("horizon=month");
+    await screenshot(page, "campaign-month-1280");
+  });
+
+  it("exports the campaign table as CSV with the figures on screen, safe for spreadsheets", async () => {
+    const { page } = s;
+    await page.goto(`${baseUrl}/datasets/${sampleId}`);
+    await page.locator('[data-testid="campaign-table"]').waitFor();
+    const download = page.waitForEvent("download");
+    await page.getByRole("button", { name: /Campaigns.*as CSV/ }).first().click();
+    const file = await (await download).path();
+    const csv = fs.readFileSync(file, "utf8").replace(/^\uFEFF/, "");
+    const lines = csv.trim().split(/\r?\n/);
+    expect(lines[0]!.toLowerCase()).toContain("campaign");
+    expect(lines).toHaveLength(7); // header + 6 campaigns
+    expect(csv).toContain("Brand Search");
+    // The API's figures for Brand Search appear in the export.
+    const api = (await (await fetch(`${baseUrl}/api/datasets/${sampleId}/analysis?horizon=week`)).json()) as {
+      campaigns: { campaign: string; clicks: number; conversions: number }[];
+    };
+    const brand = api.campaigns.find((c) => c.campaign === "Brand Search")!;
+    const row = lines.find((l) => l.startsWith("Brand Search") || l.startsWith('"Brand Search"'))!;
+    expect(row).toContain(String(brand.clicks));
+    expect(row).toContain(String(brand.conversions));
+    for (const cell of csv.split(/[,\n]/)) expect(cell).not.toMatch(/^[=+@]/);
+  });
+
+  it("renders the printable report and the datasets list", async () => {
+    const { page } = s;
+    await page.goto(`${baseUrl}/reports/${sampleId}`);
+    await page.locator('[data-testid="report"]').waitFor();
+    await screenshot(page, "report-1280");
+    await page.goto(`${baseUrl}/datasets`);
+    await page.locator('[data-testid="datasets-table"]').waitFor();
+    await screenshot(page, "datasets-1280");
+  });
+
+  it("works at phone width (390 px)", async () => {
+    const { page } = s;
+    await page.setViewportSize({ width: 390, height: 844 });
+    for (const [name, url] of [
+      ["overview", "/"],
+      ["dataset", `/datasets/${sampleId}`],
+      ["campaign", `/datasets/${sampleId}/campaigns/${encodeURIComponent("Video Prospecting")}`],
+      ["upload", "/upload"],
+    ] as const) {
+      await page.goto(`${baseUrl}${url}`);
+      await page.waitForLoadState("load");
+      await screenshot(page, `${name}-390`);
+      const overflow = await page.evaluate(() => {
+        const wide = [...document.querySelectorAll("body *")]
+          .filter((el) => el.getBoundingClientRect().right > window.innerWidth + 1 && !el.closest(".table-wrap"))
+          .slice(0, 3)
+          .map((el) => `${el.tagName.toLowerCase()}.${el.className}`);
+        return { by: document.documentElement.scrollWidth - window.innerWidth, wide };
+      });
+      expect(overflow.by, `${name} scrolls sideways at 390 px: ${overflow.wide.join(", ")}`).toBeLessThanOrEqual(1);
+    }
+    await page.setViewportSize({ width: 1280, height: 900 });
+  });
+
+  it("logged no console errors on any page", () => {
+    expect(s.errors).toEqual([]);
+  });
+});

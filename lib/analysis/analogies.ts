@@ -57,6 +57,8 @@ export interface AnalogyPanel {
 
 export interface AnalogiesDto {
   panels: AnalogyPanel[];
+  /** Panel c's two series (the page sends the kept one back with an upload). */
+  coins: { coin: CoinSeries; stable: CoinSeries };
   notes: string[];
 }
 
@@ -79,6 +81,7 @@ export const LATENCY_SETTING = {
   hopLatency: 6,
 } as const;
 
+/** A sample as mass points: the values sorted ascending, each with probability 1 / n. */
 function sortedMass(xs: Float64Array): { values: Float64Array; probs: Float64Array } {
   const values = Float64Array.from(xs).sort();
   return { values, probs: new Float64Array(values.length).fill(1 / values.length) };
@@ -102,7 +105,7 @@ export function latencyPanel(): AnalogyPanel {
   const a = sortedMass(without.latencies);
   const b = sortedMass(withLb.latencies);
   const hi = Math.max(without.p999, withLb.p999);
-  const ms = (x: number) => `${x.toFixed(x < 10 ? 1 : 0)} ms`;
+  const ms = (x: number) => `${x.toFixed(x < 100 ? 1 : 0)} ms`;
   latencyMemo = {
     id: "latency",
     title: "Web latency: without and with a load balancer",
@@ -236,6 +239,11 @@ export interface CoinSeries {
 /** Display range of panel c (daily log return): +-0.2 holds all but the rarest BTC days. */
 const RETURN_RANGE: [number, number] = [-0.2, 0.2];
 
+/**
+ * Histogram counts (bins of width w from firstEdge) as chart bins inside RETURN_RANGE: x = the bin's centre
+ * firstEdge + (i + 1/2) w, p = count / total count (so the bins shown may sum to slightly under 1).
+ * Example: counts [1, 3] from -0.005 at width 0.005 give x -0.0025 (p 0.25) and 0.0025 (p 0.75).
+ */
 function binsInRange(firstEdge: number, binWidth: number, counts: readonly number[]): HistogramPoint[] {
   const total = counts.reduce((s, c) => s + c, 0) || 1;
   const out: HistogramPoint[] = [];
@@ -263,7 +271,26 @@ export function referenceCoinSeries(ref: CoinReference): CoinSeries {
 /** Largest price file accepted on the analogies page (5 MiB of CSV text). */
 export const COIN_UPLOAD_MAX_BYTES = 5 * 1024 * 1024;
 
-/** POST /api/analogies/coin body: a Yahoo-format price CSV, a label and which side of panel c it replaces. */
+const finite = z.number().refine(Number.isFinite, { error: "must be a finite number" });
+
+/** A panel-c series sent back by the page (the side not being replaced), validated like any input. */
+export const coinSeriesSchema = z.strictObject({
+  label: z.string().min(1).max(80),
+  source: z.string().max(400),
+  histogram: z
+    .array(z.strictObject({ x: finite, width: finite.refine((w) => w > 0, { error: "must be > 0" }), p: finite.refine((p) => p >= 0 && p <= 1, { error: "must be in [0, 1]" }) }))
+    .max(400),
+  dailySd: finite,
+  annualisedVolatility: finite,
+  q01: finite,
+  mean: finite,
+  days: z.number().int().min(0),
+});
+
+/**
+ * POST /api/analogies/coin body: a Yahoo-format price CSV, its label, which side of panel c it replaces, and
+ * optionally the series on the other side (the reference coin or stablecoin when absent).
+ */
 export const coinUploadSchema = z.strictObject({
   csv: z
     .string({ error: "csv must be the file's text" })
@@ -271,6 +298,7 @@ export const coinUploadSchema = z.strictObject({
     .max(COIN_UPLOAD_MAX_BYTES, { error: "the file is larger than 5 MB" }),
   name: z.string().max(120, { error: "name must be at most 120 characters" }).optional(),
   role: z.enum(["coin", "stable"], { error: 'role must be "coin" or "stable"' }),
+  other: coinSeriesSchema.optional(),
 });
 export type CoinUpload = z.output<typeof coinUploadSchema>;
 
@@ -281,7 +309,7 @@ export type CoinUpload = z.output<typeof coinUploadSchema>;
  * @returns the series and the role it replaces. Throws AppError("unrecognised_format") for a file without Date and
  * Close columns, AppError("no_valid_rows") for one with fewer than 3 usable prices.
  */
-export function uploadedCoinSeries(upload: CoinUpload): { role: "coin" | "stable"; series: CoinSeries; skippedRows: number } {
+export function uploadedCoinSeries(upload: Pick<CoinUpload, "csv" | "name">): { series: CoinSeries; skippedRows: number } {
   const series = parseYahooCsv(upload.csv);
   if (series.prices.length < 3) {
     throw new AppError("no_valid_rows", `The file has ${series.prices.length} usable daily prices; at least 3 are needed for returns.`);
@@ -289,9 +317,8 @@ export function uploadedCoinSeries(upload: CoinUpload): { role: "coin" | "stable
   const coin = describeCoin(series);
   const stats = coin.stats;
   if (!stats) throw new AppError("no_valid_rows", "The prices never change: there are no returns to show.");
-  const label = (upload.name ?? "Uploaded coin").replace(/\.csv$/i, "").slice(0, 60) || "Uploaded coin";
+  const label = (upload.name ?? "Uploaded coin").replace(/\.csv$/i, "").trim().slice(0, 60) || "Uploaded coin";
   return {
-    role: upload.role,
     skippedRows: series.skippedRows,
     series: {
       label,
@@ -304,6 +331,14 @@ export function uploadedCoinSeries(upload: CoinUpload): { role: "coin" | "stable
       days: coin.days,
     },
   };
+}
+
+/** POST /api/analogies/coin: the uploaded series in its role, and panel c rebuilt with it. */
+export function coinUpload(upload: CoinUpload): { role: "coin" | "stable"; series: CoinSeries; skippedRows: number; panel: AnalogyPanel } {
+  const { series, skippedRows } = uploadedCoinSeries(upload);
+  const other = upload.other ?? referenceCoinSeries(reference(upload.role === "coin" ? "USDC" : "BTC"));
+  const panel = upload.role === "coin" ? coinsPanel(series, other) : coinsPanel(other, series);
+  return { role: upload.role, series, skippedRows, panel };
 }
 
 /** Panel c from two series (the reference BTC and USDC unless replaced by uploads). */
@@ -338,13 +373,11 @@ function reference(symbol: "BTC" | "USDC"): CoinReference {
 export function analogies(db: Db): AnalogiesDto {
   const { model, note } = analogyOutcome(db);
   const pooling = poolingPanel(model);
+  const coin = referenceCoinSeries(reference("BTC"));
+  const stable = referenceCoinSeries(reference("USDC"));
   return {
-    panels: [
-      latencyPanel(),
-      pooling.panel,
-      coinsPanel(referenceCoinSeries(reference("BTC")), referenceCoinSeries(reference("USDC"))),
-      collarPanel(model, pooling.rho),
-    ],
+    panels: [latencyPanel(), pooling.panel, coinsPanel(coin, stable), collarPanel(model, pooling.rho)],
+    coins: { coin, stable },
     notes: note ? [note] : [],
   };
 }

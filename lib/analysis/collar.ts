@@ -8,6 +8,7 @@ import { COIN_REFERENCE, type CoinReference } from "@/lib/engine/coins-reference
 import { modelSpecSchema } from "@/lib/engine/contract";
 import type { LatticeDistribution } from "@/lib/engine/lattice";
 import { AppError } from "@/lib/errors";
+import { currencyFormatter, formatSig } from "@/lib/format";
 import { formatZodError } from "@/lib/validation";
 import {
   binMass,
@@ -212,14 +213,33 @@ function holdingMass(d: HoldingDistribution): MassPoints {
   return { values: d.values, probs: d.probs };
 }
 
-/** Bins for points that are not on an even lattice: about `bins`, never more than half the points in the range. */
-function looseBins(d: MassPoints, lo: number, hi: number, bins: number): number {
-  let inRange = 0;
-  for (let i = 0; i < d.values.length; i++) {
-    const v = d.values[i] as number;
-    if (v >= lo && v <= hi) inRange++;
-  }
-  return Math.max(1, Math.min(bins, Math.floor(inRange / 2)));
+/**
+ * Bins for a holding's values, which sit on an even grid of log returns (value = v0 exp(start + i step)): each bin
+ * takes the same whole number of grid points between the 0.1% and 99.9% quantiles (no comb pattern from bins holding
+ * 2 or 3 points by turns), its edges halfway (in log return) between points. Returns a binning function for any
+ * mass on (a subset of) those values.
+ */
+function holdingGrid(d: HoldingDistribution, bins: number): (m: MassPoints) => HistogramPoint[] {
+  const all = holdingMass(d);
+  const iLo = Math.max(0, Math.round((Math.log(massQuantile(all, 0.001) / d.initialValue) - d.start) / d.step));
+  const iHi = Math.max(iLo, Math.round((Math.log(massQuantile(all, 0.999) / d.initialValue) - d.start) / d.step));
+  const per = Math.max(1, Math.ceil((iHi - iLo + 1) / bins));
+  const n = Math.ceil((iHi - iLo + 1) / per);
+  const edge = (b: number) => d.initialValue * Math.exp(d.start + (iLo + b * per - 0.5) * d.step);
+  return (m) => {
+    const mass = new Float64Array(n);
+    for (let i = 0; i < m.values.length; i++) {
+      const g = Math.round((Math.log((m.values[i] as number) / d.initialValue) - d.start) / d.step);
+      if (g < iLo || g > iHi) continue;
+      const b = Math.floor((g - iLo) / per);
+      mass[b] = (mass[b] as number) + (m.probs[i] as number);
+    }
+    return Array.from(mass, (p, b) => {
+      const l = edge(b);
+      const r = edge(b + 1);
+      return { x: (l + r) / 2, width: r - l, p };
+    });
+  };
 }
 
 /** Splits a collared payoff: mass strictly between floor and cap stays, the rest becomes two atoms. */
@@ -241,6 +261,14 @@ function collarMass(d: MassPoints, floor: number, cap: number): { interior: Mass
   return { interior: { values, probs }, below, above };
 }
 
+/**
+ * The collar on $100 of a coin held `days` days, at the campaign collar's quantile levels: floor F = the holding's
+ * floorLevel quantile; cap at capLevel, or (zero cost) where E[(V - C)+] = E[(F - V)+] (collarOnHolding). Legs valued
+ * at expected payoffs under the holding's distribution; the collared 5% quantile is min(max(q05, F), C).
+ *
+ * @param floorLevel - P(S <= F) of the campaign's floor, in [0, 1] (0: the floor sits below every value)
+ * @param capLevel - P(S <= C) of a hand-set cap, or null for the zero-cost cap
+ */
 function coinCollar(symbol: CollarCoin, days: number, floorLevel: number, capLevel: number | null): CoinCollarDto {
   const ref = coinReference(symbol);
   const d = referenceHolding(symbol, days);
@@ -261,10 +289,8 @@ function coinCollar(symbol: CollarCoin, days: number, floorLevel: number, capLev
   let call = 0;
   if (cap !== null) for (let i = 0; i < d.values.length; i++) call += (d.probs[i] as number) * Math.max(0, (d.values[i] as number) - cap);
   const capOr = cap ?? Infinity;
-  const lo = massQuantile(mass, 0.001);
-  const hi = massQuantile(mass, 0.999);
-  const bins = looseBins(mass, lo, hi, BINS);
   const split = collarMass(mass, floor, capOr);
+  const grid = holdingGrid(d, BINS);
   const q05Before = massQuantile(mass, 0.05);
   const q05After = Math.min(Math.max(q05Before, floor), capOr);
   const atoms: Atom[] = [{ x: floor, p: split.below, label: "floor" }];
@@ -288,8 +314,8 @@ function coinCollar(symbol: CollarCoin, days: number, floorLevel: number, capLev
     q05After,
     q05Gained: q05After - q05Before,
     pLoss: d.pLoss,
-    before: binMass(mass, lo, hi, bins),
-    after: binMass(split.interior, lo, hi, bins),
+    before: grid(mass),
+    after: grid(split.interior),
     atoms,
     note,
   };
@@ -318,6 +344,7 @@ export function lowerTailMean(d: MassPoints, p: number): number {
   return taken > 0 ? sum / taken : (d.values[0] as number);
 }
 
+/** Mean and sd as given, 5/50/95% quantiles and the worst-5% average of mass points (values ascending). */
 function sideFigures(values: MassPoints, mean: number, sd: number): CollarSideFigures {
   return {
     mean,
@@ -380,8 +407,9 @@ export function collarDesk(model: OutcomeModel, c: CollarControls, horizonDays: 
   const median = dist.quantile(0.5);
   const floorLevel = dist.cdf(floor);
   const capLevel = c.zeroCost ? null : dist.cdf(cap);
-  const unit = counts ? "conversions" : "";
-  const fmt = (x: number) => (counts ? `${x.toFixed(x < 10 ? 1 : 0)} ${unit}` : x.toFixed(x < 100 ? 2 : 0));
+  const money0 = currencyFormatter(model.source.currency, { digits: 0 });
+  const money2 = currencyFormatter(model.source.currency, { digits: 2 });
+  const fmt = (x: number) => (counts ? `${formatSig(x, 3)} conversions` : Math.abs(x) >= 100 ? money0(x) : money2(x));
   const sentence = c.zeroCost
     ? `A floor at ${fmt(floor)} costs ${fmt(r.putValue)} on average; handing over everything above ${fmt(cap)} pays for it exactly, so the collar is free and the worst 5% case rises by ${fmt(r.q05Gained)}.`
     : `The floor at ${fmt(floor)} is worth ${fmt(r.putValue)}, the cap at ${fmt(cap)} gives up ${fmt(r.capValue)}: a premium of ${fmt(r.putValue - r.capValue)}.`;

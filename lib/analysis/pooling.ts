@@ -2,11 +2,10 @@ import "server-only";
 import { z } from "zod";
 import type { Db } from "@/db/client";
 import { getDatasetRow, listDatasets } from "@/db/queries";
-import { modelSpecSchema, type ModelRequest, type ModelSpec } from "@/lib/engine/contract";
-import { niceCeil } from "@/lib/engine/aggregate";
+import { modelDistribution, modelSpecSchema, type ModelRequest, type ModelSpec } from "@/lib/engine/contract";
 import { frequencyFromSpec } from "@/lib/engine/frequency";
-import type { LatticeDistribution } from "@/lib/engine/lattice";
-import { cvCurve, maxCorrelation, pooledShare, poolSizeForCv, shareMoments } from "@/lib/engine/pool";
+import { LatticeDistribution } from "@/lib/engine/lattice";
+import { cvCurve, maxCorrelation, poolSizeForCv, shareMoments } from "@/lib/engine/pool";
 import { severityFromSpec } from "@/lib/engine/severity";
 import { AppError } from "@/lib/errors";
 import { formatZodError } from "@/lib/validation";
@@ -220,45 +219,14 @@ export function specOutcome(spec: Pick<ModelSpec, "frequency" | "severity">): Ou
 // ---------------------------------------------------------------------------------------------------------------
 // Lattices sized for a screen.
 
-/** Lattice points per standard deviation of the pool's sum that a lab lattice aims for. */
-export const LAB_POINTS_PER_SD = 150;
-/** Most lattice points a lab lattice's window may take before the step is coarsened. */
-export const LAB_MAX_POINTS = 65_536;
-
 /**
- * Lattice step (of the pool's sum) for a lab chart: sd(sum) / 150 rounded up to a nice number (1, 2, 2.5, 5 x 10^e),
- * coarsened when the window the engine covers ((mean + 12 sd + the largest order) from 0, or 24 sd + the largest
- * order when the mass sits far from 0) would need more than 65,536 points. Conversion counts keep step 1 while their
- * window fits. With 100-150 points per sd the chart's 60-80 bins and the 5% quantile are resolved to about 1% of an
- * sd, and the FFT costs milliseconds; orders much smaller than the step are handled by the engine's
- * density-sampled lattice (lib/engine/coarse.ts).
- *
- * @param model - the outcome model
- * @param k - pool size, integer >= 1
- * @param rho - correlation in [0, 1) (within the frequency's reach)
- * @returns h > 0. Example: Poisson(50) orders of lognormal(4, 1), k 1, rho 0: sd 1049.6 / 150 = 7.0 gives h = 10.
+ * The contract request behind a lab lattice: POST /api/model with it gives the same figures. The lattice step is
+ * left to the engine (automatic: fine enough to resolve the orders for a few claims, density-sampled for many).
  */
-export function labStep(model: Pick<OutcomeModel, "frequency" | "severity">, k: number, rho: number): number {
-  const frequency = frequencyFromSpec(model.frequency);
-  const severity = severityFromSpec(model.severity);
-  const m = shareMoments(frequency, severity, k, rho);
-  const mean = k * m.mean;
-  const sd = k * m.sd;
-  const top = severity.atoms ? severity.upperPoint(0) : severity.upperPoint(1e-13);
-  const full = mean + 12 * sd + top;
-  const lo = mean - 12 * sd;
-  const width = lo > full / 4 ? 24 * sd + top : full;
-  const counts = model.severity.kind === "constant" && model.severity.value === 1;
-  if (counts && width <= LAB_MAX_POINTS) return 1;
-  return niceCeil(Math.max(sd / LAB_POINTS_PER_SD, width / LAB_MAX_POINTS));
-}
-
-/** The contract request behind a lab lattice: the same figures come back from POST /api/model. */
 export function labSpec(model: Pick<OutcomeModel, "frequency" | "severity">, k: number, rho: number): ModelRequest {
   const spec: ModelRequest = {
     frequency: model.frequency,
     severity: model.severity as ModelRequest["severity"],
-    step: labStep(model, k, rho),
     quantiles: [0.05, 0.5, 0.95],
   };
   if (k > 1) spec.pool = k;
@@ -277,12 +245,27 @@ export interface LabLattice {
   readonly ms: number;
 }
 
-const LATTICE_CACHE_MAX = 48;
+/**
+ * The contract's lattice for a validated request (modelDistribution: the computation behind runModel) as a
+ * LatticeDistribution: values are (offset + i) baseStep / pool, so the offset is values[0] pool / baseStep.
+ */
+function modelLattice(spec: ModelSpec): { distribution: LatticeDistribution; step: number; gridSize: number; method: string } {
+  const m = modelDistribution(spec);
+  const offset = Math.round(((m.values[0] ?? 0) * m.pool) / m.baseStep);
+  return { distribution: new LatticeDistribution(m.pmf, m.baseStep, m.pool, offset), step: m.baseStep, gridSize: m.gridSize, method: m.method };
+}
+
+/** Whole lattices kept (up to 2^20 points each, ~32 MB with their running sums): only the last few. */
+const LATTICE_CACHE_MAX = 6;
 const latticeCache = new Map<string, LabLattice>();
+/** Summaries (figures and bins, a few kB each) and failures kept for slider moves. */
+const SUMMARY_CACHE_MAX = 256;
+const summaryCache = new Map<string, LabSummary>();
+const failureCache = new Map<string, string>();
 
 /**
- * The share of a pool of k budgets like `model` with correlation rho on a lab step (see labStep), exactly as
- * runModel(labSpec(model, k, rho)) computes it, cached by model, k and rho.
+ * The share of a pool of k budgets like `model` with correlation rho, exactly as runModel(labSpec(model, k, rho))
+ * computes it, cached by model, k and rho (failures too, so a slider passing over them does not pay twice).
  *
  * @returns the lattice. Throws AppError("invalid_query") when the engine cannot compute it (a correlation out of the
  * frequency's reach, a lattice that does not fit), with the engine's explanation.
@@ -296,18 +279,18 @@ export function labLattice(model: OutcomeModel, k: number, rho: number): LabLatt
   if (!parsed.success) throw new AppError("invalid_query", formatZodError(parsed.error));
   const spec = parsed.data;
   const t0 = performance.now();
-  let result;
+  const failed = failureCache.get(key);
+  if (failed) throw new AppError("invalid_query", failed);
+  let result: ReturnType<typeof modelLattice>;
   try {
-    // The same call as runModel's (lib/engine/contract.ts) for a request with an explicit step.
-    result = pooledShare({
-      frequency: frequencyFromSpec(spec.frequency),
-      severity: severityFromSpec(spec.severity),
-      k,
-      rho,
-      step: spec.step,
-    });
+    result = modelLattice(spec);
   } catch (e) {
-    if (e instanceof RangeError) throw new AppError("invalid_query", `This pool cannot be computed: ${e.message}.`);
+    if (e instanceof AppError) {
+      // Remember a failure: a slider passing over the same pool again does not pay for it twice.
+      const message = `This pool cannot be computed: ${e.message.replace(/\.$/, "")}.`;
+      lruSet(failureCache, key, message, SUMMARY_CACHE_MAX);
+      throw new AppError("invalid_query", message);
+    }
     throw e;
   }
   const lattice: LabLattice = {
@@ -319,6 +302,36 @@ export function labLattice(model: OutcomeModel, k: number, rho: number): LabLatt
     ms: performance.now() - t0,
   };
   return lruSet(latticeCache, key, lattice, LATTICE_CACHE_MAX);
+}
+
+/** What the pooling lab keeps of a lattice: its figures and bins (the whole lattice is not needed again). */
+export interface LabSummary {
+  readonly figures: ModelFigures;
+  /** About 70 bins between the 0.1% and 99.9% quantiles, before any fee. */
+  readonly histogram: HistogramPoint[];
+  readonly spec: ModelRequest;
+  readonly step: number;
+  readonly gridSize: number;
+  readonly method: string;
+  readonly ms: number;
+}
+
+/** labLattice's figures and bins, cached by model, k and rho (256 of them: a slider's worth of pools). */
+export function labSummary(model: OutcomeModel, k: number, rho: number): LabSummary {
+  const key = `${model.key}|${k}|${rho}`;
+  const hit = lruGet(summaryCache, key);
+  if (hit) return { ...hit, ms: 0 };
+  const l = labLattice(model, k, rho);
+  const summary: LabSummary = {
+    figures: modelFigures(l.dist),
+    histogram: latticeHistogram(l.dist, 70),
+    spec: l.spec,
+    step: l.step,
+    gridSize: l.gridSize,
+    method: l.method,
+    ms: l.ms,
+  };
+  return lruSet(summaryCache, key, summary, SUMMARY_CACHE_MAX);
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -396,6 +409,10 @@ export interface ModelFigures {
   q95: number;
 }
 
+/**
+ * The figures POST /api/model reports for a lattice: its moments, P(S = 0) and the 5%, 50%, 95% quantiles (the
+ * smallest lattice value with F(x) >= p). Example: Poisson(3) counts give pZero e^-3 ~ 0.0498 and q50 3.
+ */
 export function modelFigures(d: LatticeDistribution): ModelFigures {
   return {
     mean: d.mean,
@@ -507,7 +524,7 @@ export interface PoolingDto {
     atK: number;
     /** Closed-form curve at about 60 log-spaced k from 1 to 1000. */
     curve: { k: number; cv: number }[];
-    /** CV from the exact lattices at a few k (and the chosen one). */
+    /** CV of the exact lattices of this answer (one budget and the chosen k); more from poolingExact. */
     exact: { k: number; cv: number }[];
   };
   target: { cv: number; reachable: boolean; k: number | null; sentence: string };
@@ -535,10 +552,15 @@ export function logSpacedKs(kMax = 1000, n = 60): number[] {
   return [...out].sort((a, b) => a - b);
 }
 
+/**
+ * Largest rho the lab offers for a model: the common shock's reach 1 / (1 + kappa) (r / (r + 1) for a negative
+ * binomial, 1 otherwise) less 0.001, and never above 0.95. Example: NB with r = 1 gives 0.499.
+ */
 function rhoLimit(model: Pick<OutcomeModel, "frequency">): number {
   return Math.min(0.95, maxCorrelation(frequencyFromSpec(model.frequency)) - 1e-3);
 }
 
+/** A fraction as a short percentage for sentences: 0.123 -> "12%", 0.0456 -> "4.6%", 0.00123 -> "0.12%". */
 const pctText = (x: number) => {
   const v = x * 100;
   return `${v >= 10 ? v.toFixed(0) : v >= 1 ? v.toFixed(1) : v.toPrecision(2)}%`;
@@ -601,27 +623,23 @@ export function poolingLab(model: OutcomeModel, c: PoolingControls): PoolingDto 
   const cv1 = closed.cv1;
 
   let computeMs = 0;
-  const solo = labLattice(model, 1, rho);
+  const solo = labSummary(model, 1, rho);
   computeMs += solo.ms;
-  const pooled = labLattice(model, k, rho);
+  const pooled = labSummary(model, k, rho);
   computeMs += pooled.ms;
-  const exact: { k: number; cv: number }[] = [];
-  for (const kk of new Set<number>([...EXACT_KS, k])) {
-    const l = kk === 1 ? solo : kk === k ? pooled : labLattice(model, kk, rho);
-    computeMs += kk === 1 || kk === k ? 0 : l.ms;
-    exact.push({ k: kk, cv: l.dist.cv });
-  }
-  exact.sort((a, b) => a.k - b.k);
+  // The two exact lattices at hand; the others (EXACT_KS) come from poolingExact, asked for separately so that a
+  // slider move waits for one lattice only.
+  const exact = k === 1 ? [{ k: 1, cv: solo.figures.cv }] : [{ k: 1, cv: solo.figures.cv }, { k, cv: pooled.figures.cv }];
 
-  const soloFig = modelFigures(solo.dist);
-  const poolFig = modelFigures(pooled.dist);
+  const soloFig = solo.figures;
+  const poolFig = pooled.figures;
   const keep = 1 - fee;
   const afterFee = { mean: poolFig.mean * keep, q05: poolFig.q05 * keep, q50: poolFig.q50 * keep, q95: poolFig.q95 * keep };
   const curve = cvCurve(cv1, rho, 1000);
   const rel = (q: number, m: number) => (m > 0 ? q / m - 1 : 0);
-  const series = (l: LabLattice, fig: ModelFigures, scale: number): PoolSeries => ({
-    figures: fig,
-    histogram: latticeHistogram(l.dist, 70, scale),
+  const series = (l: LabSummary, scale: number): PoolSeries => ({
+    figures: l.figures,
+    histogram: scale === 1 ? l.histogram : l.histogram.map((b) => ({ x: b.x * scale, width: b.width * scale, p: b.p })),
     spec: l.spec,
     step: l.step,
     gridSize: l.gridSize,
@@ -636,8 +654,8 @@ export function poolingLab(model: OutcomeModel, c: PoolingControls): PoolingDto 
     rhoEstimate: model.rho,
     rhoMax,
     fee,
-    solo: series(solo, soloFig, 1),
-    pooled: { ...series(pooled, poolFig, keep), afterFee, width90: afterFee.q95 - afterFee.q05 },
+    solo: series(solo, 1),
+    pooled: { ...series(pooled, keep), afterFee, width90: afterFee.q95 - afterFee.q05 },
     cv: {
       cv1,
       floor: cv1 * Math.sqrt(rho),
@@ -658,6 +676,64 @@ export function poolingLab(model: OutcomeModel, c: PoolingControls): PoolingDto 
   };
 }
 
+/** The CV of exact lattices at the chart's check points, for one model and rho. */
+export interface PoolingExactDto {
+  rho: number;
+  /** {k, cv} at EXACT_KS; a pool the engine cannot compute is left out (and named in `skipped`). */
+  exact: { k: number; cv: number }[];
+  skipped: number[];
+  computeMs: number;
+}
+
+/**
+ * CV of the exact lattices at k = 1, 3, 10, 30, 100, 300, 1000 (cached like every lab lattice): the dots on the CV
+ * chart, which should sit on the closed form CV_1 sqrt(rho + (1 - rho) / k).
+ *
+ * @param rho - in [0, 1) (absent: the dataset's estimate, as in poolingLab)
+ */
+export function poolingExact(model: OutcomeModel, rhoIn?: number): PoolingExactDto {
+  const rhoMax = rhoLimit(model);
+  const rho = rhoIn ?? Math.min(model.rho?.estimate ?? 0, rhoMax);
+  if (rho > rhoMax) throw new AppError("invalid_query", `rho must be at most ${rhoMax.toFixed(3)} for this model.`);
+  const exact: { k: number; cv: number }[] = [];
+  const skipped: number[] = [];
+  let computeMs = 0;
+  for (const k of EXACT_KS) {
+    try {
+      const l = labSummary(model, k, rho);
+      computeMs += l.ms;
+      exact.push({ k, cv: l.figures.cv });
+    } catch (e) {
+      if (!(e instanceof AppError)) throw e;
+      skipped.push(k);
+    }
+  }
+  return { rho, exact, skipped, computeMs };
+}
+
+/** GET /api/pooling/exact query: the source of GET /api/pooling and rho. */
+export const poolingExactQuerySchema = z.object({
+  datasetId: poolingQuerySchema.shape.datasetId,
+  campaign: poolingQuerySchema.shape.campaign,
+  horizon: poolingQuerySchema.shape.horizon,
+  rho: labParams.rho,
+});
+
+/** POST /api/pooling/exact body: a model and rho. */
+export const poolingExactBodySchema = z.strictObject({ frequency: z.unknown(), severity: z.unknown(), rho: labParams.rho });
+
+/** GET /api/pooling/exact. */
+export function poolingExactForCampaign(db: Db, q: z.output<typeof poolingExactQuerySchema>): PoolingExactDto {
+  return poolingExact(campaignOutcome(db, { datasetId: q.datasetId, campaign: q.campaign, horizon: q.horizon }), q.rho);
+}
+
+/** POST /api/pooling/exact. */
+export function poolingExactForModel(body: z.output<typeof poolingExactBodySchema>): PoolingExactDto {
+  const parsed = modelSpecSchema.safeParse({ frequency: body.frequency, severity: body.severity });
+  if (!parsed.success) throw new AppError("invalid_body", formatZodError(parsed.error));
+  return poolingExact(specOutcome(parsed.data), body.rho ?? 0);
+}
+
 /** GET /api/pooling: the lab for a dataset's campaign. */
 export function poolingForCampaign(db: Db, q: PoolingQuery): PoolingDto {
   const model = campaignOutcome(db, { datasetId: q.datasetId, campaign: q.campaign, horizon: q.horizon });
@@ -669,4 +745,38 @@ export function poolingForModel(body: z.output<typeof poolingBodySchema>): Pooli
   const parsed = modelSpecSchema.safeParse({ frequency: body.frequency, severity: body.severity });
   if (!parsed.success) throw new AppError("invalid_body", formatZodError(parsed.error));
   return poolingLab(specOutcome(parsed.data), { k: body.k, rho: body.rho ?? 0, fee: body.fee / 100, target: body.target / 100 });
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The calculator's chart.
+
+/** A model's distribution for a chart (POST /api/model/distribution). */
+export interface ModelHistogramDto {
+  /** About 70 bins (x = centre, p = probability) between the 0.1% and 99.9% quantiles. */
+  histogram: HistogramPoint[];
+  /** Lattice step of the (pooled) sum and how it was computed, as in POST /api/model. */
+  step: number;
+  gridSize: number;
+  method: string;
+  pool: number;
+}
+
+/**
+ * The lattice of a validated model request (the same computation as runModel) binned for a chart.
+ *
+ * @param spec - output of modelSpecSchema
+ * @param bins - about how many bins (default 70)
+ * @returns the histogram and how the lattice was computed. Throws AppError("invalid_body") as runModel does.
+ */
+export function modelHistogram(spec: ModelSpec, bins = 70): ModelHistogramDto {
+  const lattice = modelDistribution(spec);
+  const { pmf, values } = lattice;
+  const mass: MassPoints = { values, probs: pmf };
+  return {
+    histogram: binMass(mass, massQuantile(mass, 0.001), massQuantile(mass, 0.999), bins, lattice.step),
+    step: lattice.baseStep,
+    gridSize: lattice.gridSize,
+    method: lattice.method,
+    pool: lattice.pool,
+  };
 }

@@ -3,6 +3,7 @@
  * Supported: UTF-8 with or without BOM, UTF-16LE/BE (with BOM, or recognised by their zero bytes), and
  * windows-1252 for files that are not valid UTF-8 (older Excel "CSV" saves).
  */
+import { isAscii } from "node:buffer";
 import { Transform, type TransformCallback } from "node:stream";
 import { AppError } from "@/lib/errors";
 import type { Detection } from "./types";
@@ -121,7 +122,20 @@ export function createDecoder(encoding: TextEncoding): ChunkDecoder {
   const label = encoding === "utf-8-bom" ? "utf-8" : encoding;
   // The byte-order mark is skipped by offset before decoding, so the decoder must not strip a second one.
   const d = new TextDecoder(label, { ignoreBOM: true });
-  return { decode: (b, stream) => d.decode(b, { stream }) };
+  if (label !== "utf-8") return { decode: (b, stream) => d.decode(b, { stream }) };
+  // UTF-8 chunks that are pure ASCII (most CSV exports) are copied byte for byte, which is what decoding gives,
+  // provided the decoder holds no bytes of a character cut at the end of the previous chunk (those bytes are all
+  // >= 0x80, so a chunk that ended in an ASCII byte left nothing behind).
+  let clean = true;
+  return {
+    decode: (b, stream) => {
+      if (clean && isAscii(b)) return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString("latin1");
+      const s = d.decode(b, { stream });
+      if (!stream) clean = true;
+      else if (b.length > 0) clean = (b[b.length - 1] as number) < 0x80;
+      return s;
+    },
+  };
 }
 
 /** Bytes per character unit when turning a character offset back into a byte offset. */

@@ -51,7 +51,8 @@ const GROUP_SEPARATORS = /[,. \u00a0\u202f']/g;
  * Anything else gives NaN, including percentages ("1.16%") and bounds ("< 10%"): they are shares, not counts, and
  * only matter when a mapping points a count at such a column. `numberProblem` says why in words.
  *
- * Fast path: a cell of at most 15 ASCII digits with at most one decimal mark is converted without allocating.
+ * Fast path (`parsePlainNumber`): a cell of at most 15 ASCII digits with at most one decimal mark is converted
+ * without allocating.
  *
  * @param s the cell as parsed from the CSV (unquoted); undefined when the row is short (treated as empty)
  * @param decimalMark "." or "," (from `inferDecimalMark` over the file's first rows)
@@ -67,29 +68,42 @@ export function parseNumberCell(s: string | undefined, decimalMark: DecimalMark)
   if (s === undefined) return null;
   const n = s.length;
   if (n === 0) return null;
-  // Fast path (Clinger 1990): up to 15 digits accumulate exactly in a double (< 2^53) and 10^k is exact, so
-  // v / 10^k is the correctly rounded value of the decimal, the same double `Number(s)` gives.
-  if (n <= 16) {
-    const mark = decimalMark === "." ? 46 : 44;
-    let v = 0;
-    let frac = -1;
-    let digits = 0;
-    let i = 0;
-    for (; i < n; i++) {
-      const c = s.charCodeAt(i);
-      if (c >= 48 && c <= 57) {
-        v = v * 10 + (c - 48);
-        digits++;
-        if (frac >= 0) frac++;
-      } else if (c === mark && frac < 0) {
-        frac = 0;
-      } else {
-        break;
-      }
+  const v = parsePlainNumber(s, 0, n, decimalMark === "." ? 46 : 44);
+  return v === v ? v : parseNumberSlow(s, decimalMark);
+}
+
+/**
+ * The fast path of `parseNumberCell` over `text[start, end)`, without slicing: a run of at most 15 ASCII digits
+ * with at most one decimal mark (and at least one digit), read as v / 10^k. Anything else (empty, signs, groups,
+ * symbols, more digits) gives NaN, meaning "not a plain number, use `parseNumberCell`".
+ * Exact: up to 15 digits accumulate exactly in a double (< 2^53) and 10^k (k <= 15) is exact, so the one
+ * division gives the correctly rounded value of the decimal, the same double `Number(...)` gives.
+ * @param text the text holding the cell (a whole chunk of a file, say)
+ * @param start first character of the cell; @param end one past its last (0 <= start <= end <= text.length)
+ * @param markCode char code of the decimal mark: 46 (".") or 44 (",")
+ * @returns a finite number >= 0, or NaN (never null: an empty cell is the caller's to see first)
+ * @example parsePlainNumber("x,18.50,y", 2, 7, 46) // returns 18.5
+ * Reference: W. D. Clinger, "How to read floating point numbers accurately", PLDI 1990.
+ */
+export function parsePlainNumber(text: string, start: number, end: number, markCode: number): number {
+  if (end - start > 16) return NaN;
+  let v = 0;
+  let frac = -1;
+  let digits = 0;
+  for (let i = start; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      v = v * 10 + (c - 48);
+      digits++;
+      if (frac >= 0) frac++;
+    } else if (c === markCode && frac < 0) {
+      frac = 0;
+    } else {
+      return NaN;
     }
-    if (i === n && digits > 0 && digits <= 15) return frac > 0 ? v / (POW10[frac] as number) : v;
   }
-  return parseNumberSlow(s, decimalMark);
+  if (digits === 0 || digits > 15) return NaN;
+  return frac > 0 ? v / (POW10[frac] as number) : v;
 }
 
 const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];

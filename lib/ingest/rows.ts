@@ -18,6 +18,11 @@ export function totalsLabel(fields: readonly string[], campaignIdx: number): str
   return null;
 }
 
+/** True when one cell is a totals label ("Total", "Total: Campaigns", " totals - search"); see `totalsLabel`. */
+export function isTotalsCell(cell: string): boolean {
+  return TOTAL_RE.test(cell);
+}
+
 /** True for a footer line: one non-empty cell holding a copyright or "all rights reserved" notice. */
 export function isFooter(fields: readonly string[]): boolean {
   let text: string | null = null;

@@ -11,6 +11,9 @@
  *    followed by building the (campaign, date) index the app's table carries.
  * 4. Repeats the importer on 3,000,000 rows (1 run by default) to show that memory does not grow with the file.
  *
+ * The importer's lines also give the child's CPU time, and the load average is printed at the start and the end:
+ * on a shared machine they say how far to trust the wall-clock figures.
+ *
  * Targets: importer rows/s >= 0.6 x the sqlite3 shell's; peak RSS < 300 MB at both sizes.
  * Knobs: BENCH_ROWS, BENCH_LARGE_ROWS (0 skips), BENCH_RUNS, BENCH_LARGE_RUNS, BENCH_KEEP=1 keeps the folder.
  */
@@ -35,6 +38,8 @@ interface ChildResult {
   detectMs: number;
   importMs: number;
   totalMs: number;
+  /** CPU time of the child over the same span (user + system, all threads): less sensitive to other load. */
+  cpuMs: number;
   maxRssMb: number;
 }
 
@@ -141,6 +146,7 @@ async function child(csv: string, work: string): Promise<void> {
   const { detectFile } = await import("@/lib/ingest/detect");
   const { importFile } = await import("@/lib/ingest/import");
   const db = openDatabase(path.join(work, "bench.db"));
+  const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   const stored = await storeFile(csv, { uploadsDir: path.join(work, "uploads"), maxBytes: 4 * 1024 ** 3 });
   const t1 = performance.now();
@@ -148,6 +154,7 @@ async function child(csv: string, work: string): Promise<void> {
   const t2 = performance.now();
   const summary = await importFile(db, { ...stored, fileName: path.basename(csv) });
   const t3 = performance.now();
+  const cpu = process.cpuUsage(cpu0);
   db.$client.close();
   const result: ChildResult = {
     rows: summary.rowsImported,
@@ -156,6 +163,7 @@ async function child(csv: string, work: string): Promise<void> {
     detectMs: t2 - t1,
     importMs: t3 - t2,
     totalMs: t3 - t0,
+    cpuMs: (cpu.user + cpu.system) / 1000,
     maxRssMb: process.resourceUsage().maxRSS / 1024,
   };
   process.stdout.write(`${JSON.stringify(result)}\n`);
@@ -163,6 +171,9 @@ async function child(csv: string, work: string): Promise<void> {
 
 async function main(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "noisefloor-bench-ingest-"));
+  // the machine may be shared: the load average says how far to trust the wall-clock figures
+  const load = () => os.loadavg().map((x) => x.toFixed(2)).join(" ");
+  console.log(`load average (1, 5, 15 min) at start: ${load()} on ${os.cpus().length} CPUs`);
   const work = path.join(dir, "work");
   try {
     const csv = path.join(dir, `generic-${ROWS}.csv`);
@@ -180,8 +191,8 @@ async function main(): Promise<void> {
       ours.push(r);
       console.log(
         `  importer run ${i + 1}: store ${fmt(r.storeMs)} ms + detect ${fmt(r.detectMs)} ms + import ${fmt(r.importMs)} ms = ` +
-          `${fmt(r.totalMs)} ms (${fmt((ROWS / r.totalMs) * 1000)} rows/s), peak RSS ${r.maxRssMb.toFixed(0)} MB ` +
-          `[whole child process ${fmt(r.processMs)} ms]`,
+          `${fmt(r.totalMs)} ms (${fmt((ROWS / r.totalMs) * 1000)} rows/s; CPU ${fmt(r.cpuMs)} ms), peak RSS ` +
+          `${r.maxRssMb.toFixed(0)} MB [whole child process ${fmt(r.processMs)} ms]`,
       );
       const ms = await sqliteRun(csv, work, true);
       cli.push(ms);
@@ -231,6 +242,7 @@ async function main(): Promise<void> {
     console.log(`  ratio ${ratio.toFixed(2)} (target >= ${RATIO_TARGET}): ${ok(ratio >= RATIO_TARGET)}`);
     console.log(`  peak RSS at ${fmt(ROWS)} rows: ${rss1.toFixed(0)} MB (target < ${RSS_TARGET_MB}): ${ok(rss1 < RSS_TARGET_MB)}`);
     console.log(largeLine + (LARGE_ROWS > 0 ? ` (target < ${RSS_TARGET_MB}): ${ok(rss3 < RSS_TARGET_MB)}` : ""));
+    console.log(`  load average (1, 5, 15 min) at the end: ${load()}`);
   } finally {
     if (process.env.BENCH_KEEP === "1") console.log(`kept ${dir}`);
     else fs.rmSync(dir, { recursive: true, force: true });

@@ -136,7 +136,7 @@ export function HistogramChart({
   yMax = yMax > 0 ? yMax * 1.08 : 1;
   const sx = (v: number) => M.left + ((v - x0) / (x1 - x0)) * iw;
   const sy = (p: number) => top + ih - (p / yMax) * ih;
-  const xTicks = niceTicks(x0, x1, Math.max(2, Math.min(7, Math.floor(iw / 90))));
+  const xTicks = niceTicks(x0, x1, Math.max(3, Math.min(7, Math.floor(iw / 80))));
   const yTicks = niceTicks(0, yMax, 4);
 
   const areaPath = (s: HistSeries) => {

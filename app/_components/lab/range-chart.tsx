@@ -6,6 +6,8 @@ import { useElementWidth } from "./hooks";
 
 export interface RangeRow {
   label: string;
+  /** Used when the label does not fit the chart's width. */
+  short?: string;
   /** 5% and 95% quantiles relative to the row's own mean (-0.4 = 40% below). */
   lo: number;
   hi: number;
@@ -59,7 +61,7 @@ export function RangeChart({ rows }: { rows: readonly RangeRow[] }) {
           return (
             <g key={r.label} data-testid={r.testId}>
               <text x={M.left} y={y + 14} fill={PALETTE.ink} fontWeight={600} fontSize={12}>
-                {r.label}
+                {r.label.length * 6.9 > iw && r.short ? r.short : r.label}
               </text>
               <rect x={l} y={y + 22} width={Math.max(2, rr - l)} height={18} rx={3} fill={r.color} fillOpacity={0.85} />
               <text x={l - 4} y={y + 35} textAnchor="end" fill={PALETTE.ink}>
@@ -72,7 +74,7 @@ export function RangeChart({ rows }: { rows: readonly RangeRow[] }) {
           );
         })}
         <text x={M.left + iw / 2} y={height - 6} textAnchor="middle" fill={PALETTE.ink2} fontSize={12}>
-          5% to 95% of outcomes, relative to each one&apos;s own mean
+          {iw > 420 ? "5% to 95% of outcomes, relative to each one's own mean" : "5%–95% of outcomes vs own mean"}
         </text>
       </svg>
     </div>

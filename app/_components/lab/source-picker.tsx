@@ -58,11 +58,11 @@ export function SourcePicker({ datasets, campaigns, currentCampaign, value, onCh
             onChange={() => set({ mode: "campaign" })}
             data-testid="mode-campaign"
           />
-          A campaign in my data
+          My campaigns
         </label>
         <label className={value.mode === "model" ? "on" : undefined}>
           <input type="radio" name={`${dsId}-mode`} checked={value.mode === "model"} onChange={() => set({ mode: "model" })} data-testid="mode-model" />
-          A model I describe
+          A model
         </label>
       </fieldset>
       {!hasDatasets && <p className="small muted">No dataset yet: upload one or load the sample from the overview to use your own campaigns.</p>}

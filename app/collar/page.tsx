@@ -1,0 +1,90 @@
+import type { Metadata } from "next";
+import { getDb } from "@/db/client";
+import { collarForCampaign, collarForModel, collarQuerySchema, type CollarDto } from "@/lib/analysis/collar";
+import { HORIZON_DAYS } from "@/lib/analysis/schemas";
+import { labDatasets } from "@/lib/analysis/pooling";
+import { isAppError } from "@/lib/errors";
+import { DEFAULT_MODEL_FORM, formToModel, modelToForm } from "@/app/_components/lab/model-form";
+import { decodeState, first } from "@/app/_components/lab/url-state";
+import { CollarDesk, type CollarInitialState } from "./collar-desk";
+import "@/app/_components/lab/lab.css";
+
+export const dynamic = "force-dynamic";
+export const metadata: Metadata = { title: "Collar desk" };
+
+type SearchParams = Record<string, string | string[] | undefined>;
+
+const amount = (v: string | undefined): number | null => {
+  const n = v === undefined || v.trim() === "" ? Number.NaN : Number(v);
+  return Number.isFinite(n) && n >= 0 ? n : null;
+};
+
+function readState(sp: SearchParams, datasetIds: number[], defaultDataset: number | null): CollarInitialState {
+  const rawDs = Number(first(sp.datasetId) ?? first(sp.dataset));
+  const datasetId = datasetIds.includes(rawDs) ? rawDs : defaultDataset;
+  const horizon = first(sp.horizon);
+  const model = decodeState(first(sp.model));
+  const zc = first(sp.zeroCost);
+  return {
+    mode: first(sp.mode) === "model" || datasetId === null ? "model" : "campaign",
+    datasetId,
+    campaign: first(sp.campaign) || null,
+    horizon: horizon === "day" || horizon === "month" ? horizon : "week",
+    model: model && typeof model === "object" ? modelToForm(model as Record<string, unknown>) : DEFAULT_MODEL_FORM,
+    outcome: first(sp.outcome) === "conversions" ? "conversions" : "revenue",
+    floor: amount(first(sp.floor)),
+    cap: amount(first(sp.cap)),
+    zeroCost: !(zc === "0" || zc === "false"),
+    coin: first(sp.coin) === "ETH" ? "ETH" : "BTC",
+  };
+}
+
+export default async function CollarPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
+  const sp = await searchParams;
+  const db = getDb();
+  const datasets = labDatasets(db);
+  const defaultDataset = (datasets.find((d) => d.isSample) ?? datasets[0])?.id ?? null;
+  const state = readState(
+    sp,
+    datasets.map((d) => d.id),
+    defaultDataset,
+  );
+  let initial: CollarDto | null = null;
+  let message: string | null = null;
+  try {
+    const controls = { floor: state.floor ?? undefined, cap: state.cap ?? undefined, zeroCost: state.zeroCost, coin: state.coin };
+    if (state.mode === "campaign" && state.datasetId !== null) {
+      const q = collarQuerySchema.parse({
+        datasetId: state.datasetId,
+        campaign: state.campaign ?? undefined,
+        horizon: state.horizon,
+        outcome: state.outcome,
+        ...controls,
+      });
+      initial = collarForCampaign(db, q);
+    } else {
+      initial = collarForModel({ ...formToModel(state.model), horizonDays: HORIZON_DAYS[state.horizon], ...controls });
+    }
+  } catch (e) {
+    if (!isAppError(e)) throw e;
+    message = e.message;
+  }
+  return (
+    <>
+      <header className="page-head">
+        <h1>Collar desk</h1>
+        <p className="lede">
+          A collar puts a floor under an outcome and pays for it with a cap on the upside: you keep min(max(S, floor),
+          cap). Priced at expected values, a zero-cost collar leaves the average where it was and trades the best
+          weeks for protection against the worst. Beside it, the same collar on a coin holding over the same horizon.
+        </p>
+      </header>
+      <CollarDesk
+        datasets={datasets.map((d) => ({ id: d.id, name: d.name, isSample: d.isSample }))}
+        initialState={state}
+        initial={initial}
+        initialMessage={message}
+      />
+    </>
+  );
+}

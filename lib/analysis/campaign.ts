@@ -54,9 +54,22 @@ export function forecastSentences(c: CampaignAnalysis, currency: string | null, 
   return out;
 }
 
+const detailCache = new WeakMap<object, Map<string, CampaignDetail>>();
+
 /** One campaign's page: its analysis, the daily series with the model's noise band, distributions, sentences, coin. */
 export function campaignDetail(db: Db, datasetId: number, campaign: string, q: AnalysisQuery): CampaignDetail {
   const run = runAnalysis(db, datasetId, q);
+  // Details are cached per analysis run (itself cached per dataset import and query), so they go when it goes.
+  let perRun = detailCache.get(run);
+  if (!perRun) detailCache.set(run, (perRun = new Map()));
+  const hit = perRun.get(campaign);
+  if (hit) return hit;
+  const detail = buildDetail(run, datasetId, campaign);
+  perRun.set(campaign, detail);
+  return detail;
+}
+
+function buildDetail(run: ReturnType<typeof runAnalysis>, datasetId: number, campaign: string): CampaignDetail {
   const i = run.result.campaigns.findIndex((c) => c.campaign === campaign);
   if (i < 0) throw new AppError("not_found", `No campaign "${campaign.slice(0, 80)}" in dataset ${datasetId}.`);
   const analysis = run.result.campaigns[i]!;

@@ -269,29 +269,7 @@ export function UploadFlow({ maxMb }: { maxMb: number }) {
             holds each figure; you will see a preview before anything is imported.
           </p>
           <p className="muted small">{stage.message}</p>
-          <div className="grid grid-3" style={{ gap: 10 }}>
-            {PERF_FIELDS.map((f) => {
-              const id = `needs-map-${f}`;
-              return (
-                <div className="field" key={f}>
-                  <label htmlFor={id}>{FIELD_LABELS[f]}</label>
-                  <select
-                    id={id}
-                    data-testid={id}
-                    value={mapping[f] ?? ""}
-                    onChange={(e) => setMapping({ ...mapping, [f]: e.target.value === "" ? null : e.target.value })}
-                  >
-                    <option value="">(not in this file)</option>
-                    {stage.headers.map((h, i) => (
-                      <option key={`${h}-${i}`} value={h}>
-                        {h}
-                      </option>
-                    ))}
-                  </select>
-                </div>
-              );
-            })}
-          </div>
+          <MappingFields fields={PERF_FIELDS} headers={stage.headers} mapping={mapping} setMapping={setMapping} idPrefix="needs-map" />
           <div className="btn-row" style={{ marginTop: 14 }}>
             <button type="button" className="btn" onClick={reset}>
               Choose another file
@@ -335,6 +313,42 @@ export function UploadFlow({ maxMb }: { maxMb: number }) {
       )}
 
       {stage.kind === "done" && <Summary summary={stage.summary} onAnother={reset} />}
+    </div>
+  );
+}
+
+/** One select per field, listing the file's headers (ids and test ids `${idPrefix}-${field}`). */
+function MappingFields(props: {
+  fields: MappableField[];
+  headers: string[];
+  mapping: Mapping;
+  setMapping: (m: Mapping) => void;
+  idPrefix: string;
+}) {
+  const { mapping, setMapping } = props;
+  return (
+    <div className="grid grid-3" style={{ gap: 10 }}>
+      {props.fields.map((f) => {
+        const id = `${props.idPrefix}-${f}`;
+        return (
+          <div className="field" key={f}>
+            <label htmlFor={id}>{FIELD_LABELS[f]}</label>
+            <select
+              id={id}
+              data-testid={id}
+              value={mapping[f] ?? ""}
+              onChange={(e) => setMapping({ ...mapping, [f]: e.target.value === "" ? null : e.target.value })}
+            >
+              <option value="">(not in this file)</option>
+              {props.headers.map((h, i) => (
+                <option key={`${h}-${i}`} value={h}>
+                  {h}
+                </option>
+              ))}
+            </select>
+          </div>
+        );
+      })}
     </div>
   );
 }
@@ -396,29 +410,7 @@ function Review(props: {
 
       <h3>Columns</h3>
       <p className="muted small">Check how each column is read; change any that are wrong. The preview below follows your choices.</p>
-      <div className="grid grid-3" style={{ gap: 10 }}>
-        {fields.map((f) => {
-          const id = `map-${f}`;
-          return (
-            <div className="field" key={f}>
-              <label htmlFor={id}>{FIELD_LABELS[f]}</label>
-              <select
-                id={id}
-                data-testid={id}
-                value={mapping[f] ?? ""}
-                onChange={(e) => setMapping({ ...mapping, [f]: e.target.value === "" ? null : e.target.value })}
-              >
-                <option value="">(not in this file)</option>
-                {d.headers.map((h, i) => (
-                  <option key={`${h}-${i}`} value={h}>
-                    {h}
-                  </option>
-                ))}
-              </select>
-            </div>
-          );
-        })}
-      </div>
+      <MappingFields fields={fields} headers={d.headers} mapping={mapping} setMapping={setMapping} idPrefix="map" />
 
       <h3>Preview (first {d.previewRows.length} rows, as they will be read)</h3>
       <div className="table-wrap" style={{ maxHeight: 320 }}>

@@ -1,28 +1,12 @@
 "use client";
 
-import Link from "next/link";
-import { useEffect } from "react";
+import { RouteError } from "@/app/_components/route-error";
 
-/** A friendly message when the dataset page fails; the internal error is only logged (never shown). */
+/** A friendly message when the report page fails; the internal error is only logged (never shown). */
 export default function ReportError({ error, retry }: { error: unknown; retry: () => void }) {
-  useEffect(() => {
-    console.error(error);
-  }, [error]);
   return (
-    <div className="panel" role="alert">
-      <h1>We could not build this report</h1>
-      <p>
-        Something went wrong while computing its figures. Your data is safe: nothing was changed. Try again, or go back to
-        the list.
-      </p>
-      <div className="btn-row">
-        <button type="button" className="btn primary" onClick={() => retry()}>
-          Try again
-        </button>
-        <Link className="btn" href="/datasets">
-          All datasets
-        </Link>
-      </div>
-    </div>
+    <RouteError error={error} retry={retry} title="We could not build this report" back={{ href: "/datasets", label: "All datasets" }}>
+      <p>Something went wrong while computing its figures. Your data is safe: nothing was changed. Try again, or go back to the list.</p>
+    </RouteError>
   );
 }

@@ -1,25 +1,12 @@
 "use client";
 
-import Link from "next/link";
-import { useEffect } from "react";
+import { RouteError } from "@/app/_components/route-error";
 
 /** A friendly message when the campaign page fails; the internal error is only logged (never shown). */
 export default function CampaignError({ error, retry }: { error: unknown; retry: () => void }) {
-  useEffect(() => {
-    console.error(error);
-  }, [error]);
   return (
-    <div className="panel" role="alert">
-      <h1>We could not show this campaign</h1>
+    <RouteError error={error} retry={retry} title="We could not show this campaign" back={{ href: "/datasets", label: "All datasets" }}>
       <p>Something went wrong while computing its forecast. Your data is safe: nothing was changed.</p>
-      <div className="btn-row">
-        <button type="button" className="btn primary" onClick={() => retry()}>
-          Try again
-        </button>
-        <Link className="btn" href="/datasets">
-          All datasets
-        </Link>
-      </div>
-    </div>
+    </RouteError>
   );
 }

@@ -136,6 +136,47 @@ describe.skipIf(!chromiumPath)("the dashboard in a browser", () => {
     await page.setViewportSize({ width: 1280, height: 900 });
   });
 
+  it("answers 404 with the not-found page for a dataset, campaign or report that does not exist", async () => {
+    const datasetText = "There is no such dataset or campaign here";
+    const reportText = "There is no such dataset to report on";
+    const missing = [
+      ["/datasets/999999", datasetText],
+      ["/datasets/abc", datasetText],
+      ["/datasets/0", datasetText],
+      [`/datasets/${sampleId}/campaigns/${encodeURIComponent("No Such Campaign")}`, datasetText],
+      [`/datasets/${sampleId}/campaigns/${encodeURIComponent("brand search")}`, datasetText], // names match exactly
+      [`/datasets/999999/campaigns/${encodeURIComponent("Brand Search")}`, datasetText],
+      ["/reports/999999", reportText],
+      ["/reports/abc", reportText],
+    ] as const;
+    const present = [
+      `/datasets/${sampleId}`,
+      `/datasets/${sampleId}/campaigns/${encodeURIComponent("Brand Search")}`,
+      `/reports/${sampleId}`,
+    ];
+
+    // The status as a crawler or monitor sees it (no JavaScript).
+    for (const url of present) expect((await fetch(`${baseUrl}${url}`)).status, url).toBe(200);
+    for (const [url] of missing) expect((await fetch(`${baseUrl}${url}`)).status, url).toBe(404);
+
+    // What a person sees. A page of its own, so these expected 404s stay out of the console-error record below.
+    const page = await s.context.newPage();
+    try {
+      for (const [url, text] of missing) {
+        const res = await page.goto(`${baseUrl}${url}`);
+        expect(res?.status(), url).toBe(404);
+        await page.getByRole("heading", { name: "Not found" }).waitFor();
+        expect(await page.locator("main").innerText(), url).toContain(text);
+      }
+      const res = await page.goto(`${baseUrl}/datasets/${sampleId}`);
+      expect(res?.status()).toBe(200);
+      await page.locator('[data-testid="campaign-table"]').waitFor();
+      expect(await page.getByRole("heading", { name: "Not found" }).count()).toBe(0);
+    } finally {
+      await page.close();
+    }
+  });
+
   it("logged no console errors on any page", () => {
     expect(s.errors).toEqual([]);
   });

@@ -1,6 +1,6 @@
 import Link from "next/link";
 
-/** The dataset (or campaign) in the address does not exist, or was deleted. */
+/** The dataset a report is asked for does not exist, or was deleted. */
 export default function ReportNotFound() {
   return (
     <div className="panel">

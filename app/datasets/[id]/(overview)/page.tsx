@@ -9,8 +9,8 @@ import { DeleteDatasetButton } from "@/app/_components/delete-dataset-button";
 import { JsonDownloadButton } from "@/app/_components/export-buttons";
 import { analyseOrMessage, loadDatasetOr404, type LoadedDataset } from "@/app/_components/load-analysis";
 import { Stat } from "@/app/_components/stat";
-import { CampaignTable } from "./campaign-table";
-import { PoolingPanel } from "./pooling-panel";
+import { CampaignTable } from "../campaign-table";
+import { PoolingPanel } from "../pooling-panel";
 
 export const dynamic = "force-dynamic";
 

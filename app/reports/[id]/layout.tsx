@@ -1,0 +1,14 @@
+import { notFound } from "next/navigation";
+import type { ReactNode } from "react";
+import { isReadyDataset, missing, parseDatasetId } from "@/app/datasets/[id]/route-data";
+
+/**
+ * Refuses an unknown or malformed dataset id before anything streams, so the answer is a 404 (see
+ * app/datasets/[id]/route-data.ts); the report keeps its loading skeleton. The not-found UI is app/reports/not-found.tsx.
+ */
+export default async function ReportLayout({ children, params }: { children: ReactNode; params: Promise<{ id: string }> }) {
+  const { id } = await params;
+  const datasetId = parseDatasetId(id);
+  if (datasetId === null || missing(() => isReadyDataset(datasetId))) notFound();
+  return children;
+}

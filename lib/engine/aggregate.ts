@@ -31,6 +31,8 @@ export const TILT_EXPONENT = 20;
 const MIN_GRID = 256;
 /** Mass allowed in the top sixteenth of an untilted grid before it is judged too small (evidence of wrapping). */
 const WRAP_CHECK_MASS = 1e-12;
+/** Round-off floor of an FFT lattice per expected claim (phases lambda t E[X] lose about lambda eps, a few eps). */
+const ROUNDOFF_PER_CLAIM = 1e-15;
 
 /** One budget's contribution on the common lattice: its severity lattice and how its pgf acts on a spectrum. */
 export interface CompoundTerm {
@@ -267,6 +269,8 @@ export function compoundLattice(
   let n = grid.n;
   let tilt = grid.tilt;
   const offset = grid.offset;
+  const headBand = Math.max(1, grid.n / 16);
+  const claims = terms.reduce((sum, t) => sum + t.claims, 0);
   for (const t of terms) {
     if (t.severity.length > n) {
       if (t.severity.length > maxGrid) throw new RangeError(`the severity lattice does not fit ${maxGrid} points`);
@@ -284,9 +288,12 @@ export function compoundLattice(
       pmf = out;
     }
     const band = Math.max(1, n / 16);
-    const edge = offset > 0 ? tailMass(pmf, n - band) + headMass(pmf, band) : tailMass(pmf, n - band);
-    // Round-off is spread evenly: the bands' share of it (positive noise ~ negative noise) is not evidence of wrapping.
-    const noiseInBands = (4 * stats.negativeMass * band) / n;
+    // A window's bottom band stays the first grid's: a doubled grid extends the window upwards only, and a band
+    // growing with it would reach into the distribution's own lower tail.
+    const edge = offset > 0 ? tailMass(pmf, n - band) + headMass(pmf, headBand) : tailMass(pmf, n - band);
+    // Round-off is spread evenly: the bands' share of it (positive noise ~ negative noise) is not evidence of
+    // wrapping, nor is the round-off floor of about eps per expected claim.
+    const noiseInBands = (4 * stats.negativeMass * (band + headBand)) / n + ROUNDOFF_PER_CLAIM * claims;
     // Mass that wrapped moves by n points, so the lattice mean also betrays it when it skips the top band
     // (a count distribution with gaps between its atoms); E[S] = sum E[N_i] E[X_i] holds exactly on the lattice.
     const got = (offset + latticeMeanIndex(pmf)) * step;
@@ -349,30 +356,68 @@ function commonStep(values: ReadonlyArray<number>): number | null {
   return null;
 }
 
+/** Resolution of an automatic lattice: sd(S) / 1000 (a quantile moves by less than sd(S) / 1000). */
+const SD_RESOLUTION = 1000;
+/** ... and a fiftieth of the order values' scale (discretisation error of the mean below ~1e-4). */
+const SEVERITY_RESOLUTION = 50;
+
+/** Relative growth of Var(S) allowed from splitting order values across lattice points. */
+const SPLIT_VARIANCE = 1e-3;
+
+/** An automatic lattice: its step and how the severity is put on it. */
+export interface AutoLattice {
+  readonly step: number;
+  readonly discretisation: DiscretisationMethod;
+}
+
 /**
- * Automatic lattice step: fine enough to resolve the distribution, coarse enough for the grid limit.
+ * Automatic lattice: fine enough to resolve the distribution, coarse enough for the grid limit.
  *
- * Rule: a discrete severity whose values share a common decimal step uses it (the lattice is then exact);
- * otherwise h = niceFloor(min(sd(S) / 2000, min(E[X], sd(X)) / 50)), raised through the nice numbers until the
- * lattice (see `gridFor`) needs at most half the grid limit.
+ * Resolution: h <= sd(S) / 1000, and for a continuous severity h <= min(E[X], sd(X)) / 50 (rounding moves the mean
+ * by O(h^2)); for order values given as points, h <= max(sqrt(E[X^2]) / 50, 0.063 sd(S) / sqrt(E[N])), which keeps
+ * the variance the split adds below 1e-3 Var(S).
+ * - Points whose values share a common decimal step at least as coarse as that (whole units, a constant) use it:
+ *   the lattice is then exact.
+ * - Points finer than that (prices in cents) are split linearly between the two neighbouring lattice points of the
+ *   nice step below the resolution ("linear" in discretise.ts): the mean stays exact and Var(S) grows by at most
+ *   E[N] h^2 / 4. Resolving cents instead would cost grids of 2^19 points.
+ * - Continuous severities are rounded (DESIGN.md) at the nice step below the resolution.
+ * The step is then raised through the nice numbers until the lattice (see `gridFor`) needs at most half the grid
+ * limit.
  *
  * @param shape - moments of the sum and the severity's reach
  * @param severity - the (one) severity, for its scale and atoms
- * @returns h > 0. Example: poisson(50) with lognormal(4, 1) gives 0.5.
+ * @returns the step and the discretisation. Example: poisson(50) with lognormal(4, 1) gives { step: 1,
+ * discretisation: "rounding" }; empirical prices in cents with sd(S) = 300 give { step: 0.25, "linear" }.
  */
-export function autoStep(shape: AggregateShape, severity: Severity, maxGrid = MAX_GRID): number {
+export function autoLattice(shape: AggregateShape, severity: Severity, maxGrid = MAX_GRID): AutoLattice {
   const budget = maxGrid / 2;
   const pointsAt = (h: number): number => windowOf(shape, h).points;
+  const sdLimit = shape.sd > 0 ? shape.sd / SD_RESOLUTION : Infinity;
   if (severity.atoms) {
-    const h = commonStep(severity.atoms.map(([v]) => v));
-    if (h !== null && pointsAt(h) <= budget) return h;
+    // The split adds at most E[N] h^2 / 4 to Var(S): keep that below 1e-3 Var(S) (sd within 0.05%), or below what
+    // h = sqrt(E[X^2]) / 50 adds, whichever allows the coarser step (pooled sums have sd far above the orders').
+    const claims = severity.mean > 0 ? shape.mean / severity.mean : 0;
+    const splitLimit = Math.max(
+      Math.sqrt(severity.secondMoment) / SEVERITY_RESOLUTION,
+      claims > 0 ? (2 * Math.sqrt(SPLIT_VARIANCE) * shape.sd) / Math.sqrt(claims) : 0,
+    );
+    const resolution = niceFloor(Math.min(sdLimit, splitLimit));
+    const common = commonStep(severity.atoms.map(([v]) => v));
+    let h = common !== null && common >= resolution ? common : resolution;
+    while (pointsAt(h) > budget) h = niceCeil(h * 1.0001);
+    return { step: h, discretisation: "linear" };
   }
   const sevScale = severity.variance > 0 ? Math.min(severity.mean, Math.sqrt(severity.variance)) : severity.mean;
-  const resolution = Math.min(shape.sd > 0 ? shape.sd / 2000 : Infinity, sevScale / 50);
-  let h = niceFloor(resolution);
+  let h = niceFloor(Math.min(sdLimit, sevScale / SEVERITY_RESOLUTION));
   // Coarsen through the nice numbers until the lattice fits half the grid limit.
   while (pointsAt(h) > budget) h = niceCeil(h * 1.0001);
-  return h;
+  return { step: h, discretisation: "rounding" };
+}
+
+/** The automatic step alone (see `autoLattice`). Example: poisson(50) with lognormal(4, 1) gives 1. */
+export function autoStep(shape: AggregateShape, severity: Severity, maxGrid = MAX_GRID): number {
+  return autoLattice(shape, severity, maxGrid).step;
 }
 
 export interface AggregateOptions {
@@ -380,6 +425,7 @@ export interface AggregateOptions {
   readonly severity: Severity;
   /** Lattice step; automatic (see `autoStep`) when absent. */
   readonly step?: number;
+  /** Default: "rounding" for a given step, the automatic lattice's choice otherwise. */
   readonly discretisation?: DiscretisationMethod;
   readonly maxGrid?: number;
 }
@@ -406,9 +452,10 @@ export function aggregate(opts: AggregateOptions): AggregateResult {
     sd: Math.sqrt(frequency.mean * severity.variance + frequency.variance * severity.mean * severity.mean),
     severityTop: reach,
   };
-  const step = opts.step ?? autoStep(shape, severity, maxGrid);
+  const auto = opts.step === undefined ? autoLattice(shape, severity, maxGrid) : null;
+  const step = opts.step ?? (auto as AutoLattice).step;
   gridFor(shape, step, maxGrid); // refuses a step too fine before any lattice is allocated
-  const sev = discretise(severity, step, opts.discretisation ?? "rounding", maxGrid);
+  const sev = discretise(severity, step, opts.discretisation ?? auto?.discretisation ?? "rounding", maxGrid);
   const result = compoundLattice([frequencyTerm(frequency, sev.pmf)], shape, step, maxGrid);
   return {
     ...result,

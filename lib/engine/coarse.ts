@@ -235,14 +235,17 @@ export function coarseLattice(
   if (grid.tilt > 0) throw new RangeError(`step ${step} is too fine for this model`);
   let n = grid.n;
   const offset = grid.offset;
+  const headBand = Math.max(1, grid.n / 16);
   for (;;) {
     const stats = { negativeMass: 0 };
     const pmf = compoundCoarse(terms, n, step, offset, stats);
     const band = Math.max(1, n / 16);
     let edge = 0;
-    for (let i = 0; i < band; i++) edge += (pmf[n - 1 - i] as number) + (offset > 0 ? (pmf[i] as number) : 0);
+    for (let i = 0; i < band; i++) edge += pmf[n - 1 - i] as number;
+    // A window's bottom band stays the first grid's (a doubled grid extends the window upwards only).
+    if (offset > 0) for (let i = 0; i < headBand; i++) edge += pmf[i] as number;
     // Round-off spreads evenly (about E[N] eps relative for E[N] claims); the bands' share of it is not wrapping.
-    edge = Math.max(0, edge - (4 * stats.negativeMass * 2 * band) / n);
+    edge = Math.max(0, edge - (4 * stats.negativeMass * (band + headBand)) / n);
     let m = 0;
     for (let i = 0; i < n; i++) m += (offset + i) * (pmf[i] as number);
     const meanOff = Math.abs(m * step - expectedMean) > 1e-6 * expectedMean;

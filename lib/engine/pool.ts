@@ -16,30 +16,30 @@
  *   gives exactly a negative binomial with r = 1/c^2 and mean k lambda.
  * - Negative binomial (r, m): given G the sum is NB(k r, k m G) = Poisson(k m G L) with L ~ Gamma(k r, 1/(k r)).
  *   One of the two Gamma variables is integrated exactly (giving a negative binomial) and the other, always the
- *   more concentrated one, by a 64-point generalised Gauss-Laguerre rule.
+ *   more concentrated one, by quadrature.
  * - Binomial (n, p): a Gamma shock could push p above 1, so the shared conversion rate is B = p G ~ Beta with mean
- *   p and cv c (needs c^2 < (1 - p) / p); given B the sum is Binomial(k n, B), mixed by Gauss-Jacobi quadrature
- *   with 32 + 20 k rho / (1 - rho (1 + kappa)) nodes (at most 2048): enough that the node spacing stays below the
- *   width of the conditional distributions, except for very large k rho, where the mixture can show ripples.
- * Quadrature mixtures reproduce the first 2M - 1 moments exactly, so mean, sd and skewness do not depend on M.
- *
+ *   p and cv c (needs c^2 < (1 - p) / p); given B the sum is Binomial(k n, B), mixed by quadrature over B.
+ * Quadrature (see `adaptiveMixture`): a trapezoidal rule in log x (Gamma) or logit x (Beta) when the shapes are
+ * >= 1, Gauss-Laguerre or Gauss-Jacobi otherwise, with nodes doubled until the mixture's transform is accurate to
+ * 1e-13 on the unit circle. Both keep the mixture's mean exact; the other moments are exact (Gauss, 2M - 1 of
+ * them) or exact to the same 1e-13 (trapezoid).
+
  * References: Klugman, Panjer, Willmot, "Loss Models", 5th ed., section 7.3 (mixed Poisson, common shocks);
  * G. Meyers (1980), "An analysis of retrospective rating", PCAS 67 (contagion/parameter shock on the rate).
  */
-import { autoStep, compoundLattice, frequencyTerm, gridFor, MAX_GRID } from "./aggregate";
-import type { AggregateMethod, AggregateShape, CompoundTerm, LatticeResult } from "./aggregate";
+import { autoLattice, compoundLattice, frequencyTerm, gridFor, MAX_GRID } from "./aggregate";
+import type { AggregateMethod, AggregateShape, AutoLattice, CompoundTerm, LatticeResult } from "./aggregate";
 import { coarseLattice, needsCoarse, NotSmoothError, severityCharacteristic } from "./coarse";
 import { discretise, latticeMoments } from "./discretise";
 import { binomial, negativeBinomial } from "./frequency";
 import type { Frequency } from "./frequency";
 import { LatticeDistribution } from "./lattice";
-import { betaQuadrature, gammaQuadrature } from "./quadrature";
-import type { QuadratureRule } from "./quadrature";
+import { betaQuadrature, betaTrapezoid, gammaQuadrature, gammaTrapezoid } from "./quadrature";
 import type { Severity } from "./severity";
 
-/** Squared-magnitude threshold below which a transform value is set to 0 (1e-30 in magnitude). */
-const NEGLIGIBLE_SQ = 1e-60;
-const NB_NODES = 64;
+/** Squared-magnitude threshold below which a transform value is set to 0 (1e-20 in magnitude: over a grid of 2^20
+ * points the inverse transform moves no probability by more than 1e-14, below the FFT's own round-off). */
+const NEGLIGIBLE_SQ = 1e-40;
 const MAX_NODES = 2048;
 
 /** Moments of one budget's aggregate without the shock. */
@@ -136,7 +136,7 @@ function mixtureTerm(severity: Float64Array, parts: ReadonlyArray<Frequency>, we
         const zr = z[j] as number;
         const zi = z[j + 1] as number;
         // |G_j(z)| is monotone or convex in the mixing variable, so the end nodes bound every term: skip the
-        // frequencies where the whole mixture is below 1e-30.
+        // frequencies where the whole mixture is below 1e-20.
         first.pgfAt(zr, zi, tmp, 0);
         const a2 = (tmp[0] as number) ** 2 + (tmp[1] as number) ** 2;
         last.pgfAt(zr, zi, tmp, 0);
@@ -165,8 +165,8 @@ function mixtureTerm(severity: Float64Array, parts: ReadonlyArray<Frequency>, we
 export interface ShockInfo {
   /** c^2 of the common shock. */
   readonly c2: number;
-  /** "exact" (Poisson -> negative binomial) or the quadrature used. */
-  readonly mixing: "none" | "exact" | "gauss-laguerre" | "gauss-jacobi";
+  /** "exact" (Poisson -> negative binomial), or the shock distribution integrated by quadrature. */
+  readonly mixing: "none" | "exact" | "gamma" | "beta";
   readonly nodes: number;
 }
 
@@ -181,7 +181,6 @@ export function pooledTerm(
   severity: Float64Array,
   k: number,
   c2: number,
-  rho: number,
 ): { term: CompoundTerm; shock: ShockInfo } {
   // A shock with c^2 below 1e-12 changes no figure beyond round-off (NB with r > 1e12 is Poisson): ignore it.
   if (!(c2 > 1e-12)) return { term: frequencyTerm(frequency.sumOf(k), severity), shock: { c2, mixing: "none", nodes: 0 } };
@@ -194,27 +193,136 @@ export function pooledTerm(
     const m = frequency.params.mean as number;
     const shockShape = 1 / c2;
     const ownShape = k * r;
-    let rule: QuadratureRule;
-    let parts: Frequency[];
-    if (ownShape >= shockShape) {
-      // Integrate over L ~ Gamma(k r) (the narrower one); given L, mixing Poisson(k m G L) over G is NB(1/c^2, k m L).
-      rule = gammaQuadrature(ownShape, NB_NODES);
-      parts = Array.from(rule.nodes, (l) => negativeBinomial(shockShape, k * m * l));
-    } else {
-      rule = gammaQuadrature(shockShape, NB_NODES);
-      parts = Array.from(rule.nodes, (g) => negativeBinomial(ownShape, k * m * g));
-    }
-    return { term: mixtureTerm(severity, parts, rule.weights), shock: { c2, mixing: "gauss-laguerre", nodes: NB_NODES } };
+    // Integrate over the narrower Gamma: given L ~ Gamma(k r), mixing Poisson(k m G L) over G is NB(1/c^2, k m L);
+    // given G, it is NB(k r, k m G).
+    const narrow = Math.max(ownShape, shockShape);
+    const wide = Math.min(ownShape, shockShape);
+    const mix = adaptiveMixture((nodes) => {
+      const rule = narrow >= 1 ? gammaTrapezoid(narrow, nodes) : gammaQuadrature(narrow, nodes);
+      return { weights: rule.weights, parts: Array.from(rule.nodes, (x) => negativeBinomial(wide, k * m * x)) };
+    });
+    return {
+      term: mixtureTerm(severity, mix.parts, mix.weights),
+      shock: { c2, mixing: "gamma", nodes: mix.parts.length },
+    };
   }
-  // Binomial: shared rate B ~ Beta with mean p and squared cv c2.
+  // Binomial: shared rate B ~ Beta with mean p and squared cv c2; given B the sum is Binomial(k n, B).
   const n = frequency.params.n as number;
   const p = frequency.params.p as number;
   const total = (1 - p) / (p * c2) - 1; // alpha + beta of the Beta
-  const ratio2 = (k * rho) / (1 - rho * (1 + frequency.kappa));
-  const nodes = Math.min(MAX_NODES, Math.max(32, Math.ceil(32 + 20 * ratio2)));
-  const rule = betaQuadrature(p * total, (1 - p) * total, nodes);
-  const parts = Array.from(rule.nodes, (b) => binomial(n * k, b));
-  return { term: mixtureTerm(severity, parts, rule.weights), shock: { c2, mixing: "gauss-jacobi", nodes } };
+  const mix = adaptiveMixture((nodes) => {
+    const a = p * total;
+    const b = (1 - p) * total;
+    const rule = a >= 1 && b >= 1 ? betaTrapezoid(a, b, nodes) : betaQuadrature(a, b, nodes);
+    return { weights: rule.weights, parts: Array.from(rule.nodes, (b) => binomial(n * k, b)) };
+  });
+  return {
+    term: mixtureTerm(severity, mix.parts, mix.weights),
+    shock: { c2, mixing: "beta", nodes: mix.parts.length },
+  };
+}
+
+/** Absolute agreement of two quadrature rules on the unit circle that ends the node doubling. */
+const MIXTURE_TOL = 1e-13;
+/** Below this, a difference that no longer halves with the node count is round-off in the pgfs (n eps for a
+ * binomial with n trials), not quadrature error: the doubling stops there too. */
+const MIXTURE_FLOOR = 1e-11;
+const FIRST_NODES = 8;
+/** Probe angles on the unit circle, log-spaced from 1e-9 to pi (the error is largest near theta ~ 1 / sd(N)). */
+const PROBES = Array.from({ length: 96 }, (_, i) => 1e-9 * Math.pow(Math.PI / 1e-9, i / 95));
+
+/** sum_q w_q G_q(e^(i theta)) at every probe angle, interleaved. */
+function mixtureAtProbes(parts: ReadonlyArray<Frequency>, weights: Float64Array): Float64Array {
+  const out = new Float64Array(2 * PROBES.length);
+  const tmp = new Float64Array(2);
+  PROBES.forEach((theta, i) => {
+    const zr = Math.cos(theta);
+    const zi = Math.sin(theta);
+    let sr = 0;
+    let si = 0;
+    parts.forEach((f, q) => {
+      f.pgfAt(zr, zi, tmp, 0);
+      sr += (weights[q] as number) * (tmp[0] as number);
+      si += (weights[q] as number) * (tmp[1] as number);
+    });
+    out[2 * i] = sr;
+    out[2 * i + 1] = si;
+  });
+  return out;
+}
+
+/** Total weight of the nodes a mixture may leave out (every |G_q| <= 1 on the disk, so they move it by less). */
+const PRUNED_WEIGHT = 1e-16;
+
+/**
+ * A quadrature rule without its negligible nodes: the smallest weights whose sum stays below 1e-16 are dropped and
+ * the rest renormalised. Gauss rules with many nodes spread them over the whole support, far beyond where a
+ * concentrated shock has its mass, and those nodes' weights underflow: dropping them changes the mixture by less
+ * than 1e-16 and saves most of the work.
+ *
+ * @returns the kept nodes (in their original order) and weights summing to 1.
+ */
+function pruneNodes(rule: { parts: Frequency[]; weights: Float64Array }): { parts: Frequency[]; weights: Float64Array } {
+  const order = Array.from(rule.weights.keys()).sort((a, b) => (rule.weights[a] as number) - (rule.weights[b] as number));
+  const drop = new Set<number>();
+  let dropped = 0;
+  for (const q of order) {
+    const w = rule.weights[q] as number;
+    if (dropped + w >= PRUNED_WEIGHT) break;
+    dropped += w;
+    drop.add(q);
+  }
+  if (drop.size === 0) return rule;
+  const parts: Frequency[] = [];
+  const kept: number[] = [];
+  rule.parts.forEach((f, q) => {
+    if (!drop.has(q)) {
+      parts.push(f);
+      kept.push(rule.weights[q] as number);
+    }
+  });
+  const total = kept.reduce((a, b) => a + b, 0);
+  return { parts, weights: Float64Array.from(kept, (w) => w / total) };
+}
+
+/**
+ * The smallest quadrature mixture (8, 16, 32, ... nodes, at most 2048) whose transform agrees with the rule of twice
+ * as many nodes within 1e-13 everywhere on the unit circle (or, below 1e-11, stops improving: round-off).
+ *
+ * Why the circle is enough: the error of a rule, sum_q w_q G_q(z) - E[G_B(z)], is a power series in z with
+ * absolutely summable coefficients (differences of probabilities), so by the maximum modulus principle its largest
+ * value over the closed unit disk, where every severity transform lies, is taken on the circle. Gauss rules
+ * converge geometrically in the node count for these analytic integrands, so the difference of two successive
+ * rules measures the error of the smaller one. A narrow shock (large shape) stops at 8 nodes; a wide one with a
+ * large pool needs more.
+ *
+ * @param build - the rule with a given node count: its weights and one frequency per node
+ * @returns the parts and weights to mix. Example: a Gamma(1000) shock on NB(5, 20) stops at 8 nodes.
+ */
+export function adaptiveMixture(rule: (nodes: number) => { parts: Frequency[]; weights: Float64Array }): {
+  parts: Frequency[];
+  weights: Float64Array;
+} {
+  const build = (nodes: number): { parts: Frequency[]; weights: Float64Array } => pruneNodes(rule(nodes));
+  let current = build(FIRST_NODES);
+  let values = mixtureAtProbes(current.parts, current.weights);
+  let previous = Infinity;
+  for (let nodes = FIRST_NODES; nodes < MAX_NODES; nodes *= 2) {
+    const next = build(2 * nodes);
+    const nextValues = mixtureAtProbes(next.parts, next.weights);
+    let worst = 0;
+    for (let i = 0; i < values.length; i += 2) {
+      const dr = (values[i] as number) - (nextValues[i] as number);
+      const di = (values[i + 1] as number) - (nextValues[i + 1] as number);
+      worst = Math.max(worst, Math.hypot(dr, di));
+    }
+    if (worst < MIXTURE_TOL) return current;
+    if (worst < MIXTURE_FLOOR && worst > previous / 2) return next;
+    previous = worst;
+    current = next;
+    values = nextValues;
+  }
+  return current;
 }
 
 export interface PoolOptions {
@@ -246,7 +354,8 @@ export interface PoolResult {
  * When h is much coarser than the order values but the sum is smooth on that scale (large pools, huge rates),
  * the density of the sum is sampled instead of rounding each order (see coarse.ts, method "fft-density"); when
  * that sum is not smooth (a spike near 0 from a strong shock) the rounded lattice is used if h does not exceed the
- * order values' scale, and the request is refused otherwise.
+ * order values' scale, and the request is refused otherwise. Order values given as points on an automatic lattice
+ * are split linearly between lattice points (mean exact, see `autoLattice`) whatever the pool.
  *
  * @returns the share's lattice distribution and how it was computed. With k = 1 and rho = 0 this is the single
  * budget's aggregate. Example: pooledShare({ frequency: poisson(50), severity: lognormalSeverity(4, 1), k: 10,
@@ -264,16 +373,19 @@ export function pooledShare(opts: PoolOptions): PoolResult {
     sd: k * share.sd,
     severityTop: severity.atoms ? severity.upperPoint(0) : severity.upperPoint(1e-13),
   };
-  const step = opts.step ?? autoStep(shape, severity, maxGrid);
+  const auto = opts.step === undefined ? autoLattice(shape, severity, maxGrid) : null;
+  const step = opts.step ?? (auto as AutoLattice).step;
+  // A given step rounds (DESIGN.md); the automatic lattice splits order values given as points (see autoLattice).
+  const discretisation = auto?.discretisation ?? "rounding";
   gridFor(shape, step, maxGrid); // refuses a step too fine before any lattice is allocated
   let lattice: LatticeResult | null = null;
   let shock: ShockInfo | null = null;
-  const coarse = needsCoarse(severity, step, shape.sd);
+  const coarse = discretisation !== "linear" && needsCoarse(severity, step, shape.sd);
   if (coarse) {
     // Many claims on a lattice coarser than the orders: sample the density of the sum (see coarse.ts).
     const c2 = shockVariance(frequency, severity, rho);
     const atZero = severity.cdf(0);
-    const pooled = pooledTerm(frequency, Float64Array.of(atZero), k, c2, rho);
+    const pooled = pooledTerm(frequency, Float64Array.of(atZero), k, c2);
     const { cf, cost } = severityCharacteristic(severity);
     const term = { cf, cost, atZero, apply: pooled.term.apply };
     try {
@@ -291,11 +403,13 @@ export function pooledShare(opts: PoolOptions): PoolResult {
           "and a lattice that fine would need more than 2^20 points",
       );
     }
-    const sev = discretise(severity, step, "rounding", maxGrid);
+    const sev = discretise(severity, step, discretisation, maxGrid);
     // The lattice severity's own moments make the lattice budgets correlated exactly rho (as the reference cases
-    // do); on a fallback lattice coarser than the orders those moments are off, so the model's are used.
-    const c2 = shockVariance(frequency, coarse ? severity : latticeSeverityMoments(sev.pmf, step), rho);
-    const pooled = pooledTerm(frequency, sev.pmf, k, c2, rho);
+    // do); on a fallback lattice coarser than the orders, or with order values split across lattice points (whose
+    // variance grows with the step), the model's are used.
+    const modelMoments = coarse || discretisation === "linear";
+    const c2 = shockVariance(frequency, modelMoments ? severity : latticeSeverityMoments(sev.pmf, step), rho);
+    const pooled = pooledTerm(frequency, sev.pmf, k, c2);
     lattice = compoundLattice([pooled.term], shape, step, maxGrid);
     shock = pooled.shock;
   }
@@ -335,9 +449,13 @@ export function heterogeneousPool(budgets: ReadonlyArray<Budget>, step?: number,
     top = Math.max(top, b.severity.atoms ? b.severity.upperPoint(0) : b.severity.upperPoint(1e-13));
   }
   const shape: AggregateShape = { mean, sd: Math.sqrt(variance), severityTop: top };
-  const h = step ?? Math.min(...budgets.map((b) => autoStep(shape, b.severity, maxGrid)));
+  const h = step ?? Math.min(...budgets.map((b) => autoLattice(shape, b.severity, maxGrid).step));
   gridFor(shape, h, maxGrid);
-  const terms = budgets.map((b) => frequencyTerm(b.frequency, discretise(b.severity, h, "rounding", maxGrid).pmf));
+  // As in pooledShare: a given step rounds; the automatic one splits order values given as points.
+  const terms = budgets.map((b) => {
+    const method = step === undefined && b.severity.atoms ? "linear" : "rounding";
+    return frequencyTerm(b.frequency, discretise(b.severity, h, method, maxGrid).pmf);
+  });
   const lattice = compoundLattice(terms, shape, h, maxGrid);
   const k = budgets.length;
   return {

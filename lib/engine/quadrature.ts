@@ -166,3 +166,105 @@ export function betaQuadrature(a: number, b: number, m: number): QuadratureRule 
   for (let i = 0; i < m; i++) rule.nodes[i] = 0.5 * (1 + (rule.nodes[i] as number));
   return rule;
 }
+
+/** Log-density drop (relative to the peak) where a trapezoidal rule's range ends: e^-50 ~ 2e-22. */
+const TRAPEZOID_DROP = 50;
+
+/** The y where g(y) = g(peak) - drop, searched by bisection from the peak in direction dir (g unimodal). */
+function dropPoint(g: (y: number) => number, peak: number, dir: 1 | -1): number {
+  const target = g(peak) - TRAPEZOID_DROP;
+  let width = 1;
+  while (g(peak + dir * width) > target) width *= 2;
+  let lo = 0;
+  let hi = width;
+  for (let i = 0; i < 60; i++) {
+    const mid = 0.5 * (lo + hi);
+    if (g(peak + dir * mid) > target) lo = mid;
+    else hi = mid;
+  }
+  return peak + dir * hi;
+}
+
+/**
+ * Trapezoidal rule with m + 1 equally spaced nodes over [lo, hi] in a variable y, for a distribution with
+ * log-density logf(y) (up to a constant) in that variable, nodes mapped back by x(y) and the x nodes rescaled so the
+ * rule's mean is exactly `mean` (unless that would move a node above `max`).
+ */
+function trapezoid(
+  logf: (y: number) => number,
+  x: (y: number) => number,
+  lo: number,
+  hi: number,
+  m: number,
+  mean: number,
+  max = Infinity,
+): QuadratureRule {
+  const nodes = new Float64Array(m + 1);
+  const weights = new Float64Array(m + 1);
+  const logs = new Float64Array(m + 1);
+  let top = -Infinity;
+  for (let i = 0; i <= m; i++) {
+    const y = lo + ((hi - lo) * i) / m;
+    nodes[i] = x(y);
+    logs[i] = logf(y);
+    top = Math.max(top, logs[i] as number);
+  }
+  let total = 0;
+  for (let i = 0; i <= m; i++) {
+    weights[i] = Math.exp((logs[i] as number) - top);
+    total += weights[i] as number;
+  }
+  let first = 0;
+  for (let i = 0; i <= m; i++) {
+    weights[i] = (weights[i] as number) / total;
+    first += (weights[i] as number) * (nodes[i] as number);
+  }
+  if (((nodes[m] as number) * mean) / first <= max) {
+    for (let i = 0; i <= m; i++) nodes[i] = ((nodes[i] as number) * mean) / first;
+  }
+  return { nodes, weights };
+}
+
+/**
+ * Trapezoidal rule for Gamma(shape, mean 1) in y = log x, where the density is proportional to
+ * exp(shape (y - e^y)): smooth and decaying double-exponentially to the right and exponentially to the left, so
+ * equally spaced nodes converge geometrically (Trefethen & Weideman 2014) and, unlike a Gauss rule with many
+ * nodes, every node sits where the shock has mass. The range ends where the density is e^-50 of its peak; the
+ * nodes are nested when m doubles.
+ *
+ * @param shape - Gamma shape > 0 (best for shape >= 1; Gauss-Laguerre suits small shapes)
+ * @param m - number of intervals (m + 1 nodes), integer >= 2
+ * @returns nodes and probability weights with sum w_i x_i = 1 exactly. Example: gammaTrapezoid(100, 32) gives a
+ * variance sum w_i (x_i - 1)^2 of 0.01 to about 1e-12.
+ * @see L. N. Trefethen, J. A. C. Weideman (2014), "The exponentially convergent trapezoidal rule", SIAM Review 56(3).
+ */
+export function gammaTrapezoid(shape: number, m: number): QuadratureRule {
+  if (!(shape > 0) || !Number.isFinite(shape)) throw new RangeError(`shape must be > 0, got ${shape}`);
+  if (!Number.isInteger(m) || m < 2) throw new RangeError(`interval count must be an integer >= 2, got ${m}`);
+  const logf = (y: number): number => shape * (y - Math.exp(y));
+  return trapezoid(logf, Math.exp, dropPoint(logf, 0, -1), dropPoint(logf, 0, 1), m, 1);
+}
+
+/**
+ * Trapezoidal rule for Beta(a, b) in y = logit x, where the density is proportional to e^(a y) / (1 + e^y)^(a + b)
+ * (exponential decay at both ends, analytic in the strip |Im y| < pi): see `gammaTrapezoid`.
+ *
+ * @param a - first shape > 0
+ * @param b - second shape > 0
+ * @param m - number of intervals (m + 1 nodes), integer >= 2
+ * @returns nodes in (0, 1) and probability weights with sum w_i x_i = a / (a + b) exactly (unless that would take
+ * the top node above 1). Example:
+ * betaTrapezoid(50, 450, 64) has mean 0.1.
+ */
+export function betaTrapezoid(a: number, b: number, m: number): QuadratureRule {
+  if (!(a > 0) || !(b > 0) || !Number.isFinite(a) || !Number.isFinite(b)) {
+    throw new RangeError(`Beta shapes must be > 0, got ${a}, ${b}`);
+  }
+  if (!Number.isInteger(m) || m < 2) throw new RangeError(`interval count must be an integer >= 2, got ${m}`);
+  // log(1 + e^y) without overflow for large y.
+  const softplus = (y: number): number => (y > 0 ? y + Math.log1p(Math.exp(-y)) : Math.log1p(Math.exp(y)));
+  const logf = (y: number): number => a * y - (a + b) * softplus(y);
+  const peak = Math.log(a / b);
+  const logistic = (y: number): number => 1 / (1 + Math.exp(-y));
+  return trapezoid(logf, logistic, dropPoint(logf, peak, -1), dropPoint(logf, peak, 1), m, a / (a + b), 1);
+}

@@ -161,3 +161,37 @@ describe("discretisation", () => {
     expect(rel((d.pmf[k] as number) * 1, exact)).toBeLessThan(1e-6);
   });
 });
+
+describe("linear split of order values given as points", () => {
+  // Prices in cents on a lattice of 0.25: 47.99 lies between 47.75 and 48.00 (0.96 of the way).
+  const sev = empiricalSeverity([
+    [3.74, 0.2],
+    [47.99, 0.5],
+    [120, 0.3],
+  ]);
+
+  it("keeps mass and mean exactly and grows the variance by sum p (v - kh)((k + 1)h - v) <= h^2 / 4", () => {
+    const h = 0.25;
+    const lat = discretise(sev, h, "linear");
+    expect(Math.abs(neumaierSum(lat.pmf) - 1)).toBeLessThan(1e-15);
+    const { mean, secondMoment } = latticeMoments(lat.pmf, h);
+    expect(Math.abs(mean - sev.mean)).toBeLessThan(1e-12);
+    // Added variance, by hand: 3.74 = 3.5 + 0.24 -> 0.2 * 0.24 * 0.01; 47.99 -> 0.5 * 0.24 * 0.01; 120 on the lattice.
+    const added = 0.2 * 0.24 * 0.01 + 0.5 * 0.24 * 0.01;
+    expect(Math.abs(secondMoment - mean * mean - (sev.variance + added))).toBeLessThan(1e-10);
+    // The split puts 0.04 of 47.99's mass at 47.75 (index 191) and 0.96 at 48 (index 192).
+    expect(lat.pmf[191]).toBeCloseTo(0.5 * 0.04, 14);
+    expect(lat.pmf[192]).toBeCloseTo(0.5 * 0.96, 14);
+    // On-lattice values stay whole: 120 / 0.25 = 480.
+    expect(lat.pmf[480]).toBeCloseTo(0.3, 15);
+  });
+
+  it("equals the exact lattice when every value is a multiple of the step, and refuses continuous severities", () => {
+    const whole = empiricalSeverity([
+      [2, 0.25],
+      [5, 0.75],
+    ]);
+    expect(Array.from(discretise(whole, 1, "linear").pmf)).toEqual(Array.from(discretise(whole, 1, "rounding").pmf));
+    expect(() => discretise(lognormalSeverity(4, 1), 1, "linear")).toThrow(/points/);
+  });
+});

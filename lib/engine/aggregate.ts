@@ -356,10 +356,32 @@ function commonStep(values: ReadonlyArray<number>): number | null {
   return null;
 }
 
-/** Resolution of an automatic lattice: sd(S) / 1000 (a quantile moves by less than sd(S) / 1000). */
-const SD_RESOLUTION = 1000;
-/** ... and a fiftieth of the order values' scale (discretisation error of the mean below ~1e-4). */
+/** Resolution of an automatic lattice: between sd(S) / 1000 and sd(S) / 250, finer for skewed sums (see
+ * `quantileResolution`). */
+const SD_FINEST = 1000;
+const SD_COARSEST = 250;
+
+/**
+ * The lattice step that keeps the 1% quantile of S within 0.5%: a hundredth of that quantile as a Gamma with the
+ * same mean and variance puts it (Wilson-Hilferty: shape a = E[S]^2 / Var(S), q = E[S] (1 - 1/(9a) + z sqrt(1/(9a)))^3
+ * with z = -2.326), kept between sd(S) / 1000 and sd(S) / 250. A lattice quantile is off by at most half a step.
+ * Example: E[S] 4500, sd 1049 (near normal) gives sd / 250 = 4.2; a skewed pool (E[S] 2822, sd 2200) gives 2.2.
+ */
+function quantileResolution(shape: AggregateShape): number {
+  if (!(shape.sd > 0)) return Infinity;
+  const a = (shape.mean * shape.mean) / (shape.sd * shape.sd);
+  const c = 1 / (9 * a);
+  const q01 = shape.mean * Math.max(0, 1 - c - 2.326 * Math.sqrt(c)) ** 3;
+  return Math.min(shape.sd / SD_COARSEST, Math.max(shape.sd / SD_FINEST, q01 / 100));
+}
+/** Points: a fiftieth of sqrt(E[X^2]) (the split then adds at most 1e-4 of E[X^2] per claim to Var(S)). */
 const SEVERITY_RESOLUTION = 50;
+/** Continuous severities: a twentieth of min(E[X], sd(X)) (rounding then moves the mean by < 1e-5, the variance by
+ * ~1e-4: lognormal and gamma shapes of the sample, checked in tests/unit/engine). */
+const CONTINUOUS_RESOLUTION = 20;
+/** Lattices of more points than this at the severity's resolution are sampled from the density instead (when the
+ * caller can: pools, see pool.ts), at the quantile resolution. */
+const DENSITY_ABOVE = 1 << 17;
 
 /** Relative growth of Var(S) allowed from splitting order values across lattice points. */
 const SPLIT_VARIANCE = 1e-3;
@@ -373,27 +395,30 @@ export interface AutoLattice {
 /**
  * Automatic lattice: fine enough to resolve the distribution, coarse enough for the grid limit.
  *
- * Resolution: h <= sd(S) / 1000, and for a continuous severity h <= min(E[X], sd(X)) / 50 (rounding moves the mean
- * by O(h^2)); for order values given as points, h <= max(sqrt(E[X^2]) / 50, 0.063 sd(S) / sqrt(E[N])), which keeps
- * the variance the split adds below 1e-3 Var(S).
+ * Resolution: h <= sd(S) / 250 to sd(S) / 1000 (see `quantileResolution`); for a continuous severity also
+ * h <= min(E[X], sd(X)) / 20 (rounding moves the mean by O(h^2)); for order values given as points also
+ * h <= max(sqrt(E[X^2]) / 50, 0.063 sd(S) / sqrt(E[N])), which keeps the variance the split adds below 1e-3 Var(S).
  * - Points whose values share a common decimal step at least as coarse as that (whole units, a constant) use it:
  *   the lattice is then exact.
  * - Points finer than that (prices in cents) are split linearly between the two neighbouring lattice points of the
  *   nice step below the resolution ("linear" in discretise.ts): the mean stays exact and Var(S) grows by at most
  *   E[N] h^2 / 4. Resolving cents instead would cost grids of 2^19 points.
- * - Continuous severities are rounded (DESIGN.md) at the nice step below the resolution.
+ * - Continuous severities are rounded (DESIGN.md) at the nice step below the resolution; with `density`, a sum
+ *   that would need more than 2^17 points at that step gets the step of the quantile resolution and its density is
+ *   sampled.
  * The step is then raised through the nice numbers until the lattice (see `gridFor`) needs at most half the grid
  * limit.
  *
  * @param shape - moments of the sum and the severity's reach
  * @param severity - the (one) severity, for its scale and atoms
- * @returns the step and the discretisation. Example: poisson(50) with lognormal(4, 1) gives { step: 1,
- * discretisation: "rounding" }; empirical prices in cents with sd(S) = 300 give { step: 0.25, "linear" }.
+ * @param density - whether the caller can sample the density of the sum (see coarse.ts)
+ * @returns the step and the discretisation. Example: poisson(50) with lognormal(4, 1) gives { step: 2.5,
+ * discretisation: "rounding" }; poisson(4) with 40 prices in cents (sd(S) 197) gives { step: 0.25, "linear" }.
  */
-export function autoLattice(shape: AggregateShape, severity: Severity, maxGrid = MAX_GRID): AutoLattice {
+export function autoLattice(shape: AggregateShape, severity: Severity, maxGrid = MAX_GRID, density = false): AutoLattice {
   const budget = maxGrid / 2;
   const pointsAt = (h: number): number => windowOf(shape, h).points;
-  const sdLimit = shape.sd > 0 ? shape.sd / SD_RESOLUTION : Infinity;
+  const sdLimit = quantileResolution(shape);
   if (severity.atoms) {
     // The split adds at most E[N] h^2 / 4 to Var(S): keep that below 1e-3 Var(S) (sd within 0.05%), or below what
     // h = sqrt(E[X^2]) / 50 adds, whichever allows the coarser step (pooled sums have sd far above the orders').
@@ -409,13 +434,16 @@ export function autoLattice(shape: AggregateShape, severity: Severity, maxGrid =
     return { step: h, discretisation: "linear" };
   }
   const sevScale = severity.variance > 0 ? Math.min(severity.mean, Math.sqrt(severity.variance)) : severity.mean;
-  let h = niceFloor(Math.min(sdLimit, sevScale / SEVERITY_RESOLUTION));
+  let h = niceFloor(Math.min(sdLimit, sevScale / CONTINUOUS_RESOLUTION));
+  // A sum of very many claims (a large pool) is smooth on the scale of sd(S) / 250: its density can be sampled there
+  // (coarse.ts) rather than resolving every order value on a lattice of millions of points.
+  if (density && pointsAt(h) > DENSITY_ABOVE && Number.isFinite(sdLimit)) h = Math.max(h, niceFloor(sdLimit));
   // Coarsen through the nice numbers until the lattice fits half the grid limit.
   while (pointsAt(h) > budget) h = niceCeil(h * 1.0001);
   return { step: h, discretisation: "rounding" };
 }
 
-/** The automatic step alone (see `autoLattice`). Example: poisson(50) with lognormal(4, 1) gives 1. */
+/** The automatic step alone (see `autoLattice`). Example: poisson(50) with lognormal(4, 1) gives 2.5. */
 export function autoStep(shape: AggregateShape, severity: Severity, maxGrid = MAX_GRID): number {
   return autoLattice(shape, severity, maxGrid).step;
 }

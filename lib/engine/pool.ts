@@ -373,8 +373,8 @@ export function pooledShare(opts: PoolOptions): PoolResult {
     sd: k * share.sd,
     severityTop: severity.atoms ? severity.upperPoint(0) : severity.upperPoint(1e-13),
   };
-  const auto = opts.step === undefined ? autoLattice(shape, severity, maxGrid) : null;
-  const step = opts.step ?? (auto as AutoLattice).step;
+  const auto = opts.step === undefined ? autoLattice(shape, severity, maxGrid, true) : null;
+  let step = opts.step ?? (auto as AutoLattice).step;
   // A given step rounds (DESIGN.md); the automatic lattice splits order values given as points (see autoLattice).
   const discretisation = auto?.discretisation ?? "rounding";
   gridFor(shape, step, maxGrid); // refuses a step too fine before any lattice is allocated
@@ -395,6 +395,10 @@ export function pooledShare(opts: PoolOptions): PoolResult {
       // A sum with a spike near 0 (few claims, strong shock) is not smooth: the rounded lattice handles it.
       if (!(e instanceof NotSmoothError)) throw e;
     }
+  }
+  if ((lattice === null || shock === null) && coarse && auto !== null) {
+    // The automatic step chose to sample the density and the sum is not smooth there: resolve the orders instead.
+    step = autoLattice(shape, severity, maxGrid, false).step;
   }
   if (lattice === null || shock === null) {
     if (coarse && !(step <= Math.min(severity.mean, Math.sqrt(severity.variance)) && !severity.atoms)) {

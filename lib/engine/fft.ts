@@ -65,24 +65,32 @@ export function rfft(x: Float64Array, n: number = x.length): Float64Array {
   p.half.transform(z, input);
   const y = new Float64Array(n + 2);
   const { cos, sin } = p;
-  for (let k = 0; k <= h; k++) {
-    // Z is periodic with period N/2: index N/2 is index 0.
-    const a = k === h ? 0 : 2 * k;
-    const b = k === 0 ? 0 : 2 * (h - k);
+  // k = 0 and k = N/2 (Z is periodic with period N/2: both use Z_0): Y_0 = Re Z_0 + Im Z_0, Y_{N/2} = Re - Im.
+  y[0] = (z[0] as number) + (z[1] as number);
+  y[n] = (z[0] as number) - (z[1] as number);
+  // k and N/2 - k together: with E = (Z_k + conj Z_{h-k}) / 2, O = (Z_k - conj Z_{h-k}) / (2i) and W = e^(-2 pi i k / N),
+  // Y_k = E + W O and Y_{h-k} = conj(E - W O) (one read of each Z and of the twiddle for two outputs).
+  const quarter = h >> 1;
+  for (let k = 1; k <= quarter; k++) {
+    const a = 2 * k;
+    const b = 2 * (h - k);
     const zr = z[a] as number;
     const zi = z[a + 1] as number;
     const cr = z[b] as number;
     const ci = -(z[b + 1] as number); // conj(Z_{N/2 - k})
-    // E = (Z_k + conj Z_{h-k}) / 2, O = (Z_k - conj Z_{h-k}) / (2i)
     const er = 0.5 * (zr + cr);
     const ei = 0.5 * (zi + ci);
     const or = 0.5 * (zi - ci);
     const oi = -0.5 * (zr - cr);
-    // Y_k = E + W^k O with W^k = cos - i sin
     const wr = cos[k] as number;
     const wi = -(sin[k] as number);
-    y[2 * k] = er + wr * or - wi * oi;
-    y[2 * k + 1] = ei + wr * oi + wi * or;
+    const tr = wr * or - wi * oi;
+    const ti = wr * oi + wi * or;
+    y[a] = er + tr;
+    y[a + 1] = ei + ti;
+    // At k = N/4 both indices are the same point and the two formulas agree.
+    y[b] = er - tr;
+    y[b + 1] = -(ei - ti);
   }
   return y;
 }
@@ -99,26 +107,46 @@ export function irfft(y: Float64Array): Float64Array {
   const h = n / 2;
   const zin = p.work;
   const { cos, sin } = p;
-  for (let k = 0; k < h; k++) {
-    const yr = y[2 * k] as number;
-    const yi = y[2 * k + 1] as number;
-    const cr = y[2 * (h - k)] as number;
-    const ci = -(y[2 * (h - k) + 1] as number); // conj(Y_{N/2 - k})
+  const scale = 1 / h;
+  // k = 0 uses Y_0 and Y_{N/2} (real parts): E = (Y_0 + Y_{N/2}) / 2, D = (Y_0 - Y_{N/2}) / 2, Z_0 = E + i D.
+  const y0 = y[0] as number;
+  const yh = y[n] as number;
+  // Written swapped (re <-> im) and divided by N/2 for the forward transform below.
+  zin[0] = 0.5 * (y0 - yh) * scale;
+  zin[1] = 0.5 * (y0 + yh) * scale;
+  // k and N/2 - k together: with E = (Y_k + conj Y_{h-k}) / 2, D = (Y_k - conj Y_{h-k}) / 2 and O = D e^(2 pi i k / N),
+  // Z_k = E + i O and Z_{h-k} = conj(E) + i conj(O).
+  const quarter = h >> 1;
+  for (let k = 1; k <= quarter; k++) {
+    const a = 2 * k;
+    const b = 2 * (h - k);
+    const yr = y[a] as number;
+    const yi = y[a + 1] as number;
+    const cr = y[b] as number;
+    const ci = -(y[b + 1] as number); // conj(Y_{N/2 - k})
     const er = 0.5 * (yr + cr);
     const ei = 0.5 * (yi + ci);
     const dr = 0.5 * (yr - cr);
     const di = 0.5 * (yi - ci);
-    // O = D W^-k with W^-k = cos + i sin
     const wr = cos[k] as number;
     const wi = sin[k] as number;
     const or = dr * wr - di * wi;
     const oi = dr * wi + di * wr;
-    // Z = E + i O
-    zin[2 * k] = er - oi;
-    zin[2 * k + 1] = ei + or;
+    // Z_k = (er - oi) + i (ei + or), swapped; Z_{h-k} = (er + oi) + i (or - ei), swapped (equal at k = N/4).
+    zin[a] = (ei + or) * scale;
+    zin[a + 1] = (er - oi) * scale;
+    zin[b] = (or - ei) * scale;
+    zin[b + 1] = (er + oi) * scale;
   }
   const x = new Float64Array(n);
-  // fft.js divides by the transform size (N/2), which is the normalisation the packed inverse needs.
-  p.half.inverseTransform(x, zin);
+  // The inverse by the forward transform: ifft(Z) = swap(fft(swap(Z))) / (N/2), swap exchanging real and imaginary
+  // parts. fft.js's own inverse runs the same radix-4 code with the sign flipped and a division pass, about twice
+  // the time of a forward transform here.
+  p.half.transform(x, zin);
+  for (let j = 0; j < n; j += 2) {
+    const re = x[j + 1] as number;
+    x[j + 1] = x[j] as number;
+    x[j] = re;
+  }
   return x;
 }

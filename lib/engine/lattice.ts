@@ -232,7 +232,9 @@ export class LatticeDistribution {
    */
   quantile(p: number): number {
     if (!(p > 0 && p < 1)) throw new RangeError(`p must be in (0, 1), got ${p}`);
-    return this.valueAt(this.quantileIndex(p));
+    // A lattice point: (offset + i) h / k written with 15 significant digits, so 2126 x 0.1 reads 212.6, not
+    // 212.60000000000002 (the change is below 1e-15 relative).
+    return Number(this.valueAt(this.quantileIndex(p)).toPrecision(15));
   }
 
   /** E[(S - x_i)+] at every lattice point, by SL_i = SL_{i+1} + h P(S > x_i) from the top (positive terms only). */

@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
+import gammaln from "@stdlib/math-base-special-gammaln";
 import { dispersionTest, fitNegbinSize, seededRandom } from "@/lib/engine/estimate";
+import { lnRising } from "@/lib/engine/estimate/dispersion";
 import { reference } from "./reference";
 import { binomial, negbin } from "./simulate";
 
@@ -69,5 +71,29 @@ describe("dispersionTest", () => {
     ]);
     expect(fit.rMoments).toBeNull();
     expect(fit.r).toBeGreaterThan(1e7);
+  });
+});
+
+describe("lnRising (ln Gamma(r + y) - ln Gamma(r) in the negative binomial likelihood)", () => {
+  // Exact values from mpmath at 40 digits: mpmath.loggamma(r + y) - mpmath.loggamma(r). For r >> y the difference
+  // of double-precision log-gammas is off by up to 1e-10 relative (scipy gives 221.04816961288 at r = 1e8, y = 12);
+  // the product form is exact to 1e-14.
+  const cases: Array<[number, number, number]> = [
+    [2, 3, 3.1780538303479458],
+    [0.37, 17, 30.83632979671939],
+    [5.5, 200, 883.1779670372092],
+    [1e6, 40, 552.6212023083011],
+    [1e8, 12, 221.04816958742836],
+    [3.2, 256, 1178.5849660184374],
+  ];
+  it.each(cases)("r = %s, y = %s: within 1e-14 relative of mpmath", (r, y, exact) => {
+    expect(Math.abs(lnRising(r, y, gammaln(r)) / exact - 1)).toBeLessThan(1e-14);
+  });
+
+  it("falls back to log-gammas for fractional and large counts (1e-12 relative)", () => {
+    // The fallback is the log-gamma difference itself.
+    expect(Math.abs(lnRising(4.5, 2.25, gammaln(4.5)) / (gammaln(6.75) - gammaln(4.5)) - 1)).toBeLessThan(1e-12);
+    expect(lnRising(3, 1000, gammaln(3))).toBeCloseTo(gammaln(1003) - gammaln(3), 9);
+    expect(lnRising(7, 0, gammaln(7))).toBe(0);
   });
 });

@@ -5,8 +5,9 @@
  *    p50/p95/p99 latency; target p95 < 100 ms for the API endpoints.
  * 2. Slider moves: what the pooling lab and the collar desk send while a control is dragged, each request new to the
  *    server (no cached answer): the pool-size slider over its 61 stops (k = 1 .. 1000) and the rho slider over
- *    0 .. 0.3 for every campaign of the sample at a week and a month, the collar desk's floor, and the calculator's
- *    pool size (POST /api/model); one client, as one user drags.
+ *    0 .. 0.3 for every campaign of the sample at a week and a month, the pool size at a day (binomial clicks with
+ *    a shared rate: the slowest pools), the collar desk's floor, and the calculator's pool size (POST /api/model);
+ *    one client, as one user drags.
  *    Prints p50/p95/max per control; target: well under 100 ms.
  */
 import autocannon from "autocannon";
@@ -94,6 +95,14 @@ async function sliders(baseUrl: string, datasetId: number, campaigns: string[], 
   const kUrls: string[] = [];
   const rhoUrls: string[] = [];
   const floorUrls: string[] = [];
+  // A day: campaigns with a known click count are binomial, and a shared rate needs a mixture over a Beta (the
+  // slowest pools); dragged at the dataset's estimated rho (the slider's default) and at rho 0.2.
+  const dayUrls: string[] = [];
+  for (const c of campaigns) {
+    const base = `${baseUrl}/api/pooling?datasetId=${datasetId}&campaign=${encodeURIComponent(c)}&horizon=day`;
+    await (await fetch(base)).arrayBuffer();
+    for (const k of SLIDER_KS) dayUrls.push(`${base}&k=${k}`, `${base}&k=${k}&rho=0.2`);
+  }
   for (const horizon of ["week", "month"]) {
     for (const c of campaigns) {
       const base = `${baseUrl}/api/pooling?datasetId=${datasetId}&campaign=${encodeURIComponent(c)}&horizon=${horizon}`;
@@ -110,6 +119,7 @@ async function sliders(baseUrl: string, datasetId: number, campaigns: string[], 
   return [
     await slider("pooling lab: pool size k (61 stops x 6 campaigns x 2 horizons)", kUrls),
     await slider("pooling lab: rho 0..0.3 at k = 37", rhoUrls),
+    await slider("pooling lab: pool size k at a day (rho estimated, and 0.2)", dayUrls),
     await slider("collar desk: floor over its range (zero-cost cap solved each time)", floorUrls),
     await slider("calculator: pool size (POST /api/model, rho 0, 0.1, 0.2)", calculator),
   ];

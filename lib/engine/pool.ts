@@ -354,7 +354,7 @@ export interface PoolResult {
  * When h is much coarser than the order values but the sum is smooth on that scale (large pools, huge rates),
  * the density of the sum is sampled instead of rounding each order (see coarse.ts, method "fft-density"); when
  * that sum is not smooth (a spike near 0 from a strong shock) the rounded lattice is used if h does not exceed the
- * order values' scale, and the request is refused otherwise. Order values given as points on an automatic lattice
+ * order values' scale, and the mean-preserving linear split otherwise. Order values given as points on an automatic lattice
  * are split linearly between lattice points (mean exact, see `autoLattice`) whatever the pool.
  *
  * @returns the share's lattice distribution and how it was computed. With k = 1 and rho = 0 this is the single
@@ -401,17 +401,14 @@ export function pooledShare(opts: PoolOptions): PoolResult {
     step = autoLattice(shape, severity, maxGrid, false).step;
   }
   if (lattice === null || shock === null) {
-    if (coarse && !(step <= Math.min(severity.mean, Math.sqrt(severity.variance)) && !severity.atoms)) {
-      throw new RangeError(
-        `this model cannot be resolved: its distribution is not smooth on a step of ${step}, ` +
-          "and a lattice that fine would need more than 2^20 points",
-      );
-    }
-    const sev = discretise(severity, step, discretisation, maxGrid);
+    // A step coarser than the order values (the grid limit forced it, the sum not being smooth there): split each
+    // order's mass between lattice points so the mean stays exact, rather than rounding orders to 0 or to h.
+    const tooCoarse = coarse && !(step <= Math.min(severity.mean, Math.sqrt(severity.variance)));
+    const sev = discretise(severity, step, tooCoarse ? "linear" : discretisation, maxGrid);
     // The lattice severity's own moments make the lattice budgets correlated exactly rho (as the reference cases
     // do); on a fallback lattice coarser than the orders, or with order values split across lattice points (whose
     // variance grows with the step), the model's are used.
-    const modelMoments = coarse || discretisation === "linear";
+    const modelMoments = coarse || discretisation === "linear" || tooCoarse;
     const c2 = shockVariance(frequency, modelMoments ? severity : latticeSeverityMoments(sev.pmf, step), rho);
     const pooled = pooledTerm(frequency, sev.pmf, k, c2);
     lattice = compoundLattice([pooled.term], shape, step, maxGrid);

@@ -31,6 +31,8 @@ export interface Severity {
   sf(x: number): number;
   /** Smallest x with P(X > x) <= eps (eps in (0, 0.5)); the largest atom for a discrete severity. */
   upperPoint(eps: number): number;
+  /** E[X 1{X > x}], the first moment above x (continuous severities; used by the mean-preserving split). */
+  meanAbove?(x: number): number;
   /** One draw. */
   sample(rng: Rng): number;
 }
@@ -186,6 +188,10 @@ export function lognormalSeverity(mu: number, sigma: number): Severity {
     upperPoint(eps) {
       return Math.exp(mu + sigma * Math.SQRT2 * erfcinv(2 * eps));
     },
+    meanAbove(x) {
+      // E[X 1{X > x}] = E[X] Phi-bar((ln x - mu - sigma^2) / sigma) (the size-biased law is lognormal(mu + sigma^2)).
+      return x <= 0 ? mean : mean * 0.5 * erfc((Math.log(x) - mu - sigma * sigma) * k);
+    },
     sample(rng) {
       return rng.lognormal(mu, sigma);
     },
@@ -244,6 +250,10 @@ export function gammaSeverity(shape: number, scale: number): Severity {
         else hi = mid;
       }
       return hi;
+    },
+    meanAbove(x) {
+      // E[X 1{X > x}] = alpha theta Q(alpha + 1, x / theta) (the size-biased law is Gamma(alpha + 1, theta)).
+      return x <= 0 ? shape * scale : shape * scale * gammainc(x * rate, shape + 1, true, true);
     },
     sample(rng) {
       return rng.gamma(shape) * scale;

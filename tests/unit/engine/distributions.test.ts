@@ -186,12 +186,35 @@ describe("linear split of order values given as points", () => {
     expect(lat.pmf[480]).toBeCloseTo(0.3, 15);
   });
 
-  it("equals the exact lattice when every value is a multiple of the step, and refuses continuous severities", () => {
+  it("equals the exact lattice when every value is a multiple of the step", () => {
     const whole = empiricalSeverity([
       [2, 0.25],
       [5, 0.75],
     ]);
     expect(Array.from(discretise(whole, 1, "linear").pmf)).toEqual(Array.from(discretise(whole, 1, "rounding").pmf));
-    expect(() => discretise(lognormalSeverity(4, 1), 1, "linear")).toThrow(/points/);
+  });
+});
+
+describe("linear split of a continuous severity (mean-preserving, any step)", () => {
+  it("keeps mass and mean of lognormal(4, 1) and gamma(2, 40) at steps from 1 to 1000 (1e-9), variance + <= h^2/4", () => {
+    for (const sev of [lognormalSeverity(4, 1), gammaSeverity(2, 40)]) {
+      for (const h of [1, 25, 1000]) {
+        const lat = discretise(sev, h, "linear");
+        expect(Math.abs(neumaierSum(lat.pmf) - 1)).toBeLessThan(1e-12);
+        const { mean, secondMoment } = latticeMoments(lat.pmf, h);
+        // 1e-9 relative: the lattice stops where 1e-13 of the mass remains (its share of the mean is below that).
+        expect(rel(mean, sev.mean)).toBeLessThan(1e-9);
+        const added = secondMoment - mean * mean - sev.variance;
+        expect(added).toBeGreaterThan(-1e-9 * sev.variance);
+        expect(added).toBeLessThanOrEqual((h * h) / 4 + 1e-9 * sev.variance);
+      }
+    }
+  });
+
+  it("puts an order at 0 or h with P(h) = E[X] / h when h is far above the order values", () => {
+    const sev = gammaSeverity(2, 40); // mean 80, P(X > 8000) ~ 1e-40
+    const lat = discretise(sev, 8000, "linear");
+    expect(lat.pmf.length).toBe(2);
+    expect(lat.pmf[1]).toBeCloseTo(80 / 8000, 12);
   });
 });

@@ -31,6 +31,13 @@ export const TILT_EXPONENT = 20;
 const MIN_GRID = 256;
 /** Mass allowed in the top sixteenth of an untilted grid before it is judged too small (evidence of wrapping). */
 const WRAP_CHECK_MASS = 1e-12;
+/**
+ * Most pgf evaluations one lattice may take (over its grid doublings): about two seconds of work. A request beyond
+ * that (a huge pool with a shock that needs thousands of quadrature nodes) is refused with a message rather than
+ * holding the server for a minute.
+ */
+export const MAX_PGF_WORK = 6e7;
+
 /** Round-off floor of an FFT lattice per expected claim (phases lambda t E[X] lose about lambda eps, a few eps). */
 const ROUNDOFF_PER_CLAIM = 1e-15;
 
@@ -42,6 +49,8 @@ export interface CompoundTerm {
   apply(spectrum: Float64Array, count: number): void;
   /** Expected number of claims E[N] of the term (used to check the lattice mean for wrapped mass). */
   readonly claims: number;
+  /** pgf evaluations per frequency point (1 for a plain frequency, the node count of a shock mixture). */
+  readonly work?: number;
 }
 
 /** "fft": lattice FFT; "fft+tilt": with exponential tilting; "fft-density": density sampled on a coarse lattice. */
@@ -277,7 +286,16 @@ export function compoundLattice(
       n = nextPow2(t.severity.length);
     }
   }
+  const perPoint = terms.reduce((sum, t) => sum + (t.work ?? 1), 0);
+  let spent = 0;
   for (;;) {
+    spent += perPoint * (n / 2 + 1);
+    if (spent > MAX_PGF_WORK && perPoint > 1) {
+      throw new RangeError(
+        `this pool needs about ${Math.round(spent / 1e6)} million transform evaluations (the limit is ` +
+          `${MAX_PGF_WORK / 1e6} million): a smaller pool, a lower correlation or a coarser step computes`,
+      );
+    }
     const stats = { negativeMass: 0 };
     let pmf = compoundFft(terms, n, tilt, stats);
     if (offset > 0) {
@@ -383,6 +401,9 @@ const CONTINUOUS_RESOLUTION = 20;
  * caller can: pools, see pool.ts), at the quantile resolution. */
 const DENSITY_ABOVE = 1 << 17;
 
+/** Floor of the resolution: a four-hundredth of min(E[X], sd(X)) (see autoLattice). */
+const RARE_RESOLUTION = 400;
+
 /** Relative growth of Var(S) allowed from splitting order values across lattice points. */
 const SPLIT_VARIANCE = 1e-3;
 
@@ -395,7 +416,8 @@ export interface AutoLattice {
 /**
  * Automatic lattice: fine enough to resolve the distribution, coarse enough for the grid limit.
  *
- * Resolution: h <= sd(S) / 250 to sd(S) / 1000 (see `quantileResolution`); for a continuous severity also
+ * Resolution: h <= sd(S) / 250 to sd(S) / 1000 (see `quantileResolution`), but not below min(E[X], sd(X)) / 400
+ * (rare sales: the low quantiles are the atom at 0); for a continuous severity also
  * h <= min(E[X], sd(X)) / 20 (rounding moves the mean by O(h^2)); for order values given as points also
  * h <= max(sqrt(E[X^2]) / 50, 0.063 sd(S) / sqrt(E[N])), which keeps the variance the split adds below 1e-3 Var(S).
  * - Points whose values share a common decimal step at least as coarse as that (whole units, a constant) use it:
@@ -418,7 +440,10 @@ export interface AutoLattice {
 export function autoLattice(shape: AggregateShape, severity: Severity, maxGrid = MAX_GRID, density = false): AutoLattice {
   const budget = maxGrid / 2;
   const pointsAt = (h: number): number => windowOf(shape, h).points;
-  const sdLimit = quantileResolution(shape);
+  // Rare sales (P(S = 0) large): the low quantiles are the atom at 0, and the others those of a few order values;
+  // a four-hundredth of the order values' scale resolves those (the sd-based rule alone would ask for ~1/4000).
+  const orderScale = severity.variance > 0 ? Math.min(severity.mean, Math.sqrt(severity.variance)) : severity.mean;
+  const sdLimit = Math.max(quantileResolution(shape), orderScale / RARE_RESOLUTION);
   if (severity.atoms) {
     // The split adds at most E[N] h^2 / 4 to Var(S): keep that below 1e-3 Var(S) (sd within 0.05%), or below what
     // h = sqrt(E[X^2]) / 50 adds, whichever allows the coarser step (pooled sums have sd far above the orders').
@@ -433,8 +458,7 @@ export function autoLattice(shape: AggregateShape, severity: Severity, maxGrid =
     while (pointsAt(h) > budget) h = niceCeil(h * 1.0001);
     return { step: h, discretisation: "linear" };
   }
-  const sevScale = severity.variance > 0 ? Math.min(severity.mean, Math.sqrt(severity.variance)) : severity.mean;
-  let h = niceFloor(Math.min(sdLimit, sevScale / CONTINUOUS_RESOLUTION));
+  let h = niceFloor(Math.min(sdLimit, orderScale / CONTINUOUS_RESOLUTION));
   // A sum of very many claims (a large pool) is smooth on the scale of sd(S) / 250: its density can be sampled there
   // (coarse.ts) rather than resolving every order value on a lattice of millions of points.
   if (density && pointsAt(h) > DENSITY_ABOVE && Number.isFinite(sdLimit)) h = Math.max(h, niceFloor(sdLimit));

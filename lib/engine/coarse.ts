@@ -26,8 +26,10 @@ export type CharacteristicFunction = (t: number, out: Float64Array, at: number) 
 /** Below this transform magnitude a bin is negligible; 256 such bins in a row end the evaluation. */
 const NEGLIGIBLE = 1e-22;
 const NEGLIGIBLE_RUN = 256;
-/** Upper bound on severity-term evaluations per request (bins x terms per bin), to bound the time. */
+/** Upper bound on the work per request (bins x work per bin), to bound the time: a severity term costs 1 (a
+ * multiply-add), a pgf evaluation (complex log, exp, sin, cos) about 50. */
 const MAX_WORK = 1e8;
+const PGF_COST = 50;
 
 /**
  * The characteristic function of a severity, phi(t) = E[exp(-i t X)], and its cost per evaluation.
@@ -73,7 +75,9 @@ export function severityCharacteristic(severity: Severity): { cf: Characteristic
       },
     };
   }
-  const h = Math.min(severity.mean, Math.sqrt(severity.variance)) / 100;
+  // A heavy tail (sigma ~ 2.5 reaches 1e8 x the median at 1e-13) would need hundreds of millions of points at a
+  // hundredth of the scale: the step grows so the sum has at most 2^18 terms.
+  const h = Math.max(Math.min(severity.mean, Math.sqrt(severity.variance)) / 100, severity.upperPoint(1e-13) / (1 << 18));
   const f = discretise(severity, h).pmf;
   return {
     cost: f.length,
@@ -118,6 +122,8 @@ export interface CoarseTerm {
   readonly cost: number;
   /** P(X = 0). */
   readonly atZero: number;
+  /** pgf evaluations per bin (the node count of a shock mixture; 1 when absent). */
+  readonly work?: number;
   /** Replaces `count` interleaved complex values phi by the term's transform G(phi). */
   apply(z: Float64Array, count: number): void;
 }
@@ -149,7 +155,8 @@ export function compoundCoarse(
     atom *= z0[0] as number;
   }
   if (offset > 0) atom = 0; // the window starts 12 sd above 0: the atom is below 1e-30
-  const perBin = terms.reduce((s, t) => s + t.cost, 0);
+  // Per bin: the severity transform's terms and the pgf evaluations (a shock mixture's nodes).
+  const perBin = terms.reduce((s, t) => s + t.cost + PGF_COST * (t.work ?? 1), 0);
   const buf = new Float64Array(2);
   let quiet = 0;
   for (let j = 0; j < half; j++) {

@@ -130,6 +130,7 @@ function mixtureTerm(severity: Float64Array, parts: ReadonlyArray<Frequency>, we
   return {
     severity,
     claims,
+    work: m + 2,
     apply(z, count) {
       const tmp = new Float64Array(2);
       for (let i = 0, j = 0; i < count; i++, j += 2) {
@@ -387,7 +388,7 @@ export function pooledShare(opts: PoolOptions): PoolResult {
     const atZero = severity.cdf(0);
     const pooled = pooledTerm(frequency, Float64Array.of(atZero), k, c2);
     const { cf, cost } = severityCharacteristic(severity);
-    const term = { cf, cost, atZero, apply: pooled.term.apply };
+    const term = { cf, cost, atZero, apply: pooled.term.apply, work: pooled.term.work ?? 1 };
     try {
       lattice = coarseLattice([term], shape, step, pooled.term.claims * severity.mean, maxGrid);
       shock = pooled.shock;

@@ -98,6 +98,23 @@ describe("model contract: response", () => {
     }
   });
 
+  it("refuses, with a message, a pool whose shock mixture would hold the server for long (work cap)", () => {
+    // 1,433 pooled budgets of 5 clicks at p 0.002 sharing a Beta rate with rho 0.51: about 5e8 pgf evaluations.
+    const spec = modelSpecSchema.parse({
+      frequency: { kind: "binomial", n: 5, p: 0.0021179413058980716 },
+      severity: { kind: "lognormal", mu: 2.9, sigma: 0.18 },
+      pool: 1433,
+      rho: 0.51,
+    });
+    try {
+      runModel(spec);
+      throw new Error("expected a refusal");
+    } catch (e) {
+      expect(isAppError(e) && e.code).toBe("invalid_body");
+      expect((e as Error).message).toMatch(/million transform evaluations .* a smaller pool, a lower correlation/);
+    }
+  });
+
   it("gives the lattice behind the figures for charts", () => {
     const spec = modelSpecSchema.parse({ ...base, step: 1, pool: 2 });
     const lat = modelDistribution(spec);

@@ -38,6 +38,9 @@ const WRAP_CHECK_MASS = 1e-12;
  */
 export const MAX_PGF_WORK = 6e7;
 
+/** Error per lattice point a shock mixture's quadrature may leave (its transform is right to 1e-13). */
+const MIXTURE_NOISE = 1e-13;
+
 /** Round-off floor of an FFT lattice per expected claim (phases lambda t E[X] lose about lambda eps, a few eps). */
 const ROUNDOFF_PER_CLAIM = 1e-15;
 
@@ -76,6 +79,8 @@ export interface AggregateShape {
   readonly sd: number;
   /** Largest severity value kept on the lattice (its truncation point), in currency. */
   readonly severityTop: number;
+  /** A point the lattice must reach beyond mean + 12 sd (a shocked pool's heavy upper tail), optional. */
+  readonly upper?: number;
 }
 
 /**
@@ -207,10 +212,10 @@ export function trimEnds(pmf: Float64Array, dropHead: boolean, eps = 1e-16): { p
 
 /** Lattice points an aggregate occupies at step h: from 0, or (windowed) from mean - 12 sd. */
 function windowOf(shape: AggregateShape, step: number): { lo: number; points: number } {
-  const full = (shape.mean + TAIL_SD * shape.sd + shape.severityTop) / step + 2;
+  const full = (Math.max(shape.mean + TAIL_SD * shape.sd, shape.upper ?? 0) + shape.severityTop) / step + 2;
   // Below mean - 12 sd keep a margin of an eighth of the window (at least 16 points), so the wrap check's
   // bottom band never holds real mass, even for a sum with (almost) no spread.
-  const width = (2 * TAIL_SD * shape.sd + shape.severityTop) / step + 2;
+  const width = (Math.max(2 * TAIL_SD * shape.sd, (shape.upper ?? 0) - shape.mean + TAIL_SD * shape.sd) + shape.severityTop) / step + 2;
   const margin = Math.ceil(width / 8) + 16;
   const lo = Math.max(0, Math.floor((shape.mean - TAIL_SD * shape.sd) / step) - margin);
   // A window pays off only when the mass sits far from 0 (many pooled claims); keep 0 inside otherwise.
@@ -311,7 +316,11 @@ export function compoundLattice(
     const edge = offset > 0 ? tailMass(pmf, n - band) + headMass(pmf, headBand) : tailMass(pmf, n - band);
     // Round-off is spread evenly: the bands' share of it (positive noise ~ negative noise) is not evidence of
     // wrapping, nor is the round-off floor of about eps per expected claim.
-    const noiseInBands = (4 * stats.negativeMass * (band + headBand)) / n + ROUNDOFF_PER_CLAIM * claims;
+    // A shock mixture's transform is right to 1e-13 per frequency (see adaptiveMixture), which can leave up to
+    // 1e-13 per lattice point in a band: not wrapping either.
+    const mixtureNoise = perPoint > terms.length ? MIXTURE_NOISE * (band + headBand) : 0;
+    const noiseInBands =
+      (4 * stats.negativeMass * (band + headBand)) / n + ROUNDOFF_PER_CLAIM * claims + mixtureNoise;
     // Mass that wrapped moves by n points, so the lattice mean also betrays it when it skips the top band
     // (a count distribution with gaps between its atoms); E[S] = sum E[N_i] E[X_i] holds exactly on the lattice.
     const got = (offset + latticeMeanIndex(pmf)) * step;

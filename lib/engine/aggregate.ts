@@ -38,6 +38,14 @@ const WRAP_CHECK_MASS = 1e-12;
  */
 export const MAX_PGF_WORK = 6e7;
 
+/** A lattice that would take more than MAX_PGF_WORK pgf evaluations (see compoundLattice). */
+export class WorkLimitError extends RangeError {
+  constructor(message: string) {
+    super(message);
+    this.name = "WorkLimitError";
+  }
+}
+
 /** Error per lattice point a shock mixture's quadrature may leave (its transform is right to 1e-13). */
 const MIXTURE_NOISE = 1e-13;
 
@@ -296,7 +304,7 @@ export function compoundLattice(
   for (;;) {
     spent += perPoint * (n / 2 + 1);
     if (spent > MAX_PGF_WORK && perPoint > 1) {
-      throw new RangeError(
+      throw new WorkLimitError(
         `this pool needs about ${Math.round(spent / 1e6)} million transform evaluations (the limit is ` +
           `${MAX_PGF_WORK / 1e6} million): a smaller pool, a lower correlation or a coarser step computes`,
       );

@@ -27,10 +27,11 @@
  * References: Klugman, Panjer, Willmot, "Loss Models", 5th ed., section 7.3 (mixed Poisson, common shocks);
  * G. Meyers (1980), "An analysis of retrospective rating", PCAS 67 (contagion/parameter shock on the rate).
  */
-import { autoLattice, compoundLattice, frequencyTerm, gridFor, MAX_GRID } from "./aggregate";
+import { autoLattice, compoundLattice, frequencyTerm, gridFor, MAX_GRID, niceCeil, WorkLimitError } from "./aggregate";
 import type { AggregateMethod, AggregateShape, AutoLattice, CompoundTerm, LatticeResult } from "./aggregate";
 import { coarseLattice, needsCoarse, NotSmoothError, severityCharacteristic } from "./coarse";
 import { discretise, latticeMoments } from "./discretise";
+import type { DiscretisationMethod } from "./discretise";
 import { binomial, negativeBinomial } from "./frequency";
 import type { Frequency } from "./frequency";
 import { LatticeDistribution } from "./lattice";
@@ -405,16 +406,28 @@ export function pooledShare(opts: PoolOptions): PoolResult {
   if (lattice === null || shock === null) {
     // A step coarser than the order values (the grid limit forced it, the sum not being smooth there): split each
     // order's mass between lattice points so the mean stays exact, rather than rounding orders to 0 or to h.
-    const tooCoarse = coarse && !(step <= Math.min(severity.mean, Math.sqrt(severity.variance)));
-    const sev = discretise(severity, step, tooCoarse ? "linear" : discretisation, maxGrid);
-    // The lattice severity's own moments make the lattice budgets correlated exactly rho (as the reference cases
-    // do); on a fallback lattice coarser than the orders, or with order values split across lattice points (whose
-    // variance grows with the step), the model's are used.
-    const modelMoments = coarse || discretisation === "linear" || tooCoarse;
-    const c2 = shockVariance(frequency, modelMoments ? severity : latticeSeverityMoments(sev.pmf, step), rho);
-    const pooled = pooledTerm(frequency, sev.pmf, k, c2);
-    lattice = compoundLattice([pooled.term], shape, step, maxGrid);
-    shock = pooled.shock;
+    let method: DiscretisationMethod =
+      coarse && !(step <= Math.min(severity.mean, Math.sqrt(severity.variance))) ? "linear" : discretisation;
+    for (;;) {
+      const sev = discretise(severity, step, method, maxGrid);
+      // The lattice severity's own moments make the lattice budgets correlated exactly rho (as the reference cases
+      // do); on a fallback lattice coarser than the orders, or with order values split across lattice points
+      // (whose variance grows with the step), the model's are used.
+      const modelMoments = coarse || method === "linear";
+      const c2 = shockVariance(frequency, modelMoments ? severity : latticeSeverityMoments(sev.pmf, step), rho);
+      const pooled = pooledTerm(frequency, sev.pmf, k, c2);
+      try {
+        lattice = compoundLattice([pooled.term], shape, step, maxGrid);
+        shock = pooled.shock;
+        break;
+      } catch (e) {
+        // An automatic step may give up resolution for feasibility: a shock mixture needing thousands of nodes on
+        // a fine lattice is tried again on one twice as coarse (mean kept by the linear split), down to sd(S)/100.
+        if (!(e instanceof WorkLimitError) || auto === null || !(2 * step <= shape.sd / 100)) throw e;
+        step = niceCeil(2 * step);
+        method = "linear";
+      }
+    }
   }
   return {
     distribution: new LatticeDistribution(lattice.pmf, step, k, lattice.offset),

@@ -484,15 +484,10 @@ export function autoLattice(shape: AggregateShape, severity: Severity, maxGrid =
   return { step: h, discretisation: "rounding" };
 }
 
-/** The automatic step alone (see `autoLattice`). Example: poisson(50) with lognormal(4, 1) gives 2.5. */
-export function autoStep(shape: AggregateShape, severity: Severity, maxGrid = MAX_GRID): number {
-  return autoLattice(shape, severity, maxGrid).step;
-}
-
 export interface AggregateOptions {
   readonly frequency: Frequency;
   readonly severity: Severity;
-  /** Lattice step; automatic (see `autoStep`) when absent. */
+  /** Lattice step; automatic (see `autoLattice`) when absent. */
   readonly step?: number;
   /** Default: "rounding" for a given step, the automatic lattice's choice otherwise. */
   readonly discretisation?: DiscretisationMethod;

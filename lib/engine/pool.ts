@@ -216,7 +216,7 @@ export function pooledTerm(
     const a = p * total;
     const b = (1 - p) * total;
     const rule = a >= 1 && b >= 1 ? betaTrapezoid(a, b, nodes) : betaQuadrature(a, b, nodes);
-    return { weights: rule.weights, parts: Array.from(rule.nodes, (b) => binomial(n * k, b)) };
+    return { weights: rule.weights, parts: Array.from(rule.nodes, (rate) => binomial(n * k, rate)) };
   });
   return {
     term: mixtureTerm(severity, mix.parts, mix.weights),

@@ -4,33 +4,24 @@ import { collarForCampaign, collarForModel, collarQuerySchema, type CollarDto } 
 import { HORIZON_DAYS } from "@/lib/analysis/schemas";
 import { labDatasets } from "@/lib/analysis/pooling";
 import { isAppError } from "@/lib/errors";
-import { DEFAULT_MODEL_FORM, formToModel, modelToForm } from "@/app/_components/lab/model-form";
-import { decodeState, first } from "@/app/_components/lab/url-state";
+import { formToModel } from "@/app/_components/lab/model-form";
+import { first } from "@/app/_components/lab/url-state";
+import { readSourceState, type SearchParams } from "@/app/_components/lab/source-state";
 import { CollarDesk, type CollarInitialState } from "./collar-desk";
 import "@/app/_components/lab/lab.css";
 
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Collar desk" };
 
-type SearchParams = Record<string, string | string[] | undefined>;
-
 const amount = (v: string | undefined): number | null => {
   const n = v === undefined || v.trim() === "" ? Number.NaN : Number(v);
   return Number.isFinite(n) && n >= 0 ? n : null;
 };
 
-function readState(sp: SearchParams, datasetIds: number[], defaultDataset: number | null): CollarInitialState {
-  const rawDs = Number(first(sp.datasetId) ?? first(sp.dataset));
-  const datasetId = datasetIds.includes(rawDs) ? rawDs : defaultDataset;
-  const horizon = first(sp.horizon);
-  const model = decodeState(first(sp.model));
+function readState(sp: SearchParams, datasets: ReadonlyArray<{ id: number; isSample: boolean }>): CollarInitialState {
   const zc = first(sp.zeroCost);
   return {
-    mode: first(sp.mode) === "model" || datasetId === null ? "model" : "campaign",
-    datasetId,
-    campaign: first(sp.campaign) || null,
-    horizon: horizon === "day" || horizon === "month" ? horizon : "week",
-    model: model && typeof model === "object" ? modelToForm(model as Record<string, unknown>) : DEFAULT_MODEL_FORM,
+    ...readSourceState(sp, datasets),
     outcome: first(sp.outcome) === "conversions" ? "conversions" : "revenue",
     floor: amount(first(sp.floor)),
     cap: amount(first(sp.cap)),
@@ -43,12 +34,7 @@ export default async function CollarPage({ searchParams }: { searchParams: Promi
   const sp = await searchParams;
   const db = getDb();
   const datasets = labDatasets(db);
-  const defaultDataset = (datasets.find((d) => d.isSample) ?? datasets[0])?.id ?? null;
-  const state = readState(
-    sp,
-    datasets.map((d) => d.id),
-    defaultDataset,
-  );
+  const state = readState(sp, datasets);
   let initial: CollarDto | null = null;
   let message: string | null = null;
   try {

@@ -2,15 +2,14 @@ import type { Metadata } from "next";
 import { getDb } from "@/db/client";
 import { labDatasets, poolingForCampaign, poolingForModel, poolingQuerySchema, type PoolingDto } from "@/lib/analysis/pooling";
 import { isAppError } from "@/lib/errors";
-import { decodeState, first } from "@/app/_components/lab/url-state";
-import { DEFAULT_MODEL_FORM, formToModel, modelToForm } from "@/app/_components/lab/model-form";
+import { first } from "@/app/_components/lab/url-state";
+import { readSourceState, type SearchParams } from "@/app/_components/lab/source-state";
+import { formToModel } from "@/app/_components/lab/model-form";
 import { PoolingLab, type PoolingInitialState } from "./pooling-lab";
 import "@/app/_components/lab/lab.css";
 
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Pooling lab" };
-
-type SearchParams = Record<string, string | string[] | undefined>;
 
 const numberOr = (v: string | undefined, fallback: number, lo: number, hi: number): number => {
   const n = v === undefined || v.trim() === "" ? Number.NaN : Number(v);
@@ -18,18 +17,10 @@ const numberOr = (v: string | undefined, fallback: number, lo: number, hi: numbe
 };
 
 /** The lab's state from the link (?dataset=&campaign=&horizon=&k=&rho=&fee=&target=, or ?mode=model&model=...). */
-function readState(sp: SearchParams, datasetIds: number[], defaultDataset: number | null): PoolingInitialState {
-  const rawDs = Number(first(sp.datasetId) ?? first(sp.dataset));
-  const datasetId = datasetIds.includes(rawDs) ? rawDs : defaultDataset;
-  const horizon = first(sp.horizon);
-  const model = decodeState(first(sp.model));
+function readState(sp: SearchParams, datasets: ReadonlyArray<{ id: number; isSample: boolean }>): PoolingInitialState {
   const rho = first(sp.rho);
   return {
-    mode: first(sp.mode) === "model" || datasetId === null ? "model" : "campaign",
-    datasetId,
-    campaign: first(sp.campaign) || null,
-    horizon: horizon === "day" || horizon === "month" ? horizon : "week",
-    model: model && typeof model === "object" ? modelToForm(model as Record<string, unknown>) : DEFAULT_MODEL_FORM,
+    ...readSourceState(sp, datasets),
     k: Math.round(numberOr(first(sp.k), 20, 1, 1000)),
     rho: rho === undefined || rho.trim() === "" ? null : numberOr(rho, 0, 0, 0.95),
     fee: numberOr(first(sp.fee), 0, 0, 50),
@@ -41,12 +32,7 @@ export default async function PoolingPage({ searchParams }: { searchParams: Prom
   const sp = await searchParams;
   const db = getDb();
   const datasets = labDatasets(db);
-  const defaultDataset = (datasets.find((d) => d.isSample) ?? datasets[0])?.id ?? null;
-  const state = readState(
-    sp,
-    datasets.map((d) => d.id),
-    defaultDataset,
-  );
+  const state = readState(sp, datasets);
   let initial: PoolingDto | null = null;
   let message: string | null = null;
   try {

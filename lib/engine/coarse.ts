@@ -26,6 +26,9 @@ export type CharacteristicFunction = (t: number, out: Float64Array, at: number) 
 /** Below this transform magnitude a bin is negligible; 256 such bins in a row end the evaluation. */
 const NEGLIGIBLE = 1e-22;
 const NEGLIGIBLE_RUN = 256;
+/** Transform magnitude at the Nyquist frequency pi / H above which the sampled density is aliased (1e-10 per point
+ * over a grid's worth of frequencies moves no lattice probability by more than about 1e-10). */
+const ALIASED = 1e-10;
 /** Upper bound on the work per request (bins x work per bin), to bound the time: a severity term costs 1 (a
  * multiply-add), a pgf evaluation (complex log, exp, sin, cos) about 50. */
 const MAX_WORK = 1e8;
@@ -159,6 +162,7 @@ export function compoundCoarse(
   const perBin = terms.reduce((s, t) => s + t.cost + PGF_COST * (t.work ?? 1), 0);
   const buf = new Float64Array(2);
   let quiet = 0;
+  let last = 0;
   for (let j = 0; j < half; j++) {
     if (j * perBin > MAX_WORK) {
       throw new NotSmoothError();
@@ -178,10 +182,14 @@ export function compoundCoarse(
     ar -= atom;
     spectrum[2 * j] = ar;
     spectrum[2 * j + 1] = ai;
-    if (Math.hypot(ar, ai) < NEGLIGIBLE) {
+    last = Math.hypot(ar, ai);
+    if (last < NEGLIGIBLE) {
       if (++quiet >= NEGLIGIBLE_RUN) break;
     } else quiet = 0;
   }
+  // Sampling at step H folds the transform beyond pi / H onto the lattice: if it has not decayed by then, the
+  // density is not resolved at this step, and no larger grid (which only refines the frequencies) changes that.
+  if (last > ALIASED) throw new NotSmoothError();
   // Sampling the density at lattice points: the inverse DFT of the transform gives H f_S there (wrapped mod n).
   const g = irfft(spectrum);
   const out = new Float64Array(n);

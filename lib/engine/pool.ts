@@ -18,7 +18,9 @@
  *   One of the two Gamma variables is integrated exactly (giving a negative binomial) and the other, always the
  *   more concentrated one, by quadrature.
  * - Binomial (n, p): a Gamma shock could push p above 1, so the shared conversion rate is B = p G ~ Beta with mean
- *   p and cv c (needs c^2 < (1 - p) / p); given B the sum is Binomial(k n, B), mixed by quadrature over B.
+ *   p and cv c (needs c^2 < (1 - p) / p); given B the sum is Binomial(k n, B), so the pooled count is beta-binomial.
+ *   Its pmf is exact by a ratio recurrence and its pgf a polynomial, evaluated as a truncated series (see
+ *   beta-binomial.ts); the mixture over B by quadrature remains for the rare transforms where that costs more.
  * Quadrature (see `adaptiveMixture`): a trapezoidal rule in log x (Gamma) or logit x (Beta) when the shapes are
  * >= 1, Gauss-Laguerre or Gauss-Jacobi otherwise, with nodes doubled until the mixture's transform is accurate to
  * 1e-13 on the unit circle. Both keep the mixture's mean exact; the other moments are exact (Gauss, 2M - 1 of
@@ -27,8 +29,10 @@
  * References: Klugman, Panjer, Willmot, "Loss Models", 5th ed., section 7.3 (mixed Poisson, common shocks);
  * G. Meyers (1980), "An analysis of retrospective rating", PCAS 67 (contagion/parameter shock on the rate).
  */
-import { autoLattice, compoundLattice, frequencyTerm, gridFor, MAX_GRID, niceCeil, WorkLimitError } from "./aggregate";
+import { autoLattice, compoundLattice, frequencyTerm, gridFor, MAX_GRID, MAX_PGF_WORK, niceCeil, WorkLimitError } from "./aggregate";
 import type { AggregateMethod, AggregateShape, AutoLattice, CompoundTerm, LatticeResult } from "./aggregate";
+import { betaBinomialSeries } from "./beta-binomial";
+import type { BetaBinomialSeries } from "./beta-binomial";
 import { coarseLattice, needsCoarse, NotSmoothError, severityCharacteristic } from "./coarse";
 import { discretise, latticeMoments } from "./discretise";
 import type { DiscretisationMethod } from "./discretise";
@@ -167,8 +171,9 @@ function mixtureTerm(severity: Float64Array, parts: ReadonlyArray<Frequency>, we
 export interface ShockInfo {
   /** c^2 of the common shock. */
   readonly c2: number;
-  /** "exact" (Poisson -> negative binomial), or the shock distribution integrated by quadrature. */
-  readonly mixing: "none" | "exact" | "gamma" | "beta";
+  /** "exact" (Poisson -> negative binomial), "beta-binomial" (the pooled count's pmf, evaluated as a series), or the
+   * shock distribution integrated by quadrature ("gamma", "beta"). */
+  readonly mixing: "none" | "exact" | "gamma" | "beta" | "beta-binomial";
   readonly nodes: number;
 }
 
@@ -208,19 +213,81 @@ export function pooledTerm(
       shock: { c2, mixing: "gamma", nodes: mix.parts.length },
     };
   }
-  // Binomial: shared rate B ~ Beta with mean p and squared cv c2; given B the sum is Binomial(k n, B).
+  // Binomial: shared rate B ~ Beta with mean p and squared cv c2; given B the sum is Binomial(k n, B), so the
+  // pooled count is beta-binomial.
   const n = frequency.params.n as number;
   const p = frequency.params.p as number;
   const total = (1 - p) / (p * c2) - 1; // alpha + beta of the Beta
-  const mix = adaptiveMixture((nodes) => {
-    const a = p * total;
-    const b = (1 - p) * total;
-    const rule = a >= 1 && b >= 1 ? betaTrapezoid(a, b, nodes) : betaQuadrature(a, b, nodes);
-    return { weights: rule.weights, parts: Array.from(rule.nodes, (rate) => binomial(n * k, rate)) };
-  });
+  const a = p * total;
+  const b = (1 - p) * total;
+  const quadrature = (): { term: CompoundTerm; nodes: number } => {
+    const mix = adaptiveMixture((nodes) => {
+      const rule = a >= 1 && b >= 1 ? betaTrapezoid(a, b, nodes) : betaQuadrature(a, b, nodes);
+      return { weights: rule.weights, parts: Array.from(rule.nodes, (rate) => binomial(n * k, rate)) };
+    });
+    return { term: mixtureTerm(severity, mix.parts, mix.weights), nodes: mix.parts.length };
+  };
+  const series = betaBinomialSeries(n * k, a, b, MAX_SERIES);
+  if (series === null) {
+    const q = quadrature();
+    return { term: q.term, shock: { c2, mixing: "beta", nodes: q.nodes } };
+  }
+  const shock = { c2, mixing: "beta-binomial" as const, nodes: 0 };
+  return { term: betaBinomialTerm(severity, series, quadrature, shock), shock };
+}
+
+/** Horner steps (a complex multiply-add each, about 1.1 ns here) per binomial pgf evaluation (a log, an exp, an
+ * atan2, a cos and a sin: about 22 ns), to pick the cheaper of series and quadrature and to count the work. */
+const HORNER_PER_PGF = 20;
+/** Series work per frequency (in pgf evaluations) below which no quadrature rule is built to compare with. */
+const SERIES_BEFORE_QUADRATURE = 64;
+/** Longest beta-binomial support evaluated as a series (8 MiB of pmf). */
+const MAX_SERIES = 1 << 20;
+
+/**
+ * The compound term of a beta-binomial count: its pgf as a truncated power series (see beta-binomial.ts), or, at the
+ * rare transforms where the series would cost more (|phi| near 1 over a very long support), the Beta mixture by
+ * quadrature. Both are exact to about 1e-13; the work bound (MAX_PGF_WORK pgf evaluations, a Horner step counted as
+ * 1 / HORNER_PER_PGF of one) is enforced over every call, as the lattice's grid doubles.
+ */
+function betaBinomialTerm(
+  severity: Float64Array,
+  series: BetaBinomialSeries,
+  quadrature: () => { term: CompoundTerm; nodes: number },
+  shock: { nodes: number },
+): CompoundTerm {
+  let quad: { term: CompoundTerm; nodes: number } | null = null;
+  let spent = 0;
+  const charge = (work: number): void => {
+    spent += work;
+    if (spent > MAX_PGF_WORK) {
+      throw new WorkLimitError(
+        `this pool needs about ${Math.round(spent / 1e6)} million transform evaluations (the limit is ` +
+          `${MAX_PGF_WORK / 1e6} million): a smaller pool, a lower correlation or a coarser step computes`,
+      );
+    }
+  };
   return {
-    term: mixtureTerm(severity, mix.parts, mix.weights),
-    shock: { c2, mixing: "beta", nodes: mix.parts.length },
+    severity,
+    claims: series.mean,
+    // Two or more: the pre-computation work check leaves this term to `charge`, and the wrap check allows for a
+    // mixture's round-off (the series' Horner sums carry about (support length) eps).
+    work: 2,
+    apply(z, count) {
+      const seriesWork = series.steps(z, count) / HORNER_PER_PGF;
+      // Building a quadrature rule of many nodes costs time of its own: only a series dearer than 64 nodes asks.
+      if (seriesWork > SERIES_BEFORE_QUADRATURE * count) {
+        quad ??= quadrature();
+        if (quad.nodes * count < seriesWork) {
+          charge(quad.nodes * count);
+          shock.nodes = quad.nodes;
+          quad.term.apply(z, count);
+          return;
+        }
+      }
+      charge(seriesWork + count);
+      series.apply(z, count);
+    },
   };
 }
 

@@ -99,12 +99,15 @@ describe("model contract: response", () => {
   });
 
   it("refuses, with a message, a pool whose shock mixture would hold the server for long (work cap)", () => {
-    // 1,433 pooled budgets of 5 clicks at p 0.002 sharing a Beta rate with rho 0.51: about 5e8 pgf evaluations.
+    // 50,000 pooled budgets of 30 clicks at p 0.003 sharing a Beta rate with rho 0.38, orders of exactly 50 on a
+    // step of 50: |phi| = 1 at every frequency, so the beta-binomial series needs its whole support (~1e5 terms) at
+    // each of them, and the quadrature about 2,000 nodes: about 5e8 pgf evaluations either way.
     const spec = modelSpecSchema.parse({
-      frequency: { kind: "binomial", n: 5, p: 0.0021179413058980716 },
-      severity: { kind: "lognormal", mu: 2.9, sigma: 0.18 },
-      pool: 1433,
-      rho: 0.51,
+      frequency: { kind: "binomial", n: 30, p: 0.003 },
+      severity: { kind: "constant", value: 50 },
+      step: 50,
+      pool: 50000,
+      rho: 0.38,
     });
     try {
       runModel(spec);

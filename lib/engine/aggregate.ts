@@ -40,8 +40,12 @@ export const MAX_PGF_WORK = 6e7;
 
 /** A lattice that would take more than MAX_PGF_WORK pgf evaluations (see compoundLattice). */
 export class WorkLimitError extends RangeError {
-  constructor(message: string) {
-    super(message);
+  /** @param spent - the pgf evaluations the lattice would take */
+  constructor(spent: number) {
+    super(
+      `this pool needs about ${Math.round(spent / 1e6)} million transform evaluations (the limit is ` +
+        `${MAX_PGF_WORK / 1e6} million): a smaller pool, a lower correlation or a coarser step computes`,
+    );
     this.name = "WorkLimitError";
   }
 }
@@ -62,6 +66,8 @@ export interface CompoundTerm {
   readonly claims: number;
   /** pgf evaluations per frequency point (1 for a plain frequency, the node count of a shock mixture). */
   readonly work?: number;
+  /** pgf evaluations spent so far, for a term whose cost per point varies and which enforces the work bound itself. */
+  readonly spent?: number;
 }
 
 /** "fft": lattice FFT; "fft+tilt": with exponential tilting; "fft-density": density sampled on a coarse lattice. */
@@ -304,10 +310,7 @@ export function compoundLattice(
   for (;;) {
     spent += perPoint * (n / 2 + 1);
     if (spent > MAX_PGF_WORK && perPoint > 1) {
-      throw new WorkLimitError(
-        `this pool needs about ${Math.round(spent / 1e6)} million transform evaluations (the limit is ` +
-          `${MAX_PGF_WORK / 1e6} million): a smaller pool, a lower correlation or a coarser step computes`,
-      );
+      throw new WorkLimitError(spent);
     }
     const stats = { negativeMass: 0 };
     let pmf = compoundFft(terms, n, tilt, stats);

@@ -26,6 +26,8 @@ export type CharacteristicFunction = (t: number, out: Float64Array, at: number) 
 /** Below this transform magnitude a bin is negligible; 256 such bins in a row end the evaluation. */
 const NEGLIGIBLE = 1e-22;
 const NEGLIGIBLE_RUN = 256;
+/** Bins evaluated together (a term's transform is applied to a block at a time). */
+const COARSE_BLOCK = 64;
 /** Transform magnitude at the Nyquist frequency pi / H above which the sampled density is aliased (1e-10 per point
  * over a grid's worth of frequencies moves no lattice probability by more than about 1e-10). */
 const ALIASED = 1e-10;
@@ -127,6 +129,8 @@ export interface CoarseTerm {
   readonly atZero: number;
   /** pgf evaluations per bin (the node count of a shock mixture; 1 when absent). */
   readonly work?: number;
+  /** pgf evaluations spent so far, for a term whose cost per bin varies (then `work` is not used). */
+  readonly spent?: number;
   /** Replaces `count` interleaved complex values phi by the term's transform G(phi). */
   apply(z: Float64Array, count: number): void;
 }
@@ -158,34 +162,49 @@ export function compoundCoarse(
     atom *= z0[0] as number;
   }
   if (offset > 0) atom = 0; // the window starts 12 sd above 0: the atom is below 1e-30
-  // Per bin: the severity transform's terms and the pgf evaluations (a shock mixture's nodes).
-  const perBin = terms.reduce((s, t) => s + t.cost + PGF_COST * (t.work ?? 1), 0);
-  const buf = new Float64Array(2);
+  // Per bin: the severity transform's terms and the pgf evaluations (a shock mixture's nodes), unless the term
+  // counts what it spends (a series term's cost varies with the bin).
+  const perBin = terms.reduce((s, t) => s + t.cost + (t.spent === undefined ? PGF_COST * (t.work ?? 1) : 0), 0);
+  const counted = (): number => terms.reduce((s, t) => s + PGF_COST * (t.spent ?? 0), 0);
+  // Bins go to the terms in blocks, so a term can choose its method on a batch (see pool.ts's series terms).
+  const buf = new Float64Array(2 * COARSE_BLOCK);
+  const prod = new Float64Array(2 * COARSE_BLOCK);
   let quiet = 0;
   let last = 0;
-  for (let j = 0; j < half; j++) {
-    if (j * perBin > MAX_WORK) {
+  let done = false;
+  for (let j0 = 0; j0 < half && !done; j0 += COARSE_BLOCK) {
+    const m = Math.min(COARSE_BLOCK, half - j0);
+    if ((j0 + m) * perBin + counted() > MAX_WORK) {
       throw new NotSmoothError();
     }
-    const t = (2 * Math.PI * j) / (n * step);
-    let ar = 1;
-    let ai = 0;
+    prod.fill(0);
+    for (let b = 0; b < m; b++) prod[2 * b] = 1;
     for (const term of terms) {
-      term.cf(t, buf, 0);
-      term.apply(buf, 1);
-      const br = buf[0] as number;
-      const bi = buf[1] as number;
-      const nr = ar * br - ai * bi;
-      ai = ar * bi + ai * br;
-      ar = nr;
+      for (let b = 0; b < m; b++) term.cf((2 * Math.PI * (j0 + b)) / (n * step), buf, 2 * b);
+      term.apply(buf, m);
+      for (let b = 0; b < m; b++) {
+        const ar = prod[2 * b] as number;
+        const ai = prod[2 * b + 1] as number;
+        const br = buf[2 * b] as number;
+        const bi = buf[2 * b + 1] as number;
+        prod[2 * b] = ar * br - ai * bi;
+        prod[2 * b + 1] = ar * bi + ai * br;
+      }
     }
-    ar -= atom;
-    spectrum[2 * j] = ar;
-    spectrum[2 * j + 1] = ai;
-    last = Math.hypot(ar, ai);
-    if (last < NEGLIGIBLE) {
-      if (++quiet >= NEGLIGIBLE_RUN) break;
-    } else quiet = 0;
+    for (let b = 0; b < m; b++) {
+      const j = j0 + b;
+      const ar = (prod[2 * b] as number) - atom;
+      const ai = prod[2 * b + 1] as number;
+      spectrum[2 * j] = ar;
+      spectrum[2 * j + 1] = ai;
+      last = Math.hypot(ar, ai);
+      if (last < NEGLIGIBLE) {
+        if (++quiet >= NEGLIGIBLE_RUN) {
+          done = true;
+          break;
+        }
+      } else quiet = 0;
+    }
   }
   // Sampling at step H folds the transform beyond pi / H onto the lattice: if it has not decayed by then, the
   // density is not resolved at this step, and no larger grid (which only refines the frequencies) changes that.

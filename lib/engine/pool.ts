@@ -20,7 +20,7 @@
  * - Binomial (n, p): a Gamma shock could push p above 1, so the shared conversion rate is B = p G ~ Beta with mean
  *   p and cv c (needs c^2 < (1 - p) / p); given B the sum is Binomial(k n, B), so the pooled count is beta-binomial.
  *   Its pmf is exact by a ratio recurrence and its pgf a polynomial, evaluated as a truncated series (see
- *   beta-binomial.ts); the mixture over B by quadrature remains for the rare transforms where that costs more.
+ *   count-series.ts); the mixture over B by quadrature remains for the rare transforms where that costs more.
  * Quadrature (see `adaptiveMixture`): a trapezoidal rule in log x (Gamma) or logit x (Beta) when the shapes are
  * >= 1, Gauss-Laguerre or Gauss-Jacobi otherwise, with nodes doubled until the mixture's transform is accurate to
  * 1e-13 on the unit circle. Both keep the mixture's mean exact; the other moments are exact (Gauss, 2M - 1 of
@@ -31,8 +31,8 @@
  */
 import { autoLattice, compoundLattice, frequencyTerm, gridFor, MAX_GRID, MAX_PGF_WORK, niceCeil, WorkLimitError } from "./aggregate";
 import type { AggregateMethod, AggregateShape, AutoLattice, CompoundTerm, LatticeResult } from "./aggregate";
-import { betaBinomialSeries } from "./beta-binomial";
-import type { BetaBinomialSeries } from "./beta-binomial";
+import { betaBinomialSeries, negativeBinomialMixtureSeries } from "./count-series";
+import type { CountSeries } from "./count-series";
 import { coarseLattice, needsCoarse, NotSmoothError, severityCharacteristic } from "./coarse";
 import { discretise, latticeMoments } from "./discretise";
 import type { DiscretisationMethod } from "./discretise";
@@ -208,10 +208,20 @@ export function pooledTerm(
       const rule = narrow >= 1 ? gammaTrapezoid(narrow, nodes) : gammaQuadrature(narrow, nodes);
       return { weights: rule.weights, parts: Array.from(rule.nodes, (x) => negativeBinomial(wide, k * m * x)) };
     });
-    return {
-      term: mixtureTerm(severity, mix.parts, mix.weights),
-      shock: { c2, mixing: "gamma", nodes: mix.parts.length },
-    };
+    const quad = { term: mixtureTerm(severity, mix.parts, mix.weights), nodes: mix.parts.length };
+    const means = mix.parts.map((f) => f.mean);
+    const shock = { c2, mixing: "gamma" as const, nodes: quad.nodes };
+    // The series' support, from the components' means +- 45 sd (a 1e-20 tail is within ~10 sd of a narrow NB, and
+    // within 45 sd of one as wide as Gamma(0.3) mixing): a Horner sum over it costs support / HORNER_PER_PGF pgf
+    // evaluations at the frequencies near 0. Past a few times the rule's nodes the series would only pay off where
+    // the rule's own skip of negligible frequencies already does, and building it costs time of its own.
+    const reach = (mu: number): number => 45 * Math.sqrt(mu + (mu * mu) / wide);
+    const top = Math.max(...means.map((mu) => mu + reach(mu)));
+    const bottom = Math.max(0, Math.min(...means.map((mu) => mu - reach(mu))));
+    if (top - bottom > 4 * quad.nodes * HORNER_PER_PGF) return { term: quad.term, shock };
+    const series = negativeBinomialMixtureSeries(wide, means, mix.weights, MAX_SERIES);
+    if (series === null) return { term: quad.term, shock };
+    return { term: seriesTerm(severity, series, () => quad), shock };
   }
   // Binomial: shared rate B ~ Beta with mean p and squared cv c2; given B the sum is Binomial(k n, B), so the
   // pooled count is beta-binomial.
@@ -220,52 +230,58 @@ export function pooledTerm(
   const total = (1 - p) / (p * c2) - 1; // alpha + beta of the Beta
   const a = p * total;
   const b = (1 - p) * total;
-  const quadrature = (): { term: CompoundTerm; nodes: number } => {
-    const mix = adaptiveMixture((nodes) => {
-      const rule = a >= 1 && b >= 1 ? betaTrapezoid(a, b, nodes) : betaQuadrature(a, b, nodes);
+  const trapezoid = a >= 1 && b >= 1;
+  const quadrature = (limit: number, budget: number): { term: CompoundTerm; nodes: number } | null => {
+    // Finding a rule of n nodes checks every doubling at each probe (about 4 n probes pgf evaluations); a Gauss
+    // rule also solves an eigenproblem per doubling (about 8 n^2 pgf evaluations' time, measured at n = 1024).
+    const affordable = Math.min(budget / (4 * PROBES.length), trapezoid ? Infinity : Math.sqrt(budget / 8));
+    const mix = adaptiveMixtureWithin((nodes) => {
+      const rule = trapezoid ? betaTrapezoid(a, b, nodes) : betaQuadrature(a, b, nodes);
       return { weights: rule.weights, parts: Array.from(rule.nodes, (rate) => binomial(n * k, rate)) };
-    });
-    return { term: mixtureTerm(severity, mix.parts, mix.weights), nodes: mix.parts.length };
+    }, Math.min(limit, affordable));
+    return mix && { term: mixtureTerm(severity, mix.parts, mix.weights), nodes: mix.parts.length };
   };
   const series = betaBinomialSeries(n * k, a, b, MAX_SERIES);
   if (series === null) {
-    const q = quadrature();
+    const q = quadrature(Infinity, Infinity) as { term: CompoundTerm; nodes: number };
     return { term: q.term, shock: { c2, mixing: "beta", nodes: q.nodes } };
   }
   const shock = { c2, mixing: "beta-binomial" as const, nodes: 0 };
-  return { term: betaBinomialTerm(severity, series, quadrature, shock), shock };
+  return { term: seriesTerm(severity, series, quadrature, shock), shock };
 }
 
 /** Horner steps (a complex multiply-add each, about 1.1 ns here) per binomial pgf evaluation (a log, an exp, an
  * atan2, a cos and a sin: about 22 ns), to pick the cheaper of series and quadrature and to count the work. */
 const HORNER_PER_PGF = 20;
-/** Series work per frequency (in pgf evaluations) below which no quadrature rule is built to compare with. */
-const SERIES_BEFORE_QUADRATURE = 64;
+/** Fewest transform values on which a series term chooses between series and quadrature. */
+const DECIDING_BATCH = 64;
 /** Longest beta-binomial support evaluated as a series (8 MiB of pmf). */
 const MAX_SERIES = 1 << 20;
 
 /**
- * The compound term of a beta-binomial count: its pgf as a truncated power series (see beta-binomial.ts), or, at the
- * rare transforms where the series would cost more (|phi| near 1 over a very long support), the Beta mixture by
- * quadrature. Both are exact to about 1e-13; the work bound (MAX_PGF_WORK pgf evaluations, a Horner step counted as
- * 1 / HORNER_PER_PGF of one) is enforced over every call, as the lattice's grid doubles.
+ * The compound term of a pooled count given as a series (see count-series.ts), with the shock mixture by quadrature
+ * at the frequencies where that costs less (|phi| near 1 over a long support, where the series needs every term).
+ * Both are right to about 1e-13. The rule is built once, on the first batch of frequencies, and only if it needs
+ * fewer nodes than the dearest frequency's series and costs at most a quarter of the series' work to find; then
+ * each frequency takes the cheaper of its Horner steps and the rule's nodes. The work bound (MAX_PGF_WORK pgf
+ * evaluations, a Horner step counted as 1 / HORNER_PER_PGF of one) is enforced over every call, as the lattice's
+ * grid doubles, and the work spent is exposed for the density-sampled path's own bound.
+ *
+ * @param quadrature - the mixture term and its node count, or null when it needs more than `limit` nodes or more
+ * work to find than `budget` pgf evaluations
+ * @param shock - when given, its node count is set if the quadrature is used
  */
-function betaBinomialTerm(
+function seriesTerm(
   severity: Float64Array,
-  series: BetaBinomialSeries,
-  quadrature: () => { term: CompoundTerm; nodes: number },
-  shock: { nodes: number },
+  series: CountSeries,
+  quadrature: (limit: number, budget: number) => { term: CompoundTerm; nodes: number } | null,
+  shock?: { nodes: number },
 ): CompoundTerm {
-  let quad: { term: CompoundTerm; nodes: number } | null = null;
+  let quad: { term: CompoundTerm; nodes: number } | null | undefined;
   let spent = 0;
   const charge = (work: number): void => {
     spent += work;
-    if (spent > MAX_PGF_WORK) {
-      throw new WorkLimitError(
-        `this pool needs about ${Math.round(spent / 1e6)} million transform evaluations (the limit is ` +
-          `${MAX_PGF_WORK / 1e6} million): a smaller pool, a lower correlation or a coarser step computes`,
-      );
-    }
+    if (spent > MAX_PGF_WORK) throw new WorkLimitError(spent);
   };
   return {
     severity,
@@ -273,20 +289,55 @@ function betaBinomialTerm(
     // Two or more: the pre-computation work check leaves this term to `charge`, and the wrap check allows for a
     // mixture's round-off (the series' Horner sums carry about (support length) eps).
     work: 2,
+    get spent() {
+      return spent;
+    },
     apply(z, count) {
-      const seriesWork = series.steps(z, count) / HORNER_PER_PGF;
-      // Building a quadrature rule of many nodes costs time of its own: only a series dearer than 64 nodes asks.
-      if (seriesWork > SERIES_BEFORE_QUADRATURE * count) {
-        quad ??= quadrature();
-        if (quad.nodes * count < seriesWork) {
-          charge(quad.nodes * count);
-          shock.nodes = quad.nodes;
-          quad.term.apply(z, count);
-          return;
-        }
+      const steps = new Float64Array(count);
+      let worst = 0;
+      for (let i = 0; i < count; i++) {
+        const s = series.stepsAt(z[2 * i] as number, z[2 * i + 1] as number);
+        steps[i] = s;
+        worst = Math.max(worst, s);
       }
-      charge(seriesWork + count);
-      series.apply(z, count);
+      // A single point (the atom at 0, a coarse lattice's bins) says little about the rest: decide on a batch.
+      // A rule is worth building only if it needs fewer nodes than the dearest frequency's series, and if finding
+      // it costs at most a quarter of the series' work.
+      if (quad === undefined && count >= DECIDING_BATCH) {
+        let total = 0;
+        for (let i = 0; i < count; i++) total += steps[i] as number;
+        quad = quadrature(Math.max(FIRST_NODES, worst / HORNER_PER_PGF), total / HORNER_PER_PGF / 4);
+        if (quad && shock && worst > quad.nodes * HORNER_PER_PGF) shock.nodes = quad.nodes;
+      }
+      // Per frequency, the cheaper: the series' Horner steps or the rule's nodes (plus a logarithm and a binary
+      // search per frequency for where to truncate).
+      const cut = quad ? quad.nodes * HORNER_PER_PGF : Infinity;
+      let work = count;
+      const nodes = quad ? quad.nodes : 0;
+      for (let i = 0; i < count; i++) {
+        const s = steps[i] as number;
+        work += s > cut ? nodes : s / HORNER_PER_PGF;
+      }
+      charge(work);
+      // The rule's frequencies in one batch (gathered, mixed, scattered back).
+      const picked: number[] = [];
+      for (let i = 0; i < count; i++) {
+        const s = steps[i] as number;
+        if (quad && s > cut) picked.push(i);
+        else series.evalAt(z, 2 * i, s);
+      }
+      if (quad && picked.length > 0) {
+        const batch = new Float64Array(2 * picked.length);
+        picked.forEach((i, b) => {
+          batch[2 * b] = z[2 * i] as number;
+          batch[2 * b + 1] = z[2 * i + 1] as number;
+        });
+        quad.term.apply(batch, picked.length);
+        picked.forEach((i, b) => {
+          z[2 * i] = batch[2 * b] as number;
+          z[2 * i + 1] = batch[2 * b + 1] as number;
+        });
+      }
     },
   };
 }
@@ -372,11 +423,23 @@ export function adaptiveMixture(rule: (nodes: number) => { parts: Frequency[]; w
   parts: Frequency[];
   weights: Float64Array;
 } {
+  return adaptiveMixtureWithin(rule, Infinity) as { parts: Frequency[]; weights: Float64Array };
+}
+
+/**
+ * `adaptiveMixture`, given up (null) once the rule in hand keeps more than `limit` nodes without having converged:
+ * for a caller with a cheaper method past that point.
+ */
+function adaptiveMixtureWithin(
+  rule: (nodes: number) => { parts: Frequency[]; weights: Float64Array },
+  limit: number,
+): { parts: Frequency[]; weights: Float64Array } | null {
   const build = (nodes: number): { parts: Frequency[]; weights: Float64Array } => pruneNodes(rule(nodes));
   let current = build(FIRST_NODES);
   let values = mixtureAtProbes(current.parts, current.weights);
   let previous = Infinity;
   for (let nodes = FIRST_NODES; nodes < MAX_NODES; nodes *= 2) {
+    if (current.parts.length > limit) return null;
     const next = build(2 * nodes);
     const nextValues = mixtureAtProbes(next.parts, next.weights);
     let worst = 0;
@@ -457,13 +520,23 @@ export function pooledShare(opts: PoolOptions): PoolResult {
     const atZero = severity.cdf(0);
     const pooled = pooledTerm(frequency, Float64Array.of(atZero), k, c2);
     const { cf, cost } = severityCharacteristic(severity);
-    const term = { cf, cost, atZero, apply: pooled.term.apply, work: pooled.term.work ?? 1 };
+    const counting = pooled.term;
+    const term = {
+      cf,
+      cost,
+      atZero,
+      apply: counting.apply,
+      work: counting.work ?? 1,
+      get spent() {
+        return counting.spent;
+      },
+    };
     try {
       lattice = coarseLattice([term], shape, step, pooled.term.claims * severity.mean, maxGrid);
       shock = pooled.shock;
     } catch (e) {
       // A sum with a spike near 0 (few claims, strong shock) is not smooth: the rounded lattice handles it.
-      if (!(e instanceof NotSmoothError)) throw e;
+      if (!(e instanceof NotSmoothError || e instanceof WorkLimitError)) throw e;
     }
   }
   if ((lattice === null || shock === null) && coarse && auto !== null) {

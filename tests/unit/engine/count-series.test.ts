@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { betaBinomialSeries } from "@/lib/engine/beta-binomial";
-import { binomial } from "@/lib/engine/frequency";
+import { betaBinomialSeries, negativeBinomialMixtureSeries } from "@/lib/engine/count-series";
+import { binomial, negativeBinomial } from "@/lib/engine/frequency";
 import { discretise } from "@/lib/engine/discretise";
 import { adaptiveMixture, latticeSeverityMoments, pooledShare, pooledTerm, shockVariance } from "@/lib/engine/pool";
 import { betaQuadrature, betaTrapezoid } from "@/lib/engine/quadrature";
@@ -147,6 +147,54 @@ describe("beta-binomial count of a pool sharing a Beta rate", () => {
       const sd = Math.sqrt(var1 * (0.2 + 0.8 / k));
       expect(Math.abs(r.distribution.mean - ex) / ex).toBeLessThan(1e-9);
       expect(Math.abs(r.distribution.sd - sd) / sd).toBeLessThan(1e-9);
+    }
+  });
+});
+
+describe("negative binomial mixture count of a pool sharing a Gamma shock", () => {
+  it("gives scipy.stats.nbinom's pmf for one component (1e-12 relative)", () => {
+    const c = ref.negbin_5_50_pmf;
+    const s = negativeBinomialMixtureSeries(5, [50], [1], 1 << 20);
+    if (s === null) throw new Error("expected a series");
+    c.k.forEach((k, i) => {
+      const want = c.pmf[i] as number;
+      expect(Math.abs((s.pmf[k - s.lo] as number) - want) / want).toBeLessThan(1e-12);
+    });
+  });
+
+  it("evaluates a mixture's pgf as the weighted sum of the components' closed forms (2e-14)", () => {
+    // sum_q w_q (1 + mu_q (1 - z) / r)^-r for r below and above 1 and means from 0.2 to 2000.
+    const rng = createRng(11);
+    for (const [r, means, weights] of [
+      [0.33, [0.2, 3, 40], [0.5, 0.3, 0.2]],
+      [83, [0.8, 1.2], [0.6, 0.4]],
+      [5, [200, 2000], [0.9, 0.1]],
+    ] as const) {
+      const s = negativeBinomialMixtureSeries(r, means, weights, 1 << 20);
+      if (s === null) throw new Error("expected a series");
+      const parts = means.map((m) => negativeBinomial(r, m));
+      const count = 100;
+      const z = new Float64Array(2 * count);
+      for (let i = 0; i < count; i++) {
+        const rad = i % 2 === 0 ? 1 : rng.uniform();
+        const t = Math.PI * rng.uniform();
+        z[2 * i] = rad * Math.cos(t);
+        z[2 * i + 1] = rad * Math.sin(t);
+      }
+      const want = new Float64Array(2 * count);
+      const tmp = new Float64Array(2);
+      for (let i = 0; i < count; i++) {
+        parts.forEach((f, q) => {
+          f.pgfAt(z[2 * i] as number, z[2 * i + 1] as number, tmp, 0);
+          want[2 * i] = (want[2 * i] as number) + (weights[q] as number) * (tmp[0] as number);
+          want[2 * i + 1] = (want[2 * i + 1] as number) + (weights[q] as number) * (tmp[1] as number);
+        });
+      }
+      s.apply(z, count);
+      for (let i = 0; i < count; i++) {
+        expect(Math.hypot((z[2 * i] as number) - (want[2 * i] as number), (z[2 * i + 1] as number) - (want[2 * i + 1] as number))).toBeLessThan(2e-14);
+      }
+      expect(Math.abs(s.mean - means.reduce((a, m, q) => a + m * (weights[q] as number), 0))).toBeLessThan(1e-12);
     }
   });
 });

@@ -5,9 +5,9 @@
  *    p50/p95/p99 latency; target p95 < 100 ms for the API endpoints.
  * 2. Slider moves: what the pooling lab and the collar desk send while a control is dragged, each request new to the
  *    server (no cached answer): the pool-size slider over its 61 stops (k = 1 .. 1000) and the rho slider over
- *    0 .. 0.3 for every campaign of the sample at a week and a month, the pool size at a day (binomial clicks with
- *    a shared rate: the slowest pools), the collar desk's floor, and the calculator's pool size (POST /api/model);
- *    one client, as one user drags.
+ *    0 .. 0.3 for every campaign of the sample at a week and a month, the pool size at a day (few conversions and
+ *    a strong shared rate: the widest shock mixtures), the collar desk's floor, and the calculator's pool size
+ *    (POST /api/model); one client, as one user drags.
  *    Prints p50/p95/max per control; target: well under 100 ms.
  */
 import autocannon from "autocannon";
@@ -95,8 +95,8 @@ async function sliders(baseUrl: string, datasetId: number, campaigns: string[], 
   const kUrls: string[] = [];
   const rhoUrls: string[] = [];
   const floorUrls: string[] = [];
-  // A day: campaigns with a known click count are binomial, and a shared rate needs a mixture over a Beta (the
-  // slowest pools); dragged at the dataset's estimated rho (the slider's default) and at rho 0.2.
+  // A day: few conversions per budget, so a shared rate is a wide shock (a beta-binomial or Gamma-mixed pooled
+  // count, the dearest pools); dragged at the dataset's estimated rho (the slider's default) and at rho 0.2.
   const dayUrls: string[] = [];
   for (const c of campaigns) {
     const base = `${baseUrl}/api/pooling?datasetId=${datasetId}&campaign=${encodeURIComponent(c)}&horizon=day`;

@@ -166,6 +166,18 @@ export function compoundCoarse(
   // counts what it spends (a series term's cost varies with the bin).
   const perBin = terms.reduce((s, t) => s + t.cost + (t.spent === undefined ? PGF_COST * (t.work ?? 1) : 0), 0);
   const counted = (): number => terms.reduce((s, t) => s + PGF_COST * (t.spent ?? 0), 0);
+  // The transform at the Nyquist frequency pi / H first: if it has not decayed there the density is not resolved
+  // at this step (see below), and that is known before any other bin is spent.
+  const nyquist = Float64Array.of(1, 0);
+  const probe = new Float64Array(2);
+  for (const term of terms) {
+    term.cf(Math.PI / step, probe, 0);
+    term.apply(probe, 1);
+    const [ar, ai, br, bi] = [nyquist[0] as number, nyquist[1] as number, probe[0] as number, probe[1] as number];
+    nyquist[0] = ar * br - ai * bi;
+    nyquist[1] = ar * bi + ai * br;
+  }
+  if (Math.hypot((nyquist[0] as number) - atom, nyquist[1] as number) > ALIASED) throw new NotSmoothError();
   // Bins go to the terms in blocks, so a term can choose its method on a batch (see pool.ts's series terms).
   const buf = new Float64Array(2 * COARSE_BLOCK);
   const prod = new Float64Array(2 * COARSE_BLOCK);

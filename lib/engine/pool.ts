@@ -180,6 +180,8 @@ export interface ShockInfo {
 /**
  * The compound term of the sum of k budgets sharing a common rate shock of squared cv c2 (see module doc).
  *
+ * @param quadratureOnly - mix the shock over its quadrature rule at every frequency, never as a count series (the
+ * cross-check of the series; slower)
  * @returns the term and how the shock was mixed. Example: Poisson(50), k 10, c2 0.0136 gives an exact
  * NB(1 / 0.0136, 500) term.
  */
@@ -188,6 +190,7 @@ export function pooledTerm(
   severity: Float64Array,
   k: number,
   c2: number,
+  quadratureOnly = false,
 ): { term: CompoundTerm; shock: ShockInfo } {
   // A shock with c^2 below 1e-12 changes no figure beyond round-off (NB with r > 1e12 is Poisson): ignore it.
   if (!(c2 > 1e-12)) return { term: frequencyTerm(frequency.sumOf(k), severity), shock: { c2, mixing: "none", nodes: 0 } };
@@ -218,7 +221,7 @@ export function pooledTerm(
     const reach = (mu: number): number => 45 * Math.sqrt(mu + (mu * mu) / wide);
     const top = Math.max(...means.map((mu) => mu + reach(mu)));
     const bottom = Math.max(0, Math.min(...means.map((mu) => mu - reach(mu))));
-    if (top - bottom > 4 * quad.nodes * HORNER_PER_PGF) return { term: quad.term, shock };
+    if (quadratureOnly || top - bottom > 4 * quad.nodes * HORNER_PER_PGF) return { term: quad.term, shock };
     const series = negativeBinomialMixtureSeries(wide, means, mix.weights, MAX_SERIES);
     if (series === null) return { term: quad.term, shock };
     return { term: seriesTerm(severity, series, () => quad), shock };
@@ -241,7 +244,7 @@ export function pooledTerm(
     }, Math.min(limit, affordable));
     return mix && { term: mixtureTerm(severity, mix.parts, mix.weights), nodes: mix.parts.length };
   };
-  const series = betaBinomialSeries(n * k, a, b, MAX_SERIES);
+  const series = quadratureOnly ? null : betaBinomialSeries(n * k, a, b, MAX_SERIES);
   if (series === null) {
     const q = quadrature(Infinity, Infinity) as { term: CompoundTerm; nodes: number };
     return { term: q.term, shock: { c2, mixing: "beta", nodes: q.nodes } };
@@ -467,6 +470,8 @@ export interface PoolOptions {
   /** Lattice step of the sum (currency); automatic when absent. The share's lattice step is step / k. */
   readonly step?: number;
   readonly maxGrid?: number;
+  /** Mix a shock over its quadrature rule at every frequency, never as a count series (for cross-checks). */
+  readonly quadratureOnly?: boolean;
 }
 
 export interface PoolResult {
@@ -518,7 +523,7 @@ export function pooledShare(opts: PoolOptions): PoolResult {
     // Many claims on a lattice coarser than the orders: sample the density of the sum (see coarse.ts).
     const c2 = shockVariance(frequency, severity, rho);
     const atZero = severity.cdf(0);
-    const pooled = pooledTerm(frequency, Float64Array.of(atZero), k, c2);
+    const pooled = pooledTerm(frequency, Float64Array.of(atZero), k, c2, opts.quadratureOnly);
     const { cf, cost } = severityCharacteristic(severity);
     const counting = pooled.term;
     const term = {
@@ -555,7 +560,7 @@ export function pooledShare(opts: PoolOptions): PoolResult {
       // (whose variance grows with the step), the model's are used.
       const modelMoments = coarse || method === "linear";
       const c2 = shockVariance(frequency, modelMoments ? severity : latticeSeverityMoments(sev.pmf, step), rho);
-      const pooled = pooledTerm(frequency, sev.pmf, k, c2);
+      const pooled = pooledTerm(frequency, sev.pmf, k, c2, opts.quadratureOnly);
       try {
         lattice = compoundLattice([pooled.term], shape, step, maxGrid);
         shock = pooled.shock;

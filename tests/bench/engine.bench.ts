@@ -6,7 +6,9 @@
  * "FFT" times the transform of the severity lattice, the pgf and the inverse; "whole" is the full model request
  * (discretisation, FFT, risk figures) as `POST /api/model` runs it. The numpy side (tests/bench/engine-numpy.py)
  * uses the same grid sizes and the same discretisation; it is skipped when python3 cannot import numpy.
- * Targets: FFT within 2x of numpy for lambda 50 and 800; the CV curve for k = 1..1000 under 50 ms.
+ * Shared-rate pools at a day are timed as a count series against the shock's quadrature (both exact to ~1e-13).
+ * Targets: FFT within 2x of numpy for lambda 50 and 800; the CV curve for k = 1..1000 under 50 ms; a day's
+ * shared-rate pool under 100 ms (a pooling-lab slider move).
  */
 import { spawnSync } from "node:child_process";
 import { mkdtempSync } from "node:fs";
@@ -16,14 +18,14 @@ import { openDatabase } from "@/db/client";
 import { computeAnalysis } from "@/lib/analysis/dataset";
 import { cpus, loadavg } from "node:os";
 import { performance } from "node:perf_hooks";
-import { compoundFft, frequencyTerm, panjer } from "@/lib/engine/aggregate";
+import { compoundFft, frequencyTerm, panjer, WorkLimitError } from "@/lib/engine/aggregate";
 import { modelSpecSchema, runModel } from "@/lib/engine/contract";
 import type { ModelRequest } from "@/lib/engine/contract";
 import { discretise } from "@/lib/engine/discretise";
-import { frequencyFromSpec, negativeBinomial } from "@/lib/engine/frequency";
+import { binomial, frequencyFromSpec, negativeBinomial } from "@/lib/engine/frequency";
 import type { Frequency } from "@/lib/engine/frequency";
-import { cvCurve, latticeSeverityMoments, poolSizeForCv, shockVariance } from "@/lib/engine/pool";
-import { severityFromSpec } from "@/lib/engine/severity";
+import { cvCurve, latticeSeverityMoments, pooledShare, poolSizeForCv, shockVariance } from "@/lib/engine/pool";
+import { lognormalSeverity, severityFromSpec } from "@/lib/engine/severity";
 
 const RUNS = 11;
 const PANJER_RUNS = 3;
@@ -187,6 +189,39 @@ const cvMs = timeIt(() => {
 
 const sampleRows = sampleDatasetCases.map((c) => ({ id: c.id, ms: timeIt(c.run) }));
 
+// Shared-rate pools at a day's horizon (few conversions per budget, so the shock is wide): the pooled count as a
+// series (beta-binomial, or a Gamma-mixed negative binomial) against mixing the pgf over the shock's quadrature
+// rule at every frequency, on the same lattice. Both answer to ~1e-13; the largest difference of their figures (sd
+// relative, quantiles in sd) is printed, or "refused" when the quadrature alone exceeds the work bound there.
+const sharedRateCases = [
+  { id: "binomial 70 x k 10, rho .2", frequency: binomial(70, 0.0067), k: 10, rho: 0.2 },
+  { id: "binomial 70 x k 200, rho .3", frequency: binomial(70, 0.0067), k: 200, rho: 0.3 },
+  { id: "binomial 70 x k 1000, rho .3", frequency: binomial(70, 0.0067), k: 1000, rho: 0.3 },
+  { id: "negbin r 83 x k 5, rho .3", frequency: negativeBinomial(83, 0.167), k: 5, rho: 0.3 },
+];
+const dayOrders = lognormalSeverity(3.6, 0.6);
+const sharedRows = sharedRateCases.map((c) => {
+  // The same lattice for both (an automatic step may differ between them when the quadrature hits the work bound).
+  const step = pooledShare({ frequency: c.frequency, severity: dayOrders, k: c.k, rho: c.rho }).step;
+  const run = (quadratureOnly: boolean) => () =>
+    pooledShare({ frequency: c.frequency, severity: dayOrders, k: c.k, rho: c.rho, step, quadratureOnly });
+  const a = run(false)();
+  const seriesMs = timeIt(run(false), 5, 1);
+  let b: ReturnType<typeof pooledShare>;
+  try {
+    b = run(true)();
+  } catch (e) {
+    // The quadrature alone may exceed the work bound on the series' lattice.
+    if (!(e instanceof WorkLimitError)) throw e;
+    return { id: c.id, seriesMs, quadMs: null, diff: null, nodes: "-" };
+  }
+  const diff = Math.max(
+    Math.abs(a.distribution.sd / b.distribution.sd - 1),
+    ...[0.05, 0.5, 0.95].map((p) => Math.abs(a.distribution.quantile(p) - b.distribution.quantile(p)) / b.distribution.sd),
+  );
+  return { id: c.id, seriesMs, quadMs: timeIt(run(true), 5, 1), diff, nodes: String(b.shock.nodes) };
+});
+
 const f = (x: number | null | undefined, d = 1): string => (x === null || x === undefined ? "-" : x.toFixed(d));
 const ratio = (a: number, b: number | undefined): string => (b === undefined ? "-" : `${(a / b).toFixed(2)}x`);
 const pad = (s: string, w: number): string => s.padStart(w);
@@ -223,6 +258,19 @@ console.log(`${"CV curve k = 1..1000 + pool size".padEnd(34)}${pad(f(cvMs, 3), 1
 for (const s of sampleRows) console.log(`${s.id.padEnd(34)}${pad(f(s.ms), 17)}`);
 if (sampleRows.length === 0) console.log("(sample dataset analysis case: not added yet)");
 
+console.log("\nshared-rate pools at a day (lognormal(3.6, 0.6) orders): pooled count as a series vs quadrature");
+console.log("case".padEnd(34) + pad("series", 9) + pad("quadr.", 9) + pad("nodes", 7) + pad("ratio", 8) + pad("max diff", 10));
+for (const r of sharedRows) {
+  console.log(
+    r.id.padEnd(34) +
+      pad(f(r.seriesMs), 9) +
+      pad(r.quadMs === null ? "refused" : f(r.quadMs), 9) +
+      pad(r.nodes, 7) +
+      pad(ratio(r.seriesMs, r.quadMs ?? undefined), 8) +
+      pad(r.diff === null ? "-" : r.diff.toExponential(1), 10),
+  );
+}
+
 console.log("\ntargets");
 for (const r of rows.slice(0, 2)) {
   const ok = r.numpyFftMs === undefined ? "n/a" : r.fftMs <= 2 * r.numpyFftMs ? "met" : "MISSED";
@@ -230,3 +278,6 @@ for (const r of rows.slice(0, 2)) {
 }
 console.log(`  CV curve under 50 ms: ${cvMs < 50 ? "met" : "MISSED"} (${f(cvMs, 3)} ms)`);
 for (const s of sampleRows) console.log(`  ${s.id} under 200 ms: ${s.ms < 200 ? "met" : "MISSED"} (${f(s.ms)} ms)`);
+for (const r of sharedRows) {
+  console.log(`  ${r.id} under 100 ms (a slider move): ${r.seriesMs < 100 ? "met" : "MISSED"} (${f(r.seriesMs)} ms)`);
+}

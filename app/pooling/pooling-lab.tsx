@@ -21,6 +21,18 @@ import { SourcePicker, type LabDatasetOption, type SourceState } from "@/app/_co
 import { encodeState } from "@/app/_components/lab/url-state";
 import { useLabQuery } from "@/app/_components/lab/use-lab-query";
 
+/**
+ * How the pool's total moves next to one budget, from the widths of their 5-95% ranges (relative to each mean):
+ * under a quarter "barely moves", under three quarters "moves less", else "moves almost as much" (a strong shared
+ * rate, which pooling cannot average away).
+ */
+function poolSwingVerb(pool: readonly [number, number], solo: readonly [number, number]): string {
+  const ratio = (pool[1] - pool[0]) / Math.max(solo[1] - solo[0], Number.MIN_VALUE);
+  if (ratio < 0.25) return "barely moves";
+  if (ratio < 0.75) return "moves less";
+  return "moves almost as much";
+}
+
 export interface PoolingInitialState {
   mode: "campaign" | "model";
   datasetId: number | null;
@@ -350,7 +362,7 @@ export function PoolingLab({ datasets, initialState, initial, initialMessage }: 
           <div style={{ marginTop: 16 }}>
             <ChartFrame
               title="The platform's view and yours"
-              caption={`The pool's total over ${formatNumber(d.k, 0)} budgets barely moves around its mean (${formatPercent(d.platform.poolRange[0], 0)} to +${formatPercent(d.platform.poolRange[1], 0)}); one budget alone swings ${formatPercent(d.platform.soloRange[0], 0)} to +${formatPercent(d.platform.soloRange[1], 0)}.`}
+              caption={`The pool's total over ${formatNumber(d.k, 0)} budgets ${poolSwingVerb(d.platform.poolRange, d.platform.soloRange)} around its mean (${formatPercent(d.platform.poolRange[0], 0)} to +${formatPercent(d.platform.poolRange[1], 0)}); one budget alone swings ${formatPercent(d.platform.soloRange[0], 0)} to +${formatPercent(d.platform.soloRange[1], 0)}.`}
               exportName="pooling-platform-view"
               data={[
                 { view: "one budget", "5% vs mean": d.platform.soloRange[0], "95% vs mean": d.platform.soloRange[1] },

@@ -16,6 +16,7 @@ import { SliderField } from "@/app/_components/lab/slider-field";
 import { SourcePicker, type LabDatasetOption, type SourceState } from "@/app/_components/lab/source-picker";
 import { encodeState } from "@/app/_components/lab/url-state";
 import { useLabQuery } from "@/app/_components/lab/use-lab-query";
+import { LabStatus } from "@/app/_components/lab/lab-status";
 
 export interface CollarInitialState {
   mode: "campaign" | "model";
@@ -192,14 +193,7 @@ export function CollarDesk({ datasets, initialState, initial, initialMessage }: 
             </select>
           </div>
         </div>
-        <p className="small lab-status" aria-live="polite">
-          {q.error ? <span className="lab-error" role="alert">{q.error}</span> : pending ? "Updating…" : ""}
-        </p>
-        {!d && initialMessage && !q.error && (
-          <p className="alert error" role="alert">
-            {initialMessage}
-          </p>
-        )}
+        <LabStatus error={q.error} pending={pending} initialMessage={initialMessage} hasResult={Boolean(d)} />
       </section>
 
       {d && (

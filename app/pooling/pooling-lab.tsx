@@ -12,6 +12,7 @@ import { CvCurveChart } from "@/app/_components/lab/cv-curve-chart";
 import { getJson, postJson } from "@/app/_components/lab/fetch-json";
 import { Figure } from "@/app/_components/lab/figure";
 import { HistogramChart } from "@/app/_components/lab/histogram-chart";
+import { LabStatus } from "@/app/_components/lab/lab-status";
 import { useDebouncedValue, useSyncedSearch } from "@/app/_components/lab/hooks";
 import { outcomeFormat } from "@/app/_components/lab/lab-format";
 import { formToModel, type ModelForm } from "@/app/_components/lab/model-form";
@@ -251,24 +252,20 @@ export function PoolingLab({ datasets, initialState, initial, initialMessage }: 
             testId="target-slider"
           />
         </div>
-        <p className="small lab-status" aria-live="polite" data-testid="pooling-status">
-          {q.error ? (
-            <span className="lab-error" role="alert">
-              {q.error}
-            </span>
-          ) : pending ? (
-            "Updating…"
-          ) : d ? (
-            d.computeMs >= 1 ? `Computed in ${formatNumber(d.computeMs, 0)} ms.` : "Answered from figures already computed."
-          ) : (
-            ""
-          )}
-        </p>
-        {!d && initialMessage && !q.error && (
-          <p className="alert error" role="alert">
-            {initialMessage}
-          </p>
-        )}
+        <LabStatus
+          error={q.error}
+          pending={pending}
+          done={
+            d
+              ? d.computeMs >= 1
+                ? `Computed in ${formatNumber(d.computeMs, 0)} ms.`
+                : "Answered from figures already computed."
+              : undefined
+          }
+          initialMessage={initialMessage}
+          hasResult={Boolean(d)}
+          testId="pooling-status"
+        />
       </section>
 
       {d && (

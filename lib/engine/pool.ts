@@ -16,7 +16,8 @@
  *   gives exactly a negative binomial with r = 1/c^2 and mean k lambda.
  * - Negative binomial (r, m): given G the sum is NB(k r, k m G) = Poisson(k m G L) with L ~ Gamma(k r, 1/(k r)).
  *   One of the two Gamma variables is integrated exactly (giving a negative binomial) and the other, always the
- *   more concentrated one, by quadrature.
+ *   more concentrated one, by quadrature; where the mixed count's support is short, its pmf (the nodes' negative
+ *   binomials, mixed) is evaluated as a series instead (see count-series.ts).
  * - Binomial (n, p): a Gamma shock could push p above 1, so the shared conversion rate is B = p G ~ Beta with mean
  *   p and cv c (needs c^2 < (1 - p) / p); given B the sum is Binomial(k n, B), so the pooled count is beta-binomial.
  *   Its pmf is exact by a ratio recurrence and its pgf a polynomial, evaluated as a truncated series (see

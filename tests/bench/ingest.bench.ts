@@ -21,6 +21,7 @@ import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { mulberry32 } from "../support/mulberry32";
 
 const ROOT = path.resolve(__dirname, "../..");
 const SQLITE = "/usr/bin/sqlite3";
@@ -41,17 +42,6 @@ interface ChildResult {
   /** CPU time of the child over the same span (user + system, all threads): less sensitive to other load. */
   cpuMs: number;
   maxRssMb: number;
-}
-
-/** mulberry32: a small seeded generator (period 2^32), enough to make the same file on every machine. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** A generic daily file: 250 campaigns a day, counts that respect impressions >= clicks >= conversions. */

@@ -7,23 +7,13 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { ImportSummary } from "@/lib/ingest/types";
 import { sandbox, uploadAndImport, type Sandbox } from "./helpers";
+import { mulberry32 } from "../../support/mulberry32";
 
 let sb: Sandbox;
 beforeEach(() => {
   sb = sandbox();
 });
 afterEach(() => sb.cleanup());
-
-/** mulberry32: a small seeded generator (period 2^32). */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Rows that leave the common form: every kind of cell and line the general path reads, fixes or rejects. */
 const ODD_ROWS: ((cells: string[]) => void)[] = [

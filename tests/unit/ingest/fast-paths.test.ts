@@ -6,17 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { createDecoder } from "@/lib/ingest/encoding";
 import { parseNumberCell, parsePlainNumber } from "@/lib/ingest/numbers";
-
-/** mulberry32: a small seeded generator (period 2^32). */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from "../../support/mulberry32";
 
 describe("parsePlainNumber", () => {
   it("gives the same double as Number() for up to 15 digits with one decimal mark (exact: tolerance 0)", () => {

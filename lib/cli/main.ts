@@ -9,8 +9,6 @@ import { env, uploadMaxBytes } from "@/lib/env";
 import { AppError, isAppError } from "@/lib/errors";
 import { rejectedRowsCsv } from "@/lib/ingest/rejected";
 import { MAPPABLE_FIELDS, type Mapping, type MappableField } from "@/lib/ingest/types";
-import { importLocalFile } from "@/lib/server/uploads";
-import { runAnalyzeCommand, runModelCommand } from "./analysis-commands";
 
 const USAGE = `noisefloor command line
 
@@ -60,6 +58,8 @@ async function cmdImport(args: string[]): Promise<void> {
   });
   const file = positionals[0];
   if (!file || positionals.length > 1) throw new UsageError("import takes one file: import <file> [--name N] [--map field=Header] [--json]");
+  // Loaded on use, like the analysis commands: `datasets` and `rejected` start without the importer or the engine.
+  const { importLocalFile } = await import("@/lib/server/uploads");
   const summary = await importLocalFile(db(), env.DATABASE_PATH, file, {
     name: values.name,
     mapping: parseMapping(values.map ?? []),
@@ -124,10 +124,10 @@ async function main(argv: string[]): Promise<number> {
       cmdRejected(rest);
       return 0;
     case "model":
-      runModelCommand(rest);
+      (await import("./analysis-commands")).runModelCommand(rest);
       return 0;
     case "analyze":
-      runAnalyzeCommand(db, rest);
+      (await import("./analysis-commands")).runAnalyzeCommand(db, rest);
       return 0;
     case undefined:
     case "help":

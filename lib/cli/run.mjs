@@ -10,6 +10,7 @@
  * resolved by esbuild. Commands load their heavy parts (importer, engine) as separate chunks, on use.
  */
 import fs from "node:fs";
+import process from "node:process";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 

@@ -267,15 +267,15 @@ function CoinSection({ d, datasetId }: { d: CampaignDetail; datasetId: number })
   const campaignVol = d.coin.campaign;
   const caption =
     campaignVol === null
-      ? "This campaign has no revenue figures, so it has no daily return to compare."
-      : `Treat each day's revenue ÷ spend − 1 as a daily return: its swings, annualised like a coin's, are ${formatPercent(campaignVol, 0)}${
-          btc ? `, against ${formatPercent(btc.annualizedVolatility, 0)} for ${btc.symbol}` : ""
-        }. Higher means a bumpier ride.`;
+      ? "This campaign has no revenue figures (or fewer than two days with spend), so it has no daily surprise to compare."
+      : `Compared like with like: how far each day's revenue lands from what that day's spend brings on average, annualised the way a coin's daily price moves are: ${formatPercent(campaignVol, 0)} for this campaign${
+          btc ? `, ${formatPercent(btc.annualizedVolatility, 0)} for ${btc.symbol}` : ""
+        }. A higher figure means bumpier days; how profitable the campaign is does not enter it.`;
   return (
     <>
       <h2>The campaign as a coin</h2>
       <ChartFrame
-        title="Annualised volatility of daily returns"
+        title="How bumpy are the days? Annualised volatility"
         caption={caption}
         exportName={`${d.campaign}-coin-volatility`}
         data={coinRecords(d)}
@@ -283,8 +283,8 @@ function CoinSection({ d, datasetId }: { d: CampaignDetail; datasetId: number })
         kind="coin-volatility"
         source={{ datasetId, campaign: d.campaign }}
         legend={[
-          ...(campaignVol === null ? [] : [{ label: "This campaign (revenue ÷ spend − 1)", color: PALETTE.orange, shape: "square" as const }]),
-          { label: "Reference coins (daily price returns)", color: PALETTE.blue, shape: "square" },
+          ...(campaignVol === null ? [] : [{ label: "This campaign (daily revenue against what its spend brings)", color: PALETTE.orange, shape: "square" as const }]),
+          { label: "Coins (daily price moves)", color: PALETTE.blue, shape: "square" },
         ]}
         footer={
           refs.length > 0 && (

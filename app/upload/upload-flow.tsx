@@ -115,7 +115,7 @@ export function UploadFlow({ maxMb }: { maxMb: number }) {
         setStage({
           kind: "error",
           file,
-          message: `This file is ${(file.size / 1048576).toFixed(1)} MB; the limit is ${maxMb} MB. Export a shorter date range and upload the parts.`,
+          message: `This file is ${formatNumber(file.size / 1048576, 1)} MB; the limit is ${formatNumber(maxMb, 0)} MB. Export a shorter date range and upload the parts.`,
         });
         return;
       }
@@ -435,7 +435,7 @@ function Review(props: {
       <p className="muted small">Check how each column is read; change any that are wrong. The preview below follows your choices.</p>
       <MappingFields fields={fields} headers={d.headers} mapping={mapping} setMapping={setMapping} idPrefix="map" />
 
-      <h3>Preview (first {d.previewRows.length} rows, as they will be read)</h3>
+      <h3>Preview (first {plural(d.previewRows.length, "row")}, as they will be read)</h3>
       <div className="table-wrap preview-wrap">
         <table data-testid="preview">
           <thead>

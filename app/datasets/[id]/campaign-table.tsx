@@ -243,9 +243,11 @@ export function CampaignTable({ analysis, budget }: { analysis: DatasetAnalysis;
                 <Fragment key={c.campaign}>
                   <tr>
                     {columns.slice(0, 1).map((col) => (
-                      <td key={col.key}>{col.cell(c)}</td>
+                      <td key={col.key} data-col={col.key}>
+                        {col.cell(c)}
+                      </td>
                     ))}
-                    <td>
+                    <td data-col="verdict">
                       <div className="verdict-cell">
                         <VerdictBadge verdict={c.verdict} />
                         <button
@@ -261,7 +263,7 @@ export function CampaignTable({ analysis, budget }: { analysis: DatasetAnalysis;
                       </div>
                     </td>
                     {columns.slice(1).map((col) => (
-                      <td key={col.key} className={col.align === "right" ? "num" : undefined}>
+                      <td key={col.key} data-col={col.key} className={col.align === "right" ? "num" : undefined}>
                         {col.cell(c)}
                       </td>
                     ))}

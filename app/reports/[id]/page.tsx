@@ -12,6 +12,8 @@ import {
   formatRange,
   formatSig,
   formatSourceFormat,
+  plural,
+  pluralCount,
 } from "@/lib/format";
 import { hasRevenue, unitSuffix } from "@/lib/export/report";
 import { analysisSearch } from "@/app/_components/analysis-query";
@@ -194,7 +196,8 @@ function ReportBody({ analysis: a, datasetId, query }: { analysis: DatasetAnalys
             </>
           )}
           <p className="small muted">
-            Spend {money(c.spend)}, {formatCount(c.clicks)} clicks, {formatCount(c.conversions)} conversions over {formatCount(c.units)} {unitWord}.
+            Spend {money(c.spend)}, {pluralCount(c.clicks, "click")}, {pluralCount(c.conversions, "conversion")} over{" "}
+            {plural(c.units, unitWord.replace(/s$/, ""), unitWord)}.
           </p>
         </section>
       ))}

@@ -22,6 +22,8 @@ import {
   formatPercentRange,
   formatRange,
   formatSig,
+  plural,
+  pluralCount,
 } from "@/lib/format";
 import { BUDGET_DEBOUNCE_MS, HorizonBudgetFields } from "@/app/_components/analysis-controls";
 import { analysisSearch, parseBudget } from "@/app/_components/analysis-query";
@@ -180,7 +182,7 @@ function Headline({ d, unit }: { d: CampaignDetail; unit: "day" | "ad" }) {
           value={f.pLosingWeek === null ? "–" : formatProbability(f.pLosingWeek)}
           sub={f.pLoss === null ? "needs revenue figures" : `revenue below spend in a ${h}: ${formatProbability(f.pLoss)}`}
         />
-        <Stat label={`Budget per ${h}`} value={money0(f.budget)} sub={`buys about ${formatNumber(f.clicks, 0)} clicks`} />
+        <Stat label={`Budget per ${h}`} value={money0(f.budget)} sub={`buys about ${plural(f.clicks, "click")}`} />
         <Stat label="Conversion rate" value={formatPercent(c.cvr.mean)} sub={`90% interval ${formatPercentRange(c.cvr.lo90, c.cvr.hi90)}`} />
         <Stat label={`Swing (CV) per ${h}`} value={formatPercent(f.cv, 0)} sub={hasRevenue(c) ? "sd ÷ mean of revenue" : "sd ÷ mean of conversions"} />
         <Stat
@@ -340,14 +342,14 @@ function FiguresSection({ c, currency, datasetId, unit }: { c: CampaignAnalysis;
         ? "too few rows to test whether days vary more than chance"
         : `Pearson dispersion ${formatNumber(c.dispersion.phi, 2)} (1 = pure chance), p = ${formatProbability(c.dispersion.pValue)}${c.dispersion.r !== undefined ? `; r = ${formatSig(c.dispersion.r)}` : ""}`,
     ],
-    ["Order value", hasRevenue(c) ? money(c.orderValue.mean) : "–", `${ORDER_SOURCE[c.orderValue.source]}${c.orderValue.count > 0 ? `, ${formatCount(c.orderValue.count)} orders` : ""}${c.orderValue.sigma !== null ? `; log-scale spread ${formatNumber(c.orderValue.sigma, 2)}` : ""}`],
+    ["Order value", hasRevenue(c) ? money(c.orderValue.mean) : "–", `${ORDER_SOURCE[c.orderValue.source]}${c.orderValue.count > 0 ? `, ${pluralCount(c.orderValue.count, "order")}` : ""}${c.orderValue.sigma !== null ? `; log-scale spread ${formatNumber(c.orderValue.sigma, 2)}` : ""}`],
     ["Click-through rate", formatPercent(c.ctr.mean), `90% interval ${formatPercentRange(c.ctr.lo90, c.ctr.hi90)}`],
     ["Conversion rate, raw", formatPercent(c.cvr.mean), `90% interval ${formatPercentRange(c.cvr.lo90, c.cvr.hi90)} (Jeffreys)`],
     ["Conversion rate, shrunk", formatPercent(c.cvrShrunk.mean), `90% interval ${formatPercentRange(c.cvrShrunk.lo90, c.cvrShrunk.hi90)}, pulled toward the dataset's campaigns`],
     [
       "Totals",
-      `${formatCount(c.conversions)} conversions`,
-      `${formatCount(c.clicks)} clicks, ${formatCount(c.impressions)} impressions, ${money(c.spend)} spent${hasRevenue(c) ? `, ${money(c.revenue)} revenue` : ""} over ${formatCount(c.units)} ${unitWord}`,
+      pluralCount(c.conversions, "conversion"),
+      `${pluralCount(c.clicks, "click")}, ${pluralCount(c.impressions, "impression")}, ${money(c.spend)} spent${hasRevenue(c) ? `, ${money(c.revenue)} revenue` : ""} over ${plural(c.units, unit === "ad" ? "ad" : "day")}`,
     ],
   ];
   return (

@@ -259,6 +259,9 @@ function DailySection({ d, datasetName, unit }: { d: CampaignDetail; datasetName
   );
 }
 
+/** sqrt(365): annualised volatility = daily sd x sqrt(365) (coins trade every day), as in lib/engine/coins.ts. */
+const SQRT_DAYS = Math.sqrt(365);
+
 function CoinSection({ d, datasetId }: { d: CampaignDetail; datasetId: number }) {
   const refs = d.coin.references;
   const bars = [
@@ -270,9 +273,11 @@ function CoinSection({ d, datasetId }: { d: CampaignDetail; datasetId: number })
   const caption =
     campaignVol === null
       ? "This campaign has no revenue figures (or fewer than two days with spend), so it has no daily surprise to compare."
-      : `Compared like with like: how far each day's revenue lands from what that day's spend brings on average, annualised the way a coin's daily price moves are: ${formatPercent(campaignVol, 0)} for this campaign${
-          btc ? `, ${formatPercent(btc.annualizedVolatility, 0)} for ${btc.symbol}` : ""
-        }. A higher figure means bumpier days; how profitable the campaign is does not enter it.`;
+      : `Compared like with like: on a typical day this campaign's revenue lands ${formatPercent(campaignVol / SQRT_DAYS, 0)} away from what that day's spend brings on average${
+          btc ? `, while ${btc.symbol}'s price moves ${formatPercent(btc.annualizedVolatility / SQRT_DAYS, 1)} a day` : ""
+        }; annualised (× √365, the way a coin's volatility is quoted) that is ${formatPercent(campaignVol, 0)}${
+          btc ? ` against ${formatPercent(btc.annualizedVolatility, 0)}` : ""
+        }, and how profitable the campaign is does not enter it.`;
   return (
     <>
       <h2>The campaign as a coin</h2>

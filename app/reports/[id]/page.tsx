@@ -103,6 +103,7 @@ function ReportBody({ analysis: a, datasetId, query }: { analysis: DatasetAnalys
           <thead>
             <tr>
               <th scope="col">Campaign</th>
+              <th scope="col">Verdict</th>
               <th scope="col" className="num">
                 Spend
               </th>
@@ -127,7 +128,6 @@ function ReportBody({ analysis: a, datasetId, query }: { analysis: DatasetAnalys
               <th scope="col" className="num">
                 90% band coverage
               </th>
-              <th scope="col">Verdict</th>
             </tr>
           </thead>
           <tbody>
@@ -136,6 +136,9 @@ function ReportBody({ analysis: a, datasetId, query }: { analysis: DatasetAnalys
                 <th scope="row" className="row-head">
                   {c.campaign}
                 </th>
+                <td>
+                  <VerdictBadge verdict={c.verdict} withTitle={false} />
+                </td>
                 <td className="num">{money0(c.spend)}</td>
                 <td className="num">{formatCount(c.conversions)}</td>
                 <td className="num">
@@ -160,9 +163,6 @@ function ReportBody({ analysis: a, datasetId, query }: { analysis: DatasetAnalys
                 <td className="num">{c.forecast.pLosingWeek === null ? "–" : formatProbability(c.forecast.pLosingWeek)}</td>
                 <td className="num">
                   {c.calibration.coverage90 !== null && c.calibration.days > 0 ? `${formatPercent(c.calibration.coverage90, 0)} of ${formatCount(c.calibration.days)} ${unitWord}` : "–"}
-                </td>
-                <td>
-                  <VerdictBadge verdict={c.verdict} withTitle={false} />
                 </td>
               </tr>
             ))}

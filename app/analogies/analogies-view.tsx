@@ -179,7 +179,7 @@ function CoinUpload({ coins, onPanel }: { coins: AnalogiesDto["coins"]; onPanel:
         {busy ? "Reading…" : "Use this file"}
       </button>
       {message && (
-        <p role={message.kind === "error" ? "alert" : "status"} className={`small ${message.kind === "error" ? "lab-error" : ""}`} style={{ flexBasis: "100%", margin: 0 }}>
+        <p role={message.kind === "error" ? "alert" : "status"} className={`small ${message.kind === "error" ? "lab-error" : ""} u-full-row`}>
           {message.text}
         </p>
       )}

@@ -46,7 +46,7 @@ export default async function ReportPage({ params, searchParams }: Props) {
 
   return (
     <article className="report" data-testid="report">
-      <div className="btn-row no-print" style={{ marginBottom: 12 }}>
+      <div className="btn-row no-print u-mb-12">
         <PrintButton />
         <Link className="btn" href={`/datasets/${ds.id}${analysisSearch(query)}`}>
           ← Back to the dataset
@@ -170,7 +170,7 @@ function ReportBody({ analysis: a, datasetId, query }: { analysis: DatasetAnalys
         </table>
       </div>
 
-      <div style={{ marginTop: 16 }}>
+      <div className="u-mt-16">
         <PoolingPanel analysis={a} printable />
       </div>
 

@@ -204,9 +204,9 @@ function Headline({ d, unit }: { d: CampaignDetail; unit: "day" | "ad" }) {
 function Sentences({ d, h }: { d: CampaignDetail; h: Horizon }) {
   if (d.sentences.length === 0) return null;
   return (
-    <section className="panel" aria-labelledby="sentences-heading" style={{ marginTop: 16 }}>
+    <section className="panel u-mt-16" aria-labelledby="sentences-heading">
       <div className="section-head">
-        <h2 id="sentences-heading" style={{ marginTop: 0 }}>
+        <h2 className="u-mt-0" id="sentences-heading">
           In plain words
         </h2>
         <ExportButtons
@@ -232,7 +232,7 @@ function Sentences({ d, h }: { d: CampaignDetail; h: Horizon }) {
 function DailySection({ d, datasetName, unit }: { d: CampaignDetail; datasetName: string; unit: "day" | "ad" }) {
   if (unit === "ad" || d.daily.length === 0) {
     return (
-      <p className="muted" style={{ marginTop: 16 }}>
+      <p className="muted u-mt-16">
         {unit === "ad" ? "This file has no dates, so there is no day-by-day chart." : "No daily rows to chart for this campaign."}
       </p>
     );

@@ -371,7 +371,7 @@ function FiguresSection({ c, currency, datasetId, unit }: { c: CampaignAnalysis;
         />
       </div>
       <div className="table-wrap">
-        <table data-testid="campaign-figures">
+        <table data-testid="campaign-figures" className="stack-narrow">
           <thead>
             <tr>
               <th scope="col">Figure</th>

@@ -392,12 +392,6 @@ function Review(props: {
 
   return (
     <div className="panel" data-testid="review">
-      {props.error && (
-        <div className="alert error" role="alert" data-testid="import-error">
-          <strong>The import did not go through.</strong> {props.error} Your file and the columns you chose are kept below:
-          change what is needed and import again.
-        </div>
-      )}
       <h2 className="panel-title">We read this as: {d.formatLabel}</h2>
       <dl className="kv small">
         <dt>File</dt>
@@ -460,6 +454,12 @@ function Review(props: {
         </table>
       </div>
 
+      {props.error && (
+        <div className="alert error" role="alert" data-testid="import-error">
+          <strong>The import did not go through.</strong> {props.error} Your file, the columns you chose and the name are
+          kept: change what is needed and import again.
+        </div>
+      )}
       <div className="controls panel-actions">
         <div className="field field-grow">
           <label htmlFor={nameId}>Dataset name</label>

@@ -497,7 +497,7 @@ function Summary({ summary: s, onAnother }: { summary: ImportSummary; onAnother:
   return (
     <div className="panel" data-testid="import-summary" aria-live="polite">
       <div className={`alert ${s.rowsRejected > 0 ? "warn" : "ok"}`}>
-        {s.existing ? "This file was imported before: here is the same dataset." : "Imported."} {plural(s.rowsImported, "row")}{" "}
+        {s.existing ? "This file was imported before: here is the same dataset." : "Done:"} {plural(s.rowsImported, "row")}{" "}
         imported
         {s.rowsRejected > 0
           ? `, ${plural(s.rowsRejected, "row")} could not be read (kept, with the reason)`

@@ -119,6 +119,11 @@ describe.skipIf(!chromiumPath)("what a person sees", () => {
     const previewHead = await page.locator('[data-testid="preview"] thead').innerText();
     expect(previewHead).toContain("post_click_sales_amount");
     expect(await page.locator('[data-testid="preview"] tbody tr').first().innerText()).toContain("2026-03-01");
+    // The sheet names no currency, so the review offers one (left unstated here: amounts print without a sign).
+    const currency = page.locator('[data-testid="import-currency"]');
+    expect(await currency.isVisible()).toBe(true);
+    expect(await currency.inputValue()).toBe("");
+    expect(await currency.locator("option").count()).toBeGreaterThan(10);
     const name = review.getByLabel("Dataset name");
     await name.fill(LONG_NAME);
     await shoot(page, "upload-review-mapped-1280");

@@ -265,9 +265,54 @@ export function daysBetween(start: string, end: string): number | null {
   return Math.round((b - a) / 86_400_000) + 1;
 }
 
-/** "1 campaign" / "3 campaigns". @example plural(3, "campaign") // "3 campaigns" */
+/**
+ * A whole count with its noun, singular only for exactly 1: "1 campaign", "3 campaigns", "12,345 rows".
+ * The number is rounded to a whole first, so the noun agrees with what is printed (0.6 -> "1 row").
+ * @param n a count; non-finite prints "– words"
+ * @example plural(3, "campaign") // "3 campaigns"; plural(1, "sale") // "1 sale"; plural(1, "day", "days") // "1 day"
+ */
 export function plural(n: number, word: string, pluralWord = `${word}s`): string {
-  return `${formatNumber(n, 0)} ${n === 1 ? word : pluralWord}`;
+  if (!isNum(n)) return `${MISSING} ${pluralWord}`;
+  const shown = formatNumber(n, 0);
+  return `${shown} ${shown === "1" ? word : pluralWord}`;
+}
+
+/**
+ * A count that may be fractional (expected or attributed conversions) with its noun: printed like formatCount
+ * ("48,699", "428.2", "0.25") and singular only when the printed figure is exactly "1".
+ * @example pluralCount(1, "conversion") // "1 conversion"; pluralCount(2.5, "sale") // "2.5 sales"
+ */
+export function pluralCount(n: number | null | undefined, word: string, pluralWord = `${word}s`): string {
+  const shown = formatCount(n);
+  return `${shown} ${shown === "1" ? word : pluralWord}`;
+}
+
+/**
+ * An expected count for a sentence ("about 48,699 sales"): whole above 100, three significant digits below, so a
+ * model's 48698.8 never prints with a decimal a person would read as precision, and 0.43 stays 0.43.
+ * @example formatExpected(48698.8) // "48,699"; formatExpected(12.34) // "12.3"; formatExpected(0.4321) // "0.432"
+ */
+export function formatExpected(n: number | null | undefined): string {
+  if (!isNum(n)) return MISSING;
+  return Math.abs(n) >= 100 ? formatNumber(n, 0) : formatSig(n, 3);
+}
+
+/** Currencies offered when a file does not name its own (ISO 4217), most used first. */
+export const COMMON_CURRENCIES = [
+  "USD", "EUR", "GBP", "CAD", "AUD", "NZD", "CHF", "JPY", "SEK", "NOK", "DKK", "PLN", "CZK", "INR", "BRL", "MXN", "SGD", "HKD", "ZAR", "CNY",
+] as const;
+
+/**
+ * "USD (US Dollar)" for a select; the code alone when the runtime has no English name for it.
+ * @example currencyLabel("EUR") // "EUR (Euro)"
+ */
+export function currencyLabel(code: string): string {
+  try {
+    const name = new Intl.DisplayNames(LOCALE, { type: "currency" }).of(code);
+    return name && name !== code ? `${code} (${name})` : code;
+  } catch {
+    return code;
+  }
 }
 
 /** Human name of a source format as stored on a dataset. */

@@ -43,7 +43,7 @@ export function HorizonBudgetFields(p: HorizonBudgetFieldsProps) {
           </label>
         ))}
       </fieldset>
-      <div className="field" style={{ flex: "0 1 300px" }}>
+      <div className="field u-field-300">
         <label htmlFor={budgetId}>
           Budget per {p.horizon}
           {p.currency ? ` (${p.currency})` : ""}, optional
@@ -67,12 +67,12 @@ export function HorizonBudgetFields(p: HorizonBudgetFieldsProps) {
           Empty: {p.defaultBudgetNote}.
         </span>
         {p.budgetError && (
-          <span id={errId} className="small" role="alert" style={{ color: "var(--bad)" }}>
+          <span id={errId} className="small u-error-text" role="alert">
             {p.budgetError}
           </span>
         )}
       </div>
-      <span className="small muted" aria-live="polite" style={{ minWidth: "9em" }}>
+      <span className="small muted u-min-9em" aria-live="polite">
         {p.pending ? "Updating the figures…" : ""}
       </span>
     </div>

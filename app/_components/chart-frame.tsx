@@ -79,7 +79,7 @@ export function ChartFrame({ title, caption, exportName, data, json, kind = "cha
       </figcaption>
       {footer}
       {error && (
-        <p role="alert" className="small" style={{ color: "var(--bad)" }}>
+        <p role="alert" className="small u-error-text">
           {error}
         </p>
       )}

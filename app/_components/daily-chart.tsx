@@ -2,7 +2,7 @@
 
 import { Area, CartesianGrid, ComposedChart, Line, ResponsiveContainer, Tooltip, XAxis, YAxis, type DotItemDotProps, type TooltipContentProps } from "recharts";
 import type { DailyPoint } from "@/lib/analysis/types";
-import { formatCount, formatSig, formatShortDate, formatDate } from "@/lib/format";
+import { formatCount, formatSig, formatShortDate, formatDate, pluralCount } from "@/lib/format";
 import type { LegendSwatch } from "./download";
 import { PALETTE } from "./palette";
 
@@ -40,7 +40,7 @@ function DailyTooltip({ active, payload }: TooltipContentProps) {
     <div className="chart-tooltip">
       <strong>{formatDate(row.date)}</strong>
       <div>
-        {formatCount(row.conversions)} conversions from {formatCount(row.clicks)} clicks
+        {pluralCount(row.conversions, "conversion")} from {pluralCount(row.clicks, "click")}
       </div>
       <div>
         expected {formatSig(row.expected)}, 90% band {formatCount(row.lo90)}–{formatCount(row.hi90)}

@@ -53,7 +53,7 @@ export function DeleteDatasetButton({ id, name, redirectTo, compact = false }: {
         Cancel
       </button>
       {error && (
-        <span role="alert" className="small" style={{ color: "var(--bad)", display: "block" }}>
+        <span role="alert" className="small u-error-text u-block">
           {error}
         </span>
       )}

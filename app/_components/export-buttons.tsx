@@ -56,7 +56,7 @@ export function ExportButtons({ label, exportName, records, json, kind = "table"
         JSON
       </button>
       {error && (
-        <span role="alert" className="small" style={{ color: "var(--bad)" }}>
+        <span role="alert" className="small u-error-text">
           {error}
         </span>
       )}
@@ -99,7 +99,7 @@ export function JsonDownloadButton({
         {text}
       </button>
       {error && (
-        <span role="alert" className="small" style={{ color: "var(--bad)" }}>
+        <span role="alert" className="small u-error-text">
           {error}
         </span>
       )}

@@ -32,7 +32,7 @@ export function Swatch({ color, shape }: { color: string; shape: LegendShape }) 
       break;
   }
   return (
-    <svg width={14} height={14} viewBox="0 0 14 14" aria-hidden="true" focusable="false" style={{ flex: "none" }}>
+    <svg className="u-flex-none" width={14} height={14} viewBox="0 0 14 14" aria-hidden="true" focusable="false">
       {el}
     </svg>
   );

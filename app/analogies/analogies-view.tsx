@@ -2,7 +2,7 @@
 
 import { useId, useState, type FormEvent, type ReactNode } from "react";
 import type { AnalogiesDto, AnalogyPanel, CoinSeries } from "@/lib/analysis/analogies";
-import { currencyFormatter, formatNumber, formatPercent } from "@/lib/format";
+import { currencyFormatter, formatNumber, formatPercent, plural } from "@/lib/format";
 import { ChartFrame } from "@/app/_components/chart-frame";
 import { PALETTE } from "@/app/_components/palette";
 import { postJson } from "@/app/_components/lab/fetch-json";
@@ -154,7 +154,7 @@ function CoinUpload({ coins, onPanel }: { coins: AnalogiesDto["coins"]; onPanel:
       onPanel(answer);
       setMessage({
         kind: "ok",
-        text: `${answer.series.label}: ${formatNumber(answer.series.days, 0)} daily prices${answer.skippedRows > 0 ? `, ${answer.skippedRows} rows skipped` : ""}.`,
+        text: `${answer.series.label}: ${plural(answer.series.days, "daily price")}${answer.skippedRows > 0 ? `, ${plural(answer.skippedRows, "row")} skipped` : ""}.`,
       });
     } catch (err) {
       setMessage({ kind: "error", text: err instanceof Error ? err.message : "The file could not be read." });
@@ -179,7 +179,7 @@ function CoinUpload({ coins, onPanel }: { coins: AnalogiesDto["coins"]; onPanel:
         {busy ? "Reading…" : "Use this file"}
       </button>
       {message && (
-        <p role={message.kind === "error" ? "alert" : "status"} className={`small ${message.kind === "error" ? "lab-error" : ""}`} style={{ flexBasis: "100%", margin: 0 }}>
+        <p role={message.kind === "error" ? "alert" : "status"} className={`small ${message.kind === "error" ? "lab-error" : ""} u-full-row`}>
           {message.text}
         </p>
       )}

@@ -3,6 +3,7 @@
 import Link from "next/link";
 import { useCallback, useId, useMemo, useRef, useState } from "react";
 import type { Detection, ImportProgress, ImportSummary, Mapping, MappableField } from "@/lib/ingest/types";
+import { COMMON_CURRENCIES, currencyFormatter, currencyLabel, formatCount, formatNumber, formatPeriod, plural } from "@/lib/format";
 
 const FIELD_LABELS: Record<MappableField, string> = {
   date: "Date",
@@ -36,7 +37,8 @@ type Stage =
   | { kind: "idle" }
   | { kind: "sending"; file: File; sent: number }
   | { kind: "needsMapping"; file: File; sha256: string; headers: string[]; message: string }
-  | { kind: "review"; file: File; detection: Detection }
+  /** `error`: the last import attempt failed; the file, the mapping and the name stay on screen to try again. */
+  | { kind: "review"; file: File; detection: Detection; error?: string }
   | { kind: "importing"; file: File; detection: Detection; progress: ImportProgress | null }
   | { kind: "done"; summary: ImportSummary }
   | { kind: "error"; message: string; file?: File };
@@ -94,13 +96,16 @@ function sendFile(file: File, token: string, onSent: (n: number) => void): Promi
 }
 
 const pct = (n: number, d: number) => (d > 0 ? Math.min(100, Math.round((100 * n) / d)) : 0);
-const num = (n: number, digits = 0) => n.toLocaleString(undefined, { maximumFractionDigits: digits });
+const kb = (bytes: number, digits = 0) => formatNumber(bytes / 1024, digits);
+const baseName = (fileName: string) => fileName.replace(/\.[A-Za-z0-9]+$/, "");
 
 export function UploadFlow({ maxMb }: { maxMb: number }) {
   const [stage, setStage] = useState<Stage>({ kind: "idle" });
   const [over, setOver] = useState(false);
   const [mapping, setMapping] = useState<Mapping>({});
   const [name, setName] = useState("");
+  /** ISO 4217 code chosen for a file that names no currency; "" = leave it unstated. */
+  const [currency, setCurrency] = useState("");
   const inputRef = useRef<HTMLInputElement>(null);
   const inputId = useId();
 
@@ -110,7 +115,7 @@ export function UploadFlow({ maxMb }: { maxMb: number }) {
         setStage({
           kind: "error",
           file,
-          message: `This file is ${(file.size / 1048576).toFixed(1)} MB; the limit is ${maxMb} MB. Export a shorter date range and upload the parts.`,
+          message: `This file is ${formatNumber(file.size / 1048576, 1)} MB; the limit is ${formatNumber(maxMb, 0)} MB. Export a shorter date range and upload the parts.`,
         });
         return;
       }
@@ -118,12 +123,15 @@ export function UploadFlow({ maxMb }: { maxMb: number }) {
       try {
         const detection = await sendFile(file, newToken(), (sent) => setStage({ kind: "sending", file, sent }));
         setMapping(detection.mapping);
-        setName(file.name.replace(/\.[A-Za-z0-9]+$/, ""));
+        setName(baseName(file.name));
+        setCurrency("");
         setStage({ kind: "review", file, detection });
       } catch (e) {
         const details = e instanceof UploadError ? e.details : undefined;
         if (details && typeof details.sha256 === "string" && Array.isArray(details.headers)) {
           setMapping({});
+          setName(baseName(file.name));
+          setCurrency("");
           setStage({
             kind: "needsMapping",
             file,
@@ -150,8 +158,8 @@ export function UploadFlow({ maxMb }: { maxMb: number }) {
       });
       if (!res.ok) throw new Error(await errorMessage(res));
       const { detection } = (await res.json()) as { detection: Detection };
+      // The selects now show the mapping the preview was read with; Import sends exactly what they show.
       setMapping(detection.mapping);
-      setName(file.name.replace(/\.[A-Za-z0-9]+$/, ""));
       setStage({ kind: "review", file, detection });
     } catch (e) {
       setStage({ ...stage, message: (e as Error).message });
@@ -175,20 +183,24 @@ export function UploadFlow({ maxMb }: { maxMb: number }) {
       }
     }, 250);
     try {
-      const changed = JSON.stringify(mapping) !== JSON.stringify(detection.mapping);
+      // Always the mapping on screen: a mapping chosen before the preview is what the preview was read with, and
+      // the server cannot find it again from headers it did not recognise.
+      const body: Record<string, unknown> = { fileName: file.name, name: name.trim() || undefined, token, mapping };
+      if (currency) body.currency = currency;
       const res = await fetch(`/api/uploads/${detection.sha256}/import`, {
         method: "POST",
         headers: { "Content-Type": "application/json" },
-        body: JSON.stringify({ fileName: file.name, name: name.trim() || undefined, token, ...(changed ? { mapping } : {}) }),
+        body: JSON.stringify(body),
       });
       if (!res.ok) throw new Error(await errorMessage(res));
       setStage({ kind: "done", summary: (await res.json()) as ImportSummary });
     } catch (e) {
-      setStage({ kind: "error", file, message: (e as Error).message });
+      // Back to the review with everything the user chose still on screen.
+      setStage({ kind: "review", file, detection, error: (e as Error).message });
     } finally {
       clearInterval(timer);
     }
-  }, [stage, mapping, name]);
+  }, [stage, mapping, name, currency]);
 
   const reset = () => {
     setStage({ kind: "idle" });
@@ -196,7 +208,7 @@ export function UploadFlow({ maxMb }: { maxMb: number }) {
   };
 
   return (
-    <div className="grid" style={{ gap: 16 }}>
+    <div className="grid upload-flow">
       {(stage.kind === "idle" || stage.kind === "error") && (
         <div
           className={`dropzone${over ? " over" : ""}`}
@@ -222,11 +234,11 @@ export function UploadFlow({ maxMb }: { maxMb: number }) {
           tabIndex={0}
           aria-describedby={`${inputId}-hint`}
         >
-          <p style={{ fontSize: "1.1rem", fontWeight: 600, margin: 0 }}>Drop a CSV file here, or click to choose one</p>
-          <p id={`${inputId}-hint`} className="muted small" style={{ margin: "6px 0 0" }}>
+          <p className="dropzone-title">Drop a CSV file here, or click to choose one</p>
+          <p id={`${inputId}-hint`} className="muted small dropzone-hint">
             Up to {maxMb} MB. UTF-8 or UTF-16 (Excel) exports, comma, tab or semicolon separated.
           </p>
-          <label htmlFor={inputId} className="muted small" style={{ position: "absolute", left: -9999 }}>
+          <label htmlFor={inputId} className="sr-only">
             Choose a CSV file
           </label>
           <input
@@ -235,7 +247,7 @@ export function UploadFlow({ maxMb }: { maxMb: number }) {
             data-testid="file-input"
             type="file"
             accept=".csv,.tsv,.txt,text/csv,text/plain"
-            style={{ display: "none" }}
+            hidden
             onChange={(e) => {
               const f = e.target.files?.[0];
               if (f) void start(f);
@@ -253,28 +265,28 @@ export function UploadFlow({ maxMb }: { maxMb: number }) {
       {stage.kind === "sending" && (
         <div className="panel" aria-live="polite">
           <p>
-            Sending <strong>{stage.file.name}</strong>: {num(stage.sent / 1024)} of {num(stage.file.size / 1024)} KB
+            Sending <strong>{stage.file.name}</strong>: {kb(stage.sent)} of {kb(stage.file.size)} KB
           </p>
-          <div className="progress" role="progressbar" aria-label="Bytes sent" aria-valuemin={0} aria-valuemax={100} aria-valuenow={pct(stage.sent, stage.file.size)}>
-            <div style={{ width: `${pct(stage.sent, stage.file.size)}%` }} />
-          </div>
+          <progress className="progress" aria-label="Bytes sent" max={100} value={pct(stage.sent, stage.file.size)} />
         </div>
       )}
 
       {stage.kind === "needsMapping" && (
         <div className="panel" data-testid="needs-mapping">
-          <h2 style={{ marginTop: 0 }}>Which column is which?</h2>
+          <h2 className="panel-title">Which column is which?</h2>
           <p>
             We kept <strong>{stage.file.name}</strong> but could not tell its columns apart on our own. Say which column
             holds each figure; you will see a preview before anything is imported.
           </p>
-          <p className="muted small">{stage.message}</p>
+          <p className="muted small" role="status">
+            {stage.message}
+          </p>
           <MappingFields fields={PERF_FIELDS} headers={stage.headers} mapping={mapping} setMapping={setMapping} idPrefix="needs-map" />
-          <div className="btn-row" style={{ marginTop: 14 }}>
+          <div className="btn-row panel-actions">
             <button type="button" className="btn" onClick={reset}>
               Choose another file
             </button>
-            <button type="button" className="btn primary" onClick={() => void previewWithMapping()} disabled={!mapping.campaign}>
+            <button type="button" className="btn primary" onClick={() => void previewWithMapping()} disabled={!mapping.campaign} data-testid="preview-mapping">
               Preview with these columns
             </button>
           </div>
@@ -284,6 +296,9 @@ export function UploadFlow({ maxMb }: { maxMb: number }) {
       {stage.kind === "review" && (
         <Review
           detection={stage.detection}
+          error={stage.error}
+          currency={currency}
+          setCurrency={setCurrency}
           mapping={mapping}
           setMapping={setMapping}
           name={name}
@@ -297,18 +312,14 @@ export function UploadFlow({ maxMb }: { maxMb: number }) {
         <div className="panel" aria-live="polite">
           <p>
             Importing <strong>{stage.file.name}</strong>
-            {stage.progress ? `: ${num(stage.progress.rowsDone)} rows read` : "..."}
+            {stage.progress ? `: ${plural(stage.progress.rowsDone, "row")} read` : "..."}
           </p>
-          <div
+          <progress
             className="progress"
-            role="progressbar"
             aria-label="Rows imported"
-            aria-valuemin={0}
-            aria-valuemax={100}
-            aria-valuenow={stage.progress ? pct(stage.progress.bytesDone, stage.progress.bytesTotal) : 0}
-          >
-            <div style={{ width: `${stage.progress ? pct(stage.progress.bytesDone, stage.progress.bytesTotal) : 2}%` }} />
-          </div>
+            max={100}
+            value={stage.progress ? pct(stage.progress.bytesDone, stage.progress.bytesTotal) : 0}
+          />
         </div>
       )}
 
@@ -327,7 +338,7 @@ function MappingFields(props: {
 }) {
   const { mapping, setMapping } = props;
   return (
-    <div className="grid grid-3" style={{ gap: 10 }}>
+    <div className="grid grid-3 mapping-fields">
       {props.fields.map((f) => {
         const id = `${props.idPrefix}-${f}`;
         return (
@@ -355,6 +366,9 @@ function MappingFields(props: {
 
 function Review(props: {
   detection: Detection;
+  error: string | undefined;
+  currency: string;
+  setCurrency: (c: string) => void;
   mapping: Mapping;
   setMapping: (m: Mapping) => void;
   name: string;
@@ -366,6 +380,9 @@ function Review(props: {
   const fields = d.format === "orders" ? ORDER_FIELDS : PERF_FIELDS;
   const previewCols = fields.filter((f) => mapping[f]);
   const nameId = useId();
+  const currencyId = useId();
+  // A file names its currency in the header or the rows; only otherwise can the user state it.
+  const fileNamesCurrency = d.currency !== null || Boolean(mapping.currency);
   const missing = useMemo(() => {
     const m: string[] = [];
     if (!mapping.campaign) m.push("campaign");
@@ -375,11 +392,11 @@ function Review(props: {
 
   return (
     <div className="panel" data-testid="review">
-      <h2 style={{ marginTop: 0 }}>We read this as: {d.formatLabel}</h2>
+      <h2 className="panel-title">We read this as: {d.formatLabel}</h2>
       <dl className="kv small">
         <dt>File</dt>
         <dd>
-          {d.fileName} ({num(d.sizeBytes / 1024, 1)} KB)
+          {d.fileName} ({kb(d.sizeBytes, 1)} KB)
         </dd>
         <dt>Encoding, separator</dt>
         <dd>
@@ -392,7 +409,7 @@ function Review(props: {
           </>
         )}
         <dt>Currency</dt>
-        <dd>{d.currency ?? "not stated in the file"}</dd>
+        <dd>{d.currency ?? (mapping.currency ? `from the column “${mapping.currency}”` : "not stated in the file (choose it below)")}</dd>
         {d.periodFromPreamble && (
           <>
             <dt>Period</dt>
@@ -412,17 +429,15 @@ function Review(props: {
       <p className="muted small">Check how each column is read; change any that are wrong. The preview below follows your choices.</p>
       <MappingFields fields={fields} headers={d.headers} mapping={mapping} setMapping={setMapping} idPrefix="map" />
 
-      <h3>Preview (first {d.previewRows.length} rows, as they will be read)</h3>
-      <div className="table-wrap" style={{ maxHeight: 320 }}>
+      <h3>Preview (first {plural(d.previewRows.length, "row")}, as they will be read)</h3>
+      <div className="table-wrap preview-wrap">
         <table data-testid="preview">
           <thead>
             <tr>
               {previewCols.map((f) => (
                 <th key={f} scope="col">
                   {FIELD_LABELS[f]}
-                  <div className="muted small" style={{ fontWeight: 400 }}>
-                    {mapping[f]}
-                  </div>
+                  <span className="th-sub">{mapping[f]}</span>
                 </th>
               ))}
             </tr>
@@ -439,11 +454,30 @@ function Review(props: {
         </table>
       </div>
 
-      <div className="controls" style={{ marginTop: 14 }}>
-        <div className="field" style={{ flex: "1 1 260px" }}>
+      {props.error && (
+        <div className="alert error" role="alert" data-testid="import-error">
+          <strong>The import did not go through.</strong> {props.error} Your file, the columns you chose and the name are
+          kept: change what is needed and import again.
+        </div>
+      )}
+      <div className="controls panel-actions">
+        <div className="field field-grow">
           <label htmlFor={nameId}>Dataset name</label>
           <input id={nameId} type="text" value={props.name} maxLength={200} onChange={(e) => props.setName(e.target.value)} />
         </div>
+        {!fileNamesCurrency && (
+          <div className="field">
+            <label htmlFor={currencyId}>Currency of spend and revenue</label>
+            <select id={currencyId} data-testid="import-currency" value={props.currency} onChange={(e) => props.setCurrency(e.target.value)}>
+              <option value="">Not stated (amounts without a sign)</option>
+              {COMMON_CURRENCIES.map((c) => (
+                <option key={c} value={c}>
+                  {currencyLabel(c)}
+                </option>
+              ))}
+            </select>
+          </div>
+        )}
         <div className="btn-row">
           <button type="button" className="btn" onClick={props.onCancel}>
             Choose another file
@@ -459,23 +493,24 @@ function Review(props: {
 }
 
 function Summary({ summary: s, onAnother }: { summary: ImportSummary; onAnother: () => void }) {
-  const money = (n: number) =>
-    s.currency
-      ? n.toLocaleString(undefined, { style: "currency", currency: s.currency, maximumFractionDigits: 2 })
-      : num(n, 2);
+  const money = currencyFormatter(s.currency);
   return (
     <div className="panel" data-testid="import-summary" aria-live="polite">
       <div className={`alert ${s.rowsRejected > 0 ? "warn" : "ok"}`}>
-        {s.existing ? "This file was imported before: here is the same dataset." : "Imported."} {num(s.rowsImported)} rows
-        imported{s.rowsRejected > 0 ? `, ${num(s.rowsRejected)} rows could not be read (kept, with the reason)` : ", none rejected"}.
+        {s.existing ? "This file was imported before: here is the same dataset." : "Done:"} {plural(s.rowsImported, "row")}{" "}
+        imported
+        {s.rowsRejected > 0
+          ? `, ${plural(s.rowsRejected, "row")} could not be read (kept, with the reason)`
+          : ", none rejected"}
+        .
       </div>
       <div className="grid grid-4">
-        <Stat label="Campaigns" value={num(s.campaigns)} />
-        <Stat label="Period" value={s.period ? `${s.period.start} – ${s.period.end}` : "no dates"} />
+        <Stat label="Campaigns" value={formatCount(s.campaigns)} />
+        <Stat label="Period" value={formatPeriod(s.period)} />
         <Stat label="Spend" value={money(s.totals.spend)} />
-        <Stat label="Conversions" value={num(s.totals.conversions, 2)} />
-        <Stat label="Impressions" value={num(s.totals.impressions)} />
-        <Stat label="Clicks" value={num(s.totals.clicks)} />
+        <Stat label="Conversions" value={formatCount(s.totals.conversions)} />
+        <Stat label="Impressions" value={formatCount(s.totals.impressions)} />
+        <Stat label="Clicks" value={formatCount(s.totals.clicks)} />
         <Stat label="Revenue" value={money(s.totals.revenue)} />
         <Stat label="Format" value={s.formatLabel} />
       </div>
@@ -506,9 +541,9 @@ function Summary({ summary: s, onAnother }: { summary: ImportSummary; onAnother:
                 {s.reconciliation.lines.map((l) => (
                   <tr key={l.field}>
                     <td>{l.field}</td>
-                    <td className="num">{num(l.imported, 2)}</td>
-                    <td className="num">{num(l.reported, 2)}</td>
-                    <td>{l.matches ? "✓ matches" : `✗ differs by ${num(l.difference, 2)}`}</td>
+                    <td className="num">{formatNumber(l.imported, 2)}</td>
+                    <td className="num">{formatNumber(l.reported, 2)}</td>
+                    <td>{l.matches ? "✓ matches" : `✗ differs by ${formatNumber(l.difference, 2)}`}</td>
                   </tr>
                 ))}
               </tbody>
@@ -521,13 +556,13 @@ function Summary({ summary: s, onAnother }: { summary: ImportSummary; onAnother:
           ))}
         </>
       )}
-      <div className="btn-row" style={{ marginTop: 14 }}>
+      <div className="btn-row panel-actions">
         <Link className="btn primary" href={`/datasets/${s.datasetId}`}>
           Open the dataset
         </Link>
         {s.rowsRejected > 0 && (
           <a className="btn" href={`/api/datasets/${s.datasetId}/rejected.csv`} download>
-            Download the {num(s.rowsRejected)} rejected rows (CSV)
+            Download the {plural(s.rowsRejected, "rejected row")} (CSV)
           </a>
         )}
         <button type="button" className="btn" onClick={onAnother}>
@@ -542,9 +577,7 @@ function Stat({ label, value }: { label: string; value: string }) {
   return (
     <div className="stat">
       <span className="label">{label}</span>
-      <span className="value" style={{ fontSize: "1.05rem" }}>
-        {value}
-      </span>
+      <span className="value value-sm">{value}</span>
     </div>
   );
 }

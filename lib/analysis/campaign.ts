@@ -2,6 +2,7 @@ import "server-only";
 import type { Db } from "@/db/client";
 import { COIN_REFERENCE } from "@/lib/engine/coins-reference";
 import { AppError } from "@/lib/errors";
+import { currencyFormatter, formatCount, formatExpected, formatNumber, formatPercent, pluralCount } from "@/lib/format";
 import { outcomeDistribution, toHistogram } from "./distributions";
 import { runAnalysis } from "./dataset";
 import type { AnalysisQuery } from "./schemas";
@@ -9,23 +10,21 @@ import type { CampaignAnalysis, CampaignDetail, DailyPoint } from "./types";
 
 const HORIZON_WORD = { day: "day", week: "week", month: "month" } as const;
 
+/** An amount for a sentence: whole units from 100 up, cents below; the currency's sign, or a plain number without one. */
 function money(x: number, currency: string | null): string {
-  if (!currency) return x.toLocaleString("en-US", { maximumFractionDigits: 0 });
-  try {
-    return x.toLocaleString("en-US", { style: "currency", currency, maximumFractionDigits: x < 100 ? 2 : 0 });
-  } catch {
-    return `${x.toLocaleString("en-US", { maximumFractionDigits: 0 })} ${currency}`;
-  }
+  return currencyFormatter(currency, { digits: Math.abs(x) < 100 ? 2 : 0 })(x);
 }
 
-const count = (x: number) => (Number.isInteger(x) ? String(x) : x.toFixed(1));
-const pct = (p: number) => (p < 0.001 ? "under 0.1%" : p < 0.01 ? `${(p * 100).toFixed(1)}%` : `${Math.round(p * 100)}%`);
+/** A count for a sentence: whole counts as they are, fractional (attributed) ones like formatCount; "1,234". */
+const count = (x: number) => formatCount(x);
+/** A probability for a sentence: "under 0.1%", "2.5%", "37%". */
+const pct = (p: number) => (p < 0.001 ? "under 0.1%" : formatPercent(p, 0));
 
 /** "1 week in N" for a probability p (N rounded), or a percentage when p is not small. */
 function oneIn(p: number, word: string): string {
   if (p < 1e-3) return `fewer than 1 ${word} in 1,000`;
   if (p >= 0.5) return `${pct(p)} of ${word}s`;
-  return `about 1 ${word} in ${Math.round(1 / p).toLocaleString("en-US")}`;
+  return `about 1 ${word} in ${formatNumber(Math.round(1 / p), 0)}`;
 }
 
 /**
@@ -37,8 +36,9 @@ export function forecastSentences(c: CampaignAnalysis, currency: string | null, 
   const word = HORIZON_WORD[f.horizon];
   const out: string[] = [];
   const per = unit === "ad" ? `for ${money(f.budget, currency)} of spend` : `at ${money(f.budget, currency)} per ${word}`;
+  const expected = formatExpected(f.conversions.mean);
   out.push(
-    `${per[0]!.toUpperCase()}${per.slice(1)}, expect about ${count(Math.round(f.conversions.mean * 10) / 10)} sales (90% of ${word}s between ${count(f.conversions.q05)} and ${count(f.conversions.q95)}).`,
+    `${per[0]!.toUpperCase()}${per.slice(1)}, expect about ${expected} ${expected === "1" ? "sale" : "sales"} (90% of ${word}s between ${count(f.conversions.q05)} and ${pluralCount(f.conversions.q95, "sale")}).`,
   );
   if (f.conversions.q05 > 0) {
     out.push(`In ${oneIn(0.05, word)}, sales fall to ${count(f.conversions.q05)} or fewer: that is noise, not a broken campaign.`);

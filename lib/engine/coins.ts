@@ -1,7 +1,7 @@
 /**
  * Coins: the same variance story told with prices. Daily log returns from Yahoo-format price CSVs, realised
  * volatility (annualised by sqrt(365): coins trade every day), return histograms, the distribution of a holding's
- * value over a horizon and a collar on it; and a campaign seen as a coin (daily return on spend).
+ * value over a horizon and a collar on it; and a campaign seen as a coin (its daily revenue surprise against its spend).
  *
  * Conventions (they reproduce ../shared/data/coins/reference.json): sd with the n - 1 divisor; skewness and excess
  * kurtosis as population moment ratios g1 = m3 / m2^1.5, g2 = m4 / m2^2 - 3; quantiles by linear interpolation
@@ -534,43 +534,119 @@ export function collarOnHolding(dist: HoldingDistribution, options: { floor: num
 /** A campaign seen as a coin. */
 export interface CampaignAsCoin {
   dates: (string | null)[];
-  /** Daily return on spend revenue_t / spend_t - 1 (simple returns: a day without sales is -1). */
+  /** Daily surprise s_t = revenue_t / (k spend_t) - 1, with k = sum revenue / sum spend (0 = an ordinary day). */
+  surprises: number[];
+  /** The daily returns the volatility is measured on: ln(1 + s_t) (`returnKind` "log"), or s_t itself ("simple")
+   * when a day had spend and no revenue, where the log is -infinity. */
   returns: number[];
-  /** Statistics of those returns on the coins' annualised scale (sd x sqrt(365)); null with fewer than 2 days. */
+  returnKind: "log" | "simple";
+  /** k: the campaign's revenue per unit of spend over the days used (the expectation each day is measured against). */
+  revenuePerSpend: number | null;
+  /** Statistics of `returns` on the coins' annualised scale (sd x sqrt(365)); null with fewer than 2 days, no
+   * revenue at all, or a failed self-check (`note` says which). */
   stats: ReturnStats | null;
   /** Days left out: no spend, or no revenue figure. */
   skipped: number;
+  /** One sentence saying what was measured, or why nothing was. */
   note: string;
 }
 
 /**
- * A campaign's daily return on spend, r_t = revenue_t / spend_t - 1, and its volatility on the coins' scale
- * (sd x sqrt(365)). Simple, not log, returns: a day with spend and no sales is a -100% day, where a log return is
- * -infinity. For small returns the two agree to first order, so the figures sit beside the coins' honestly.
- * @param days - rows in date order; rows without spend or with revenue null are skipped.
- * @example campaignAsCoin([{ spend: 100, revenue: 150, ... }, { spend: 100, revenue: 50, ... }]).returns // [0.5, -0.5]
+ * A campaign seen as a coin: its daily surprise against what that day's spend should bring, and the volatility of
+ * that surprise on a coin's scale. Return on spend measures profitability (a steady campaign at 50x ROAS would show
+ * a huge "return"); the surprise measures noise, which is what a coin's volatility measures too.
+ *
+ *   E[revenue_t | spend_t] = k spend_t, k = sum_t revenue_t / sum_t spend_t   (revenue per unit of spend)
+ *   s_t = revenue_t / (k spend_t) - 1                                          (the day's surprise)
+ *   r_t = ln(1 + s_t) = ln(revenue_t / (k spend_t))                            (like a coin's log return)
+ *   volatility = sd(r_t) sqrt(365)                                             (sd with the n - 1 divisor)
+ *
+ * When a day has spend and no revenue, ln(1 + s_t) = ln 0 is -infinity: the simple surprises s_t are used instead
+ * (`returnKind` "simple"); the two agree to first order in s_t (ln(1 + s) = s - s^2/2 + ...).
+ * For a compound Poisson campaign with N_t ~ Poisson(lambda_t), lambda_t proportional to spend_t and order values of
+ * coefficient of variation c_X, Var[s_t] = (1 + c_X^2) / lambda_t, so the annualised figure is close to
+ * sqrt(365 mean_t((1 + c_X^2) / lambda_t)) (exactly that for the simple surprise with k known; to O(1/lambda) for
+ * the log).
+ * Self-check: sum_t spend_t s_t = 0 by construction; a larger residual than 1e-9 of the spend (a non-finite input
+ * that got through) gives no figure rather than a wrong one.
+ * @param days - rows in date order; rows without spend (spend <= 0) or with revenue null are skipped. Revenue >= 0.
+ * @example campaignAsCoin([{ spend: 100, revenue: 200, ... }, { spend: 50, revenue: 100, ... }]).stats.sd // 0: revenue follows spend exactly
+ * @example campaignAsCoin([{ spend: 100, revenue: 150, ... }, { spend: 100, revenue: 50, ... }]).surprises // [0.5, -0.5]
+ * Reference: the daily surprise is DESIGN.md, "Coins"; the Poisson variance is Klugman, Panjer & Willmot, "Loss
+ * Models" (4th ed.), section 9.3 (moments of a compound distribution).
  */
 export function campaignAsCoin(days: readonly Pick<DayRow, "date" | "spend" | "revenue">[]): CampaignAsCoin {
-  const dates: (string | null)[] = [];
-  const returns: number[] = [];
+  const used: { date: string | null; spend: number; revenue: number }[] = [];
   let skipped = 0;
   for (const d of days) {
-    if (!(d.spend > 0) || d.revenue === null) {
+    if (!(d.spend > 0) || d.revenue === null || !Number.isFinite(d.spend) || !Number.isFinite(d.revenue) || d.revenue < 0) {
       skipped++;
       continue;
     }
-    dates.push(d.date);
-    returns.push(d.revenue / d.spend - 1);
+    used.push({ date: d.date, spend: d.spend, revenue: d.revenue });
   }
+  const dates = used.map((u) => u.date);
+  const empty = (note: string, revenuePerSpend: number | null = null): CampaignAsCoin => ({
+    dates,
+    surprises: [],
+    returns: [],
+    returnKind: "log",
+    revenuePerSpend,
+    stats: null,
+    skipped,
+    note,
+  });
+  if (used.length < 2) return empty("Fewer than two days with spend and revenue: no volatility to measure.");
+  // Compensated (Neumaier) sums: thousands of days of spend in a currency's cents.
+  const totalSpend = neumaierSum(used.map((u) => u.spend));
+  const totalRevenue = neumaierSum(used.map((u) => u.revenue));
+  if (!(totalRevenue > 0)) return empty("No revenue on any day with spend: no surprise to measure.", 0);
+  const k = totalRevenue / totalSpend;
+  const surprises = used.map((u) => u.revenue / (k * u.spend) - 1);
+  const residual = neumaierSum(used.map((u, i) => u.spend * (surprises[i] as number)));
+  if (!(Math.abs(residual) <= 1e-9 * totalSpend)) {
+    return empty("The daily surprises did not balance against the spend (a self-check); no volatility is shown.", k);
+  }
+  const zeroDays = used.filter((u) => u.revenue === 0).length;
+  const returnKind = zeroDays === 0 ? "log" : "simple";
+  const returns = returnKind === "log" ? used.map((u) => Math.log(u.revenue / (k * u.spend))) : surprises;
   const stats = returnStats(returns);
+  const what =
+    returnKind === "log"
+      ? `Each day's revenue against what its spend brings on average (${formatRatio(k)} per unit spent), as a log return`
+      : `Each day's revenue against what its spend brings on average (${formatRatio(k)} per unit spent); ${zeroDays} of ${used.length} days had no revenue, so simple (not log) surprises are used`;
   return {
     dates,
+    surprises,
     returns,
+    returnKind,
+    revenuePerSpend: k,
     stats,
     skipped,
     note:
       stats === null
         ? "Fewer than two days with spend and revenue: no volatility to measure."
-        : `Daily return on spend over ${returns.length} days; annualised volatility ${(stats.annualisedVolatility * 100).toFixed(0)}%.`,
+        : `${what}, over ${used.length} days; annualised volatility ${(stats.annualisedVolatility * 100).toFixed(0)}%.`,
   };
+}
+
+/** k printed for a note: 3 significant digits. */
+function formatRatio(k: number): string {
+  return Number(k.toPrecision(3)).toString();
+}
+
+/**
+ * Neumaier's compensated sum (Kahan-Babuska): exact to about one rounding whatever the order of magnitudes.
+ * @example neumaierSum([1e16, 1, -1e16]) // returns 1 (a plain sum returns 0)
+ * Reference: Neumaier (1974), "Rundungsfehleranalyse einiger Verfahren zur Summation endlicher Summen", ZAMM 54.
+ */
+function neumaierSum(xs: readonly number[]): number {
+  let sum = 0;
+  let c = 0;
+  for (const x of xs) {
+    const t = sum + x;
+    c += Math.abs(sum) >= Math.abs(x) ? sum - t + x : x - t + sum;
+    sum = t;
+  }
+  return sum + c;
 }

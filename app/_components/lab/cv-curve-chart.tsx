@@ -45,7 +45,7 @@ export function CvCurveChart({ curve, exact, floor, rho, k, cvAtK, target, heigh
   const targetVisible = target < cvMax;
 
   return (
-    <div ref={ref} style={{ width: "100%" }} data-testid="cv-curve-chart">
+    <div ref={ref} className="lab-chart-box" data-testid="cv-curve-chart">
       <svg
         width={width}
         height={height}
@@ -54,7 +54,7 @@ export function CvCurveChart({ curve, exact, floor, rho, k, cvAtK, target, heigh
         aria-label={`CV against pool size: ${formatPercent(curve[0]?.cv ?? 0)} alone, ${kLabel}${showFloor ? `, floor ${formatPercent(floor)}` : ""}`}
         fontFamily={CHART_FONT}
         fontSize={11}
-        style={{ display: "block", maxWidth: "100%" }}
+        className="lab-chart-svg"
       >
         {yTicks.map((t) => (
           <g key={`y${t}`}>

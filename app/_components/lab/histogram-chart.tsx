@@ -169,7 +169,7 @@ export function HistogramChart({
   const yTitle = yLabel ?? (mode === "density" ? "probability per band" : "probability");
 
   return (
-    <div ref={ref} style={{ width: "100%" }} data-testid={testId}>
+    <div ref={ref} className="lab-chart-box" data-testid={testId}>
       <svg
         width={width}
         height={height}
@@ -178,7 +178,7 @@ export function HistogramChart({
         aria-label={ariaLabel}
         fontFamily={CHART_FONT}
         fontSize={11}
-        style={{ display: "block", maxWidth: "100%" }}
+        className="lab-chart-svg"
       >
         {yTicks.map((t) => (
           <g key={`y${t}`}>

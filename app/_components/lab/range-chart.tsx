@@ -32,7 +32,7 @@ export function RangeChart({ rows }: { rows: readonly RangeRow[] }) {
   const top = M.top;
   const bottom = M.top + rows.length * ROW_H;
   return (
-    <div ref={ref} style={{ width: "100%" }}>
+    <div ref={ref} className="lab-chart-box">
       <svg
         width={width}
         height={height}
@@ -41,7 +41,7 @@ export function RangeChart({ rows }: { rows: readonly RangeRow[] }) {
         aria-label={rows.map((r) => `${r.label}: ${formatPercent(r.lo, 0)} to +${formatPercent(r.hi, 0)} around its mean`).join("; ")}
         fontFamily={CHART_FONT}
         fontSize={11}
-        style={{ display: "block", maxWidth: "100%" }}
+        className="lab-chart-svg"
       >
         {ticks.map((t) => (
           <g key={`t${t}`}>

@@ -67,7 +67,7 @@ export function SourcePicker({ datasets, campaigns, currentCampaign, value, onCh
       </fieldset>
       {!hasDatasets && <p className="small muted">No dataset yet: upload one or load the sample from the overview to use your own campaigns.</p>}
       {value.mode === "campaign" && hasDatasets ? (
-        <div className="lab-controls" style={{ marginTop: 8 }}>
+        <div className="lab-controls u-mt-8">
           <div className="field">
             <label htmlFor={dsId}>Dataset</label>
             <select
@@ -98,10 +98,10 @@ export function SourcePicker({ datasets, campaigns, currentCampaign, value, onCh
           <HorizonField value={value.horizon} onChange={(h) => set({ horizon: h })} name={`${dsId}-h`} />
         </div>
       ) : value.mode === "model" ? (
-        <div style={{ marginTop: 8 }}>
+        <div className="u-mt-8">
           <ModelFields form={value.model} onChange={(m) => set({ model: m })} />
           {horizonInModelMode && (
-            <div className="lab-controls" style={{ marginTop: 8 }}>
+            <div className="lab-controls u-mt-8">
               <HorizonField value={value.horizon} onChange={(h) => set({ horizon: h })} name={`${dsId}-h`} />
             </div>
           )}

@@ -4,7 +4,7 @@ import Link from "next/link";
 import { Fragment, useMemo, useState, type ReactNode } from "react";
 import type { CampaignAnalysis, DatasetAnalysis } from "@/lib/analysis/types";
 import { campaignRecords, hasRevenue } from "@/lib/export/report";
-import { currencyFormatter, formatCount, formatPercent, formatProbability, formatPercentRange, formatRange, formatSig } from "@/lib/format";
+import { currencyFormatter, formatCount, formatPercent, formatProbability, formatPercentRange, formatRange, formatSig, plural } from "@/lib/format";
 import { campaignHref } from "@/app/_components/analysis-query";
 import { VerdictBadge } from "@/app/_components/badges";
 import { ExportButtons } from "@/app/_components/export-buttons";
@@ -226,12 +226,13 @@ export function CampaignTable({ analysis, budget }: { analysis: DatasetAnalysis;
         CV is the standard deviation ÷ the mean of revenue over a {h} (of conversions when the file has no revenue).
         {a.unit === "ad" && " This file has no dates: counts are across ads, and “per day” figures mean per ad."}
       </p>
-      <div className="table-wrap">
+      <div className="table-wrap campaign-table-wrap">
         <table data-testid="campaign-table" aria-labelledby="campaigns-heading" className="sticky-first">
           <thead>
             <tr>
-              {columns.map((c) => header(c.key, c.label, c.sub, c.align))}
-              {header("verdict", "Verdict", "observed vs noise", "left")}
+              {columns.slice(0, 1).map((c) => header(c.key, c.label, c.sub, c.align))}
+              {header("verdict", "Verdict", "is it noise?", "left")}
+              {columns.slice(1).map((c) => header(c.key, c.label, c.sub, c.align))}
             </tr>
           </thead>
           <tbody>
@@ -241,12 +242,12 @@ export function CampaignTable({ analysis, budget }: { analysis: DatasetAnalysis;
               return (
                 <Fragment key={c.campaign}>
                   <tr>
-                    {columns.map((col) => (
-                      <td key={col.key} className={col.align === "right" ? "num" : undefined}>
+                    {columns.slice(0, 1).map((col) => (
+                      <td key={col.key} data-col={col.key}>
                         {col.cell(c)}
                       </td>
                     ))}
-                    <td>
+                    <td data-col="verdict">
                       <div className="verdict-cell">
                         <VerdictBadge verdict={c.verdict} />
                         <button
@@ -261,6 +262,11 @@ export function CampaignTable({ analysis, budget }: { analysis: DatasetAnalysis;
                         </button>
                       </div>
                     </td>
+                    {columns.slice(1).map((col) => (
+                      <td key={col.key} data-col={col.key} className={col.align === "right" ? "num" : undefined}>
+                        {col.cell(c)}
+                      </td>
+                    ))}
                   </tr>
                   <tr id={detailId} className="detail-row" hidden={!isOpen}>
                     <td colSpan={colCount}>
@@ -279,6 +285,90 @@ export function CampaignTable({ analysis, budget }: { analysis: DatasetAnalysis;
           </tbody>
         </table>
       </div>
+      <CampaignCards
+        rows={rows}
+        datasetId={a.datasetId}
+        horizon={h}
+        budget={budget}
+        unit={a.unit}
+        money={money}
+        money0={money0}
+      />
     </div>
+  );
+}
+
+/**
+ * The same campaigns as cards, for narrow screens (the stylesheet shows these instead of the table below 700 px):
+ * the verdict and its sentence first, then the few figures that answer "is it noise?" and "what can I expect?".
+ */
+function CampaignCards(props: {
+  rows: readonly CampaignAnalysis[];
+  datasetId: number;
+  horizon: DatasetAnalysis["horizon"];
+  budget: number | undefined;
+  unit: DatasetAnalysis["unit"];
+  money: (n: number | null | undefined) => string;
+  money0: (n: number | null | undefined) => string;
+}) {
+  const { horizon: h, money, money0 } = props;
+  return (
+    <ul className="campaign-cards" data-testid="campaign-cards" aria-label="Campaigns">
+      {props.rows.map((c) => (
+        <li key={c.campaign} className="campaign-card">
+          <h3>
+            <Link href={campaignHref(props.datasetId, c.campaign, { horizon: h, budget: props.budget })} className="campaign-link">
+              {c.campaign}
+            </Link>
+          </h3>
+          <p className="verdict-line">
+            <VerdictBadge verdict={c.verdict} withTitle={false} />
+          </p>
+          <p className="small">{c.verdict.text}</p>
+          <dl className="card-figures">
+            <div>
+              <dt>Spent</dt>
+              <dd>{money(c.spend)}</dd>
+            </div>
+            <div>
+              <dt>Conversions</dt>
+              <dd>
+                {formatCount(c.conversions)} <span className="cell-sub">over {plural(c.units, props.unit === "ad" ? "ad" : "day")}</span>
+              </dd>
+            </div>
+            <div>
+              <dt>Conversions per {h}</dt>
+              <dd>
+                {formatSig(c.forecast.conversions.mean)}{" "}
+                <span className="cell-sub">
+                  9 in 10: {formatRange(c.forecast.conversions.q05, c.forecast.conversions.q95, (x) => formatCount(x))}
+                </span>
+              </dd>
+            </div>
+            <div>
+              <dt>Revenue per {h}</dt>
+              <dd>
+                {hasRevenue(c) ? (
+                  <>
+                    {money0(c.forecast.revenue.mean)}{" "}
+                    <span className="cell-sub">9 in 10: {formatRange(c.forecast.revenue.q05, c.forecast.revenue.q95, money0)}</span>
+                  </>
+                ) : (
+                  <span className="muted">no revenue in the file</span>
+                )}
+              </dd>
+            </div>
+            <div>
+              <dt>{props.unit === "ad" ? "Chance of a zero-sale ad" : "Chance of a zero-sale day"}</dt>
+              <dd>{formatProbability(c.forecast.pZeroDay)}</dd>
+            </div>
+            <div>
+              <dt>Chance of a losing week</dt>
+              <dd>{c.forecast.pLosingWeek === null ? <span className="muted">no revenue</span> : formatProbability(c.forecast.pLosingWeek)}</dd>
+            </div>
+          </dl>
+        </li>
+      ))}
+    </ul>
   );
 }

@@ -21,7 +21,7 @@ export function PoolingPanel({ analysis: a, printable = false }: { analysis: Dat
   return (
     <section className="panel" aria-labelledby="pooling-heading" data-testid="pooling-panel">
       <div className="section-head">
-        <h2 id="pooling-heading" style={{ marginTop: 0 }}>
+        <h2 className="u-mt-0" id="pooling-heading">
           Pooling: how much steadier would a shared budget be?
         </h2>
         {!printable && (
@@ -63,13 +63,13 @@ export function PoolingPanel({ analysis: a, printable = false }: { analysis: Dat
           sub={p.floorCv === null ? undefined : `floor from correlation: ${formatPercent(p.floorCv, 0)}`}
         />
       </div>
-      <p className="small muted" style={{ marginTop: 10 }}>
+      <p className="small muted u-mt-10">
         Rho is how much the campaigns&apos; good and bad days move together ({r.pairs} campaign pairs over {r.days} days; {r.method}). With
         rho above 0 no pool gets below CV × √rho, because a shock that hits everyone is not averaged away.
         {a.shrinkage.note ? ` ${a.shrinkage.note}` : ""}
       </p>
       {!printable && (
-        <p style={{ marginBottom: 0 }}>
+        <p className="u-mb-0">
           <Link href={poolHref}>Explore pool sizes and correlation on the Pooling page →</Link>
         </p>
       )}

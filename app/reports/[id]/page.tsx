@@ -12,6 +12,8 @@ import {
   formatRange,
   formatSig,
   formatSourceFormat,
+  plural,
+  pluralCount,
 } from "@/lib/format";
 import { hasRevenue, unitSuffix } from "@/lib/export/report";
 import { analysisSearch } from "@/app/_components/analysis-query";
@@ -44,7 +46,7 @@ export default async function ReportPage({ params, searchParams }: Props) {
 
   return (
     <article className="report" data-testid="report">
-      <div className="btn-row no-print" style={{ marginBottom: 12 }}>
+      <div className="btn-row no-print u-mb-12">
         <PrintButton />
         <Link className="btn" href={`/datasets/${ds.id}${analysisSearch(query)}`}>
           ← Back to the dataset
@@ -101,6 +103,7 @@ function ReportBody({ analysis: a, datasetId, query }: { analysis: DatasetAnalys
           <thead>
             <tr>
               <th scope="col">Campaign</th>
+              <th scope="col">Verdict</th>
               <th scope="col" className="num">
                 Spend
               </th>
@@ -125,7 +128,6 @@ function ReportBody({ analysis: a, datasetId, query }: { analysis: DatasetAnalys
               <th scope="col" className="num">
                 90% band coverage
               </th>
-              <th scope="col">Verdict</th>
             </tr>
           </thead>
           <tbody>
@@ -134,6 +136,9 @@ function ReportBody({ analysis: a, datasetId, query }: { analysis: DatasetAnalys
                 <th scope="row" className="row-head">
                   {c.campaign}
                 </th>
+                <td>
+                  <VerdictBadge verdict={c.verdict} withTitle={false} />
+                </td>
                 <td className="num">{money0(c.spend)}</td>
                 <td className="num">{formatCount(c.conversions)}</td>
                 <td className="num">
@@ -159,16 +164,13 @@ function ReportBody({ analysis: a, datasetId, query }: { analysis: DatasetAnalys
                 <td className="num">
                   {c.calibration.coverage90 !== null && c.calibration.days > 0 ? `${formatPercent(c.calibration.coverage90, 0)} of ${formatCount(c.calibration.days)} ${unitWord}` : "–"}
                 </td>
-                <td>
-                  <VerdictBadge verdict={c.verdict} withTitle={false} />
-                </td>
               </tr>
             ))}
           </tbody>
         </table>
       </div>
 
-      <div style={{ marginTop: 16 }}>
+      <div className="u-mt-16">
         <PoolingPanel analysis={a} printable />
       </div>
 
@@ -194,7 +196,8 @@ function ReportBody({ analysis: a, datasetId, query }: { analysis: DatasetAnalys
             </>
           )}
           <p className="small muted">
-            Spend {money(c.spend)}, {formatCount(c.clicks)} clicks, {formatCount(c.conversions)} conversions over {formatCount(c.units)} {unitWord}.
+            Spend {money(c.spend)}, {pluralCount(c.clicks, "click")}, {pluralCount(c.conversions, "conversion")} over{" "}
+            {plural(c.units, unitWord.replace(/s$/, ""), unitWord)}.
           </p>
         </section>
       ))}

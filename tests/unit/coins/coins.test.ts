@@ -11,7 +11,6 @@ import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import {
-  campaignAsCoin,
   collarOnHolding,
   describeCoin,
   histogram,
@@ -187,23 +186,3 @@ describe("collarOnHolding", () => {
   });
 });
 
-describe("campaignAsCoin", () => {
-  it("takes revenue / spend - 1 per day and annualises its sd by sqrt(365)", () => {
-    const c = campaignAsCoin([
-      { date: "2025-01-01", spend: 100, revenue: 150 },
-      { date: "2025-01-02", spend: 100, revenue: 50 },
-      { date: "2025-01-03", spend: 0, revenue: 20 },
-      { date: "2025-01-04", spend: 100, revenue: null },
-      { date: "2025-01-05", spend: 200, revenue: 0 },
-    ]);
-    expect(c.returns).toEqual([0.5, -0.5, -1]);
-    expect(c.skipped).toBe(2);
-    // mean -1/3; deviations 5/6, -1/6, -2/3 -> sum of squares 7/6, sd = sqrt(7/12).
-    expect(Math.abs((c.stats?.sd ?? NaN) - Math.sqrt(7 / 12))).toBeLessThan(1e-12);
-    expect(Math.abs((c.stats?.annualisedVolatility ?? NaN) - Math.sqrt((7 / 12) * 365))).toBeLessThan(1e-12);
-  });
-
-  it("has no statistics with fewer than two usable days", () => {
-    expect(campaignAsCoin([{ date: null, spend: 10, revenue: 5 }]).stats).toBeNull();
-  });
-});

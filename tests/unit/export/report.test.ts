@@ -50,7 +50,7 @@ describe("campaignRecords", () => {
     const c = campaign("X", { coinVolatility: null, cvr: { mean: Number.NaN, lo90: 0, hi90: 1 } });
     const r = campaignRecords(analysis({ campaigns: [c] }))[0]!;
     expect(r["conversion rate"]).toBeNull();
-    expect(r["return-on-spend volatility (annualised)"]).toBeNull();
+    expect(r["daily revenue surprise volatility (annualised)"]).toBeNull();
   });
   it("is neutralised when written as CSV (a campaign named like a formula)", () => {
     const csv = recordsToCsv(campaignRecords(analysis()));

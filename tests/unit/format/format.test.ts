@@ -1,6 +1,10 @@
 import { describe, expect, it } from "vitest";
 import {
+  COMMON_CURRENCIES,
   currencyFormatter,
+  currencyLabel,
+  formatExpected,
+  pluralCount,
   currencySymbol,
   daysBetween,
   formatCompact,
@@ -226,5 +230,35 @@ describe("formatPercentRange", () => {
   });
   it("is missing when either end is", () => {
     expect(formatPercentRange(Number.NaN, 0.1)).toBe("–");
+  });
+});
+
+describe("counts with their nouns", () => {
+  // Expected strings written out by hand (en-US grouping; singular only when the printed figure is exactly 1).
+  it("plural agrees with the rounded figure it prints", () => {
+    expect(plural(1, "row")).toBe("1 row");
+    expect(plural(0, "row")).toBe("0 rows");
+    expect(plural(0.6, "row")).toBe("1 row");
+    expect(plural(48698.8, "sale")).toBe("48,699 sales");
+    expect(plural(2, "day", "days")).toBe("2 days");
+    expect(plural(Number.NaN, "ad")).toBe("– ads");
+  });
+  it("pluralCount keeps fractional counts and is singular only for exactly 1", () => {
+    expect(pluralCount(1, "conversion")).toBe("1 conversion");
+    expect(pluralCount(2.5, "sale")).toBe("2.5 sales");
+    expect(pluralCount(1.25, "conversion")).toBe("1.25 conversions");
+    expect(pluralCount(12345, "click")).toBe("12,345 clicks");
+  });
+  it("formatExpected prints whole figures from 100 up and three significant digits below", () => {
+    expect(formatExpected(48698.8)).toBe("48,699");
+    expect(formatExpected(12.34)).toBe("12.3");
+    expect(formatExpected(0.4321)).toBe("0.432");
+    expect(formatExpected(1)).toBe("1");
+    expect(formatExpected(Number.NaN)).toBe(MISSING);
+  });
+  it("names currencies for the import select", () => {
+    expect(currencyLabel("EUR")).toBe("EUR (Euro)");
+    expect(COMMON_CURRENCIES[0]).toBe("USD");
+    for (const c of COMMON_CURRENCIES) expect(normaliseCurrency(c)).toBe(c);
   });
 });

@@ -22,6 +22,8 @@ import {
   formatPercentRange,
   formatRange,
   formatSig,
+  plural,
+  pluralCount,
 } from "@/lib/format";
 import { BUDGET_DEBOUNCE_MS, HorizonBudgetFields } from "@/app/_components/analysis-controls";
 import { analysisSearch, parseBudget } from "@/app/_components/analysis-query";
@@ -180,7 +182,7 @@ function Headline({ d, unit }: { d: CampaignDetail; unit: "day" | "ad" }) {
           value={f.pLosingWeek === null ? "–" : formatProbability(f.pLosingWeek)}
           sub={f.pLoss === null ? "needs revenue figures" : `revenue below spend in a ${h}: ${formatProbability(f.pLoss)}`}
         />
-        <Stat label={`Budget per ${h}`} value={money0(f.budget)} sub={`buys about ${formatNumber(f.clicks, 0)} clicks`} />
+        <Stat label={`Budget per ${h}`} value={money0(f.budget)} sub={`buys about ${plural(f.clicks, "click")}`} />
         <Stat label="Conversion rate" value={formatPercent(c.cvr.mean)} sub={`90% interval ${formatPercentRange(c.cvr.lo90, c.cvr.hi90)}`} />
         <Stat label={`Swing (CV) per ${h}`} value={formatPercent(f.cv, 0)} sub={hasRevenue(c) ? "sd ÷ mean of revenue" : "sd ÷ mean of conversions"} />
         <Stat
@@ -202,9 +204,9 @@ function Headline({ d, unit }: { d: CampaignDetail; unit: "day" | "ad" }) {
 function Sentences({ d, h }: { d: CampaignDetail; h: Horizon }) {
   if (d.sentences.length === 0) return null;
   return (
-    <section className="panel" aria-labelledby="sentences-heading" style={{ marginTop: 16 }}>
+    <section className="panel u-mt-16" aria-labelledby="sentences-heading">
       <div className="section-head">
-        <h2 id="sentences-heading" style={{ marginTop: 0 }}>
+        <h2 className="u-mt-0" id="sentences-heading">
           In plain words
         </h2>
         <ExportButtons
@@ -230,7 +232,7 @@ function Sentences({ d, h }: { d: CampaignDetail; h: Horizon }) {
 function DailySection({ d, datasetName, unit }: { d: CampaignDetail; datasetName: string; unit: "day" | "ad" }) {
   if (unit === "ad" || d.daily.length === 0) {
     return (
-      <p className="muted" style={{ marginTop: 16 }}>
+      <p className="muted u-mt-16">
         {unit === "ad" ? "This file has no dates, so there is no day-by-day chart." : "No daily rows to chart for this campaign."}
       </p>
     );
@@ -257,6 +259,9 @@ function DailySection({ d, datasetName, unit }: { d: CampaignDetail; datasetName
   );
 }
 
+/** sqrt(365): annualised volatility = daily sd x sqrt(365) (coins trade every day), as in lib/engine/coins.ts. */
+const SQRT_DAYS = Math.sqrt(365);
+
 function CoinSection({ d, datasetId }: { d: CampaignDetail; datasetId: number }) {
   const refs = d.coin.references;
   const bars = [
@@ -267,15 +272,17 @@ function CoinSection({ d, datasetId }: { d: CampaignDetail; datasetId: number })
   const campaignVol = d.coin.campaign;
   const caption =
     campaignVol === null
-      ? "This campaign has no revenue figures, so it has no daily return to compare."
-      : `Treat each day's revenue ÷ spend − 1 as a daily return: its swings, annualised like a coin's, are ${formatPercent(campaignVol, 0)}${
-          btc ? `, against ${formatPercent(btc.annualizedVolatility, 0)} for ${btc.symbol}` : ""
-        }. Higher means a bumpier ride.`;
+      ? "This campaign has no revenue figures (or fewer than two days with spend), so it has no daily surprise to compare."
+      : `Compared like with like: on a typical day this campaign's revenue lands ${formatPercent(campaignVol / SQRT_DAYS, 0)} away from what that day's spend brings on average${
+          btc ? `, while ${btc.symbol}'s price moves ${formatPercent(btc.annualizedVolatility / SQRT_DAYS, 1)} a day` : ""
+        }; annualised (× √365, the way a coin's volatility is quoted) that is ${formatPercent(campaignVol, 0)}${
+          btc ? ` against ${formatPercent(btc.annualizedVolatility, 0)}` : ""
+        }, and how profitable the campaign is does not enter it.`;
   return (
     <>
       <h2>The campaign as a coin</h2>
       <ChartFrame
-        title="Annualised volatility of daily returns"
+        title="How bumpy are the days? Annualised volatility"
         caption={caption}
         exportName={`${d.campaign}-coin-volatility`}
         data={coinRecords(d)}
@@ -283,8 +290,8 @@ function CoinSection({ d, datasetId }: { d: CampaignDetail; datasetId: number })
         kind="coin-volatility"
         source={{ datasetId, campaign: d.campaign }}
         legend={[
-          ...(campaignVol === null ? [] : [{ label: "This campaign (revenue ÷ spend − 1)", color: PALETTE.orange, shape: "square" as const }]),
-          { label: "Reference coins (daily price returns)", color: PALETTE.blue, shape: "square" },
+          ...(campaignVol === null ? [] : [{ label: "This campaign (daily revenue against what its spend brings)", color: PALETTE.orange, shape: "square" as const }]),
+          { label: "Coins (daily price moves)", color: PALETTE.blue, shape: "square" },
         ]}
         footer={
           refs.length > 0 && (
@@ -340,14 +347,14 @@ function FiguresSection({ c, currency, datasetId, unit }: { c: CampaignAnalysis;
         ? "too few rows to test whether days vary more than chance"
         : `Pearson dispersion ${formatNumber(c.dispersion.phi, 2)} (1 = pure chance), p = ${formatProbability(c.dispersion.pValue)}${c.dispersion.r !== undefined ? `; r = ${formatSig(c.dispersion.r)}` : ""}`,
     ],
-    ["Order value", hasRevenue(c) ? money(c.orderValue.mean) : "–", `${ORDER_SOURCE[c.orderValue.source]}${c.orderValue.count > 0 ? `, ${formatCount(c.orderValue.count)} orders` : ""}${c.orderValue.sigma !== null ? `; log-scale spread ${formatNumber(c.orderValue.sigma, 2)}` : ""}`],
+    ["Order value", hasRevenue(c) ? money(c.orderValue.mean) : "–", `${ORDER_SOURCE[c.orderValue.source]}${c.orderValue.count > 0 ? `, ${pluralCount(c.orderValue.count, "order")}` : ""}${c.orderValue.sigma !== null ? `; log-scale spread ${formatNumber(c.orderValue.sigma, 2)}` : ""}`],
     ["Click-through rate", formatPercent(c.ctr.mean), `90% interval ${formatPercentRange(c.ctr.lo90, c.ctr.hi90)}`],
     ["Conversion rate, raw", formatPercent(c.cvr.mean), `90% interval ${formatPercentRange(c.cvr.lo90, c.cvr.hi90)} (Jeffreys)`],
     ["Conversion rate, shrunk", formatPercent(c.cvrShrunk.mean), `90% interval ${formatPercentRange(c.cvrShrunk.lo90, c.cvrShrunk.hi90)}, pulled toward the dataset's campaigns`],
     [
       "Totals",
-      `${formatCount(c.conversions)} conversions`,
-      `${formatCount(c.clicks)} clicks, ${formatCount(c.impressions)} impressions, ${money(c.spend)} spent${hasRevenue(c) ? `, ${money(c.revenue)} revenue` : ""} over ${formatCount(c.units)} ${unitWord}`,
+      pluralCount(c.conversions, "conversion"),
+      `${pluralCount(c.clicks, "click")}, ${pluralCount(c.impressions, "impression")}, ${money(c.spend)} spent${hasRevenue(c) ? `, ${money(c.revenue)} revenue` : ""} over ${plural(c.units, unit === "ad" ? "ad" : "day")}`,
     ],
   ];
   return (
@@ -364,7 +371,7 @@ function FiguresSection({ c, currency, datasetId, unit }: { c: CampaignAnalysis;
         />
       </div>
       <div className="table-wrap">
-        <table data-testid="campaign-figures">
+        <table data-testid="campaign-figures" className="stack-narrow">
           <thead>
             <tr>
               <th scope="col">Figure</th>

@@ -35,7 +35,7 @@ export default async function CampaignPage({ params, searchParams }: Props) {
         <h1>
           {name} {ds.isSample && <SampleBadge />}
         </h1>
-        <p className="muted small" style={{ marginTop: 0 }}>
+        <p className="muted small u-mt-0">
           {ds.name} · {formatPeriod(ds.periodStart && ds.periodEnd ? { start: ds.periodStart, end: ds.periodEnd } : null)}
           {ds.currency ? ` · ${ds.currency}` : ""}
         </p>

@@ -523,6 +523,13 @@ class RowSink {
   private readonly sumSpend = new CompensatedSum();
   private readonly sumRevenue = new CompensatedSum();
   private readonly clicksOverImpressions = new LineCounter();
+  /** Rows whose impressions cell is empty or a missing-value marker: stored as unknown (null). */
+  private readonly unknownImpressions = new LineCounter();
+  /** Rows whose campaign cell had spaces or tabs around the name (removed), and the spellings seen per name. */
+  private readonly paddedNames = new LineCounter();
+  private readonly nameSpellings = new Map<string, Set<string>>();
+  /** Meta Ads Manager leaves "Link clicks" and "Purchases" empty when there were none: there an empty cell is 0. */
+  private readonly blankIsZero: boolean;
   private readonly conversionsOverClicks = new LineCounter();
   private periodMin: string | null = null;
   private periodMax: string | null = null;
@@ -564,6 +571,7 @@ class RowSink {
     this.delimiter = layout.delimiter;
     this.markCode = layout.decimalMark === "." ? 46 : 44;
     this.cuts = new Int32Array(this.headerCount + 1);
+    this.blankIsZero = layout.detection.format === "meta_ads";
 
     const id = Math.trunc(datasetId);
     const table = layout.kind === "orders" ? "orders" : "observations";
@@ -720,6 +728,8 @@ class RowSink {
     const rev = this.plainNum(text, this.rvi, false);
     if (imp !== imp || clk !== clk || conv !== conv || alt !== alt || spend !== spend || rev !== rev) return false;
     if (imp === EMPTY && clk === EMPTY && conv === EMPTY && spend === EMPTY) return false;
+    // a required figure missing: `pushRow` decides (a rejection, or 0 where the format writes blanks for zero)
+    if ((clk === EMPTY && this.cli >= 0) || (conv === EMPTY && this.cvi >= 0) || (spend === EMPTY && this.spi >= 0)) return false;
 
     let segment = "";
     if (this.si >= 0) segment = text.slice(cuts[this.si] as number, (cuts[this.si + 1] as number) - 1).trim();
@@ -770,9 +780,11 @@ class RowSink {
   }
 
   private campaignOf(f: string[], line: number): string | null {
-    let campaign = f[this.ci] ?? "";
+    const raw = f[this.ci] ?? "";
+    let campaign = raw;
     const n = campaign.length;
     if (n > 0 && (campaign.charCodeAt(0) <= 32 || campaign.charCodeAt(n - 1) <= 32)) campaign = campaign.trim();
+    if (campaign !== raw && campaign !== "") this.notePadded(campaign, raw, line);
     if (campaign === "" || campaign === "--") {
       if (isBlankRecord(f)) return null;
       if (isFooter(f)) {
@@ -784,6 +796,20 @@ class RowSink {
     }
     if (campaign !== this.lastCampaign) this.noteCampaign(campaign);
     return campaign;
+  }
+
+  /**
+   * A campaign cell with spaces or tabs around the name: the name is stored trimmed (so " Alpha" and "Alpha" are one
+   * campaign, as the ad platforms treat them), and the summary warns, naming the spellings merged.
+   */
+  private notePadded(campaign: string, raw: string, line: number): void {
+    this.paddedNames.add(line);
+    let spellings = this.nameSpellings.get(campaign);
+    if (!spellings) {
+      if (this.nameSpellings.size >= 1000) return;
+      this.nameSpellings.set(campaign, (spellings = new Set()));
+    }
+    if (spellings.size < 20) spellings.add(raw);
   }
 
   /** Counts a campaign name (rows usually come grouped, so only a change of name is looked up). */
@@ -884,10 +910,10 @@ class RowSink {
     if (campaign === null) return;
     if (!this.period(f, line)) return;
     const imp = this.num(f, this.ii, true);
-    const clk = this.num(f, this.cli, true);
-    const conv = this.num(f, this.cvi, false);
+    const clk = this.required(f, this.cli, this.num(f, this.cli, true), "clicks");
+    const conv = this.required(f, this.cvi, this.num(f, this.cvi, false), "conversions");
     const alt = this.num(f, this.cai, false);
-    const spend = this.num(f, this.spi, false);
+    const spend = this.required(f, this.spi, this.num(f, this.spi, false), "spend");
     const rev = this.num(f, this.rvi, false);
     if (imp !== imp || clk !== clk || conv !== conv || alt !== alt || spend !== spend || rev !== rev) {
       this.reject(line, f, this.failReason);
@@ -899,6 +925,24 @@ class RowSink {
     }
     const segment = this.si >= 0 ? (f[this.si] ?? "").trim() : "";
     this.keepObservation(campaign, segment, imp, clk, conv, alt, spend, rev, this.cui >= 0 ? (f[this.cui] ?? "") : null, line);
+  }
+
+  /**
+   * A required figure (clicks, conversions, spend) read by `num`: passes a value (or NaN) through; an empty cell or
+   * a missing-value marker ("n/a", " --", "null"...) in a mapped column gives NaN with the reason in `failReason`
+   * (the row is rejected, never imported as 0), except an empty cell where the format writes blanks for zero
+   * (`blankIsZero`). An unmapped column (idx < 0) stays EMPTY.
+   */
+  private required(f: string[], idx: number, v: number, field: string): number {
+    if (idx < 0 || v !== EMPTY) return v;
+    const text = (f[idx] ?? "").trim();
+    if (text === "" && this.blankIsZero) return 0;
+    const h = `"${this.layout.headers[idx]}"`;
+    this.failReason =
+      text === ""
+        ? `no ${field}: ${h} is empty (a required figure)`
+        : `no ${field}: ${h} is "${text}", a missing-value marker (a required figure)`;
+    return NaN;
   }
 
   /** Counts and queues a valid observation row (numbers: value or EMPTY; `currencyCell` null when not mapped). */
@@ -914,16 +958,17 @@ class RowSink {
     currencyCell: string | null,
     line: number,
   ): void {
-    if (this.ii >= 0 && this.cli >= 0 && clk > imp) this.clicksOverImpressions.add(line);
+    // unknown impressions are never compared with clicks
+    if (this.ii >= 0 && imp === EMPTY) this.unknownImpressions.add(line);
+    else if (this.ii >= 0 && this.cli >= 0 && clk > imp) this.clicksOverImpressions.add(line);
     if (this.cli >= 0 && this.cvi >= 0 && conv > clk) this.conversionsOverClicks.add(line);
     if (currencyCell !== null) this.noteCurrency(currencyCell);
     this.notePeriod();
 
-    const impV = imp === EMPTY ? 0 : imp;
     const clkV = clk === EMPTY ? 0 : clk;
     const convV = conv === EMPTY ? 0 : conv;
     const spendV = spend === EMPTY ? 0 : spend;
-    this.sumImpressions.add(impV);
+    if (imp !== EMPTY) this.sumImpressions.add(imp);
     this.sumClicks.add(clkV);
     this.sumConversions.add(convV);
     this.sumSpend.add(spendV);
@@ -935,7 +980,7 @@ class RowSink {
     if (this.si >= 0) p[k++] = segment;
     p[k++] = this.lastStart;
     p[k++] = this.lastEnd === this.lastStart && this.lastEnd !== null ? SAME_AS_START : this.lastEnd;
-    p[k++] = impV;
+    p[k++] = imp === EMPTY ? null : imp;
     p[k++] = clkV;
     p[k++] = convV;
     if (this.cai >= 0) p[k++] = alt === EMPTY ? null : alt;
@@ -1067,6 +1112,28 @@ class RowSink {
     }
     if (this.clicksOverImpressions.count > 0) {
       warnings.push(this.clicksOverImpressions.describe("row has more clicks than impressions", "rows have more clicks than impressions"));
+    }
+    if (this.unknownImpressions.count > 0) {
+      warnings.push(
+        this.unknownImpressions.describe(
+          "row does not state its impressions: stored as unknown (not 0) and left out of click-through rates",
+          "rows do not state their impressions: stored as unknown (not 0) and left out of click-through rates",
+        ),
+      );
+    }
+    if (this.paddedNames.count > 0) {
+      const names = [...this.nameSpellings.entries()]
+        .slice(0, 5)
+        .map(([name, raws]) => `"${name}" (also written ${[...raws].map((r) => JSON.stringify(r)).join(", ")})`);
+      warnings.push(
+        this.paddedNames.describe(
+          "row has spaces or tabs around its campaign name",
+          "rows have spaces or tabs around their campaign names",
+        ) +
+          `: they were removed, so names that differ only by them are one campaign: ${names.join("; ")}` +
+          (this.nameSpellings.size > 5 ? "; …" : "") +
+          ".",
+      );
     }
     if (this.conversionsOverClicks.count > 0) {
       warnings.push(this.conversionsOverClicks.describe("row has more conversions than clicks", "rows have more conversions than clicks"));

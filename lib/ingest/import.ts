@@ -930,13 +930,13 @@ class RowSink {
   /**
    * A required figure (clicks, conversions, spend) read by `num`: passes a value (or NaN) through; an empty cell or
    * a missing-value marker ("n/a", " --", "null"...) in a mapped column gives NaN with the reason in `failReason`
-   * (the row is rejected, never imported as 0), except an empty cell where the format writes blanks for zero
-   * (`blankIsZero`). An unmapped column (idx < 0) stays EMPTY.
+   * (the row is rejected, never imported as 0), except an empty clicks or conversions cell where the format writes
+   * blanks for zero (`blankIsZero`). An unmapped column (idx < 0) stays EMPTY.
    */
   private required(f: string[], idx: number, v: number, field: string): number {
     if (idx < 0 || v !== EMPTY) return v;
     const text = (f[idx] ?? "").trim();
-    if (text === "" && this.blankIsZero) return 0;
+    if (text === "" && this.blankIsZero && field !== "spend") return 0;
     const h = `"${this.layout.headers[idx]}"`;
     this.failReason =
       text === ""

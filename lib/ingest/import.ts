@@ -3,7 +3,7 @@ import fs from "node:fs";
 import Database from "better-sqlite3";
 import { eq } from "drizzle-orm";
 import Papa from "papaparse";
-import type { Db } from "@/db/client";
+import { BUSY_TIMEOUT_MS, checkpoint, configureConnection, isBusyError, type Db } from "@/db/client";
 import { datasets, type Dataset } from "@/db/schema";
 import { AppError } from "@/lib/errors";
 import { addDays, endOfMonth, parseDay, parseDayRange } from "./dates";
@@ -26,6 +26,13 @@ export interface ImportOptions {
   /** The user's column mapping, over the detected one. */
   mapping?: Mapping;
   isSample?: boolean;
+  /**
+   * ISO 4217 code the user gives for a file that names no currency. When the file names another one the import is
+   * refused (`currency_conflict`) and nothing is written.
+   */
+  currency?: string;
+  /** How long to wait for another process's write to the database before answering `busy` (ms; default 120 s). */
+  waitMs?: number;
   /** Called after every parsed chunk (about 512 KB); throwing from it aborts the import and rolls it back. */
   onProgress?: (p: { rowsDone: number; bytesDone: number; bytesTotal: number }) => void;
 }
@@ -47,6 +54,10 @@ const MAX_RAW_CHARS = 100_000;
 const WARNING_LINES = 10;
 /** Distinct campaigns counted in memory; past this the count comes from the database. */
 const MAX_CAMPAIGN_SET = 100_000;
+/** How long an import waits for another connection's write transaction by default (ms). */
+const DEFAULT_WAIT_MS = 120_000;
+/** After an import of at least this many rows, the write-ahead log is checkpointed and truncated. */
+const CHECKPOINT_ROWS = 50_000;
 
 /**
  * Imports a stored file into the database in ONE transaction: the dataset row, its observations (or orders),
@@ -68,26 +79,111 @@ export async function importFile(db: Db, opts: ImportOptions): Promise<ImportSum
 }
 
 async function importNow(db: Db, opts: ImportOptions): Promise<ImportSummary> {
-  const existing = db.select().from(datasets).where(eq(datasets.sha256, opts.sha256)).get();
+  const found = db.select().from(datasets).where(eq(datasets.sha256, opts.sha256)).get();
+  const existing = found ? existingOf(found) : null;
   const userMapping = opts.mapping && Object.keys(opts.mapping).length > 0 ? opts.mapping : undefined;
-  if (existing && existing.status === "ready" && !userMapping) return storedSummary(existing);
+  if (existing && existing.status === "ready" && !userMapping && currencyFits(existing, opts.currency)) return storedSummary(existing);
 
   const layout = await inspectFile(opts.path, { fileName: opts.fileName, mapping: userMapping, sha256: opts.sha256 });
-  if (existing && existing.status === "ready" && sameMapping(publicMapping(layout.mapping), JSON.parse(existing.mappingJson) as Mapping)) {
-    return storedSummary(existing);
-  }
+  checkCurrency(layout.detection.currency, opts.currency);
   if (layout.dateVote.seen && !layout.dateVote.decided && !layout.wholeFileRead) await scanDateOrder(opts.path, layout);
 
   const writer = openWriter(db);
   try {
-    return await writeDataset(writer.conn, layout, opts, existing ?? null);
+    return await writeDataset(writer.conn, layout, opts, userMapping !== undefined);
   } finally {
     writer.close();
   }
 }
 
-function storedSummary(row: Dataset): ImportSummary {
+/** What the importer needs of a dataset already made from the same bytes. */
+interface ExistingDataset {
+  id: number;
+  name: string;
+  isSample: boolean;
+  status: string;
+  mappingJson: string;
+  summaryJson: string;
+}
+
+const existingOf = (d: Dataset): ExistingDataset => ({
+  id: d.id,
+  name: d.name,
+  isSample: d.isSample,
+  status: d.status,
+  mappingJson: d.mappingJson,
+  summaryJson: d.summaryJson,
+});
+
+function storedSummary(row: ExistingDataset): ImportSummary {
   return { ...(JSON.parse(row.summaryJson) as ImportSummary), datasetId: row.id, existing: true };
+}
+
+/** The stored dataset answers a request for `currency` as it is (no currency asked, or the same one). */
+function currencyFits(row: ExistingDataset, currency: string | undefined): boolean {
+  if (currency === undefined) return true;
+  return (JSON.parse(row.summaryJson) as ImportSummary).currency === currency;
+}
+
+/** Refuses a currency the user gives when the file names another one (`currency_conflict`). */
+function checkCurrency(fileCurrency: string | null, userCurrency: string | undefined): void {
+  if (userCurrency === undefined || fileCurrency === null || fileCurrency === userCurrency) return;
+  throw new AppError(
+    "currency_conflict",
+    `The file states its amounts are in ${fileCurrency}, but ${userCurrency} was chosen. Leave the currency out ` +
+      `(the file's ${fileCurrency} is used), or check that this is the file you meant.`,
+    { fileCurrency, currency: userCurrency },
+  );
+}
+
+/**
+ * Takes the database's write lock (BEGIN IMMEDIATE) without blocking the process while another connection (another
+ * import, the command line, a delete) holds it: each attempt waits at most the connection's short busy timeout,
+ * and the attempts are spaced by timers, so requests keep being served. Refuses with `busy` after `waitMs`.
+ */
+async function beginImmediate(conn: Database.Database, waitMs: number): Promise<void> {
+  const deadline = Date.now() + waitMs;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      conn.exec("BEGIN IMMEDIATE");
+      return;
+    } catch (e) {
+      if (!isBusyError(e)) throw e;
+      if (Date.now() >= deadline) {
+        throw new AppError(
+          "busy",
+          "The database is busy writing another import. Nothing was written; please try again in a minute.",
+          { retryAfterSeconds: 30 },
+        );
+      }
+      await new Promise((r) => setTimeout(r, Math.min(500, 25 * 2 ** Math.min(attempt, 5))));
+    }
+  }
+}
+
+/**
+ * Runs a write to the database (a delete, say) in its turn: after the imports this process is running into the same
+ * file (awaited, so the process keeps serving), retrying while another process holds the write lock (each attempt
+ * waits at most the connection's short busy timeout; the pauses between attempts are timers). Refuses with `busy`
+ * (HTTP 503 with Retry-After) after `waitMs`.
+ */
+export function withWriteTurn<T>(db: Db, fn: () => T, waitMs = 10_000): Promise<T> {
+  return withImportLock(db.$client.name, async () => {
+    const deadline = Date.now() + waitMs;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return fn();
+      } catch (e) {
+        if (!isBusyError(e)) throw e;
+        if (Date.now() >= deadline) {
+          throw new AppError("busy", "The database is busy writing an import. Nothing was changed; please try again shortly.", {
+            retryAfterSeconds: 10,
+          });
+        }
+        await new Promise((r) => setTimeout(r, Math.min(500, 25 * 2 ** Math.min(attempt, 5))));
+      }
+    }
+  });
 }
 
 const lockHolder = globalThis as unknown as { noisefloorImportLocks?: Map<string, Promise<unknown>> };
@@ -116,9 +212,8 @@ function withImportLock<T>(key: string, fn: () => Promise<T>): Promise<T> {
 function openWriter(db: Db): { conn: Database.Database; close: () => void } {
   const client = db.$client;
   if (client.memory) return { conn: client, close: () => {} };
-  const conn = new Database(client.name, { timeout: 30_000 });
-  conn.pragma("journal_mode = WAL");
-  conn.pragma("synchronous = NORMAL");
+  const conn = new Database(client.name, { timeout: BUSY_TIMEOUT_MS });
+  configureConnection(conn);
   // Rows reference the dataset row this transaction created; checking that per row costs a lookup each.
   conn.pragma("foreign_keys = OFF");
   // Let SQLite's sorter use a helper thread when it rebuilds an index after a bulk load.
@@ -351,18 +446,34 @@ async function writeDataset(
   conn: Database.Database,
   layout: FileLayout,
   opts: ImportOptions,
-  existing: Dataset | null,
+  userMapped: boolean,
 ): Promise<ImportSummary> {
   const table: TargetTable = layout.kind === "orders" ? "orders" : "observations";
-  const name = opts.name?.trim() || existing?.name || opts.fileName.replace(/\.[A-Za-z0-9]{1,5}$/, "") || opts.fileName;
-  const isSample = opts.isSample ?? existing?.isSample ?? false;
   const mappingJson = JSON.stringify(publicMapping(layout.mapping));
   const bytesTotal = layout.detection.sizeBytes;
   const plain = await quoteFree(opts.path, layout);
 
-  conn.exec("BEGIN IMMEDIATE");
+  await beginImmediate(conn, opts.waitMs ?? DEFAULT_WAIT_MS);
   let committed = false;
   try {
+    // Read under the write lock: another process may have imported the same bytes while this one waited.
+    const row = conn
+      .prepare("SELECT id, name, is_sample AS isSample, status, mapping_json AS mappingJson, summary_json AS summaryJson FROM datasets WHERE sha256 = ?")
+      .get(opts.sha256) as (Omit<ExistingDataset, "isSample"> & { isSample: number }) | undefined;
+    const existing: ExistingDataset | null = row ? { ...row, isSample: row.isSample === 1 } : null;
+    if (
+      existing &&
+      existing.status === "ready" &&
+      (!userMapped || sameMapping(publicMapping(layout.mapping), JSON.parse(existing.mappingJson) as Mapping))
+    ) {
+      const stored = storedSummary(existing);
+      if (opts.currency === undefined || stored.currency === opts.currency) return stored;
+      // the same import asked in another currency: only where the file names none (then the user's choice stands)
+      if (stored.currencySource === "file" || stored.currencySource === undefined) checkCurrency(stored.currency, opts.currency);
+      if (stored.currencySource === "file") return stored;
+    }
+    const name = opts.name?.trim() || existing?.name || opts.fileName.replace(/\.[A-Za-z0-9]{1,5}$/, "") || opts.fileName;
+    const isSample = opts.isSample ?? existing?.isSample ?? false;
     let datasetId: number;
     if (existing) {
       datasetId = existing.id;
@@ -405,6 +516,9 @@ async function writeDataset(
 
     const campaigns = sink.campaignCount(table);
     const summary = sink.summary({ datasetId, name, sha256: opts.sha256, campaigns, sawReplacement });
+    checkCurrency(summary.currency, opts.currency);
+    summary.currencySource = summary.currency !== null ? "file" : opts.currency !== undefined ? "user" : null;
+    summary.currency ??= opts.currency ?? null;
     conn
       .prepare(
         `UPDATE datasets SET name = ?, file_name = ?, source_format = ?, size_bytes = ?, currency = ?, status = 'ready',
@@ -428,6 +542,8 @@ async function writeDataset(
       );
     conn.exec("COMMIT");
     committed = true;
+    // keep the write-ahead log bounded: a big import's pages go into the database now, and the log is truncated
+    if (sink.imported + sink.rejected >= CHECKPOINT_ROWS) checkpoint(conn);
     opts.onProgress?.({ rowsDone: sink.imported + sink.rejected, bytesDone: bytesTotal, bytesTotal });
     return summary;
   } finally {

@@ -97,6 +97,8 @@ export interface ImportSummary {
   notes?: string[];
   reconciliation: Reconciliation | null;
   currency: string | null;
+  /** Where `currency` comes from: the file (a header, a column, symbols), the user at import, or nowhere (null). */
+  currencySource?: "file" | "user" | null;
   period: { start: string; end: string } | null;
   totals: Totals;
   campaigns: number;

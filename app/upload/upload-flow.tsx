@@ -393,11 +393,11 @@ function Review(props: {
         )}
         <dt>Currency</dt>
         <dd>{d.currency ?? "not stated in the file"}</dd>
-        {d.periodFromPreamble && (
+        {d.period && (
           <>
             <dt>Period</dt>
             <dd>
-              {d.periodFromPreamble.start} to {d.periodFromPreamble.end} (from the report header)
+              {d.period.start} to {d.period.end} ({d.period.source === "data" ? "from the dates in the rows" : "from the report header"})
             </dd>
           </>
         )}

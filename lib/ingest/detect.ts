@@ -364,6 +364,8 @@ function rangeFromPreamble(lines: readonly string[], order: DateOrder): DayRange
   for (const line of lines) {
     if (/^all time$/i.test(line)) return null;
     if (NOT_A_PERIOD.test(line)) continue;
+    // a time of day ("Report Time: 2/3/2026 9:15:42 AM") stamps when the report was run: not its period
+    if (/\b\d{1,2}:\d{2}(:\d{2})?\b/.test(line)) continue;
     const afterLabel = line.includes(":") ? line.slice(line.indexOf(":") + 1).trim() : line;
     for (const candidate of [line, afterLabel]) {
       const range = parseDayRange(candidate, order);

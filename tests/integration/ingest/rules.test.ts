@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { estimateCampaign } from "@/lib/engine/estimate";
 import { campaignInputs } from "@/lib/analysis/dataset";
-import { sandbox, uploadAndImport, type Sandbox } from "./helpers";
+import { EXPECTED, fixture, sandbox, uploadAndImport, type Sandbox } from "./helpers";
 
 let sb: Sandbox;
 beforeEach(() => {
@@ -89,6 +89,45 @@ describe("required and optional figures", () => {
     const { summary } = await uploadAndImport(sb, Buffer.from(text));
     expect(summary.rowsImported).toBe(1);
     expect(rejected()).toHaveLength(2);
+  });
+});
+
+describe("realistic exports with missing values (reference totals: tests/fixtures/ingest/expected.py)", () => {
+  it("imports an analyst's sheet of markers: required figures missing reject the row, optional ones are unknown", async () => {
+    const { summary } = await uploadAndImport(sb, fixture("missing_markers.csv"));
+    const e = EXPECTED.missing_markers as (typeof EXPECTED)[string] & { unknown_impressions: number };
+    expect(summary.rowsImported).toBe(e.rows);
+    expect(summary.rowsRejected).toBe(10 - e.rows);
+    expect(summary.campaigns).toBe(e.campaigns);
+    expect(summary.totals.impressions).toBe(e.impressions);
+    expect(summary.totals.clicks).toBe(e.clicks);
+    // decimal sums of a few cents: 1e-9 absolute
+    for (const f of ["conversions", "spend", "revenue"] as const) expect(Math.abs(summary.totals[f] - e[f])).toBeLessThan(1e-9);
+    const unknown = sb.db.$client.prepare("SELECT COUNT(*) AS n FROM observations WHERE impressions IS NULL").get() as { n: number };
+    expect(unknown.n).toBe(e.unknown_impressions);
+    expect(summary.warnings.join(" ")).not.toMatch(/more clicks than impressions/);
+    const reasons = (sb.db.$client.prepare("SELECT reason FROM rejected_rows ORDER BY line").all() as { reason: string }[]).map((r) => r.reason);
+    expect(reasons).toEqual([
+      'no clicks: "Clicks" is "-", a missing-value marker (a required figure)',
+      'no clicks: "Clicks" is "--", a missing-value marker (a required figure)',
+      'no conversions: "Conversions" is "null", a missing-value marker (a required figure)',
+      'no spend: "Cost" is empty (a required figure)',
+      'no spend: "Cost" is "NULL", a missing-value marker (a required figure)',
+    ]);
+  });
+
+  it("takes a Microsoft Advertising report's period from its rows when the preamble dates the run", async () => {
+    const { detection, summary } = await uploadAndImport(sb, fixture("microsoft_ads_run_date.csv"));
+    const e = EXPECTED.microsoft_ads_run_date!;
+    expect(detection.format).toBe("microsoft_ads");
+    expect(detection.periodFromPreamble).toBeNull();
+    expect(detection.period).toEqual({ start: "2026-01-12", end: "2026-01-19", source: "data" });
+    expect(summary.period).toEqual({ start: "2026-01-12", end: "2026-01-19" });
+    expect(summary.rowsImported).toBe(e.rows);
+    expect(summary.totals.impressions).toBe(e.impressions); // the "--" row's impressions are unknown
+    expect(summary.totals.clicks).toBe(e.clicks);
+    for (const f of ["conversions", "spend", "revenue"] as const) expect(Math.abs(summary.totals[f] - e[f])).toBeLessThan(1e-9);
+    expect(summary.currency).toBe("USD");
   });
 });
 

@@ -540,6 +540,8 @@ async function writeDataset(
         JSON.stringify(summary),
         datasetId,
       );
+    // DATA REVISION: bump the global data revision here, on `conn` inside this transaction (db/queries.ts), once it
+    // exists: a dataset was created or its rows replaced.
     conn.exec("COMMIT");
     committed = true;
     // keep the write-ahead log bounded: a big import's pages go into the database now, and the log is truncated

@@ -50,7 +50,9 @@ export function ensureDatabaseFolder(file: string): void {
     try {
       st = fs.statSync(at);
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw fail(`${at} cannot be read (${(e as NodeJS.ErrnoException).code})`);
+      // ENOTDIR: a folder on the way is a file; the walk up finds it and says so
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code !== "ENOENT" && code !== "ENOTDIR") throw fail(`${at} cannot be read (${code})`);
     }
     if (st) {
       if (!st.isDirectory()) throw fail(`${at} is a file, not a folder`);

@@ -141,6 +141,19 @@ describe("writes while another process writes", () => {
   });
 });
 
+describe("writes in one process", () => {
+  it("a delete sent during an import waits for it, and both succeed", async () => {
+    const first = await importLocalFile(sb.db, sb.dbPath, fixture("generic.csv"), { maxBytes: 1 << 20 });
+    const importing = importLocalFile(sb.db, sb.dbPath, bigCsv(30_000), { maxBytes: 64 << 20 });
+    const deleting = removeDataset(sb.db, sb.dbPath, first.datasetId);
+    const [imported, deleted] = await Promise.all([importing, deleting]);
+    expect(imported.rowsImported).toBe(30_000);
+    expect(deleted).toBe(true);
+    expect(count(sb.db, "datasets")).toBe(1);
+    expect(count(sb.db, "observations", first.datasetId)).toBe(0);
+  });
+});
+
 describe("nothing left behind", () => {
   it("keeps the write-ahead log bounded: a big import is checkpointed and the log truncated", async () => {
     expect(sb.db.$client.pragma("journal_size_limit", { simple: true })).toBe(JOURNAL_SIZE_LIMIT);

@@ -68,8 +68,12 @@ export const observations = sqliteTable(
     /** ISO dates (inclusive); null when the file has no dates and no date-range line. */
     periodStart: text("period_start"),
     periodEnd: text("period_end"),
-    /** Counts. */
-    impressions: integer("impressions").notNull().default(0),
+    /**
+     * Count; null when the file does not say (an empty cell or a missing-value marker such as "n/a" or " --"):
+     * unknown, never 0, and left out of click-through rates and of clicks-versus-impressions checks.
+     */
+    impressions: integer("impressions"),
+    /** Count. */
     clicks: integer("clicks").notNull().default(0),
     /** Count; may be fractional (attribution). */
     conversions: real("conversions").notNull().default(0),

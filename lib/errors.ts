@@ -14,6 +14,10 @@ export const ERROR_CODES = [
   "no_valid_rows",
   "unreadable",
   "not_found",
+  "not_a_table",
+  "unsupported_media_type",
+  "currency_conflict",
+  "busy",
   "internal",
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -30,6 +34,11 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   no_valid_rows: 422,
   unreadable: 422,
   not_found: 404,
+  not_a_table: 422,
+  unsupported_media_type: 415,
+  currency_conflict: 400,
+  /** Another write holds the database; the answer carries Retry-After. */
+  busy: 503,
   internal: 500,
 };
 

@@ -410,11 +410,11 @@ function Review(props: {
         )}
         <dt>Currency</dt>
         <dd>{d.currency ?? (mapping.currency ? `from the column “${mapping.currency}”` : "not stated in the file (choose it below)")}</dd>
-        {d.periodFromPreamble && (
+        {d.period && (
           <>
             <dt>Period</dt>
             <dd>
-              {d.periodFromPreamble.start} to {d.periodFromPreamble.end} (from the report header)
+              {d.period.start} to {d.period.end} ({d.period.source === "data" ? "from the dates in the rows" : "from the report header"})
             </dd>
           </>
         )}

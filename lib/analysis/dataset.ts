@@ -57,7 +57,8 @@ export function campaignInputs(db: Db, datasetId: number): CampaignInput[] {
       const prev = slot.get(date);
       if (!prev) slot.set(date, row);
       else {
-        prev.impressions += row.impressions;
+        prev.impressions =
+          prev.impressions === null && row.impressions === null ? null : (prev.impressions ?? 0) + (row.impressions ?? 0);
         prev.clicks += row.clicks;
         prev.conversions += row.conversions;
         prev.spend += row.spend;

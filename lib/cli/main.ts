@@ -3,18 +3,20 @@
  * (the reason on stderr), 1 on an internal failure.
  */
 import { parseArgs } from "node:util";
-import { openDatabase, type Db } from "@/db/client";
+import { openDatabase, SettingError, type Db } from "@/db/client";
 import { getDataset, listDatasets } from "@/db/queries";
 import { env, uploadMaxBytes } from "@/lib/env";
 import { AppError, isAppError } from "@/lib/errors";
 import { rejectedRowsCsv } from "@/lib/ingest/rejected";
 import { MAPPABLE_FIELDS, type Mapping, type MappableField } from "@/lib/ingest/types";
+import { currencySchema } from "@/lib/server/schemas";
 
 const USAGE = `noisefloor command line
 
-  import <file> [--name N] [--map field=Header ...] [--json]
+  import <file> [--name N] [--map field=Header ...] [--currency EUR] [--json]
       Import a CSV export (generic template, orders, Google Ads, Meta, Microsoft Advertising, ad-level).
       --map fields: ${MAPPABLE_FIELDS.join(", ")}
+      --currency: ISO 4217 code for a file that names no currency (refused when the file names another)
   datasets [--json]                     List imported datasets.
   rejected <id>                         Print the rejected rows of a dataset as CSV (line, reason, raw).
   model --json '<spec>'                 Run the model contract (same JSON as POST /api/model).
@@ -54,15 +56,31 @@ async function cmdImport(args: string[]): Promise<void> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: { name: { type: "string" }, map: { type: "string", multiple: true }, json: { type: "boolean" } },
+    options: {
+      name: { type: "string" },
+      map: { type: "string", multiple: true },
+      currency: { type: "string" },
+      json: { type: "boolean" },
+    },
   });
   const file = positionals[0];
-  if (!file || positionals.length > 1) throw new UsageError("import takes one file: import <file> [--name N] [--map field=Header] [--json]");
+  if (!file || positionals.length > 1) {
+    throw new UsageError("import takes one file: import <file> [--name N] [--map field=Header] [--currency EUR] [--json]");
+  }
+  let currency: string | undefined;
+  if (values.currency !== undefined) {
+    const parsed = currencySchema.safeParse(values.currency);
+    if (!parsed.success) throw new UsageError(`--currency must be an ISO 4217 code of 3 letters (e.g. EUR), got "${values.currency.slice(0, 20)}".`);
+    currency = parsed.data;
+  }
+  const mapping = parseMapping(values.map ?? []);
   // Loaded on use, like the analysis commands: `datasets` and `rejected` start without the importer or the engine.
-  const { importLocalFile } = await import("@/lib/server/uploads");
+  const { cleanUpStorage, importLocalFile } = await import("@/lib/server/uploads");
+  await cleanUpStorage(db(), env.DATABASE_PATH);
   const summary = await importLocalFile(db(), env.DATABASE_PATH, file, {
     name: values.name,
-    mapping: parseMapping(values.map ?? []),
+    mapping,
+    currency,
     maxBytes: uploadMaxBytes(),
   });
   if (values.json) {
@@ -146,7 +164,10 @@ main(process.argv.slice(2))
     process.exitCode = code;
   })
   .catch((e: unknown) => {
-    if (isAppError(e)) {
+    if (e instanceof SettingError) {
+      process.stderr.write(`error (settings): ${e.message}\n`);
+      process.exitCode = 2;
+    } else if (isAppError(e)) {
       process.stderr.write(`error (${e.code}): ${e.message}\n`);
       process.exitCode = e.code === "internal" ? 1 : 2;
     } else if (e instanceof TypeError && "code" in e && String((e as { code: unknown }).code).startsWith("ERR_PARSE_ARGS")) {

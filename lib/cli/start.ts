@@ -6,8 +6,9 @@ import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { env } from "@/lib/env";
-import { openDatabase } from "@/db/client";
+import { ensureDatabaseFolder, openDatabase } from "@/db/client";
 import { ensureSampleData } from "@/lib/server/sample";
+import { cleanUpStorage } from "@/lib/server/uploads";
 
 const root = process.cwd();
 const nextBin = path.join(root, "node_modules", ".bin", "next");
@@ -34,6 +35,8 @@ function needsBuild(): boolean {
 }
 
 async function main(): Promise<void> {
+  // a DATABASE_PATH that cannot be used stops the start before a build is spent on it
+  ensureDatabaseFolder(env.DATABASE_PATH);
   const childEnv = { ...process.env, NEXT_TELEMETRY_DISABLED: "1" };
   if (needsBuild()) {
     console.log("noisefloor: building the app (first start or sources changed)...");
@@ -46,6 +49,8 @@ async function main(): Promise<void> {
 
   const db = openDatabase(env.DATABASE_PATH);
   console.log(`noisefloor: database ${path.resolve(env.DATABASE_PATH)} (migrations applied)`);
+  const removed = await cleanUpStorage(db, env.DATABASE_PATH);
+  if (removed.length) console.log(`noisefloor: removed ${removed.length} file(s) left by unfinished or unused uploads`);
   const loaded = await ensureSampleData(db, env.DATABASE_PATH, { enabled: env.SAMPLE_DATA });
   if (loaded.length) console.log(`noisefloor: loaded the sample data (${loaded.map((d) => d.name).join(", ")})`);
   db.$client.close();

@@ -180,6 +180,7 @@ export async function inspectFile(filePath: string, opts: DetectOptions): Promis
     .filter((r) => !isBlankRecord(r.fields))
     .map((r) => r.fields.map((f) => f.trim()).filter((f) => f !== "").join(" "));
   const preambleRange = rangeFromPreamble(preamble, dateOrder);
+  const period = columns.date >= 0 ? periodOfRows([...dataRecords, ...tailRecords], columns.date, columns.date_end, dateOrder) : null;
 
   const format: SourceFormat = identifyFormat(headers, preamble);
   const dateKey = mapping.date ? headerKey(mapping.date).key : "";
@@ -222,6 +223,11 @@ export async function inspectFile(filePath: string, opts: DetectOptions): Promis
     dateOrder: dateVote.seen ? dateOrder : null,
     currency: columnCurrency ?? headerCurrency ?? cellCurrency,
     periodFromPreamble: preambleRange,
+    period: period
+      ? { ...period, source: "data" }
+      : columns.date < 0 && preambleRange
+        ? { ...preambleRange, source: "preamble" }
+        : null,
     previewRows,
     warnings,
     decimalSeparator: decimalMark,
@@ -284,6 +290,7 @@ function findHeaderRecord(text: string, final: boolean, user: Mapping | undefine
     }
   }
   const records = firstRecords ?? [];
+  refuseNonTable(records);
   const seen = likelyHeader(records);
   // With a user mapping, this refuses first on a header the file does not have (naming the headers it has).
   const mapping = seen.length > 0 ? mergeMapping(proposeMapping(seen), user, seen) : null;
@@ -300,6 +307,27 @@ function findHeaderRecord(text: string, final: boolean, user: Mapping | undefine
   );
 }
 
+/**
+ * Refuses (`not_a_table`) a file that is not a table of figures at all, so it is never offered a mapping editor with
+ * nothing to map: every line a single value, or no digit anywhere below the first line (prose, a list of names).
+ */
+function refuseNonTable(records: readonly TextRecord[]): void {
+  const lines = records.slice(0, HEADER_SEARCH_RECORDS).filter((r) => !isBlankRecord(r.fields));
+  if (lines.length === 0) return;
+  const oneColumn = lines.every((r) => r.fields.length <= 1);
+  const noNumbers = !lines.slice(1).some((r) => r.fields.some((f) => /\d/.test(f)));
+  if (!oneColumn && !noNumbers) return;
+  throw new AppError(
+    "not_a_table",
+    (oneColumn
+      ? "This file has a single column: it is text, not a table of figures. "
+      : "This file has no numbers below its first line: it is text, not a table of figures. ") +
+      "Upload a CSV export with a header row and one row per campaign (and day), with columns such as " +
+      `${TEMPLATE_COLUMNS_TEXT}.`,
+    { oneColumn, noNumbers },
+  );
+}
+
 /** The row that most looks like a header when none could be mapped: the first one as wide as most rows. */
 function likelyHeader(records: readonly TextRecord[]): string[] {
   const widths = new Map<number, number>();
@@ -311,10 +339,33 @@ function likelyHeader(records: readonly TextRecord[]): string[] {
   return (r?.fields ?? []).map((h) => h.replace(/^\uFEFF/, "").trim());
 }
 
+/**
+ * The period the rows read cover (the first rows and the last ones of a big file): the earliest start and the latest
+ * end among their readable date cells. Null when none is readable.
+ */
+function periodOfRows(rows: readonly TextRecord[], dateIdx: number, endIdx: number, order: DateOrder): DayRange | null {
+  let start: string | null = null;
+  let end: string | null = null;
+  for (const r of rows) {
+    const range = parseDayRange(r.fields[dateIdx] ?? "", order);
+    if (!range) continue;
+    const last = endIdx >= 0 ? (parseDayRange(r.fields[endIdx] ?? "", order)?.end ?? range.end) : range.end;
+    if (start === null || range.start < start) start = range.start;
+    if (end === null || last > end) end = last;
+  }
+  return start !== null && end !== null ? { start, end } : null;
+}
+
+/** Preamble lines that carry a date which is not the report's period (when it was run, the data's freshness...). */
+const NOT_A_PERIOD = /^(last completed|last updated|generated|run|created|downloaded|exported|time zone|rows)\b/i;
+
 /** A period from a line above the header: "1 January 2026 - 31 January 2026", "Report Time: 1/1/2026 - 1/31/2026". */
 function rangeFromPreamble(lines: readonly string[], order: DateOrder): DayRange | null {
   for (const line of lines) {
     if (/^all time$/i.test(line)) return null;
+    if (NOT_A_PERIOD.test(line)) continue;
+    // a time of day ("Report Time: 2/3/2026 9:15:42 AM") stamps when the report was run: not its period
+    if (/\b\d{1,2}:\d{2}(:\d{2})?\b/.test(line)) continue;
     const afterLabel = line.includes(":") ? line.slice(line.indexOf(":") + 1).trim() : line;
     for (const candidate of [line, afterLabel]) {
       const range = parseDayRange(candidate, order);

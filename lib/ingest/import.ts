@@ -3,7 +3,7 @@ import fs from "node:fs";
 import Database from "better-sqlite3";
 import { eq } from "drizzle-orm";
 import Papa from "papaparse";
-import type { Db } from "@/db/client";
+import { BUSY_TIMEOUT_MS, checkpoint, configureConnection, isBusyError, type Db } from "@/db/client";
 import { datasets, type Dataset } from "@/db/schema";
 import { AppError } from "@/lib/errors";
 import { addDays, endOfMonth, parseDay, parseDayRange } from "./dates";
@@ -26,6 +26,13 @@ export interface ImportOptions {
   /** The user's column mapping, over the detected one. */
   mapping?: Mapping;
   isSample?: boolean;
+  /**
+   * ISO 4217 code the user gives for a file that names no currency. When the file names another one the import is
+   * refused (`currency_conflict`) and nothing is written.
+   */
+  currency?: string;
+  /** How long to wait for another process's write to the database before answering `busy` (ms; default 120 s). */
+  waitMs?: number;
   /** Called after every parsed chunk (about 512 KB); throwing from it aborts the import and rolls it back. */
   onProgress?: (p: { rowsDone: number; bytesDone: number; bytesTotal: number }) => void;
 }
@@ -47,6 +54,10 @@ const MAX_RAW_CHARS = 100_000;
 const WARNING_LINES = 10;
 /** Distinct campaigns counted in memory; past this the count comes from the database. */
 const MAX_CAMPAIGN_SET = 100_000;
+/** How long an import waits for another connection's write transaction by default (ms). */
+const DEFAULT_WAIT_MS = 120_000;
+/** After an import of at least this many rows, the write-ahead log is checkpointed and truncated. */
+const CHECKPOINT_ROWS = 50_000;
 
 /**
  * Imports a stored file into the database in ONE transaction: the dataset row, its observations (or orders),
@@ -68,26 +79,111 @@ export async function importFile(db: Db, opts: ImportOptions): Promise<ImportSum
 }
 
 async function importNow(db: Db, opts: ImportOptions): Promise<ImportSummary> {
-  const existing = db.select().from(datasets).where(eq(datasets.sha256, opts.sha256)).get();
+  const found = db.select().from(datasets).where(eq(datasets.sha256, opts.sha256)).get();
+  const existing = found ? existingOf(found) : null;
   const userMapping = opts.mapping && Object.keys(opts.mapping).length > 0 ? opts.mapping : undefined;
-  if (existing && existing.status === "ready" && !userMapping) return storedSummary(existing);
+  if (existing && existing.status === "ready" && !userMapping && currencyFits(existing, opts.currency)) return storedSummary(existing);
 
   const layout = await inspectFile(opts.path, { fileName: opts.fileName, mapping: userMapping, sha256: opts.sha256 });
-  if (existing && existing.status === "ready" && sameMapping(publicMapping(layout.mapping), JSON.parse(existing.mappingJson) as Mapping)) {
-    return storedSummary(existing);
-  }
+  checkCurrency(layout.detection.currency, opts.currency);
   if (layout.dateVote.seen && !layout.dateVote.decided && !layout.wholeFileRead) await scanDateOrder(opts.path, layout);
 
   const writer = openWriter(db);
   try {
-    return await writeDataset(writer.conn, layout, opts, existing ?? null);
+    return await writeDataset(writer.conn, layout, opts, userMapping !== undefined);
   } finally {
     writer.close();
   }
 }
 
-function storedSummary(row: Dataset): ImportSummary {
+/** What the importer needs of a dataset already made from the same bytes. */
+interface ExistingDataset {
+  id: number;
+  name: string;
+  isSample: boolean;
+  status: string;
+  mappingJson: string;
+  summaryJson: string;
+}
+
+const existingOf = (d: Dataset): ExistingDataset => ({
+  id: d.id,
+  name: d.name,
+  isSample: d.isSample,
+  status: d.status,
+  mappingJson: d.mappingJson,
+  summaryJson: d.summaryJson,
+});
+
+function storedSummary(row: ExistingDataset): ImportSummary {
   return { ...(JSON.parse(row.summaryJson) as ImportSummary), datasetId: row.id, existing: true };
+}
+
+/** The stored dataset answers a request for `currency` as it is (no currency asked, or the same one). */
+function currencyFits(row: ExistingDataset, currency: string | undefined): boolean {
+  if (currency === undefined) return true;
+  return (JSON.parse(row.summaryJson) as ImportSummary).currency === currency;
+}
+
+/** Refuses a currency the user gives when the file names another one (`currency_conflict`). */
+function checkCurrency(fileCurrency: string | null, userCurrency: string | undefined): void {
+  if (userCurrency === undefined || fileCurrency === null || fileCurrency === userCurrency) return;
+  throw new AppError(
+    "currency_conflict",
+    `The file states its amounts are in ${fileCurrency}, but ${userCurrency} was chosen. Leave the currency out ` +
+      `(the file's ${fileCurrency} is used), or check that this is the file you meant.`,
+    { fileCurrency, currency: userCurrency },
+  );
+}
+
+/**
+ * Takes the database's write lock (BEGIN IMMEDIATE) without blocking the process while another connection (another
+ * import, the command line, a delete) holds it: each attempt waits at most the connection's short busy timeout,
+ * and the attempts are spaced by timers, so requests keep being served. Refuses with `busy` after `waitMs`.
+ */
+async function beginImmediate(conn: Database.Database, waitMs: number): Promise<void> {
+  const deadline = Date.now() + waitMs;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      conn.exec("BEGIN IMMEDIATE");
+      return;
+    } catch (e) {
+      if (!isBusyError(e)) throw e;
+      if (Date.now() >= deadline) {
+        throw new AppError(
+          "busy",
+          "The database is busy writing another import. Nothing was written; please try again in a minute.",
+          { retryAfterSeconds: 30 },
+        );
+      }
+      await new Promise((r) => setTimeout(r, Math.min(500, 25 * 2 ** Math.min(attempt, 5))));
+    }
+  }
+}
+
+/**
+ * Runs a write to the database (a delete, say) in its turn: after the imports this process is running into the same
+ * file (awaited, so the process keeps serving), retrying while another process holds the write lock (each attempt
+ * waits at most the connection's short busy timeout; the pauses between attempts are timers). Refuses with `busy`
+ * (HTTP 503 with Retry-After) after `waitMs`.
+ */
+export function withWriteTurn<T>(db: Db, fn: () => T, waitMs = 10_000): Promise<T> {
+  return withImportLock(db.$client.name, async () => {
+    const deadline = Date.now() + waitMs;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return fn();
+      } catch (e) {
+        if (!isBusyError(e)) throw e;
+        if (Date.now() >= deadline) {
+          throw new AppError("busy", "The database is busy writing an import. Nothing was changed; please try again shortly.", {
+            retryAfterSeconds: 10,
+          });
+        }
+        await new Promise((r) => setTimeout(r, Math.min(500, 25 * 2 ** Math.min(attempt, 5))));
+      }
+    }
+  });
 }
 
 const lockHolder = globalThis as unknown as { noisefloorImportLocks?: Map<string, Promise<unknown>> };
@@ -116,9 +212,8 @@ function withImportLock<T>(key: string, fn: () => Promise<T>): Promise<T> {
 function openWriter(db: Db): { conn: Database.Database; close: () => void } {
   const client = db.$client;
   if (client.memory) return { conn: client, close: () => {} };
-  const conn = new Database(client.name, { timeout: 30_000 });
-  conn.pragma("journal_mode = WAL");
-  conn.pragma("synchronous = NORMAL");
+  const conn = new Database(client.name, { timeout: BUSY_TIMEOUT_MS });
+  configureConnection(conn);
   // Rows reference the dataset row this transaction created; checking that per row costs a lookup each.
   conn.pragma("foreign_keys = OFF");
   // Let SQLite's sorter use a helper thread when it rebuilds an index after a bulk load.
@@ -351,18 +446,34 @@ async function writeDataset(
   conn: Database.Database,
   layout: FileLayout,
   opts: ImportOptions,
-  existing: Dataset | null,
+  userMapped: boolean,
 ): Promise<ImportSummary> {
   const table: TargetTable = layout.kind === "orders" ? "orders" : "observations";
-  const name = opts.name?.trim() || existing?.name || opts.fileName.replace(/\.[A-Za-z0-9]{1,5}$/, "") || opts.fileName;
-  const isSample = opts.isSample ?? existing?.isSample ?? false;
   const mappingJson = JSON.stringify(publicMapping(layout.mapping));
   const bytesTotal = layout.detection.sizeBytes;
   const plain = await quoteFree(opts.path, layout);
 
-  conn.exec("BEGIN IMMEDIATE");
+  await beginImmediate(conn, opts.waitMs ?? DEFAULT_WAIT_MS);
   let committed = false;
   try {
+    // Read under the write lock: another process may have imported the same bytes while this one waited.
+    const row = conn
+      .prepare("SELECT id, name, is_sample AS isSample, status, mapping_json AS mappingJson, summary_json AS summaryJson FROM datasets WHERE sha256 = ?")
+      .get(opts.sha256) as (Omit<ExistingDataset, "isSample"> & { isSample: number }) | undefined;
+    const existing: ExistingDataset | null = row ? { ...row, isSample: row.isSample === 1 } : null;
+    if (
+      existing &&
+      existing.status === "ready" &&
+      (!userMapped || sameMapping(publicMapping(layout.mapping), JSON.parse(existing.mappingJson) as Mapping))
+    ) {
+      const stored = storedSummary(existing);
+      if (opts.currency === undefined || stored.currency === opts.currency) return stored;
+      // the same import asked in another currency: only where the file names none (then the user's choice stands)
+      if (stored.currencySource === "file" || stored.currencySource === undefined) checkCurrency(stored.currency, opts.currency);
+      if (stored.currencySource === "file") return stored;
+    }
+    const name = opts.name?.trim() || existing?.name || opts.fileName.replace(/\.[A-Za-z0-9]{1,5}$/, "") || opts.fileName;
+    const isSample = opts.isSample ?? existing?.isSample ?? false;
     let datasetId: number;
     if (existing) {
       datasetId = existing.id;
@@ -405,6 +516,9 @@ async function writeDataset(
 
     const campaigns = sink.campaignCount(table);
     const summary = sink.summary({ datasetId, name, sha256: opts.sha256, campaigns, sawReplacement });
+    checkCurrency(summary.currency, opts.currency);
+    summary.currencySource = summary.currency !== null ? "file" : opts.currency !== undefined ? "user" : null;
+    summary.currency ??= opts.currency ?? null;
     conn
       .prepare(
         `UPDATE datasets SET name = ?, file_name = ?, source_format = ?, size_bytes = ?, currency = ?, status = 'ready',
@@ -426,8 +540,12 @@ async function writeDataset(
         JSON.stringify(summary),
         datasetId,
       );
+    // DATA REVISION: bump the global data revision here, on `conn` inside this transaction (db/queries.ts), once it
+    // exists: a dataset was created or its rows replaced.
     conn.exec("COMMIT");
     committed = true;
+    // keep the write-ahead log bounded: a big import's pages go into the database now, and the log is truncated
+    if (sink.imported + sink.rejected >= CHECKPOINT_ROWS) checkpoint(conn);
     opts.onProgress?.({ rowsDone: sink.imported + sink.rejected, bytesDone: bytesTotal, bytesTotal });
     return summary;
   } finally {
@@ -523,6 +641,13 @@ class RowSink {
   private readonly sumSpend = new CompensatedSum();
   private readonly sumRevenue = new CompensatedSum();
   private readonly clicksOverImpressions = new LineCounter();
+  /** Rows whose impressions cell is empty or a missing-value marker: stored as unknown (null). */
+  private readonly unknownImpressions = new LineCounter();
+  /** Rows whose campaign cell had spaces or tabs around the name (removed), and the spellings seen per name. */
+  private readonly paddedNames = new LineCounter();
+  private readonly nameSpellings = new Map<string, Set<string>>();
+  /** Meta Ads Manager leaves "Link clicks" and "Purchases" empty when there were none: there an empty cell is 0. */
+  private readonly blankIsZero: boolean;
   private readonly conversionsOverClicks = new LineCounter();
   private periodMin: string | null = null;
   private periodMax: string | null = null;
@@ -564,6 +689,7 @@ class RowSink {
     this.delimiter = layout.delimiter;
     this.markCode = layout.decimalMark === "." ? 46 : 44;
     this.cuts = new Int32Array(this.headerCount + 1);
+    this.blankIsZero = layout.detection.format === "meta_ads";
 
     const id = Math.trunc(datasetId);
     const table = layout.kind === "orders" ? "orders" : "observations";
@@ -720,6 +846,8 @@ class RowSink {
     const rev = this.plainNum(text, this.rvi, false);
     if (imp !== imp || clk !== clk || conv !== conv || alt !== alt || spend !== spend || rev !== rev) return false;
     if (imp === EMPTY && clk === EMPTY && conv === EMPTY && spend === EMPTY) return false;
+    // a required figure missing: `pushRow` decides (a rejection, or 0 where the format writes blanks for zero)
+    if ((clk === EMPTY && this.cli >= 0) || (conv === EMPTY && this.cvi >= 0) || (spend === EMPTY && this.spi >= 0)) return false;
 
     let segment = "";
     if (this.si >= 0) segment = text.slice(cuts[this.si] as number, (cuts[this.si + 1] as number) - 1).trim();
@@ -770,9 +898,11 @@ class RowSink {
   }
 
   private campaignOf(f: string[], line: number): string | null {
-    let campaign = f[this.ci] ?? "";
+    const raw = f[this.ci] ?? "";
+    let campaign = raw;
     const n = campaign.length;
     if (n > 0 && (campaign.charCodeAt(0) <= 32 || campaign.charCodeAt(n - 1) <= 32)) campaign = campaign.trim();
+    if (campaign !== raw && campaign !== "") this.notePadded(campaign, raw, line);
     if (campaign === "" || campaign === "--") {
       if (isBlankRecord(f)) return null;
       if (isFooter(f)) {
@@ -784,6 +914,20 @@ class RowSink {
     }
     if (campaign !== this.lastCampaign) this.noteCampaign(campaign);
     return campaign;
+  }
+
+  /**
+   * A campaign cell with spaces or tabs around the name: the name is stored trimmed (so " Alpha" and "Alpha" are one
+   * campaign, as the ad platforms treat them), and the summary warns, naming the spellings merged.
+   */
+  private notePadded(campaign: string, raw: string, line: number): void {
+    this.paddedNames.add(line);
+    let spellings = this.nameSpellings.get(campaign);
+    if (!spellings) {
+      if (this.nameSpellings.size >= 1000) return;
+      this.nameSpellings.set(campaign, (spellings = new Set()));
+    }
+    if (spellings.size < 20) spellings.add(raw);
   }
 
   /** Counts a campaign name (rows usually come grouped, so only a change of name is looked up). */
@@ -884,10 +1028,10 @@ class RowSink {
     if (campaign === null) return;
     if (!this.period(f, line)) return;
     const imp = this.num(f, this.ii, true);
-    const clk = this.num(f, this.cli, true);
-    const conv = this.num(f, this.cvi, false);
+    const clk = this.required(f, this.cli, this.num(f, this.cli, true), "clicks");
+    const conv = this.required(f, this.cvi, this.num(f, this.cvi, false), "conversions");
     const alt = this.num(f, this.cai, false);
-    const spend = this.num(f, this.spi, false);
+    const spend = this.required(f, this.spi, this.num(f, this.spi, false), "spend");
     const rev = this.num(f, this.rvi, false);
     if (imp !== imp || clk !== clk || conv !== conv || alt !== alt || spend !== spend || rev !== rev) {
       this.reject(line, f, this.failReason);
@@ -899,6 +1043,24 @@ class RowSink {
     }
     const segment = this.si >= 0 ? (f[this.si] ?? "").trim() : "";
     this.keepObservation(campaign, segment, imp, clk, conv, alt, spend, rev, this.cui >= 0 ? (f[this.cui] ?? "") : null, line);
+  }
+
+  /**
+   * A required figure (clicks, conversions, spend) read by `num`: passes a value (or NaN) through; an empty cell or
+   * a missing-value marker ("n/a", " --", "null"...) in a mapped column gives NaN with the reason in `failReason`
+   * (the row is rejected, never imported as 0), except an empty clicks or conversions cell where the format writes
+   * blanks for zero (`blankIsZero`). An unmapped column (idx < 0) stays EMPTY.
+   */
+  private required(f: string[], idx: number, v: number, field: string): number {
+    if (idx < 0 || v !== EMPTY) return v;
+    const text = (f[idx] ?? "").trim();
+    if (text === "" && this.blankIsZero && field !== "spend") return 0;
+    const h = `"${this.layout.headers[idx]}"`;
+    this.failReason =
+      text === ""
+        ? `no ${field}: ${h} is empty (a required figure)`
+        : `no ${field}: ${h} is "${text}", a missing-value marker (a required figure)`;
+    return NaN;
   }
 
   /** Counts and queues a valid observation row (numbers: value or EMPTY; `currencyCell` null when not mapped). */
@@ -914,16 +1076,17 @@ class RowSink {
     currencyCell: string | null,
     line: number,
   ): void {
-    if (this.ii >= 0 && this.cli >= 0 && clk > imp) this.clicksOverImpressions.add(line);
+    // unknown impressions are never compared with clicks
+    if (this.ii >= 0 && imp === EMPTY) this.unknownImpressions.add(line);
+    else if (this.ii >= 0 && this.cli >= 0 && clk > imp) this.clicksOverImpressions.add(line);
     if (this.cli >= 0 && this.cvi >= 0 && conv > clk) this.conversionsOverClicks.add(line);
     if (currencyCell !== null) this.noteCurrency(currencyCell);
     this.notePeriod();
 
-    const impV = imp === EMPTY ? 0 : imp;
     const clkV = clk === EMPTY ? 0 : clk;
     const convV = conv === EMPTY ? 0 : conv;
     const spendV = spend === EMPTY ? 0 : spend;
-    this.sumImpressions.add(impV);
+    if (imp !== EMPTY) this.sumImpressions.add(imp);
     this.sumClicks.add(clkV);
     this.sumConversions.add(convV);
     this.sumSpend.add(spendV);
@@ -935,7 +1098,7 @@ class RowSink {
     if (this.si >= 0) p[k++] = segment;
     p[k++] = this.lastStart;
     p[k++] = this.lastEnd === this.lastStart && this.lastEnd !== null ? SAME_AS_START : this.lastEnd;
-    p[k++] = impV;
+    p[k++] = imp === EMPTY ? null : imp;
     p[k++] = clkV;
     p[k++] = convV;
     if (this.cai >= 0) p[k++] = alt === EMPTY ? null : alt;
@@ -1067,6 +1230,28 @@ class RowSink {
     }
     if (this.clicksOverImpressions.count > 0) {
       warnings.push(this.clicksOverImpressions.describe("row has more clicks than impressions", "rows have more clicks than impressions"));
+    }
+    if (this.unknownImpressions.count > 0) {
+      warnings.push(
+        this.unknownImpressions.describe(
+          "row does not state its impressions: stored as unknown (not 0) and left out of click-through rates",
+          "rows do not state their impressions: stored as unknown (not 0) and left out of click-through rates",
+        ),
+      );
+    }
+    if (this.paddedNames.count > 0) {
+      const names = [...this.nameSpellings.entries()]
+        .slice(0, 5)
+        .map(([name, raws]) => `"${name}" (also written ${[...raws].map((r) => JSON.stringify(r)).join(", ")})`);
+      warnings.push(
+        this.paddedNames.describe(
+          "row has spaces or tabs around its campaign name",
+          "rows have spaces or tabs around their campaign names",
+        ) +
+          `: they were removed, so names that differ only by them are one campaign: ${names.join("; ")}` +
+          (this.nameSpellings.size > 5 ? "; …" : "") +
+          ".",
+      );
     }
     if (this.conversionsOverClicks.count > 0) {
       warnings.push(this.conversionsOverClicks.describe("row has more conversions than clicks", "rows have more conversions than clicks"));

@@ -33,7 +33,8 @@ export async function storeUpload(
   opts: StoreOptions,
 ): Promise<StoredUpload> {
   await fs.promises.mkdir(opts.uploadsDir, { recursive: true });
-  const tmp = path.join(opts.uploadsDir, `.upload-${crypto.randomUUID()}.tmp`);
+  // the writer's pid in the name: `removeStaleUploads` removes the temporary files of processes that are gone
+  const tmp = path.join(opts.uploadsDir, `.upload-${process.pid}-${crypto.randomUUID()}.tmp`);
   const hash = crypto.createHash("sha256");
   const handle = await fs.promises.open(tmp, "wx");
   let size = 0;
@@ -66,6 +67,9 @@ export async function storeUpload(
     const final = path.join(opts.uploadsDir, sha256);
     if (fs.existsSync(final)) {
       await fs.promises.rm(tmp, { force: true });
+      // fresh again: `removeStaleUploads` keeps recent unused uploads (a preview waiting for its import)
+      const now = new Date();
+      await fs.promises.utimes(final, now, now).catch(() => {});
     } else {
       await fs.promises.rename(tmp, final);
     }
@@ -107,4 +111,58 @@ function toAsyncIterator(source: AsyncIterable<Uint8Array> | ReadableStream<Uint
       return { done: true, value: undefined };
     },
   };
+}
+
+/** An unused upload (no dataset made from it: a preview never imported) is removed after this long, in ms. */
+export const UNUSED_UPLOAD_MAX_AGE_MS = 24 * 60 * 60 * 1000;
+/** A temporary file whose writer's pid cannot be read (older naming) is removed after this long, in ms. */
+const TMP_MAX_AGE_MS = 60 * 60 * 1000;
+
+function processAlive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/**
+ * At start: removes what killed or abandoned uploads left in `uploadsDir`: temporary files whose writing process is
+ * gone (or, without a pid in the name, older than an hour), and stored uploads that no dataset uses (`isUsed`) and
+ * that are older than a day (a preview the user never imported). Returns the names removed. Never throws.
+ */
+export async function removeStaleUploads(
+  uploadsDir: string,
+  isUsed: (sha256: string) => boolean,
+  now = Date.now(),
+): Promise<string[]> {
+  let names: string[];
+  try {
+    names = await fs.promises.readdir(uploadsDir);
+  } catch {
+    return [];
+  }
+  const removed: string[] = [];
+  for (const name of names) {
+    const full = path.join(uploadsDir, name);
+    try {
+      if (name.startsWith(".upload-") && name.endsWith(".tmp")) {
+        const pid = /^\.upload-(\d+)-/.exec(name)?.[1];
+        const stale = pid !== undefined ? !processAlive(Number(pid)) : now - (await fs.promises.stat(full)).mtimeMs > TMP_MAX_AGE_MS;
+        if (!stale) continue;
+      } else if (/^[0-9a-f]{64}$/.test(name)) {
+        if (isUsed(name)) continue;
+        if (now - (await fs.promises.stat(full)).mtimeMs <= UNUSED_UPLOAD_MAX_AGE_MS) continue;
+      } else {
+        continue;
+      }
+      await fs.promises.rm(full, { force: true });
+      removed.push(name);
+    } catch {
+      // a file another process removed meanwhile, or one we may not touch: left as it is
+    }
+  }
+  return removed;
 }

@@ -66,6 +66,12 @@ export interface Detection {
   currency: string | null;
   /** Period from a date-range line, when the file has one. */
   periodFromPreamble: { start: string; end: string } | null;
+  /**
+   * The period the data covers as far as detection read it: from the rows' dates (the first rows and the last ones
+   * of a big file) when the file has a date column ("data"), else from a date-range line above the header
+   * ("preamble"); null when neither says. A report's run date or data-freshness line is never taken for it.
+   */
+  period?: { start: string; end: string; source: "data" | "preamble" } | null;
   /** First data rows as they appear (header -> cell). */
   previewRows: Record<string, string>[];
   warnings: string[];
@@ -97,6 +103,8 @@ export interface ImportSummary {
   notes?: string[];
   reconciliation: Reconciliation | null;
   currency: string | null;
+  /** Where `currency` comes from: the file (a header, a column, symbols), the user at import, or nowhere (null). */
+  currencySource?: "file" | "user" | null;
   period: { start: string; end: string } | null;
   totals: Totals;
   campaigns: number;

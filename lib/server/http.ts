@@ -5,10 +5,10 @@ import { formatZodError } from "@/lib/validation";
 
 /** The one error body every route returns: `{ error: { code, message } }` (plus user-safe details). */
 export function errorResponse(code: ErrorCode, message: string, details?: Record<string, unknown>): Response {
-  return Response.json(
-    { error: { code, message, ...(details ? { details } : {}) } },
-    { status: HTTP_STATUS[code], headers: { "Cache-Control": "no-store" } },
-  );
+  const headers: Record<string, string> = { "Cache-Control": "no-store" };
+  // a busy database: the client is told when to try again (RFC 9110 section 10.2.3)
+  if (code === "busy") headers["Retry-After"] = String(Number(details?.retryAfterSeconds) || 5);
+  return Response.json({ error: { code, message, ...(details ? { details } : {}) } }, { status: HTTP_STATUS[code], headers });
 }
 
 /**
@@ -17,6 +17,13 @@ export function errorResponse(code: ErrorCode, message: string, details?: Record
  */
 export function handleError(e: unknown, where: string): Response {
   if (isAppError(e)) return errorResponse(e.code, e.message, e.details);
+  // another connection held the database's write lock past the short busy timeout: try again, nothing was written
+  const sqliteCode = (e as { code?: unknown } | null)?.code;
+  if (sqliteCode === "SQLITE_BUSY" || sqliteCode === "SQLITE_LOCKED") {
+    return errorResponse("busy", "The database is busy with another write. Nothing was changed; please try again in a few seconds.", {
+      retryAfterSeconds: 5,
+    });
+  }
   console.error(`[${where}]`, e);
   return errorResponse("internal", "Something went wrong on our side. Nothing you sent was lost; please try again.");
 }

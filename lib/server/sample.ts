@@ -1,9 +1,7 @@
 import "server-only";
 import path from "node:path";
-import { eq } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { countDatasets, getMeta, setMeta } from "@/db/queries";
-import { datasets } from "@/db/schema";
 import type { ImportSummary } from "@/lib/ingest/types";
 import { importLocalFile } from "./uploads";
 
@@ -26,14 +24,8 @@ export async function loadSampleData(db: Db, databasePath: string): Promise<Impo
       name: s.name,
       isSample: true,
       maxBytes: 64 * 1024 * 1024,
+      currency: SAMPLE_CURRENCY,
     });
-    if (summary.currency === null) {
-      summary.currency = SAMPLE_CURRENCY;
-      db.update(datasets)
-        .set({ currency: SAMPLE_CURRENCY, summaryJson: JSON.stringify(summary) })
-        .where(eq(datasets.id, summary.datasetId))
-        .run();
-    }
     out.push(summary);
   }
   setMeta(db, "sample_loaded", new Date().toISOString());

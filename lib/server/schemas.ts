@@ -31,3 +31,10 @@ export const fileNameSchema = z
 export const tokenSchema = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, "must be 8-64 letters, digits, - or _");
 
 export const datasetNameSchema = z.string().trim().min(1).max(200);
+
+/** A currency the user gives at import: an ISO 4217 code of three letters (case-insensitive, stored upper-case). */
+export const currencySchema = z
+  .string()
+  .trim()
+  .regex(/^[A-Za-z]{3}$/, "must be an ISO 4217 currency code of 3 letters, e.g. EUR")
+  .transform((s) => s.toUpperCase());

@@ -1,12 +1,15 @@
 import "server-only";
 import fs from "node:fs";
 import path from "node:path";
-import { uploadsDir, type Db } from "@/db/client";
-import { AppError } from "@/lib/errors";
+import { eq, sql } from "drizzle-orm";
+import { checkpoint, uploadsDir, type Db } from "@/db/client";
+import { deleteDataset } from "@/db/queries";
+import { datasets } from "@/db/schema";
+import { AppError, isAppError } from "@/lib/errors";
 import { detectFile } from "@/lib/ingest/detect";
-import { importFile } from "@/lib/ingest/import";
+import { importFile, withWriteTurn } from "@/lib/ingest/import";
 import { clearProgress, setProgress } from "@/lib/ingest/progress";
-import { storeFile, storeUpload } from "@/lib/ingest/store";
+import { removeStaleUploads, storeFile, storeUpload } from "@/lib/ingest/store";
 import type { Detection, ImportSummary, Mapping } from "@/lib/ingest/types";
 
 /** Where a stored upload lives; sha256 is validated so it can never name a path outside the uploads folder. */
@@ -17,8 +20,104 @@ export function storedUploadPath(databasePath: string, sha256: string): string {
   return p;
 }
 
+/** True when a dataset was made from these bytes. */
+function bytesInUse(db: Db, sha256: string): boolean {
+  return db.select({ n: sql<number>`count(*)` }).from(datasets).where(eq(datasets.sha256, sha256)).get()!.n > 0;
+}
+
+/**
+ * Removes the stored bytes of a refused upload or a deleted dataset, unless a dataset still uses them. Runs in the
+ * database's write turn, so an import of the same bytes in this process is never cut short. Never throws.
+ */
+export async function discardUnlessUsed(db: Db, databasePath: string, sha256: string): Promise<boolean> {
+  if (!/^[0-9a-f]{64}$/.test(sha256)) return false;
+  try {
+    return await withWriteTurn(db, () => {
+      if (bytesInUse(db, sha256)) return false;
+      fs.rmSync(path.join(uploadsDir(databasePath), sha256), { force: true });
+      return true;
+    });
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A refusal that leaves the bytes stored: the file's columns were not recognised, and the user can give a mapping
+ * for the stored upload (its sha256 is in the error). Every other refusal removes them ("nothing written").
+ */
+const keepsBytes = (e: unknown) => isAppError(e) && e.code === "unrecognised_format";
+
+/**
+ * At start (server and command line): removes temporary files left by killed uploads, stored uploads no dataset uses
+ * that are older than a day, and checkpoints the write-ahead log. Returns the names of the files removed.
+ */
+export async function cleanUpStorage(db: Db, databasePath: string): Promise<string[]> {
+  const removed = await removeStaleUploads(uploadsDir(databasePath), (sha) => bytesInUse(db, sha));
+  try {
+    checkpoint(db.$client);
+  } catch {
+    // another process is writing: its own commit and checkpoint keep the log bounded
+  }
+  return removed;
+}
+
+/**
+ * Deletes a dataset (its rows, orders and rejected rows by cascade) in the database's write turn, then its stored
+ * bytes unless another dataset uses them. Returns false when there is no such dataset.
+ */
+export async function removeDataset(db: Db, databasePath: string, id: number): Promise<boolean> {
+  const gone = await withWriteTurn(db, () =>
+    db.transaction(() => {
+      const r = deleteDataset(db, id);
+      // DATA REVISION: bump the global data revision here (db/queries.ts) once it exists.
+      return r;
+    }),
+  );
+  if (!gone) return false;
+  await discardUnlessUsed(db, databasePath, gone.sha256);
+  return true;
+}
+
+/** Content types a CSV export arrives with (browsers and tools differ); none at all is accepted too. */
+export const CSV_CONTENT_TYPES = [
+  "text/csv",
+  "text/plain",
+  "text/tab-separated-values",
+  "application/vnd.ms-excel",
+  "application/octet-stream",
+  "application/csv",
+  "text/comma-separated-values",
+  "text/x-csv",
+] as const;
+
+/**
+ * Refuses an upload whose Content-Type is not one a CSV comes as (`unsupported_media_type`, HTTP 415), before a
+ * byte is stored. A form (multipart) upload is named as such: the body must be the file's bytes.
+ */
+export function checkUploadContentType(header: string | null): void {
+  const type = (header ?? "").split(";")[0]!.trim().toLowerCase();
+  if (type === "" || (CSV_CONTENT_TYPES as readonly string[]).includes(type)) return;
+  if (type.startsWith("multipart/")) {
+    throw new AppError(
+      "unsupported_media_type",
+      "This upload is a form (multipart), not a file: send the CSV file's bytes as the request body " +
+        "(for example curl --data-binary @report.csv -H 'Content-Type: text/csv').",
+      { contentType: type, accepted: [...CSV_CONTENT_TYPES] },
+    );
+  }
+  throw new AppError(
+    "unsupported_media_type",
+    `A CSV upload cannot have the content type "${type.slice(0, 100)}". Send the CSV export as text/csv ` +
+      "(text/plain, application/vnd.ms-excel and application/octet-stream are accepted too).",
+    { contentType: type.slice(0, 100), accepted: [...CSV_CONTENT_TYPES] },
+  );
+}
+
 export interface ReceiveOptions {
   databasePath: string;
+  /** When given, the bytes of a refused file are removed (unless a dataset uses them). */
+  db?: Db;
   fileName: string;
   maxBytes: number;
   /** Progress token the client polls (optional). */
@@ -45,9 +144,10 @@ export async function receiveUpload(
       onBytes: report,
     });
     try {
-      const detection = await detectFile(stored.path, { fileName: opts.fileName, mapping: opts.mapping });
+      const detection = await detectFile(stored.path, { fileName: opts.fileName, mapping: opts.mapping, sha256: stored.sha256 });
       return { detection, path: stored.path, sizeBytes: stored.sizeBytes };
     } catch (e) {
+      if (opts.db && !keepsBytes(e)) await discardUnlessUsed(opts.db, opts.databasePath, stored.sha256);
       // The bytes are kept: name them so the user can give a mapping and carry on without uploading again.
       if (e instanceof AppError && e.code === "unrecognised_format") {
         throw new AppError(e.code, e.message, { ...e.details, sha256: stored.sha256, fileName: opts.fileName });
@@ -69,6 +169,14 @@ export interface RunImportOptions {
   mapping?: Mapping;
   isSample?: boolean;
   token?: string;
+  /** ISO 4217 code for a file that names no currency (refused when the file names another). */
+  currency?: string;
+  /**
+   * The bytes came with this request (a direct upload, the command line): a refusal removes them unless a dataset
+   * uses them. Set `databasePath` with it.
+   */
+  discardOnRefusal?: boolean;
+  databasePath?: string;
 }
 
 /** Imports a stored upload (detection is redone with the user's mapping) and reports progress under `token`. */
@@ -83,6 +191,7 @@ export async function runImport(db: Db, opts: RunImportOptions): Promise<ImportS
       name: opts.name,
       mapping: opts.mapping,
       isSample: opts.isSample,
+      currency: opts.currency,
       onProgress: token
         ? (p) => setProgress(token, { phase: "parsing", bytesDone: p.bytesDone, bytesTotal: p.bytesTotal, rowsDone: p.rowsDone })
         : undefined,
@@ -92,6 +201,9 @@ export async function runImport(db: Db, opts: RunImportOptions): Promise<ImportS
     return summary;
   } catch (e) {
     if (token) setProgress(token, { phase: "failed", bytesDone: 0, bytesTotal: opts.sizeBytes, rowsDone: 0 });
+    if (opts.discardOnRefusal && opts.databasePath && isAppError(e) && !keepsBytes(e)) {
+      await discardUnlessUsed(db, opts.databasePath, opts.sha256);
+    }
     throw e;
   }
 }
@@ -101,11 +213,14 @@ export async function importLocalFile(
   db: Db,
   databasePath: string,
   file: string,
-  opts: { name?: string; mapping?: Mapping; isSample?: boolean; maxBytes: number },
+  opts: { name?: string; mapping?: Mapping; isSample?: boolean; maxBytes: number; currency?: string },
 ): Promise<ImportSummary> {
   if (!fs.existsSync(file) || !fs.statSync(file).isFile()) throw new AppError("unreadable", `No file at ${file}.`);
   const stored = await storeFile(file, { uploadsDir: uploadsDir(databasePath), maxBytes: opts.maxBytes });
   return runImport(db, {
+    currency: opts.currency,
+    discardOnRefusal: true,
+    databasePath,
     path: stored.path,
     sha256: stored.sha256,
     fileName: path.basename(file),

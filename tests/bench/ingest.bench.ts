@@ -9,6 +9,9 @@
  *    the same columns, in a fresh database with the app's storage settings (WAL, synchronous=NORMAL), timed from
  *    process start to exit; then, for reference only, once with the shell's defaults (rollback journal) and once
  *    followed by building the (campaign, date) index the app's table carries.
+ * 3b. Also between them, the whole command a user runs, `npm run -s cli -- import <file> --json` (without npm's own
+ *    start-up: tsx running lib/cli/main.ts), timed from process start to exit in a fresh database, against the
+ *    sqlite3 shell's whole process.
  * 4. Repeats the importer on 3,000,000 rows (1 run by default) to show that memory does not grow with the file.
  *
  * The importer's lines also give the child's CPU time, and the load average is printed at the start and the end:
@@ -102,6 +105,23 @@ async function importerRun(csv: string, work: string): Promise<ChildResult & { p
   return { ...res, processMs: r.ms };
 }
 
+/** The CLI import command as a user runs it (tsx + lib/cli/main.ts), whole process, fresh database. */
+async function cliCommandRun(csv: string, work: string, rows: number): Promise<number> {
+  fs.rmSync(work, { recursive: true, force: true });
+  fs.mkdirSync(work, { recursive: true });
+  const tsx = path.join(ROOT, "node_modules", ".bin", "tsx");
+  const r = await run(tsx, ["--conditions=react-server", "lib/cli/main.ts", "import", csv, "--json"], {
+    env: { ...process.env, NODE_ENV: "production", SAMPLE_DATA: "0", DATABASE_PATH: path.join(work, "cli-command.db") },
+  });
+  if (r.code !== 0) throw new Error(`the CLI import failed (${r.code}):\n${r.stderr}`);
+  const summary = JSON.parse(r.stdout) as { rowsImported: number; rowsRejected: number };
+  if (summary.rowsImported !== rows || summary.rowsRejected !== 0) {
+    throw new Error(`the CLI imported ${summary.rowsImported} rows (${summary.rowsRejected} rejected), expected ${rows}`);
+  }
+  fs.rmSync(work, { recursive: true, force: true });
+  return r.ms;
+}
+
 async function sqliteRun(csv: string, work: string, wal: boolean, withIndex = false): Promise<number> {
   fs.rmSync(work, { recursive: true, force: true });
   fs.mkdirSync(work, { recursive: true });
@@ -175,6 +195,7 @@ async function main(): Promise<void> {
     // Importer and shell runs alternate, so both see the same machine load.
     const ours: (ChildResult & { processMs: number })[] = [];
     const cli: number[] = [];
+    const command: number[] = [];
     for (let i = 0; i < RUNS; i++) {
       const r = await importerRun(csv, work);
       if (r.rows !== ROWS || r.rejected !== 0) throw new Error(`imported ${r.rows} rows (${r.rejected} rejected), expected ${ROWS}`);
@@ -187,6 +208,9 @@ async function main(): Promise<void> {
       const ms = await sqliteRun(csv, work, true);
       cli.push(ms);
       console.log(`  sqlite3 .import run ${i + 1} (WAL, synchronous=NORMAL): ${fmt(ms)} ms (${fmt((ROWS / ms) * 1000)} rows/s)`);
+      const cmdMs = await cliCommandRun(csv, work, ROWS);
+      command.push(cmdMs);
+      console.log(`  CLI command run ${i + 1} (tsx lib/cli/main.ts import, whole process): ${fmt(cmdMs)} ms (${fmt((ROWS / cmdMs) * 1000)} rows/s)`);
     }
     const cliDefault = await sqliteRun(csv, work, false);
     console.log(`  sqlite3 .import (shell defaults, rollback journal): ${fmt(cliDefault)} ms (${fmt((ROWS / cliDefault) * 1000)} rows/s)`);
@@ -199,6 +223,7 @@ async function main(): Promise<void> {
     const oursRate = (ROWS / median(ours.map((r) => r.totalMs))) * 1000;
     const oursImportRate = (ROWS / median(ours.map((r) => r.importMs))) * 1000;
     const cliRate = (ROWS / median(cli)) * 1000;
+    const commandRate = (ROWS / median(command)) * 1000;
     const rss1 = Math.max(...ours.map((r) => r.maxRssMb));
 
     let largeLine = "  3M-row run skipped (BENCH_LARGE_ROWS=0)";
@@ -230,6 +255,10 @@ async function main(): Promise<void> {
     console.log(`  importer, upload path (store+detect+import): ${fmt(oursRate)} rows/s; import alone ${fmt(oursImportRate)} rows/s`);
     console.log(`  sqlite3 shell .import (WAL):                 ${fmt(cliRate)} rows/s`);
     console.log(`  ratio ${ratio.toFixed(2)} (target >= ${RATIO_TARGET}): ${ok(ratio >= RATIO_TARGET)}`);
+    console.log(
+      `  CLI import command, whole process:          ${fmt(commandRate)} rows/s; ratio to the sqlite3 shell's whole ` +
+        `process ${(commandRate / cliRate).toFixed(2)} (reference only: it adds tsx start-up and the module load)`,
+    );
     console.log(`  peak RSS at ${fmt(ROWS)} rows: ${rss1.toFixed(0)} MB (target < ${RSS_TARGET_MB}): ${ok(rss1 < RSS_TARGET_MB)}`);
     console.log(largeLine + (LARGE_ROWS > 0 ? ` (target < ${RSS_TARGET_MB}): ${ok(rss3 < RSS_TARGET_MB)}` : ""));
     console.log(`  load average (1, 5, 15 min) at the end: ${load()}`);

@@ -12,6 +12,26 @@ npm run -s cli -- import "$ADS/facebook_ads_KAG_conversion_data.csv" --json >"$T
 npm run -s cli -- import "$ADS/google_ads_campaign_report_utf8.csv" --json >"$TMP/google.json"
 # the same bytes again give the same dataset
 npm run -s cli -- import "$ADS/google_ads_campaign_report_utf8.csv" --json >"$TMP/google2.json"
+# the analyst's sheet needs a mapping (shared/README.md) and names no currency: the user gives one
+npm run -s cli -- import "$ADS/real_daily_one_campaign.csv" --currency USD --json \
+  --map date=report_date --map campaign=campaign_number --map impressions=displays --map clicks=clicks \
+  --map conversions=post_click_conversions --map spend=cost --map revenue=post_click_sales_amount >"$TMP/daily.json"
+# independent reference for it: Python's csv module and exact decimals over the same file
+python3 - "$ADS/real_daily_one_campaign.csv" >"$TMP/daily-expected.json" <<'PY'
+import csv, json, sys
+from decimal import Decimal
+rows = list(csv.DictReader(open(sys.argv[1], newline="")))
+print(json.dumps({
+    "rows": len(rows),
+    "impressions": sum(int(r["displays"]) for r in rows),
+    "clicks": sum(int(r["clicks"]) for r in rows),
+    "conversions": float(sum(Decimal(r["post_click_conversions"]) for r in rows)),
+    "spend": float(sum(Decimal(r["cost"]) for r in rows)),
+    "revenue": float(sum(Decimal(r["post_click_sales_amount"]) for r in rows)),
+    "start": min(r["report_date"] for r in rows),
+    "end": max(r["report_date"] for r in rows),
+}))
+PY
 
 node - "$TMP" <<'JS'
 const fs = require("fs");
@@ -45,6 +65,18 @@ const g2 = read("google2.json");
 const same = g2.datasetId === g.datasetId && g2.existing === true;
 console.log(`${same ? "ok  " : "FAIL"} same bytes give the same dataset (${g.datasetId} / ${g2.datasetId})`);
 if (!same) failed++;
+const d = read("daily.json");
+const dx = read("daily-expected.json");
+check("daily sheet rows imported", d.rowsImported, dx.rows);
+check("daily sheet rows rejected", d.rowsRejected, 0);
+check("daily sheet impressions", d.totals.impressions, dx.impressions);
+check("daily sheet clicks", d.totals.clicks, dx.clicks);
+check("daily sheet conversions", d.totals.conversions, dx.conversions, 1e-6);
+check("daily sheet cost", d.totals.spend, dx.spend, 0.005); // amounts to 4 decimals: within half a cent
+check("daily sheet sales", d.totals.revenue, dx.revenue, 0.005);
+const okDaily = d.currency === "USD" && d.period && d.period.start === dx.start && d.period.end === dx.end;
+console.log(`${okDaily ? "ok  " : "FAIL"} daily sheet currency ${d.currency} and period ${JSON.stringify(d.period)}`);
+if (!okDaily) failed++;
 if (failed) { console.error(`${failed} check(s) failed`); process.exit(1); }
 JS
 

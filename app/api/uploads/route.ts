@@ -3,8 +3,8 @@ import { getDb } from "@/db/client";
 import { env, uploadMaxBytes } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import { errorResponse, handleError, readQuery } from "@/lib/server/http";
-import { datasetNameSchema, fileNameSchema, mappingParamSchema, tokenSchema } from "@/lib/server/schemas";
-import { receiveUpload, runImport } from "@/lib/server/uploads";
+import { currencySchema, datasetNameSchema, fileNameSchema, mappingParamSchema, tokenSchema } from "@/lib/server/schemas";
+import { checkUploadContentType, receiveUpload, runImport } from "@/lib/server/uploads";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
@@ -14,6 +14,8 @@ const querySchema = z.object({
   name: datasetNameSchema.optional(),
   mapping: mappingParamSchema.optional(),
   token: tokenSchema.optional(),
+  /** ISO 4217 code for a file that names no currency (400 when the file names another). */
+  currency: currencySchema.optional(),
   /** "1": store and detect only, so the user can check the mapping before importing. */
   preview: z.enum(["0", "1"]).default("0"),
 });
@@ -26,6 +28,7 @@ const querySchema = z.object({
 export async function POST(request: Request): Promise<Response> {
   try {
     const q = readQuery(request.url, querySchema);
+    checkUploadContentType(request.headers.get("content-type"));
     const maxBytes = uploadMaxBytes();
     const declared = Number(request.headers.get("content-length") ?? "NaN");
     if (Number.isFinite(declared) && declared > maxBytes) {
@@ -35,7 +38,9 @@ export async function POST(request: Request): Promise<Response> {
       );
     }
     if (!request.body) throw new AppError("empty_file", "The upload was empty: choose a CSV export to upload.");
+    const db = getDb();
     const received = await receiveUpload(request.body, {
+      db,
       databasePath: env.DATABASE_PATH,
       fileName: q.fileName,
       maxBytes,
@@ -44,7 +49,7 @@ export async function POST(request: Request): Promise<Response> {
       mapping: q.mapping,
     });
     if (q.preview === "1") return Response.json({ detection: received.detection });
-    const summary = await runImport(getDb(), {
+    const summary = await runImport(db, {
       path: received.path,
       sha256: received.detection.sha256,
       fileName: q.fileName,
@@ -52,6 +57,9 @@ export async function POST(request: Request): Promise<Response> {
       name: q.name,
       mapping: q.mapping,
       token: q.token,
+      currency: q.currency,
+      discardOnRefusal: true,
+      databasePath: env.DATABASE_PATH,
     });
     return Response.json(summary, { status: summary.existing ? 200 : 201 });
   } catch (e) {

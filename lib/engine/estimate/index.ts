@@ -132,7 +132,10 @@ export function estimateCampaign(input: CampaignInput, options: CampaignOptions 
   const data = parseOrThrow(CampaignInputSchema, input, "campaign");
   const opts = parseOrThrow(CampaignOptionsSchema, options, "options");
   const { unit, rows } = normaliseRows(data.days);
-  const impressions = sum(rows.map((r) => r.impressions));
+  // Impressions are unknown on some rows of some exports: the total and the CTR use only the rows that state them.
+  const seen = data.days.filter((r) => r.impressions !== null);
+  const impressions = sum(seen.map((r) => r.impressions ?? 0));
+  const ctrClicks = sum(seen.map((r) => r.clicks));
   const clicks = sum(rows.map((r) => r.clicks));
   const conversions = sum(rows.map((r) => r.conversions));
   const spend = sum(rows.map((r) => r.spend));
@@ -169,7 +172,7 @@ export function estimateCampaign(input: CampaignInput, options: CampaignOptions 
     units: rows.length,
     period: unit === "day" && first && last ? { start: first, end: last } : null,
     totals: { impressions, clicks, conversions, spend, revenue },
-    ctr: ratePosterior(clicks, impressions),
+    ctr: ratePosterior(ctrClicks, impressions),
     conversionRate,
     shrunkConversionRate: opts.prior
       ? betaSummary(opts.prior.a + Math.min(conversions, clicks), opts.prior.b + clicks - Math.min(conversions, clicks))

@@ -9,7 +9,8 @@ import { AppError } from "@/lib/errors";
 export interface DayRow {
   /** ISO date `YYYY-MM-DD`, or null when the file has no dates (then the row is an ad, not a day). */
   date: string | null;
-  impressions: number;
+  /** Null when the file does not say: such rows are left out of the click-through rate (never counted as 0). */
+  impressions: number | null;
   clicks: number;
   /** May be fractional (attribution) and may exceed clicks (view-through conversions). */
   conversions: number;
@@ -37,7 +38,7 @@ export const DayRowSchema = z.object({
     .string()
     .regex(/^\d{4}-\d{2}-\d{2}$/, "date must be an ISO date YYYY-MM-DD")
     .nullable(),
-  impressions: count,
+  impressions: count.nullable(),
   clicks: count,
   conversions: count,
   spend: count,
@@ -96,7 +97,7 @@ export function normaliseRows(days: readonly DayRow[]): { unit: Unit; rows: DayR
       byDate.set(key, { ...d });
       continue;
     }
-    prev.impressions += d.impressions;
+    prev.impressions = prev.impressions === null && d.impressions === null ? null : (prev.impressions ?? 0) + (d.impressions ?? 0);
     prev.clicks += d.clicks;
     prev.conversions += d.conversions;
     prev.spend += d.spend;

@@ -141,15 +141,21 @@ describe("Google Ads UI exports", () => {
     expect(summary.rowsRejected).toBe(0);
   });
 
-  it("reads a daily report with a Day column, ' --' cells as empty, and the period from the rows", async () => {
+  it("reads a daily report with a Day column and the period from the rows; ' --' conversions reject the row", async () => {
     const { detection, summary } = await uploadAndImport(sb, fixture("google_ads_daily.csv"));
     expect(detection.format).toBe("google_ads");
     expect(detection.periodFromPreamble).toEqual({ start: "2026-01-12", end: "2026-01-14" });
     expectTotals(summary, "google_ads_daily");
     expect(summary.period).toEqual({ start: "2026-01-12", end: "2026-01-14" });
-    expect(summary.reconciliation?.matches).toBe(true);
-    const row = sb.db.$client.prepare("SELECT conversions, revenue FROM observations WHERE line = 7").get();
-    expect(row).toEqual({ conversions: 0, revenue: null });
+    expect(summary.rowsRejected).toBe(1);
+    expect(sb.db.$client.prepare("SELECT line, reason FROM rejected_rows").all()).toEqual([
+      { line: 7, reason: 'no conversions: "Conversions" is "--", a missing-value marker (a required figure)' },
+    ]);
+    // the totals row counts the rejected row: the sums differ by exactly its figures (10,214 impressions, 92 clicks)
+    const rec = summary.reconciliation;
+    expect(rec?.matches).toBe(false);
+    expect(rec?.lines.find((l) => l.field === "impressions")?.difference).toBe(-10_214);
+    expect(rec?.lines.find((l) => l.field === "clicks")?.difference).toBe(-92);
   });
 
   it('reads the "Excel" flavour: UTF-16LE with BOM, tab separated, CRLF, en-GB dates', async () => {
@@ -164,9 +170,9 @@ describe("Google Ads UI exports", () => {
     expect(summary.currency).toBe("GBP");
     expect(summary.period).toEqual({ start: "2026-01-27", end: "2026-01-29" });
     expect(summary.reconciliation?.source).toBe("Total: Campaigns");
-    expect(summary.reconciliation?.matches).toBe(true);
+    expect(summary.reconciliation?.matches).toBe(false); // line 7 (" --" conversions) is rejected, the totals row counts it
     const lines = sb.db.$client.prepare("SELECT line FROM observations ORDER BY line").all() as { line: number }[];
-    expect(lines.map((l) => l.line)).toEqual([4, 5, 6, 7, 8, 9]);
+    expect(lines.map((l) => l.line)).toEqual([4, 5, 6, 8, 9]);
   });
 });
 
@@ -314,11 +320,16 @@ describe("row problems", () => {
   });
 
   it("reads short rows' missing cells as empty and refuses rows with extra values", async () => {
-    const text = "date,campaign,clicks,spend\n2026-01-05,A,5\n2026-01-05,B,5,1,x\n2026-01-05,C,5,1,,\n";
+    const text = "date,campaign,clicks,spend,revenue\n2026-01-05,A,5,2\n2026-01-05,B,5,1,,x\n2026-01-05,C,5,1,,,\n2026-01-05,D,5\n";
     const { summary } = await uploadAndImport(sb, Buffer.from(text));
     expect(summary.rowsImported).toBe(2);
     expect(sb.db.$client.prepare("SELECT line, reason FROM rejected_rows").all()).toEqual([
-      { line: 3, reason: "5 values, but the header has 4 columns" },
+      { line: 3, reason: "6 values, but the header has 5 columns" },
+      { line: 5, reason: 'no spend: "spend" is empty (a required figure)' },
+    ]);
+    expect(sb.db.$client.prepare("SELECT campaign, revenue FROM observations ORDER BY line").all()).toEqual([
+      { campaign: "A", revenue: null },
+      { campaign: "C", revenue: null },
     ]);
   });
 });
@@ -327,12 +338,12 @@ describe("totals rows", () => {
   it("warns when the imported sums do not match the totals row", async () => {
     const text = fs.readFileSync(fixture("google_ads_daily.csv"), "utf8").replace("2026-01-14,Prospecting,\"9,455\"", "2026-01-14,Prospecting,\"-9,455\"");
     const { summary } = await uploadAndImport(sb, Buffer.from(text));
-    expect(summary.rowsRejected).toBe(1);
+    expect(summary.rowsRejected).toBe(2); // line 7 (" --" conversions) and line 8 (negative impressions)
     expect(summary.reconciliation?.matches).toBe(false);
     const spend = summary.reconciliation?.lines.find((l) => l.field === "spend");
-    expect(spend?.difference).toBeCloseTo(-90, 9);
+    expect(spend?.difference).toBeCloseTo(-90 - 101.2, 9);
     expect(summary.warnings.join(" ")).toMatch(
-      /do not match the file's "Total: Campaigns" row \(line 10\): impressions 23,739 imported vs 33,194 reported; clicks 571 imported vs 650 reported/,
+      /do not match the file's "Total: Campaigns" row \(line 10\): impressions 13,525 imported vs 33,194 reported; clicks 479 imported vs 650 reported/,
     );
   });
 });

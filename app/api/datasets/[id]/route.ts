@@ -1,6 +1,8 @@
 import { getDb } from "@/db/client";
-import { deleteDataset, getDataset } from "@/db/queries";
+import { getDataset } from "@/db/queries";
+import { env } from "@/lib/env";
 import { errorResponse, handleError, parseId } from "@/lib/server/http";
+import { removeDataset } from "@/lib/server/uploads";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
@@ -19,11 +21,15 @@ export async function GET(_request: Request, { params }: Ctx): Promise<Response>
   }
 }
 
-/** DELETE /api/datasets/:id — removes the dataset, its rows and its rejected rows. */
+/**
+ * DELETE /api/datasets/:id — removes the dataset, its rows and its rejected rows, and its stored bytes unless another
+ * dataset uses them. During an import it waits its turn (the server keeps serving); 503 with Retry-After when the
+ * database stays busy.
+ */
 export async function DELETE(_request: Request, { params }: Ctx): Promise<Response> {
   try {
     const id = parseId((await params).id);
-    const gone = deleteDataset(getDb(), id);
+    const gone = await removeDataset(getDb(), env.DATABASE_PATH, id);
     if (!gone) return errorResponse("not_found", `No dataset with id ${id}.`);
     return Response.json({ deleted: id });
   } catch (e) {

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { getDb } from "@/db/client";
 import { env } from "@/lib/env";
 import { handleError, readJson } from "@/lib/server/http";
-import { datasetNameSchema, fileNameSchema, mappingSchema, tokenSchema } from "@/lib/server/schemas";
+import { currencySchema, datasetNameSchema, fileNameSchema, mappingSchema, tokenSchema } from "@/lib/server/schemas";
 import { runImport, storedUploadPath } from "@/lib/server/uploads";
 
 export const runtime = "nodejs";
@@ -15,6 +15,8 @@ const bodySchema = z
     name: datasetNameSchema.optional(),
     mapping: mappingSchema.optional(),
     token: tokenSchema.optional(),
+    /** ISO 4217 code for a file that names no currency (400 when the file names another). */
+    currency: currencySchema.optional(),
   })
   .strict();
 
@@ -32,6 +34,7 @@ export async function POST(request: Request, { params }: { params: Promise<{ sha
       name: body.name,
       mapping: body.mapping,
       token: body.token,
+      currency: body.currency,
     });
     return Response.json(summary, { status: summary.existing ? 200 : 201 });
   } catch (e) {

@@ -1,6 +1,7 @@
 /**
- * `npm start`: build when the sources are newer than the last build, apply migrations, load the sample dataset
- * into an empty database (unless SAMPLE_DATA=0), then serve with `next start` on PORT.
+ * `npm start`: build when the sources are newer than the last build (the app, then the worker threads' bundle),
+ * apply migrations, load the sample dataset into an empty database (unless SAMPLE_DATA=0), then serve with
+ * `next start` on PORT.
  */
 import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
@@ -8,6 +9,7 @@ import path from "node:path";
 import { env } from "@/lib/env";
 import { openDatabase } from "@/db/client";
 import { ensureSampleData } from "@/lib/server/sample";
+import { buildWorkerBundle, workerBundleStale } from "@/lib/server/worker/build";
 
 const root = process.cwd();
 const nextBin = path.join(root, "node_modules", ".bin", "next");
@@ -42,6 +44,12 @@ async function main(): Promise<void> {
       console.error("noisefloor: the build failed; see the messages above.");
       process.exit(r.status ?? 1);
     }
+  }
+
+  // `next build` empties .next, so the worker threads' bundle is checked after it.
+  if (workerBundleStale(root)) {
+    console.log("noisefloor: bundling the worker threads' code...");
+    buildWorkerBundle(root);
   }
 
   const db = openDatabase(env.DATABASE_PATH);

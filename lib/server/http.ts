@@ -5,10 +5,11 @@ import { formatZodError } from "@/lib/validation";
 
 /** The one error body every route returns: `{ error: { code, message } }` (plus user-safe details). */
 export function errorResponse(code: ErrorCode, message: string, details?: Record<string, unknown>): Response {
-  return Response.json(
-    { error: { code, message, ...(details ? { details } : {}) } },
-    { status: HTTP_STATUS[code], headers: { "Cache-Control": "no-store" } },
-  );
+  const headers: Record<string, string> = { "Cache-Control": "no-store" };
+  // `overloaded` (503) says when to come back: details.retryAfterSeconds, set by lib/server/pool.ts.
+  const retry = details?.retryAfterSeconds;
+  if (typeof retry === "number" && Number.isFinite(retry) && retry > 0) headers["Retry-After"] = String(Math.ceil(retry));
+  return Response.json({ error: { code, message, ...(details ? { details } : {}) } }, { status: HTTP_STATUS[code], headers });
 }
 
 /**
@@ -17,6 +18,8 @@ export function errorResponse(code: ErrorCode, message: string, details?: Record
  */
 export function handleError(e: unknown, where: string): Response {
   if (isAppError(e)) return errorResponse(e.code, e.message, e.details);
+  // The client went away (request.signal aborted the work): nobody reads this answer, and nothing failed.
+  if (isAbortError(e)) return new Response(null, { status: 499 });
   console.error(`[${where}]`, e);
   return errorResponse("internal", "Something went wrong on our side. Nothing you sent was lost; please try again.");
 }
@@ -48,4 +51,9 @@ export function readQuery<T extends z.ZodType>(url: string | URL, schema: T): z.
 export function parseId(raw: string, what = "dataset"): number {
   if (!/^[1-9][0-9]{0,15}$/.test(raw)) throw new AppError("not_found", `No ${what} with id "${raw.slice(0, 40)}".`);
   return Number(raw);
+}
+
+/** Whether `e` is what an aborted AbortSignal throws (a DOMException or Error named "AbortError"). */
+export function isAbortError(e: unknown): boolean {
+  return typeof e === "object" && e !== null && (e as { name?: unknown }).name === "AbortError";
 }

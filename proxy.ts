@@ -16,7 +16,7 @@ import {
  * 2. POST/PUT/PATCH/DELETE must come from this origin or from a non-browser client, else 403 (lib/server/security.ts);
  * 3. every response gets the security headers; pages get a Content-Security-Policy with a fresh nonce, which Next
  *    reads from the request's CSP header and puts on its own scripts (the root layout renders per request for it).
- * GET requests are otherwise untouched.
+ * GET requests are otherwise untouched. POST /api/uploads is not matched (see `config`) and checks itself.
  */
 
 function refuse(code: Extract<ErrorCode, "misdirected" | "cross_site">, status: number, message: string): NextResponse {
@@ -55,3 +55,12 @@ export function proxy(request: NextRequest): NextResponse {
   for (const [k, v] of Object.entries(SECURITY_HEADERS)) res.headers.set(k, v);
   return res;
 }
+
+/**
+ * Every path but POST /api/uploads: Next buffers the body of every request a proxy sees and cuts it silently past
+ * 10 MB (`proxyClientMaxBodySize`); an upload streams up to UPLOAD_MAX_MB. That route runs the same checks itself
+ * (app/api/_lib/guard.ts). Its sub-routes (detect, import: small JSON bodies) stay here.
+ */
+export const config = {
+  matcher: ["/((?!api/uploads$).*)"],
+};

@@ -20,11 +20,13 @@ export function parseHost(host: string): { name: string; port: string | null } |
 
 /**
  * Whether a Host header names this server: one of LOOPBACK_HOSTS on any port, or an ALLOWED_HOSTS entry (an entry
- * with a port matches that port only). A missing or malformed Host is refused. This is what stops DNS rebinding: a
- * page on attacker.example whose name now resolves to 127.0.0.1 still sends `Host: attacker.example`.
+ * with a port matches that port only). This is what stops DNS rebinding: a page on attacker.example whose name now
+ * resolves to 127.0.0.1 still sends `Host: attacker.example`. A malformed or empty Host is refused. A request with
+ * no Host header at all passes (`null`): every browser sends one, so a page cannot make such a request; only
+ * HTTP/1.0 clients and in-process calls do (Node answers an HTTP/1.1 request without Host with 400 itself).
  */
 export function isAllowedHost(host: string | null, allowed: readonly string[]): boolean {
-  if (!host) return false;
+  if (host === null) return true;
   const h = parseHost(host);
   if (!h) return false;
   if ((LOOPBACK_HOSTS as readonly string[]).includes(h.name)) return true;

@@ -1,14 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { NextRequest } from "next/server";
 import type * as ProxyModule from "@/proxy";
+import type * as UploadsRoute from "@/app/api/uploads/route";
 import { checkOrigin, isAllowedHost, makeNonce, pageCsp, parseHost } from "@/lib/server/security";
 
 vi.stubEnv("ALLOWED_HOSTS", "noisefloor.lan, 10.0.0.5:8080");
 let proxyModule: typeof ProxyModule;
+let uploads: typeof UploadsRoute;
 let NextRequestCtor: typeof NextRequest;
 
 beforeAll(async () => {
   proxyModule = await import("@/proxy");
+  uploads = await import("@/app/api/uploads/route");
   NextRequestCtor = (await import("next/server")).NextRequest;
 });
 afterAll(() => vi.unstubAllEnvs());
@@ -24,12 +27,15 @@ describe("Host check", () => {
     expect(isAllowedHost("10.0.0.5:8080", ["10.0.0.5:8080"])).toBe(true);
   });
 
-  it("refuses other names, a configured name on another port, and missing or malformed hosts", () => {
+  it("lets a request with no Host header through (no browser sends one without it)", () => {
+    expect(isAllowedHost(null, [])).toBe(true);
+  });
+
+  it("refuses other names, a configured name on another port, and malformed hosts", () => {
     for (const h of ["attacker.example", "attacker.example:3000", "localhost.attacker.example", "127.0.0.1.nip.io:3000", "evil@localhost", "a b"]) {
       expect(isAllowedHost(h, ["noisefloor.lan"]), h).toBe(false);
     }
     expect(isAllowedHost("10.0.0.5:3000", ["10.0.0.5:8080"])).toBe(false);
-    expect(isAllowedHost(null, [])).toBe(false);
     expect(isAllowedHost("", [])).toBe(false);
     expect(parseHost("[::1]:3000")).toEqual({ name: "[::1]", port: "3000" });
   });
@@ -114,5 +120,30 @@ describe("proxy", () => {
     );
     expect(res.status).toBe(200);
     expect(res.headers.get("content-security-policy")).toContain("default-src 'none'");
+  });
+});
+
+describe("POST /api/uploads (outside the proxy, which would cut its body at 10 MB)", () => {
+  const csv = "date,campaign,impressions,clicks,conversions,spend,revenue\n2026-03-02,X,100,10,1,5.00,20.00\n";
+  const post = (headers: Record<string, string>) =>
+    uploads.POST(new Request("http://localhost:3000/api/uploads?fileName=x.csv", { method: "POST", body: csv, headers }));
+
+  it("runs the proxy's checks itself: a cross-site POST gets 403 and a foreign Host 421, with the headers", async () => {
+    const cross = await post({ host: "localhost:3000", origin: "https://attacker.example", "content-type": "text/plain" });
+    expect(cross.status).toBe(403);
+    expect(((await cross.json()) as { error: { code: string } }).error.code).toBe("cross_site");
+    expect(cross.headers.get("x-content-type-options")).toBe("nosniff");
+    const rebound = await post({ host: "attacker.example" });
+    expect(rebound.status).toBe(421);
+    expect(rebound.headers.get("content-security-policy")).toContain("frame-ancestors 'none'");
+  });
+
+  it("is left out of the proxy's matcher, and only it", () => {
+    const source = proxyModule.config.matcher[0]!;
+    const re = new RegExp(`^${source}$`);
+    expect(re.test("/api/uploads")).toBe(false);
+    for (const p of ["/api/uploads/progress", "/api/uploads/abc/import", "/api/datasets", "/", "/upload", "/_next/static/x.js"]) {
+      expect(re.test(p), p).toBe(true);
+    }
   });
 });

@@ -70,10 +70,12 @@ describe.skipIf(!chromiumPath)("under load", () => {
       `GET /api/datasets idle: n=${idle.length}, median ${idle[idle.length >> 1]!.toFixed(1)} ms, p95 ${idleP95.toFixed(1)} ms; ` +
         `during the analysis: n=${latencies.length}, median ${latencies[latencies.length >> 1]!.toFixed(1)} ms, p95 ${p95.toFixed(1)} ms`,
     );
-    // Target: under 100 ms. On a machine that other work already slows (the idle p95 itself above 50 ms), the bound
-    // is twice the idle p95 instead: what is tested is that the analysis adds no wait, not the machine's speed.
-    // Before the worker pool, these requests waited for the whole analysis (over 100 s at this size).
-    expect(p95).toBeLessThan(Math.max(100, 2 * idleP95));
+    // Target: under 100 ms. On a machine that other work already slows (the idle p95 itself above 33 ms), the bound
+    // is three times the idle p95 instead: what is tested is that the analysis adds no wait of its own, not the
+    // machine's speed; the median must stay within twice the idle median. Before the worker pool these requests
+    // waited for the whole analysis (over 100 s at this size).
+    expect(p95).toBeLessThan(Math.max(100, 3 * idleP95));
+    expect(latencies[latencies.length >> 1]!).toBeLessThan(Math.max(50, 2 * idle[idle.length >> 1]!));
 
     // 3. The thread is busy; one more heavy request waits in the queue; the next is refused at once.
     const waitingCtl = new AbortController();

@@ -1,8 +1,9 @@
 import type { NextConfig } from "next";
 
 const nextConfig: NextConfig = {
-  // better-sqlite3 is a native addon: load it from node_modules at run time instead of bundling it.
-  serverExternalPackages: ["better-sqlite3"],
+  // Loaded from node_modules at run time instead of bundled: better-sqlite3 is a native addon; piscina starts worker
+  // threads from files of its own; esbuild (which bundles the worker's code when it is missing) runs a native binary.
+  serverExternalPackages: ["better-sqlite3", "piscina", "esbuild"],
   poweredByHeader: false,
   // Uploads stream through route handlers; the proxy body limit only applies to server actions and proxies.
   experimental: {},

@@ -1,5 +1,6 @@
 import type { Metadata, Viewport } from "next";
 import Link from "next/link";
+import { connection } from "next/server";
 import type { ReactNode } from "react";
 import { Nav } from "./_components/nav";
 import { Providers } from "./providers";
@@ -12,7 +13,10 @@ export const metadata: Metadata = {
 
 export const viewport: Viewport = { width: "device-width", initialScale: 1 };
 
-export default function RootLayout({ children }: { children: ReactNode }) {
+export default async function RootLayout({ children }: { children: ReactNode }) {
+  // Render per request: Next puts the request's CSP nonce (set by proxy.ts) on its scripts only when it renders
+  // the page for that request. This also keeps pages that show a user's data out of shared caches (private, no-store).
+  await connection();
   return (
     <html lang="en">
       <body>

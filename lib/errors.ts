@@ -18,6 +18,10 @@ export const ERROR_CODES = [
   "unsupported_media_type",
   "currency_conflict",
   "busy",
+  "cross_site",
+  "misdirected",
+  "overloaded",
+  "timed_out",
   "internal",
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -39,6 +43,14 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   currency_conflict: 400,
   /** Another write holds the database; the answer carries Retry-After. */
   busy: 503,
+  /** A state-changing request sent by another site's page (Origin / Sec-Fetch-Site). */
+  cross_site: 403,
+  /** A Host header the server is not meant to answer to (DNS rebinding). */
+  misdirected: 421,
+  /** Every worker busy and the queue full: try again after Retry-After. */
+  overloaded: 503,
+  /** The work took longer than TASK_TIMEOUT_S and was stopped. */
+  timed_out: 504,
   internal: 500,
 };
 

@@ -2,11 +2,10 @@ import "server-only";
 import { notFound } from "next/navigation";
 import { getDb } from "@/db/client";
 import { getDataset } from "@/db/queries";
-import { analyzeDataset } from "@/lib/analysis/dataset";
-import { campaignDetail } from "@/lib/analysis/campaign";
 import type { AnalysisQuery } from "@/lib/analysis/schemas";
 import type { CampaignDetail, DatasetAnalysis } from "@/lib/analysis/types";
 import { isAppError } from "@/lib/errors";
+import { runTask } from "@/lib/server/pool";
 import { campaignCandidates } from "./analysis-query";
 
 export type LoadedDataset = NonNullable<ReturnType<typeof getDataset>>;
@@ -21,11 +20,12 @@ export function loadDatasetOr404(rawId: string): LoadedDataset {
 
 /**
  * Runs the analysis for a page. "not_found" becomes the not-found page; another AppError (a user-facing message,
- * e.g. a dataset too small to analyse) is returned for the page to show; anything else propagates to error.tsx.
+ * e.g. a dataset too small to analyse, or the server busy) is returned for the page to show; anything else
+ * propagates to error.tsx. Runs in the worker pool (lib/server/pool.ts), like the API.
  */
-export function analyseOrMessage(datasetId: number, q: AnalysisQuery): { analysis: DatasetAnalysis } | { message: string } {
+export async function analyseOrMessage(datasetId: number, q: AnalysisQuery): Promise<{ analysis: DatasetAnalysis } | { message: string }> {
   try {
-    return { analysis: analyzeDataset(getDb(), datasetId, q) };
+    return { analysis: await runTask("analysis", { datasetId, q }) };
   } catch (e) {
     if (isAppError(e)) {
       if (e.code === "not_found") notFound();
@@ -36,15 +36,15 @@ export function analyseOrMessage(datasetId: number, q: AnalysisQuery): { analysi
 }
 
 /** Same as analyseOrMessage for one campaign named by a path segment (see campaignCandidates). */
-export function campaignOrMessage(
+export async function campaignOrMessage(
   datasetId: number,
   segment: string,
   q: AnalysisQuery,
-): { detail: CampaignDetail } | { message: string } {
+): Promise<{ detail: CampaignDetail } | { message: string }> {
   const names = campaignCandidates(segment);
   for (const [i, name] of names.entries()) {
     try {
-      return { detail: campaignDetail(getDb(), datasetId, name, q) };
+      return { detail: await runTask("campaign", { datasetId, campaign: name, q }) };
     } catch (e) {
       if (isAppError(e)) {
         if (e.code === "not_found") {

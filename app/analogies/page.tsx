@@ -1,14 +1,13 @@
 import type { Metadata } from "next";
-import { getDb } from "@/db/client";
-import { analogies } from "@/lib/analysis/analogies";
+import { runTask } from "@/lib/server/pool";
 import { AnalogiesView } from "./analogies-view";
 import "@/app/_components/lab/lab.css";
 
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Analogies" };
 
-export default function AnalogiesPage() {
-  const dto = analogies(getDb());
+export default async function AnalogiesPage() {
+  const dto = await runTask("analogies", undefined);
   return (
     <>
       <header className="page-head">

@@ -1,7 +1,8 @@
 import type { Metadata } from "next";
-import { modelHistogram, type ModelHistogramDto } from "@/lib/analysis/pooling";
-import { modelSpecSchema, runModel, type ModelResponse } from "@/lib/engine/contract";
+import type { ModelHistogramDto } from "@/lib/analysis/pooling";
+import { modelSpecSchema, type ModelResponse } from "@/lib/engine/contract";
 import { isAppError } from "@/lib/errors";
+import { runTask } from "@/lib/server/pool";
 import { decodeState, first } from "@/app/_components/lab/url-state";
 import { Calculator } from "./calculator";
 import { DEFAULT_CALC_FORM, formToRequest, requestToForm } from "./calc-form";
@@ -23,7 +24,7 @@ export default async function CalculatorPage({ searchParams }: { searchParams: P
   const parsed = modelSpecSchema.safeParse(JSON.parse(JSON.stringify(request)));
   if (parsed.success) {
     try {
-      initial = { figures: runModel(parsed.data), dist: modelHistogram(parsed.data) };
+      initial = await runTask("modelWithHistogram", parsed.data);
     } catch (e) {
       if (!isAppError(e)) throw e;
     }

@@ -1,9 +1,10 @@
 import type { Metadata } from "next";
 import { getDb } from "@/db/client";
-import { collarForCampaign, collarForModel, collarQuerySchema, type CollarDto } from "@/lib/analysis/collar";
+import { collarQuerySchema, type CollarDto } from "@/lib/analysis/collar";
 import { HORIZON_DAYS } from "@/lib/analysis/schemas";
 import { labDatasets } from "@/lib/analysis/pooling";
 import { isAppError } from "@/lib/errors";
+import { runTask } from "@/lib/server/pool";
 import { formToModel } from "@/app/_components/lab/model-form";
 import { first } from "@/app/_components/lab/url-state";
 import { readSourceState, type SearchParams } from "@/app/_components/lab/source-state";
@@ -47,9 +48,9 @@ export default async function CollarPage({ searchParams }: { searchParams: Promi
         outcome: state.outcome,
         ...controls,
       });
-      initial = collarForCampaign(db, q);
+      initial = await runTask("collarForCampaign", q);
     } else {
-      initial = collarForModel({ ...formToModel(state.model), horizonDays: HORIZON_DAYS[state.horizon], ...controls });
+      initial = await runTask("collarForModel", { ...formToModel(state.model), horizonDays: HORIZON_DAYS[state.horizon], ...controls });
     }
   } catch (e) {
     if (!isAppError(e)) throw e;

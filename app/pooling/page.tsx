@@ -1,7 +1,8 @@
 import type { Metadata } from "next";
 import { getDb } from "@/db/client";
-import { labDatasets, poolingForCampaign, poolingForModel, poolingQuerySchema, type PoolingDto } from "@/lib/analysis/pooling";
+import { labDatasets, poolingQuerySchema, type PoolingDto } from "@/lib/analysis/pooling";
 import { isAppError } from "@/lib/errors";
+import { runTask } from "@/lib/server/pool";
 import { first } from "@/app/_components/lab/url-state";
 import { readSourceState, type SearchParams } from "@/app/_components/lab/source-state";
 import { formToModel } from "@/app/_components/lab/model-form";
@@ -46,10 +47,10 @@ export default async function PoolingPage({ searchParams }: { searchParams: Prom
         fee: state.fee,
         target: state.target,
       });
-      initial = poolingForCampaign(db, q);
+      initial = await runTask("poolingForCampaign", q);
     } else {
       const m = formToModel(state.model);
-      initial = poolingForModel({ ...m, k: state.k, rho: state.rho ?? 0, fee: state.fee, target: state.target });
+      initial = await runTask("poolingForModel", { ...m, k: state.k, rho: state.rho ?? 0, fee: state.fee, target: state.target });
     }
   } catch (e) {
     if (!isAppError(e)) throw e;

@@ -1,6 +1,7 @@
 /**
- * `npm start`: build when the sources are newer than the last build, apply migrations, load the sample dataset
- * into an empty database (unless SAMPLE_DATA=0), then serve with `next start` on PORT.
+ * `npm start`: build when the sources are newer than the last build (the app, then the worker threads' bundle),
+ * apply migrations, load the sample dataset into an empty database (unless SAMPLE_DATA=0), then serve with
+ * `next start` on PORT.
  */
 import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
@@ -9,6 +10,7 @@ import { env } from "@/lib/env";
 import { ensureDatabaseFolder, openDatabase } from "@/db/client";
 import { ensureSampleData } from "@/lib/server/sample";
 import { cleanUpStorage } from "@/lib/server/uploads";
+import { buildWorkerBundle, workerBundleStale } from "@/lib/server/worker/build";
 
 const root = process.cwd();
 const nextBin = path.join(root, "node_modules", ".bin", "next");
@@ -45,6 +47,12 @@ async function main(): Promise<void> {
       console.error("noisefloor: the build failed; see the messages above.");
       process.exit(r.status ?? 1);
     }
+  }
+
+  // `next build` empties .next, so the worker threads' bundle is checked after it.
+  if (workerBundleStale(root)) {
+    console.log("noisefloor: bundling the worker threads' code...");
+    buildWorkerBundle(root);
   }
 
   const db = openDatabase(env.DATABASE_PATH);

@@ -6,8 +6,11 @@ import { formatZodError } from "@/lib/validation";
 /** The one error body every route returns: `{ error: { code, message } }` (plus user-safe details). */
 export function errorResponse(code: ErrorCode, message: string, details?: Record<string, unknown>): Response {
   const headers: Record<string, string> = { "Cache-Control": "no-store" };
-  // a busy database: the client is told when to try again (RFC 9110 section 10.2.3)
-  if (code === "busy") headers["Retry-After"] = String(Number(details?.retryAfterSeconds) || 5);
+  // `busy` and `overloaded` (503) say when to come back (RFC 9110 section 10.2.3): details.retryAfterSeconds, set by
+  // the importer's write turn and by lib/server/pool.ts; a busy database without one waits 5 s.
+  const retry = details?.retryAfterSeconds;
+  if (typeof retry === "number" && Number.isFinite(retry) && retry > 0) headers["Retry-After"] = String(Math.ceil(retry));
+  else if (code === "busy") headers["Retry-After"] = "5";
   return Response.json({ error: { code, message, ...(details ? { details } : {}) } }, { status: HTTP_STATUS[code], headers });
 }
 
@@ -17,6 +20,8 @@ export function errorResponse(code: ErrorCode, message: string, details?: Record
  */
 export function handleError(e: unknown, where: string): Response {
   if (isAppError(e)) return errorResponse(e.code, e.message, e.details);
+  // The client went away (request.signal aborted the work): nobody reads this answer, and nothing failed.
+  if (isAbortError(e)) return new Response(null, { status: 499 });
   // another connection held the database's write lock past the short busy timeout: try again, nothing was written
   const sqliteCode = (e as { code?: unknown } | null)?.code;
   if (sqliteCode === "SQLITE_BUSY" || sqliteCode === "SQLITE_LOCKED") {
@@ -55,4 +60,9 @@ export function readQuery<T extends z.ZodType>(url: string | URL, schema: T): z.
 export function parseId(raw: string, what = "dataset"): number {
   if (!/^[1-9][0-9]{0,15}$/.test(raw)) throw new AppError("not_found", `No ${what} with id "${raw.slice(0, 40)}".`);
   return Number(raw);
+}
+
+/** Whether `e` is what an aborted AbortSignal throws (a DOMException or Error named "AbortError"). */
+export function isAbortError(e: unknown): boolean {
+  return typeof e === "object" && e !== null && (e as { name?: unknown }).name === "AbortError";
 }

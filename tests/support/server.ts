@@ -26,9 +26,12 @@ export interface RunningServer {
 
 /**
  * Starts the app the way `npm start` does (build if needed, migrate, load the sample data, `next start`) on a free
- * loopback port with a temporary database. `stop()` ends exactly the process group it started.
+ * loopback port with a temporary database; `env` adds or overrides settings (e.g. WORKER_THREADS). `stop()` ends
+ * exactly the process group it started.
  */
-export async function startServer(opts: { timeoutMs?: number; sample?: boolean } = {}): Promise<RunningServer> {
+export async function startServer(
+  opts: { timeoutMs?: number; sample?: boolean; env?: Record<string, string> } = {},
+): Promise<RunningServer> {
   const root = path.resolve(__dirname, "../..");
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "noisefloor-srv-"));
   const port = await freePort();
@@ -46,6 +49,7 @@ export async function startServer(opts: { timeoutMs?: number; sample?: boolean }
         PORT: String(port),
         DATABASE_PATH: path.join(dataDir, "app.db"),
         SAMPLE_DATA: opts.sample === false ? "0" : "1",
+        ...opts.env,
       },
       stdio: ["ignore", log, log],
       detached: true,

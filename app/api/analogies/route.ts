@@ -1,14 +1,13 @@
-import { getDb } from "@/db/client";
-import { analogies } from "@/lib/analysis/analogies";
 import { handleError } from "@/lib/server/http";
+import { runTask } from "@/lib/server/pool";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
 
 /** GET /api/analogies — the four before/after panels (latency, pooling, coins, collar) with their figures. */
-export async function GET(): Promise<Response> {
+export async function GET(request?: Request): Promise<Response> {
   try {
-    return Response.json(analogies(getDb()));
+    return Response.json(await runTask("analogies", undefined, { signal: request?.signal }));
   } catch (e) {
     return handleError(e, "GET /api/analogies");
   }

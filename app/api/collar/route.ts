@@ -1,6 +1,6 @@
-import { getDb } from "@/db/client";
-import { collarBodySchema, collarForCampaign, collarForModel, collarQuerySchema } from "@/lib/analysis/collar";
+import { collarBodySchema, collarQuerySchema } from "@/lib/analysis/collar";
 import { handleError, readJson, readQuery } from "@/lib/server/http";
+import { runTask } from "@/lib/server/pool";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
@@ -13,7 +13,7 @@ export const dynamic = "force-dynamic";
 export async function GET(request: Request): Promise<Response> {
   try {
     const q = readQuery(request.url, collarQuerySchema);
-    return Response.json(collarForCampaign(getDb(), q));
+    return Response.json(await runTask("collarForCampaign", q, { signal: request.signal }));
   } catch (e) {
     return handleError(e, "GET /api/collar");
   }
@@ -23,7 +23,7 @@ export async function GET(request: Request): Promise<Response> {
 export async function POST(request: Request): Promise<Response> {
   try {
     const body = await readJson(request, collarBodySchema);
-    return Response.json(collarForModel(body));
+    return Response.json(await runTask("collarForModel", body, { signal: request.signal }));
   } catch (e) {
     return handleError(e, "POST /api/collar");
   }

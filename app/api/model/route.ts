@@ -1,6 +1,6 @@
-import { cachedModel } from "@/lib/analysis/model-cache";
 import { modelSpecSchema } from "@/lib/engine/contract";
 import { handleError, readJson } from "@/lib/server/http";
+import { runTask } from "@/lib/server/pool";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
@@ -10,7 +10,8 @@ export const dynamic = "force-dynamic";
 export async function POST(request: Request): Promise<Response> {
   try {
     const spec = await readJson(request, modelSpecSchema);
-    return Response.json(cachedModel(spec));
+    // In a worker thread (its cache lives there): a large model never holds up other requests.
+    return Response.json(await runTask("model", spec, { signal: request.signal }));
   } catch (e) {
     return handleError(e, "POST /api/model");
   }

@@ -1,6 +1,6 @@
-import { getDb } from "@/db/client";
-import { poolingBodySchema, poolingForCampaign, poolingForModel, poolingQuerySchema } from "@/lib/analysis/pooling";
+import { poolingBodySchema, poolingQuerySchema } from "@/lib/analysis/pooling";
 import { handleError, readJson, readQuery } from "@/lib/server/http";
+import { runTask } from "@/lib/server/pool";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
@@ -14,7 +14,7 @@ export const dynamic = "force-dynamic";
 export async function GET(request: Request): Promise<Response> {
   try {
     const q = readQuery(request.url, poolingQuerySchema);
-    return Response.json(poolingForCampaign(getDb(), q));
+    return Response.json(await runTask("poolingForCampaign", q, { signal: request.signal }));
   } catch (e) {
     return handleError(e, "GET /api/pooling");
   }
@@ -24,7 +24,7 @@ export async function GET(request: Request): Promise<Response> {
 export async function POST(request: Request): Promise<Response> {
   try {
     const body = await readJson(request, poolingBodySchema);
-    return Response.json(poolingForModel(body));
+    return Response.json(await runTask("poolingForModel", body, { signal: request.signal }));
   } catch (e) {
     return handleError(e, "POST /api/pooling");
   }

@@ -5,6 +5,7 @@ import { AppError } from "@/lib/errors";
 import { errorResponse, handleError, readQuery } from "@/lib/server/http";
 import { currencySchema, datasetNameSchema, fileNameSchema, mappingParamSchema, tokenSchema } from "@/lib/server/schemas";
 import { checkUploadContentType, receiveUpload, runImport } from "@/lib/server/uploads";
+import { guarded } from "@/app/api/_lib/guard";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
@@ -25,7 +26,7 @@ const querySchema = z.object({
  * With `preview=1` answers the detection (format, mapping, first rows); otherwise imports and answers the summary
  * (201 for a new dataset, 200 when the same bytes were imported before).
  */
-export async function POST(request: Request): Promise<Response> {
+async function upload(request: Request): Promise<Response> {
   try {
     const q = readQuery(request.url, querySchema);
     checkUploadContentType(request.headers.get("content-type"));
@@ -66,3 +67,6 @@ export async function POST(request: Request): Promise<Response> {
     return handleError(e, "POST /api/uploads");
   }
 }
+
+/** Not behind proxy.ts (which would buffer and cut the body at 10 MB): the same checks run here (app/api/_lib/guard.ts). */
+export const POST = guarded(upload);

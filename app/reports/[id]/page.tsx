@@ -42,7 +42,7 @@ export default async function ReportPage({ params, searchParams }: Props) {
   const ds = loadDatasetOr404(id);
   const { query } = readAnalysisQuery(await searchParams);
   const generatedAt = new Date().toISOString();
-  const result = ds.kind === "orders" ? { message: "An order list has no campaigns to forecast; open a performance dataset's report." } : analyseOrMessage(ds.id, query);
+  const result = ds.kind === "orders" ? { message: "An order list has no campaigns to forecast; open a performance dataset's report." } : await analyseOrMessage(ds.id, query);
 
   return (
     <article className="report" data-testid="report">
@@ -87,13 +87,15 @@ export default async function ReportPage({ params, searchParams }: Props) {
   );
 }
 
-function ReportBody({ analysis: a, datasetId, query }: { analysis: DatasetAnalysis; datasetId: number; query: ReturnType<typeof readAnalysisQuery>["query"] }) {
+async function ReportBody({ analysis: a, datasetId, query }: { analysis: DatasetAnalysis; datasetId: number; query: ReturnType<typeof readAnalysisQuery>["query"] }) {
   const money0 = currencyFormatter(a.currency, { digits: 0 });
   const money = currencyFormatter(a.currency);
   const h = a.horizon;
   const unitWord = a.unit === "ad" ? "ads" : "days";
   const shown = a.campaigns.slice(0, MAX_CAMPAIGN_SECTIONS);
-  const details = shown.map((c) => ({ c, r: campaignOrMessage(datasetId, c.campaign, query) }));
+  // One at a time: a long report waits its turn in the worker pool instead of filling its queue.
+  const details: { c: (typeof shown)[number]; r: Awaited<ReturnType<typeof campaignOrMessage>> }[] = [];
+  for (const c of shown) details.push({ c, r: await campaignOrMessage(datasetId, c.campaign, query) });
   return (
     <>
       {a.unit === "ad" && <p className="alert warn">This file has no dates: figures are across ads, and a “day” means the average ad.</p>}

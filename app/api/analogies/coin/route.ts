@@ -1,6 +1,7 @@
-import { COIN_UPLOAD_MAX_BYTES, coinUpload, coinUploadSchema } from "@/lib/analysis/analogies";
+import { COIN_UPLOAD_MAX_BYTES, coinUploadSchema } from "@/lib/analysis/analogies";
 import { AppError } from "@/lib/errors";
 import { handleError } from "@/lib/server/http";
+import { runTask } from "@/lib/server/pool";
 import { formatZodError } from "@/lib/validation";
 
 export const runtime = "nodejs";
@@ -58,7 +59,7 @@ export async function POST(request: Request): Promise<Response> {
       if (parsed.error.issues.some((i) => i.code === "too_big" && i.path[0] === "csv")) throw new AppError("too_large", TOO_LARGE);
       throw new AppError("invalid_body", formatZodError(parsed.error));
     }
-    return Response.json(coinUpload(parsed.data));
+    return Response.json(await runTask("coinUpload", parsed.data, { signal: request.signal }));
   } catch (e) {
     return handleError(e, "POST /api/analogies/coin");
   }

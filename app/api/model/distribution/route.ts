@@ -1,6 +1,6 @@
 import { modelSpecSchema } from "@/lib/engine/contract";
-import { modelHistogram } from "@/lib/analysis/pooling";
 import { handleError, readJson } from "@/lib/server/http";
+import { runTask } from "@/lib/server/pool";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
@@ -13,7 +13,7 @@ export const dynamic = "force-dynamic";
 export async function POST(request: Request): Promise<Response> {
   try {
     const spec = await readJson(request, modelSpecSchema);
-    return Response.json(modelHistogram(spec));
+    return Response.json(await runTask("modelHistogram", spec, { signal: request.signal }));
   } catch (e) {
     return handleError(e, "POST /api/model/distribution");
   }

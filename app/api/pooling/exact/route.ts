@@ -1,11 +1,6 @@
-import { getDb } from "@/db/client";
-import {
-  poolingExactBodySchema,
-  poolingExactForCampaign,
-  poolingExactForModel,
-  poolingExactQuerySchema,
-} from "@/lib/analysis/pooling";
+import { poolingExactBodySchema, poolingExactQuerySchema } from "@/lib/analysis/pooling";
 import { handleError, readJson, readQuery } from "@/lib/server/http";
+import { runTask } from "@/lib/server/pool";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
@@ -18,7 +13,7 @@ export const dynamic = "force-dynamic";
 export async function GET(request: Request): Promise<Response> {
   try {
     const q = readQuery(request.url, poolingExactQuerySchema);
-    return Response.json(poolingExactForCampaign(getDb(), q));
+    return Response.json(await runTask("poolingExactForCampaign", q, { signal: request.signal }));
   } catch (e) {
     return handleError(e, "GET /api/pooling/exact");
   }
@@ -28,7 +23,7 @@ export async function GET(request: Request): Promise<Response> {
 export async function POST(request: Request): Promise<Response> {
   try {
     const body = await readJson(request, poolingExactBodySchema);
-    return Response.json(poolingExactForModel(body));
+    return Response.json(await runTask("poolingExactForModel", body, { signal: request.signal }));
   } catch (e) {
     return handleError(e, "POST /api/pooling/exact");
   }

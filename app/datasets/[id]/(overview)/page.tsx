@@ -103,8 +103,8 @@ function OrdersDataset({ ds }: { ds: LoadedDataset }) {
   );
 }
 
-function AnalysisSection({ ds, query, warning }: { ds: LoadedDataset; query: ReturnType<typeof readAnalysisQuery>["query"]; warning: string | null }) {
-  const result = analyseOrMessage(ds.id, query);
+async function AnalysisSection({ ds, query, warning }: { ds: LoadedDataset; query: ReturnType<typeof readAnalysisQuery>["query"]; warning: string | null }) {
+  const result = await analyseOrMessage(ds.id, query);
   const search = analysisSearch(query);
   const defaultBudgetNote = "each campaign's current spend rate (an amount applies to every campaign)";
   return (

@@ -1,7 +1,6 @@
-import { getDb } from "@/db/client";
-import { analyzeDataset } from "@/lib/analysis/dataset";
 import { analysisQuerySchema } from "@/lib/analysis/schemas";
 import { handleError, parseId, readQuery } from "@/lib/server/http";
+import { runTask } from "@/lib/server/pool";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
@@ -11,7 +10,8 @@ export async function GET(request: Request, { params }: { params: Promise<{ id: 
   try {
     const id = parseId((await params).id);
     const q = readQuery(request.url, analysisQuerySchema);
-    return Response.json(analyzeDataset(getDb(), id, q));
+    // In a worker thread (lib/server/pool.ts): time limit, cancelled when the client goes away.
+    return Response.json(await runTask("analysis", { datasetId: id, q }, { signal: request.signal }));
   } catch (e) {
     return handleError(e, "GET /api/datasets/:id/analysis");
   }

@@ -21,7 +21,7 @@ export default async function CampaignPage({ params, searchParams }: Props) {
   const { id, campaign: segment } = await params;
   const ds = loadDatasetOr404(id);
   const { query, warning } = readAnalysisQuery(await searchParams);
-  const result = campaignOrMessage(ds.id, segment, query);
+  const result = await campaignOrMessage(ds.id, segment, query);
   const unit = datasetUnit(ds);
   const back = `/datasets/${ds.id}${analysisSearch(query)}`;
   const name = "detail" in result ? result.detail.campaign : (campaignCandidates(segment).at(-1) ?? segment);

@@ -1,7 +1,6 @@
-import { getDb } from "@/db/client";
-import { campaignDetail } from "@/lib/analysis/campaign";
 import { analysisQuerySchema } from "@/lib/analysis/schemas";
 import { handleError, parseId, readQuery } from "@/lib/server/http";
+import { runTask } from "@/lib/server/pool";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
@@ -18,7 +17,7 @@ export async function GET(request: Request, { params }: Ctx): Promise<Response> 
     const p = await params;
     const id = parseId(p.id);
     const q = readQuery(request.url, analysisQuerySchema);
-    return Response.json(campaignDetail(getDb(), id, p.campaign, q));
+    return Response.json(await runTask("campaign", { datasetId: id, campaign: p.campaign, q }, { signal: request.signal }));
   } catch (e) {
     return handleError(e, "GET /api/datasets/:id/campaigns/:campaign");
   }

@@ -1,0 +1,10 @@
+/** `npm run build:worker`: bundles the worker threads' code (lib/server/worker/build.ts). */
+import { buildWorkerBundle } from "@/lib/server/worker/build";
+
+try {
+  const out = buildWorkerBundle(process.cwd());
+  console.log(`noisefloor: worker bundle ${out}`);
+} catch (e) {
+  console.error(e instanceof Error ? e.message : e);
+  process.exit(1);
+}

@@ -1,0 +1,133 @@
+import "server-only";
+import fs from "node:fs";
+import path from "node:path";
+import Piscina from "piscina";
+import { env } from "@/lib/env";
+import { AppError, ERROR_CODES, type ErrorCode } from "@/lib/errors";
+import type { TaskArgs, TaskMessage, TaskName, TaskOutcome, TaskResult } from "@/lib/server/worker/tasks";
+import { buildWorkerBundle, WORKER_BUNDLE, workerBundleStale } from "@/lib/server/worker/build";
+
+/*
+ * The worker pool: heavy work (dataset analysis, campaign detail, the labs, models) runs in a bounded set of worker
+ * threads so that the thread answering HTTP requests never waits behind it.
+ *
+ * - WORKER_THREADS threads, started with the pool and kept (no idle shutdown: a warm worker keeps its caches).
+ * - WORKER_QUEUE tasks may wait for a thread; one more is refused at once with `overloaded` (HTTP 503 with
+ *   Retry-After) instead of joining a queue that would outlast its client.
+ * - Every task has a time limit, TASK_TIMEOUT_S, counted from when it was submitted (queue wait included): past it
+ *   the task is aborted (the thread running it is terminated and replaced) and the caller gets `timed_out` (504).
+ * - A caller's AbortSignal (a route's request.signal: the client went away) aborts the task the same way, whether it
+ *   waits in the queue or runs.
+ *
+ * piscina (rather than tinypool) for its documented abort semantics: a running task's thread is terminated and
+ * replaced, a queued task is dropped. The queue bound is counted here, not by piscina's maxQueue: piscina keeps tasks
+ * that carry an AbortSignal (all of ours: the time limit) in a side queue its maxQueue does not count.
+ */
+
+/** Seconds a refused client is told to wait (Retry-After). */
+export const RETRY_AFTER_S = 5;
+
+const globalForPool = globalThis as unknown as { noisefloorPool?: Piscina<TaskMessage, TaskOutcome>; noisefloorInFlight?: number };
+
+function workerFile(): string {
+  const root = process.cwd();
+  // `npm start` and `npm run build` build it; `next dev` and tests build it here on first use (about a second).
+  if (env.NODE_ENV === "production" ? !fileExists(path.join(root, WORKER_BUNDLE)) : workerBundleStale(root)) {
+    buildWorkerBundle(root);
+  }
+  return path.join(root, WORKER_BUNDLE);
+}
+
+function fileExists(p: string): boolean {
+  try {
+    return fs.statSync(p).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** The process-wide pool (on globalThis so dev hot reload does not start another). */
+export function getPool(): Piscina<TaskMessage, TaskOutcome> {
+  if (!globalForPool.noisefloorPool) {
+    globalForPool.noisefloorPool = new Piscina<TaskMessage, TaskOutcome>({
+      filename: workerFile(),
+      minThreads: env.WORKER_THREADS,
+      maxThreads: env.WORKER_THREADS,
+      idleTimeout: Number.POSITIVE_INFINITY,
+    });
+  }
+  return globalForPool.noisefloorPool;
+}
+
+/** Stops the pool's threads (tests, shutdown). The next runTask starts a new pool. */
+export async function closePool(): Promise<void> {
+  const pool = globalForPool.noisefloorPool;
+  globalForPool.noisefloorPool = undefined;
+  if (pool) await pool.destroy();
+}
+
+/** The pool's load: tasks submitted and not yet settled (running or waiting), and the threads alive. */
+export function poolStats(): { inFlight: number; threads: number } {
+  return { inFlight: globalForPool.noisefloorInFlight ?? 0, threads: globalForPool.noisefloorPool?.threads.length ?? 0 };
+}
+
+export interface RunOptions {
+  /** Aborts the task (queued or running) when it fires: pass the route's `request.signal`. */
+  signal?: AbortSignal;
+  /** Time limit in milliseconds; default TASK_TIMEOUT_S. */
+  timeoutMs?: number;
+}
+
+/**
+ * Runs one named service (lib/server/worker/tasks.ts) in a worker thread and returns its result.
+ *
+ * Throws AppError: the service's own (not_found, invalid_query, ...), `overloaded` when the queue is full (details
+ * carry retryAfterSeconds, which errorResponse turns into a Retry-After header), `timed_out` past the time limit,
+ * `internal` when the service failed unexpectedly (logged by the worker) or the thread died. When the caller's signal
+ * fired (the client left), throws the signal's reason; nobody is listening for the answer then.
+ */
+export async function runTask<K extends TaskName>(name: K, args: TaskArgs<K>, opts: RunOptions = {}): Promise<TaskResult<K>> {
+  const pool = getPool();
+  const inFlight = globalForPool.noisefloorInFlight ?? 0;
+  if (inFlight >= env.WORKER_THREADS + env.WORKER_QUEUE) {
+    throw new AppError("overloaded", `The server is busy with other calculations; please try again in ${RETRY_AFTER_S} seconds.`, {
+      retryAfterSeconds: RETRY_AFTER_S,
+    });
+  }
+  globalForPool.noisefloorInFlight = inFlight + 1;
+  const timeoutMs = opts.timeoutMs ?? env.TASK_TIMEOUT_S * 1000;
+  const ctl = new AbortController();
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    ctl.abort(new Error("time limit"));
+  }, timeoutMs);
+  const onAbort = () => ctl.abort(opts.signal?.reason);
+  if (opts.signal?.aborted) onAbort();
+  else opts.signal?.addEventListener("abort", onAbort, { once: true });
+  let outcome: TaskOutcome;
+  try {
+    outcome = await pool.run({ name, args } satisfies TaskMessage, { signal: ctl.signal });
+  } catch (e) {
+    if (timedOut) {
+      throw new AppError(
+        "timed_out",
+        `This took longer than ${formatSeconds(timeoutMs)} and was stopped. Try a shorter horizon, fewer budgets in the pool or a coarser model.`,
+      );
+    }
+    if (opts.signal?.aborted) throw opts.signal.reason ?? e;
+    console.error(`[pool ${name}]`, e);
+    throw new AppError("internal", "Something went wrong on our side. Nothing you sent was lost; please try again.");
+  } finally {
+    globalForPool.noisefloorInFlight = (globalForPool.noisefloorInFlight ?? 1) - 1;
+    clearTimeout(timer);
+    opts.signal?.removeEventListener("abort", onAbort);
+  }
+  if (outcome.ok) return outcome.value as TaskResult<K>;
+  if ("internal" in outcome || !(ERROR_CODES as readonly string[]).includes(outcome.code)) {
+    throw new AppError("internal", "Something went wrong on our side. Nothing you sent was lost; please try again.");
+  }
+  throw new AppError(outcome.code as ErrorCode, outcome.message, outcome.details);
+}
+
+const formatSeconds = (ms: number): string => (ms >= 1000 ? `${Math.round(ms / 1000)} s` : `${ms} ms`);

@@ -174,7 +174,7 @@ export function UploadFlow({ maxMb }: { maxMb: number }) {
     const timer = setInterval(async () => {
       try {
         const r = await fetch(`/api/uploads/progress?token=${token}`, { cache: "no-store" });
-        if (r.ok) {
+        if (r.status === 200) {
           const progress = (await r.json()) as ImportProgress;
           setStage((s) => (s.kind === "importing" ? { ...s, progress } : s));
         }

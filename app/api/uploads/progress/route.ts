@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { getProgress } from "@/lib/ingest/progress";
-import { errorResponse, handleError, readQuery } from "@/lib/server/http";
+import { handleError, readQuery } from "@/lib/server/http";
 import { tokenSchema } from "@/lib/server/schemas";
 
 export const runtime = "nodejs";
@@ -8,12 +8,15 @@ export const dynamic = "force-dynamic";
 
 const querySchema = z.object({ token: tokenSchema });
 
-/** GET /api/uploads/progress?token=… — bytes received and rows imported so far, for a progress bar. */
+/**
+ * GET /api/uploads/progress?token=… — bytes received and rows imported so far, for a progress bar. A token with no
+ * upload under way answers 204: the page starts asking before the upload's first bytes arrive, and after it ends.
+ */
 export async function GET(request: Request): Promise<Response> {
   try {
     const { token } = readQuery(request.url, querySchema);
     const p = getProgress(token);
-    if (!p) return errorResponse("not_found", "No upload in progress with that token.");
+    if (!p) return new Response(null, { status: 204, headers: { "Cache-Control": "no-store" } });
     return Response.json(p, { headers: { "Cache-Control": "no-store" } });
   } catch (e) {
     return handleError(e, "GET /api/uploads/progress");

@@ -132,10 +132,17 @@ function mixtureTerm(severity: Float64Array, parts: ReadonlyArray<Frequency>, we
   const first = parts[0] as Frequency;
   const last = parts[m - 1] as Frequency;
   let claims = 0;
-  for (let q = 0; q < m; q++) claims += (weights[q] as number) * (parts[q] as Frequency).mean;
+  let second = 0;
+  for (let q = 0; q < m; q++) {
+    const f = parts[q] as Frequency;
+    claims += (weights[q] as number) * f.mean;
+    second += (weights[q] as number) * f.secondMoment;
+  }
   return {
     severity,
     claims,
+    // Var(M) = sum_q w_q E[N_q^2] - E[M]^2 of the mixture actually applied (the lattice's own count).
+    claimsVariance: Math.max(0, second - claims * claims),
     work: m + 2,
     apply(z, count) {
       const tmp = new Float64Array(2);
@@ -287,9 +294,13 @@ function seriesTerm(
     spent += work;
     if (spent > MAX_PGF_WORK) throw new WorkLimitError(spent);
   };
+  // Var(M) of the series' own pmf about its exact mean (compensation is not needed at the 1e-4 check).
+  let second = 0;
+  for (let i = 0; i < series.pmf.length; i++) second += (series.pmf[i] as number) * (series.lo + i - series.mean) ** 2;
   return {
     severity,
     claims: series.mean,
+    claimsVariance: second,
     // Two or more: the pre-computation work check leaves this term to `charge`, and the wrap check allows for a
     // mixture's round-off (the series' Horner sums carry about (support length) eps).
     work: 2,

@@ -187,6 +187,8 @@ interface Computed {
   readonly qdist: LatticeDistribution;
   /** P(S = 0) of the model when the automatic lattice is coarser than the orders (the lattice's own is blurred). */
   readonly pZero: number | null;
+  /** E[S - S'] of the capped-order lattice (0 when qdist is dist): added to its stop-loss and ES figures. */
+  readonly excess: number;
   readonly accuracy: ModelAccuracy;
   readonly step: number;
   readonly gridSize: number;
@@ -210,7 +212,10 @@ function compute(spec: ModelSpec): Computed {
       // distribution's shape: say so rather than answer from a lattice with a handful of points.
       const k = spec.pool ?? 1;
       const sdSum = k * shareMoments(frequency, severity, k, spec.rho ?? 0).sd;
-      if (r.step > Math.max(sdSum / 10, severity.mean)) {
+      // Heavy-tailed orders have their quantiles on a finer lattice of capped orders (see pooledShare): that one's
+      // step is what the shape is seen at.
+      const seen = r.quantiles ? r.quantiles.step : r.step;
+      if (seen > Math.max(sdSum / 10, severity.mean)) {
         throw new RangeError("this model's tail is too long to resolve on a lattice of 2^20 points");
       }
     }
@@ -222,7 +227,8 @@ function compute(spec: ModelSpec): Computed {
       quantileStep: qdist.step,
       quantileProbability: r.quantiles?.delta ?? 0,
     };
-    return { dist: r.distribution, qdist, pZero, accuracy, step: r.step, gridSize: r.gridSize, method: r.method };
+    const excess = r.quantiles?.excess ?? 0;
+    return { dist: r.distribution, qdist, pZero, excess, accuracy, step: r.step, gridSize: r.gridSize, method: r.method };
   } catch (e) {
     // Engine range errors here are the request's doing (a step too fine, a correlation out of reach).
     if (e instanceof RangeError) throw new AppError("invalid_body", e.message);
@@ -240,7 +246,7 @@ function compute(spec: ModelSpec): Computed {
  * step: 1, quantiles: [0.5] }).quantiles["0.5"] returns 4406.
  */
 export function runModel(spec: ModelSpec): ModelResponse {
-  const { dist, qdist, pZero, accuracy, step, gridSize, method } = compute(spec);
+  const { dist, qdist, pZero, excess, accuracy, step, gridSize, method } = compute(spec);
   const keyed = (list: ReadonlyArray<number>, f: (x: number) => number): Record<string, number> => {
     const out: Record<string, number> = {};
     for (const x of list) out[String(x)] = f(x);
@@ -253,8 +259,10 @@ export function runModel(spec: ModelSpec): ModelResponse {
     skewness: dist.skewness,
     pZero: pZero ?? dist.pZero,
     quantiles: keyed(spec.quantiles ?? DEFAULT_QUANTILES, (p) => qdist.quantile(p)),
-    es: keyed(spec.es ?? DEFAULT_ES, (p) => dist.expectedShortfall(p)),
-    stopLoss: keyed(spec.stopLoss ?? [], (d) => dist.stopLoss(d)),
+    // With capped orders (heavy tails): ES(p) = q_p + E[(S - q_p)+] / (1 - p) and E[(S - d)+] = E[(S' - d)+] +
+    // E[S - S'] - e, 0 <= e <= d delta (see QuantileLattice), so the capped lattice plus the closed-form excess.
+    es: keyed(spec.es ?? DEFAULT_ES, (p) => qdist.expectedShortfall(p) + excess / (1 - p)),
+    stopLoss: keyed(spec.stopLoss ?? [], (d) => qdist.stopLoss(d) + excess),
     cdf: keyed(spec.cdfAt ?? [], (x) => qdist.cdf(x)),
     method,
     step,

@@ -500,6 +500,9 @@ export interface PoolOptions {
   readonly quantileLattice?: boolean;
 }
 
+/** Relative error of E[X] an automatic rounding lattice may leave before the linear split replaces it. */
+const AUTO_MEAN_TOL = 1e-5;
+
 /** Probability by which capping the order values may move the quantile lattice's cdf (see `QuantileLattice`). */
 export const QUANTILE_CAP_DELTA = 1e-6;
 
@@ -517,6 +520,9 @@ export interface QuantileLattice {
   readonly cap: number;
   /** Largest cdf difference from the uncapped sum, E[N_total] P(X > T). */
   readonly delta: number;
+  /** E[S - S'] per budget's share, E[N_total] E[(X - T)+] / k: what the cap removes from the mean. Stop-loss
+   * E[(S - d)+] = E[(S' - d)+] + excess - e with 0 <= e <= d delta (the cap only matters where some order exceeds T). */
+  readonly excess: number;
 }
 
 export interface PoolResult {
@@ -609,7 +615,16 @@ export function pooledShare(opts: PoolOptions): PoolResult {
         : discretisation;
     let checkRetries = 0;
     for (;;) {
-      const sev = discretise(severity, step, method, maxGrid);
+      let sev = discretise(severity, step, method, maxGrid);
+      // An automatic lattice's mean must be the model's: rounding a density that is steep near 0 (gamma shape < 1)
+      // moves E[X] by more than the 1e-5 the automatic step promises, and the mean-preserving split is then used.
+      if (auto !== null && method === "rounding" && !severity.atoms && severity.meanAbove) {
+        const m = latticeSeverityMoments(sev.pmf, step).mean;
+        if (Math.abs(m - severity.mean) > AUTO_MEAN_TOL * severity.mean) {
+          method = "linear";
+          sev = discretise(severity, step, method, maxGrid);
+        }
+      }
       // The lattice severity's own moments make the lattice budgets correlated exactly rho (as the reference cases
       // do); on a fallback lattice coarser than the orders, or with order values split across lattice points
       // (whose variance grows with the step), the model's are used.
@@ -647,7 +662,15 @@ export function pooledShare(opts: PoolOptions): PoolResult {
       try {
         const capped = pooledShare({ ...opts, severity: capSeverity(severity, cap), quantileLattice: false });
         if (capped.step < step) {
-          quantiles = { distribution: capped.distribution, step: capped.step, cap, delta: claims * severity.sf(cap) };
+          const tailSf = severity.sf(cap);
+          const above = (severity.meanAbove as (x: number) => number)(cap);
+          quantiles = {
+            distribution: capped.distribution,
+            step: capped.step,
+            cap,
+            delta: claims * tailSf,
+            excess: (claims * Math.max(0, above - cap * tailSf)) / k,
+          };
         }
       } catch (e) {
         // The full lattice stands on its own; a capped one that cannot be computed leaves its quantiles in place.

@@ -738,7 +738,14 @@ export function heterogeneousPool(budgets: ReadonlyArray<Budget>, step?: number,
   // As in pooledShare: a given step rounds; the automatic one splits order values given as points.
   const terms = budgets.map((b) => {
     const method = step === undefined && b.severity.atoms ? "linear" : "rounding";
-    return frequencyTerm(b.frequency, discretise(b.severity, h, method, maxGrid).pmf);
+    let pmf = discretise(b.severity, h, method, maxGrid).pmf;
+    // As in pooledShare: an automatic rounding lattice that moves E[X] by more than 1e-5 is split instead.
+    if (step === undefined && !b.severity.atoms && b.severity.meanAbove) {
+      if (Math.abs(latticeSeverityMoments(pmf, h).mean - b.severity.mean) > AUTO_MEAN_TOL * b.severity.mean) {
+        pmf = discretise(b.severity, h, "linear", maxGrid).pmf;
+      }
+    }
+    return frequencyTerm(b.frequency, pmf);
   });
   const lattice = compoundLattice(terms, shape, h, maxGrid);
   const k = budgets.length;

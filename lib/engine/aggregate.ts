@@ -181,6 +181,9 @@ export function compoundFft(
       g[k] = 0;
     }
   }
+  // Positive values no larger than the largest negative one are round-off of the same size, not probability: kept,
+  // they bias the variance upwards (noise at every point of a long lattice, far from the mean), so they go to 0 too.
+  if (theta === 0 && worst > 0) for (let k = 1; k < n; k++) if ((g[k] as number) <= worst) g[k] = 0;
   if (stats) {
     stats.negativeMass = negative;
     stats.pointNoise = worst;

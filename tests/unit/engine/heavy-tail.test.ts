@@ -25,11 +25,12 @@ const refs = JSON.parse(
 ) as Ref[];
 
 describe("heavy-tailed order values on the automatic lattice", () => {
-  it.each(refs)("$id: mean to 1e-5 of lambda e^(mu + sigma^2/2), P(S = 0) = e^-lambda, quantiles within 0.5%", (ref) => {
+  it.each(refs)("$id: mean to 2e-5 of lambda e^(mu + sigma^2/2), P(S = 0) = e^-lambda, quantiles within 0.5%", (ref) => {
     const r = runModel(modelSpecSchema.parse({ frequency: ref.frequency, severity: ref.severity, quantiles: [0.05, 0.5, 0.95] }));
-    // Mean: the lattice truncates the order values at their 1e-13 tail point, which holds up to 7e-6 of E[X] for
-    // sigma = 3 (E[X] Phi(sigma - 7.35)): 1e-5 relative.
-    expect(Math.abs(r.mean / ref.mean - 1)).toBeLessThan(1e-5);
+    // Mean: 2e-5 relative. The lattice truncates the order values at their 1e-13 tail point, which holds 6.8e-6 of
+    // E[X] for sigma = 3 (E[X] Phi(sigma - 7.35)), and FFT values below its round-off are cut as noise (measured
+    // 4e-6 more for sigma = 3; 1.1e-5 in all).
+    expect(Math.abs(r.mean / ref.mean - 1)).toBeLessThan(2e-5);
     expect(Math.abs(r.pZero - ref.pZero)).toBeLessThanOrEqual(1e-12 + 1e-9 * ref.pZero);
     for (const [p, q] of Object.entries(ref.quantiles)) {
       // 0.5% (the promise of the automatic lattice): the capped orders are split on a step of up to 1/180 of the

@@ -64,6 +64,9 @@ export interface CompoundTerm {
   apply(spectrum: Float64Array, count: number): void;
   /** Expected number of claims E[N] of the term (used to check the lattice mean for wrapped mass). */
   readonly claims: number;
+  /** Var(N) of the term's count, when known: the lattice variance is then checked against
+   * Var(S) = E[N] Var(X) + Var(N) E[X]^2 on the lattice severity. */
+  readonly claimsVariance?: number;
   /** pgf evaluations per frequency point (1 for a plain frequency, the node count of a shock mixture). */
   readonly work?: number;
   /** pgf evaluations spent so far, for a term whose cost per point varies and which enforces the work bound itself. */
@@ -110,7 +113,7 @@ export function compoundFft(
   terms: ReadonlyArray<CompoundTerm>,
   n: number,
   theta = 0,
-  stats?: { negativeMass: number },
+  stats?: { negativeMass: number; pointNoise?: number },
 ): Float64Array {
   if (terms.length === 0) throw new RangeError("at least one compound term is needed");
   const half = n / 2 + 1;
@@ -153,18 +156,38 @@ export function compoundFft(
   for (let j = 0; j < 2 * half; j += 2) spectrum[j] = (spectrum[j] as number) - atom;
   const g = irfft(spectrum);
   g[0] = (g[0] as number) + atom;
-  if (theta > 0) for (let k = 0; k < n; k++) g[k] = (g[k] as number) * Math.exp(theta * k);
+  if (theta > 0) {
+    // Untilting multiplies point k by e^(theta k), up to e^20 at the top of the grid, and round-off with it: a
+    // tilted value of 1e-17 (noise) would come back as 5e-9 of probability, thousands of times over. The largest
+    // negative tilted value measures the round-off level; tilted values within 4 times that are noise and go to 0
+    // before untilting (Grubel & Hermesmeier 1999, section 4: the tilted result is only good to its round-off).
+    let floor = 0;
+    for (let k = 0; k < n; k++) floor = Math.max(floor, -(g[k] as number));
+    floor *= 4;
+    for (let k = 0; k < n; k++) {
+      const v = g[k] as number;
+      g[k] = v > floor ? v * Math.exp(theta * k) : 0;
+    }
+  }
   // Round-off leaves values of either sign around 1e-17 where the probability is below that: negatives go to 0.
   // Their total measures the round-off level (it grows with the rate: phases lambda t E[X] lose lambda * eps).
   let negative = 0;
+  let worst = 0;
   for (let k = 0; k < n; k++) {
     const v = g[k] as number;
     if (!(v > 0)) {
       if (v < 0) negative -= v;
+      worst = Math.max(worst, -v);
       g[k] = 0;
     }
   }
-  if (stats) stats.negativeMass = negative;
+  // Positive values no larger than the largest negative one are round-off of the same size, not probability: kept,
+  // they bias the variance upwards (noise at every point of a long lattice, far from the mean), so they go to 0 too.
+  if (theta === 0 && worst > 0) for (let k = 1; k < n; k++) if ((g[k] as number) <= worst) g[k] = 0;
+  if (stats) {
+    stats.negativeMass = negative;
+    stats.pointNoise = worst;
+  }
   return g;
 }
 
@@ -182,6 +205,148 @@ function latticeMeanIndex(pmf: Float64Array): number {
     s = t;
   }
   return (s + c) / w;
+}
+
+/** Relative error allowed on the lattice mean against sum_i E[N_i] E[X_i] of the lattice severities. */
+export const CHECK_MEAN_TOL = 1e-6;
+/** Relative error allowed on the lattice variance against sum_i (E[N_i] Var[X_i] + Var[N_i] E[X_i]^2). */
+export const CHECK_VARIANCE_TOL = 1e-4;
+/** Cantelli bound factors t: P(S >= E[S] + t sd(S)) <= 1 / (1 + t^2) is checked at each. */
+const CANTELLI_T = [5, 10, 30, 100, 300, 1000, 3000, 1e4, 3e4, 1e5, 1e6];
+
+/** Expected moments of a lattice sum, from its terms (what the lattice must reproduce). */
+export interface LatticeExpectation {
+  /** E[S]. */
+  readonly mean: number;
+  /** Var(S), or undefined when a term's count variance is unknown. */
+  readonly variance?: number;
+}
+
+/**
+ * The moments every lattice of these terms must have: E[S] = sum_i E[N_i] E[X_i] and
+ * Var(S) = sum_i (E[N_i] Var[X_i] + Var[N_i] E[X_i]^2), from the severity lattices themselves (so the check is
+ * exact whatever the discretisation).
+ *
+ * @param terms - compound terms on the lattice of step h
+ * @param step - h > 0
+ * @returns { mean, variance } (variance undefined when a term does not give Var[N_i]). Example: one Poisson(3)
+ * term whose severity is 1 at 2h gives { mean: 6h, variance: 12h^2 }.
+ */
+export function expectedMoments(terms: ReadonlyArray<CompoundTerm>, step: number): LatticeExpectation {
+  let mean = 0;
+  let variance: number | undefined = 0;
+  for (const t of terms) {
+    let m1 = 0;
+    let m2 = 0;
+    for (let k = 1; k < t.severity.length; k++) {
+      const p = t.severity[k] as number;
+      m1 += k * p;
+      m2 += k * k * p;
+    }
+    m1 *= step;
+    m2 *= step * step;
+    mean += t.claims * m1;
+    if (variance !== undefined && t.claimsVariance !== undefined) {
+      variance += t.claims * Math.max(0, m2 - m1 * m1) + t.claimsVariance * m1 * m1;
+    } else variance = undefined;
+  }
+  return { mean, variance };
+}
+
+/** A lattice that failed its own checks at every method tried: the message says which check and by how much. */
+export class LatticeCheckError extends RangeError {
+  constructor(reason: string) {
+    super(`this model's distribution could not be computed to its own checks: ${reason}`);
+    this.name = "LatticeCheckError";
+  }
+}
+
+/**
+ * Checks a computed lattice pmf against what it must be: its mean against E[S] (relative CHECK_MEAN_TOL), its
+ * variance against Var(S) (relative CHECK_VARIANCE_TOL), and its upper tail against Cantelli's bound
+ * P(S >= E[S] + t sd) <= 1 / (1 + t^2) (t = 5 ... 1e6, with `slack` of absolute allowance for round-off).
+ *
+ * @param pmf - masses at (offset + i) h, summing to about 1
+ * @param offset - lattice index of pmf[0]
+ * @param step - h
+ * @param expected - E[S] and (optionally) Var(S) of the exact lattice sum
+ * @param slack - absolute mass allowed above a bound (round-off), >= 0
+ * @param pointNoise - absolute round-off per lattice point (the FFT's largest negative value), >= 0: the moments
+ * may miss what that much mass per point moves them by (a heavy tail whose probabilities sit below the FFT's
+ * round-off cannot be resolved by any grid, and is not evidence of a wrong lattice)
+ * @returns null when every check passes, else a sentence saying which failed. Edge cases: E[S] = 0 (all mass at
+ * 0) is checked absolutely against a step. Example: checkLattice(Float64Array.of(0.5, 0.5), 0, 1, { mean: 0.5,
+ * variance: 0.25 }, 0) returns null. Reference: F. P. Cantelli (1928), "Sui confini della probabilita"; the
+ * moment identities: Klugman, Panjer, Willmot, "Loss Models", 5th ed., section 9.1.
+ */
+export function checkLattice(
+  pmf: Float64Array,
+  offset: number,
+  step: number,
+  expected: LatticeExpectation,
+  slack = 0,
+  pointNoise = 0,
+): string | null {
+  // Compensated first and second moments about the expected mean (no cancellation in E[S^2] - E[S]^2).
+  const mu = expected.mean / step - offset; // in pmf index units
+  let w = 0;
+  let s1 = 0;
+  let c1 = 0;
+  let s2 = 0;
+  let c2 = 0;
+  // What round-off of pointNoise per point can move the moments by: sum_i noise |i - mu| and sum_i noise (i - mu)^2.
+  let noise1 = 0;
+  let noise2 = 0;
+  for (let i = 0; i < pmf.length; i++) {
+    const p = pmf[i] as number;
+    w += p;
+    const d = i - mu;
+    noise1 += Math.abs(d);
+    noise2 += d * d;
+    const v1 = d * p;
+    const t1 = s1 + v1;
+    c1 += Math.abs(s1) >= Math.abs(v1) ? s1 - t1 + v1 : v1 - t1 + s1;
+    s1 = t1;
+    const v2 = d * v1;
+    const t2 = s2 + v2;
+    c2 += Math.abs(s2) >= Math.abs(v2) ? s2 - t2 + v2 : v2 - t2 + s2;
+    s2 = t2;
+  }
+  if (!(w > 0) || !Number.isFinite(w)) return "the lattice holds no probability";
+  const dMean = (s1 + c1) / w; // E[S] - expected, in steps
+  const gotMean = expected.mean + dMean * step;
+  if (Math.abs(dMean) > CHECK_MEAN_TOL * Math.max(expected.mean / step, 1) + pointNoise * noise1) {
+    return `lattice mean ${fmt(gotMean)} against E[N] E[X] = ${fmt(expected.mean)}`;
+  }
+  const gotVar = ((s2 + c2) / w - dMean * dMean) * step * step;
+  if (expected.variance !== undefined) {
+    const allowed = CHECK_VARIANCE_TOL * Math.max(expected.variance, step * step) + pointNoise * noise2 * step * step;
+    if (Math.abs(gotVar - expected.variance) > allowed) {
+      return `lattice variance ${fmt(gotVar)} against E[N] Var[X] + Var[N] E[X]^2 = ${fmt(expected.variance)}`;
+    }
+  }
+  const sd = Math.sqrt(expected.variance ?? Math.max(0, gotVar));
+  if (sd > 0) {
+    // Mass above each threshold, from the top (compensation is not needed for a bound check).
+    let j = CANTELLI_T.length - 1;
+    let above = 0;
+    for (let i = pmf.length - 1; i >= 0 && j >= 0; i--) {
+      const x = (offset + i) * step;
+      while (j >= 0 && x < expected.mean + (CANTELLI_T[j] as number) * sd) {
+        const t = CANTELLI_T[j] as number;
+        if (above / w > 1 / (1 + t * t) + slack) {
+          return `${above.toExponential(2)} of probability above E[S] + ${t} sd, where at most ${(1 / (1 + t * t)).toExponential(2)} can be`;
+        }
+        j--;
+      }
+      above += pmf[i] as number;
+    }
+  }
+  return null;
+}
+
+function fmt(x: number): string {
+  return Number(x.toPrecision(7)).toString();
 }
 
 function headMass(pmf: Float64Array, to: number): number {
@@ -288,12 +453,8 @@ export function compoundLattice(
   maxGrid = MAX_GRID,
 ): LatticeResult {
   const grid = gridFor(shape, step, maxGrid);
-  let expectedMean = 0;
-  for (const t of terms) {
-    let m = 0;
-    for (let k = 1; k < t.severity.length; k++) m += k * (t.severity[k] as number);
-    expectedMean += t.claims * m * step;
-  }
+  const expected = expectedMoments(terms, step);
+  const expectedMean = expected.mean;
   let n = grid.n;
   let tilt = grid.tilt;
   const offset = grid.offset;
@@ -312,7 +473,7 @@ export function compoundLattice(
     if (spent > MAX_PGF_WORK && perPoint > 1) {
       throw new WorkLimitError(spent);
     }
-    const stats = { negativeMass: 0 };
+    const stats: { negativeMass: number; pointNoise?: number } = { negativeMass: 0 };
     let pmf = compoundFft(terms, n, tilt, stats);
     if (offset > 0) {
       // Unwrap: lattice index offset + i was folded onto (offset + i) mod n.
@@ -335,7 +496,13 @@ export function compoundLattice(
     // Mass that wrapped moves by n points, so the lattice mean also betrays it when it skips the top band
     // (a count distribution with gaps between its atoms); E[S] = sum E[N_i] E[X_i] holds exactly on the lattice.
     const got = (offset + latticeMeanIndex(pmf)) * step;
-    const meanOff = Math.abs(got - expectedMean) > 1e-7 * Math.max(expectedMean, step);
+    // Round-off of `pointNoise` per point can move the mean by up to pointNoise sum_i |i - mu| steps (a heavy tail
+    // whose probabilities sit below the FFT's round-off): more than that, or 1e-7 relative, is wrapped mass.
+    const mu = expectedMean / step - offset;
+    let spread = 0;
+    for (let i = 0; i < n; i++) spread += Math.abs(i - mu);
+    const meanOff =
+      Math.abs(got - expectedMean) > 1e-7 * Math.max(expectedMean, step) + (stats.pointNoise ?? 0) * spread * step;
     if (tilt === 0 && (edge > WRAP_CHECK_MASS + noiseInBands || meanOff)) {
       if (n < maxGrid) {
         n *= 2;
@@ -346,6 +513,23 @@ export function compoundLattice(
       continue;
     }
     const trimmed = trimEnds(pmf, offset > 0);
+    // Every lattice passes its own checks before it leaves: mean, variance and the tail bound. An untilted grid
+    // that fails gets doubled (and then tilted); a tilted one has no further resort here, so the caller hears why
+    // (an automatic step is then tried coarser, see pooledShare and aggregate).
+    // Round-off allowance: untilted, the FFT's own per-point level; tilted, none (noise was cut before untilting).
+    const noise = tilt > 0 ? 0 : (stats.pointNoise ?? 0);
+    const failed = checkLattice(trimmed.pmf, offset + trimmed.dropped, step, expected, 2 * stats.negativeMass + 1e-13, noise);
+    if (failed !== null) {
+      if (tilt === 0 && n < maxGrid) {
+        n *= 2;
+        continue;
+      }
+      if (tilt === 0 && offset === 0) {
+        tilt = TILT_EXPONENT / n;
+        continue;
+      }
+      throw new LatticeCheckError(`${failed} (step ${step}, ${n} points${tilt > 0 ? ", tilted" : ""})`);
+    }
     return {
       pmf: trimmed.pmf,
       offset: offset + trimmed.dropped,
@@ -359,7 +543,12 @@ export function compoundLattice(
 
 /** The term for one budget: its severity lattice and its frequency's pgf. */
 export function frequencyTerm(frequency: Frequency, severity: Float64Array): CompoundTerm {
-  return { severity, apply: (z, count) => frequency.applyPgf(z, count), claims: frequency.mean };
+  return {
+    severity,
+    apply: (z, count) => frequency.applyPgf(z, count),
+    claims: frequency.mean,
+    claimsVariance: frequency.variance,
+  };
 }
 
 /**
@@ -431,6 +620,9 @@ const SPLIT_VARIANCE = 1e-3;
 export interface AutoLattice {
   readonly step: number;
   readonly discretisation: DiscretisationMethod;
+  /** Whether the grid limit forced a step coarser than the resolution the distribution asks for (its quantiles are
+   * then resolved on a second lattice of capped order values, see `capSeverity` and pooledShare). */
+  readonly coarsened?: boolean;
 }
 
 /**
@@ -482,9 +674,14 @@ export function autoLattice(shape: AggregateShape, severity: Severity, maxGrid =
   // A sum of very many claims (a large pool) is smooth on the scale of sd(S) / 250: its density can be sampled there
   // (coarse.ts) rather than resolving every order value on a lattice of millions of points.
   if (density && pointsAt(h) > DENSITY_ABOVE && Number.isFinite(sdLimit)) h = Math.max(h, niceFloor(sdLimit));
+  const wanted = h;
   // Coarsen through the nice numbers until the lattice fits half the grid limit.
   while (pointsAt(h) > budget) h = niceCeil(h * 1.0001);
-  return { step: h, discretisation: "rounding" };
+  // A heavy tail (lognormal sigma 2 to 3 reaches 1e6 to 1e9 times its median at 1e-13) forces a step far above the
+  // order values' scale: rounding would then send most orders to 0 (Poisson 10 x lognormal(0, 2) at step 5: mean
+  // 4.3% low). The mean-preserving linear split keeps E[X] exact at any step.
+  if (h > wanted && h > orderScale / CONTINUOUS_RESOLUTION) return { step: h, discretisation: "linear", coarsened: true };
+  return { step: h, discretisation: "rounding", coarsened: h > wanted };
 }
 
 export interface AggregateOptions {
@@ -522,7 +719,14 @@ export function aggregate(opts: AggregateOptions): AggregateResult {
   const auto = opts.step === undefined ? autoLattice(shape, severity, maxGrid) : null;
   const step = opts.step ?? (auto as AutoLattice).step;
   gridFor(shape, step, maxGrid); // refuses a step too fine before any lattice is allocated
-  const sev = discretise(severity, step, opts.discretisation ?? auto?.discretisation ?? "rounding", maxGrid);
+  let sev = discretise(severity, step, opts.discretisation ?? auto?.discretisation ?? "rounding", maxGrid);
+  // An automatic rounding lattice must keep E[X] to 1e-5 (a density steep near 0, gamma shape < 1, does not): the
+  // mean-preserving split replaces it then.
+  if (auto !== null && opts.discretisation === undefined && sev.method === "rounding" && severity.meanAbove) {
+    let m = 0;
+    for (let k = 1; k < sev.pmf.length; k++) m += k * (sev.pmf[k] as number);
+    if (Math.abs(m * step - severity.mean) > 1e-5 * severity.mean) sev = discretise(severity, step, "linear", maxGrid);
+  }
   const result = compoundLattice([frequencyTerm(frequency, sev.pmf)], shape, step, maxGrid);
   return {
     ...result,

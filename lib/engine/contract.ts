@@ -15,7 +15,7 @@ import type { AggregateMethod } from "./aggregate";
 import { zeroCostCap } from "./collar";
 import { frequencyFromSpec } from "./frequency";
 import type { LatticeDistribution } from "./lattice";
-import { maxCorrelation, pooledShare, shareMoments } from "./pool";
+import { maxCorrelation, poolZero, pooledShare, shareMoments } from "./pool";
 import { severityFromSpec } from "./severity";
 
 const num = (what = "a number") => z.number({ error: `must be ${what}` });
@@ -141,6 +141,20 @@ export interface ModelResponse {
   /** Lattice step of the (pooled) sum in currency, as requested or chosen automatically. */
   step: number;
   gridSize: number;
+  /** How far the quantile and cdf figures can be off (see ModelAccuracy). */
+  accuracy: ModelAccuracy;
+}
+
+/**
+ * How far the lattice's quantile and cdf figures can be from the model's. `quantileStep`: the spacing of the
+ * lattice the quantiles come from (a share's values are the sum's divided by the pool size); a quantile of the
+ * rounded lattice is within about half of it of the continuous model's. `quantileProbability` (delta): when the
+ * order values' tail forced a coarse lattice, the quantiles come from a finer lattice of order values capped where
+ * E[N] P(X > T) = delta, so each quantile q'(p) lies in [q(p - delta), q(p)] (0: no cap).
+ */
+export interface ModelAccuracy {
+  quantileStep: number;
+  quantileProbability: number;
 }
 
 /**
@@ -169,6 +183,13 @@ export const formatZodError = formatModelError;
 
 interface Computed {
   readonly dist: LatticeDistribution;
+  /** The lattice the quantile figures come from (the capped-order lattice of a heavy tail, else `dist`). */
+  readonly qdist: LatticeDistribution;
+  /** P(S = 0) of the model when the automatic lattice is coarser than the orders (the lattice's own is blurred). */
+  readonly pZero: number | null;
+  /** E[S - S'] of the capped-order lattice (0 when qdist is dist): added to its stop-loss and ES figures. */
+  readonly excess: number;
+  readonly accuracy: ModelAccuracy;
   readonly step: number;
   readonly gridSize: number;
   readonly method: AggregateMethod;
@@ -191,11 +212,23 @@ function compute(spec: ModelSpec): Computed {
       // distribution's shape: say so rather than answer from a lattice with a handful of points.
       const k = spec.pool ?? 1;
       const sdSum = k * shareMoments(frequency, severity, k, spec.rho ?? 0).sd;
-      if (r.step > Math.max(sdSum / 10, severity.mean)) {
+      // Heavy-tailed orders have their quantiles on a finer lattice of capped orders (see pooledShare): that one's
+      // step is what the shape is seen at.
+      const seen = r.quantiles ? r.quantiles.step : r.step;
+      if (seen > Math.max(sdSum / 10, severity.mean)) {
         throw new RangeError("this model's tail is too long to resolve on a lattice of 2^20 points");
       }
     }
-    return { dist: r.distribution, step: r.step, gridSize: r.gridSize, method: r.method };
+    const qdist = r.quantiles?.distribution ?? r.distribution;
+    // With the lattice coarser than the orders, mass below half a step sits at 0 (or is split towards it): P(S = 0)
+    // then comes from the model, G_total(P(X = 0)) (see poolZero).
+    const pZero = r.coarsened ? poolZero(frequency, severity, spec.pool ?? 1, spec.rho ?? 0) : null;
+    const accuracy: ModelAccuracy = {
+      quantileStep: qdist.step,
+      quantileProbability: r.quantiles?.delta ?? 0,
+    };
+    const excess = r.quantiles?.excess ?? 0;
+    return { dist: r.distribution, qdist, pZero, excess, accuracy, step: r.step, gridSize: r.gridSize, method: r.method };
   } catch (e) {
     // Engine range errors here are the request's doing (a step too fine, a correlation out of reach).
     if (e instanceof RangeError) throw new AppError("invalid_body", e.message);
@@ -213,7 +246,7 @@ function compute(spec: ModelSpec): Computed {
  * step: 1, quantiles: [0.5] }).quantiles["0.5"] returns 4406.
  */
 export function runModel(spec: ModelSpec): ModelResponse {
-  const { dist, step, gridSize, method } = compute(spec);
+  const { dist, qdist, pZero, excess, accuracy, step, gridSize, method } = compute(spec);
   const keyed = (list: ReadonlyArray<number>, f: (x: number) => number): Record<string, number> => {
     const out: Record<string, number> = {};
     for (const x of list) out[String(x)] = f(x);
@@ -224,22 +257,25 @@ export function runModel(spec: ModelSpec): ModelResponse {
     sd: dist.sd,
     cv: dist.cv,
     skewness: dist.skewness,
-    pZero: dist.pZero,
-    quantiles: keyed(spec.quantiles ?? DEFAULT_QUANTILES, (p) => dist.quantile(p)),
-    es: keyed(spec.es ?? DEFAULT_ES, (p) => dist.expectedShortfall(p)),
-    stopLoss: keyed(spec.stopLoss ?? [], (d) => dist.stopLoss(d)),
-    cdf: keyed(spec.cdfAt ?? [], (x) => dist.cdf(x)),
+    pZero: pZero ?? dist.pZero,
+    quantiles: keyed(spec.quantiles ?? DEFAULT_QUANTILES, (p) => qdist.quantile(p)),
+    // With capped orders (heavy tails): ES(p) = q_p + E[(S - q_p)+] / (1 - p) and E[(S - d)+] = E[(S' - d)+] +
+    // E[S - S'] - e, 0 <= e <= d delta (see QuantileLattice), so the capped lattice plus the closed-form excess.
+    es: keyed(spec.es ?? DEFAULT_ES, (p) => qdist.expectedShortfall(p) + excess / (1 - p)),
+    stopLoss: keyed(spec.stopLoss ?? [], (d) => qdist.stopLoss(d) + excess),
+    cdf: keyed(spec.cdfAt ?? [], (x) => qdist.cdf(x)),
     method,
     step,
     gridSize,
+    accuracy,
   };
   if (spec.floor !== undefined) {
-    const floor = spec.floor === "q05" ? dist.quantile(0.05) : spec.floor;
+    const floor = spec.floor === "q05" ? qdist.quantile(0.05) : spec.floor;
     response.collar = { floor, put: dist.putValue(floor), zeroCostCap: zeroCostCap(dist, floor) };
   }
   // Key order as documented (collar before method).
-  const { method: m, step: s, gridSize: g, ...figures } = response;
-  return { ...figures, method: m, step: s, gridSize: g };
+  const { method: m, step: s, gridSize: g, accuracy: a, ...figures } = response;
+  return { ...figures, method: m, step: s, gridSize: g, accuracy: a };
 }
 
 export interface ModelLattice {

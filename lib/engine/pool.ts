@@ -30,7 +30,17 @@
  * References: Klugman, Panjer, Willmot, "Loss Models", 5th ed., section 7.3 (mixed Poisson, common shocks);
  * G. Meyers (1980), "An analysis of retrospective rating", PCAS 67 (contagion/parameter shock on the rate).
  */
-import { autoLattice, compoundLattice, frequencyTerm, gridFor, MAX_GRID, MAX_PGF_WORK, niceCeil, WorkLimitError } from "./aggregate";
+import {
+  autoLattice,
+  compoundLattice,
+  frequencyTerm,
+  gridFor,
+  LatticeCheckError,
+  MAX_GRID,
+  MAX_PGF_WORK,
+  niceCeil,
+  WorkLimitError,
+} from "./aggregate";
 import type { AggregateMethod, AggregateShape, AutoLattice, CompoundTerm, LatticeResult } from "./aggregate";
 import { betaBinomialSeries, negativeBinomialMixtureSeries } from "./count-series";
 import type { CountSeries } from "./count-series";
@@ -41,6 +51,7 @@ import { binomial, negativeBinomial } from "./frequency";
 import type { Frequency } from "./frequency";
 import { LatticeDistribution } from "./lattice";
 import { betaQuadrature, betaTrapezoid, gammaQuadrature, gammaTrapezoid } from "./quadrature";
+import { capSeverity } from "./severity";
 import type { Severity } from "./severity";
 
 /** Squared-magnitude threshold below which a transform value is set to 0 (1e-20 in magnitude: over a grid of 2^20
@@ -132,10 +143,17 @@ function mixtureTerm(severity: Float64Array, parts: ReadonlyArray<Frequency>, we
   const first = parts[0] as Frequency;
   const last = parts[m - 1] as Frequency;
   let claims = 0;
-  for (let q = 0; q < m; q++) claims += (weights[q] as number) * (parts[q] as Frequency).mean;
+  let second = 0;
+  for (let q = 0; q < m; q++) {
+    const f = parts[q] as Frequency;
+    claims += (weights[q] as number) * f.mean;
+    second += (weights[q] as number) * f.secondMoment;
+  }
   return {
     severity,
     claims,
+    // Var(M) = sum_q w_q E[N_q^2] - E[M]^2 of the mixture actually applied (the lattice's own count).
+    claimsVariance: Math.max(0, second - claims * claims),
     work: m + 2,
     apply(z, count) {
       const tmp = new Float64Array(2);
@@ -287,9 +305,13 @@ function seriesTerm(
     spent += work;
     if (spent > MAX_PGF_WORK) throw new WorkLimitError(spent);
   };
+  // Var(M) of the series' own pmf about its exact mean (compensation is not needed at the 1e-4 check).
+  let second = 0;
+  for (let i = 0; i < series.pmf.length; i++) second += (series.pmf[i] as number) * (series.lo + i - series.mean) ** 2;
   return {
     severity,
     claims: series.mean,
+    claimsVariance: second,
     // Two or more: the pre-computation work check leaves this term to `charge`, and the wrap check allows for a
     // mixture's round-off (the series' Horner sums carry about (support length) eps).
     work: 2,
@@ -473,6 +495,34 @@ export interface PoolOptions {
   readonly maxGrid?: number;
   /** Mix a shock over its quadrature rule at every frequency, never as a count series (for cross-checks). */
   readonly quadratureOnly?: boolean;
+  /** Resolve the quantiles on a second lattice of capped order values when the grid limit forced a coarse step
+   * (default true; see `QuantileLattice`). */
+  readonly quantileLattice?: boolean;
+}
+
+/** Relative error of E[X] an automatic rounding lattice may leave before the linear split replaces it. */
+const AUTO_MEAN_TOL = 1e-5;
+
+/** Probability by which capping the order values may move the quantile lattice's cdf (see `QuantileLattice`). */
+export const QUANTILE_CAP_DELTA = 1e-6;
+
+/**
+ * A finer lattice for the quantiles of a heavy-tailed sum: order values capped at T with E[N_total] P(X > T) =
+ * delta (QUANTILE_CAP_DELTA), so its cdf is within delta of the true one (from above) and its quantile q'(p) lies in
+ * [q(p - delta), q(p)], on a step chosen for the capped sum's own spread. Mean, sd, skewness, expected shortfall and
+ * stop-loss stay on the full lattice (their tail is the part the cap removes).
+ */
+export interface QuantileLattice {
+  readonly distribution: LatticeDistribution;
+  /** Lattice step of the capped sum. */
+  readonly step: number;
+  /** The cap T on each order value. */
+  readonly cap: number;
+  /** Largest cdf difference from the uncapped sum, E[N_total] P(X > T). */
+  readonly delta: number;
+  /** E[S - S'] per budget's share, E[N_total] E[(X - T)+] / k: what the cap removes from the mean. Stop-loss
+   * E[(S - d)+] = E[(S' - d)+] + excess - e with 0 <= e <= d delta (the cap only matters where some order exceeds T). */
+  readonly excess: number;
 }
 
 export interface PoolResult {
@@ -483,6 +533,11 @@ export interface PoolResult {
   readonly gridSize: number;
   readonly method: AggregateMethod;
   readonly shock: ShockInfo;
+  /** Present when the grid limit forced the automatic step coarser than the quantiles need (heavy-tailed orders):
+   * the quantile figures' lattice. */
+  readonly quantiles?: QuantileLattice;
+  /** Whether the automatic step is coarser than the distribution's own resolution (the grid limit forced it). */
+  readonly coarsened?: boolean;
 }
 
 /**
@@ -545,17 +600,31 @@ export function pooledShare(opts: PoolOptions): PoolResult {
       if (!(e instanceof NotSmoothError || e instanceof WorkLimitError)) throw e;
     }
   }
+  let fineAuto: AutoLattice | null = null;
   if ((lattice === null || shock === null) && coarse && auto !== null) {
     // The automatic step chose to sample the density and the sum is not smooth there: resolve the orders instead.
-    step = autoLattice(shape, severity, maxGrid, false).step;
+    fineAuto = autoLattice(shape, severity, maxGrid, false);
+    step = fineAuto.step;
   }
   if (lattice === null || shock === null) {
     // A step coarser than the order values (the grid limit forced it, the sum not being smooth there): split each
     // order's mass between lattice points so the mean stays exact, rather than rounding orders to 0 or to h.
     let method: DiscretisationMethod =
-      coarse && !(step <= Math.min(severity.mean, Math.sqrt(severity.variance))) ? "linear" : discretisation;
+      fineAuto?.discretisation === "linear" || (coarse && !(step <= Math.min(severity.mean, Math.sqrt(severity.variance))))
+        ? "linear"
+        : discretisation;
+    let checkRetries = 0;
     for (;;) {
-      const sev = discretise(severity, step, method, maxGrid);
+      let sev = discretise(severity, step, method, maxGrid);
+      // An automatic lattice's mean must be the model's: rounding a density that is steep near 0 (gamma shape < 1)
+      // moves E[X] by more than the 1e-5 the automatic step promises, and the mean-preserving split is then used.
+      if (auto !== null && method === "rounding" && !severity.atoms && severity.meanAbove) {
+        const m = latticeSeverityMoments(sev.pmf, step).mean;
+        if (Math.abs(m - severity.mean) > AUTO_MEAN_TOL * severity.mean) {
+          method = "linear";
+          sev = discretise(severity, step, method, maxGrid);
+        }
+      }
       // The lattice severity's own moments make the lattice budgets correlated exactly rho (as the reference cases
       // do); on a fallback lattice coarser than the orders, or with order values split across lattice points
       // (whose variance grows with the step), the model's are used.
@@ -569,9 +638,43 @@ export function pooledShare(opts: PoolOptions): PoolResult {
       } catch (e) {
         // An automatic step may give up resolution for feasibility: a shock mixture needing thousands of nodes on
         // a fine lattice is tried again on one twice as coarse (mean kept by the linear split), down to sd(S)/100.
-        if (!(e instanceof WorkLimitError) || auto === null || !(2 * step <= shape.sd / 100)) throw e;
+        // A lattice that failed its own checks (a tail the tilted grid could not hold) is tried twice as coarse too,
+        // at most three times; then the refusal says why.
+        const retry =
+          auto !== null &&
+          ((e instanceof WorkLimitError && 2 * step <= shape.sd / 100) || (e instanceof LatticeCheckError && ++checkRetries <= 3));
+        if (!retry) throw e;
         step = niceCeil(2 * step);
         method = "linear";
+      }
+    }
+  }
+  const coarsened = auto?.coarsened === true || fineAuto?.coarsened === true || (opts.step === undefined && step !== fineAuto?.step && step !== auto?.step);
+  let quantiles: QuantileLattice | undefined;
+  // Capped orders keep the sum equal to the true one outside an event of probability delta only when both share
+  // the same common shock: correlated pools keep their single lattice.
+  const independent = !(shock.c2 > 0);
+  if (coarsened && independent && opts.step === undefined && opts.quantileLattice !== false && severity.kind === "lognormal") {
+    const claims = k * frequency.mean;
+    const tail = QUANTILE_CAP_DELTA / claims;
+    if (tail > 1e-13 && tail < 0.01) {
+      const cap = severity.upperPoint(tail);
+      try {
+        const capped = pooledShare({ ...opts, severity: capSeverity(severity, cap), quantileLattice: false });
+        if (capped.step < step) {
+          const tailSf = severity.sf(cap);
+          const above = (severity.meanAbove as (x: number) => number)(cap);
+          quantiles = {
+            distribution: capped.distribution,
+            step: capped.step,
+            cap,
+            delta: claims * tailSf,
+            excess: (claims * Math.max(0, above - cap * tailSf)) / k,
+          };
+        }
+      } catch (e) {
+        // The full lattice stands on its own; a capped one that cannot be computed leaves its quantiles in place.
+        if (!(e instanceof RangeError)) throw e;
       }
     }
   }
@@ -581,6 +684,8 @@ export function pooledShare(opts: PoolOptions): PoolResult {
     gridSize: lattice.gridSize,
     method: lattice.method,
     shock,
+    coarsened,
+    ...(quantiles ? { quantiles } : {}),
   };
 }
 
@@ -633,7 +738,14 @@ export function heterogeneousPool(budgets: ReadonlyArray<Budget>, step?: number,
   // As in pooledShare: a given step rounds; the automatic one splits order values given as points.
   const terms = budgets.map((b) => {
     const method = step === undefined && b.severity.atoms ? "linear" : "rounding";
-    return frequencyTerm(b.frequency, discretise(b.severity, h, method, maxGrid).pmf);
+    let pmf = discretise(b.severity, h, method, maxGrid).pmf;
+    // As in pooledShare: an automatic rounding lattice that moves E[X] by more than 1e-5 is split instead.
+    if (step === undefined && !b.severity.atoms && b.severity.meanAbove) {
+      if (Math.abs(latticeSeverityMoments(pmf, h).mean - b.severity.mean) > AUTO_MEAN_TOL * b.severity.mean) {
+        pmf = discretise(b.severity, h, "linear", maxGrid).pmf;
+      }
+    }
+    return frequencyTerm(b.frequency, pmf);
   });
   const lattice = compoundLattice(terms, shape, h, maxGrid);
   const k = budgets.length;
@@ -690,4 +802,23 @@ export function poolSizeForCv(cv1: number, rho: number, target: number): PoolSiz
   while (k > 1 && cv1 * Math.sqrt(rho + (1 - rho) / (k - 1)) <= target) k--;
   while (cv1 * Math.sqrt(rho + (1 - rho) / k) > target) k++;
   return { reachable: true, k, cv: cv1 * Math.sqrt(rho + (1 - rho) / k), floorCv };
+}
+
+/**
+ * P(S_1 + ... + S_k = 0) of the model: G_total(P(X = 0)), the pooled count's pgf at the severity's atom at 0
+ * (P(N_total = 0) for continuous order values), with the common shock mixed as in pooledShare.
+ *
+ * @param frequency - one budget's frequency
+ * @param severity - the model's severity (its cdf at 0)
+ * @param k - pool size, integer >= 1
+ * @param rho - correlation in [0, maxCorrelation)
+ * @returns the probability in [0, 1]. Example: poolZero(poisson(10), lognormalSeverity(0, 2), 1, 0) returns
+ * e^-10 ~ 4.54e-5. Reference: "Loss Models", 5th ed., section 9.3 (P(S = 0) = P_N(f_X(0))).
+ */
+export function poolZero(frequency: Frequency, severity: Severity, k: number, rho: number): number {
+  const atZero = severity.cdf(0);
+  const c2 = shockVariance(frequency, severity, rho);
+  const z = Float64Array.of(atZero, 0);
+  pooledTerm(frequency, Float64Array.of(1), k, c2).term.apply(z, 1);
+  return Math.min(1, Math.max(0, z[0] as number));
 }

@@ -281,3 +281,45 @@ export function severityFromSpec(spec: SeveritySpec): Severity {
       return empiricalSeverity(spec.points);
   }
 }
+
+/**
+ * Order values capped at T: X' = min(X, T), for a lognormal X (the heavy tail whose reach forces coarse lattices).
+ *
+ * F'(x) = F(x) for x < T and 1 from T on (an atom P(X > T) at T); E[X'] = E[X] - E[X 1{X > T}] + T P(X > T);
+ * E[X'^2] = E[X^2] - E[X^2 1{X > T}] + T^2 P(X > T), with E[X^j 1{X > x}] = E[X^j] Phi-bar((ln x - mu - j sigma^2)
+ * / sigma). Sums of capped orders equal the true sums unless some order exceeds T, so with E[N] claims every cdf
+ * value of S' is within E[N] P(X > T) of S's (from above), and every quantile q'(p) lies in [q(p - delta), q(p)],
+ * delta = E[N] P(X > T).
+ *
+ * @param severity - a lognormal severity (mu and sigma are read back from its median and mean)
+ * @param cap - T > 0
+ * @returns the capped severity (kind "lognormal", atoms null). Edge cases: a cap beyond the 1e-13 point returns
+ * the severity unchanged. Example: capSeverity(lognormalSeverity(0, 3), 6.6e7).mean returns ~89.6 (E[X] 90.02).
+ * Reference: Klugman, Panjer, Willmot, "Loss Models", 5th ed., section 3.1 (limited expected values).
+ */
+export function capSeverity(severity: Severity, cap: number): Severity {
+  if (severity.kind !== "lognormal") throw new RangeError(`capping is implemented for lognormal order values, not ${severity.kind}`);
+  if (!(cap > 0) || !Number.isFinite(cap)) throw new RangeError(`cap must be a finite number > 0, got ${cap}`);
+  if (cap >= severity.upperPoint(1e-13)) return severity;
+  const mu = Math.log(severity.median);
+  const sigma = Math.sqrt(2 * Math.log(severity.mean / severity.median));
+  const k = 1 / (sigma * Math.SQRT2);
+  const above = (j: number, x: number): number => 0.5 * erfc((Math.log(x) - mu - j * sigma * sigma) * k);
+  const tail = severity.sf(cap);
+  const mean = severity.mean * (1 - above(1, cap)) + cap * tail;
+  const m2 = severity.secondMoment * (1 - above(2, cap)) + cap * cap * tail;
+  const meanAbove = severity.meanAbove as (x: number) => number;
+  return {
+    kind: "lognormal",
+    median: severity.median,
+    mean,
+    secondMoment: m2,
+    variance: Math.max(0, m2 - mean * mean),
+    atoms: null,
+    cdf: (x) => (x >= cap ? 1 : severity.cdf(x)),
+    sf: (x) => (x >= cap ? 0 : severity.sf(x)),
+    upperPoint: (eps) => Math.min(cap, severity.upperPoint(eps)),
+    meanAbove: (x) => (x >= cap ? 0 : meanAbove(x) - meanAbove(cap) + cap * tail),
+    sample: (rng) => Math.min(cap, severity.sample(rng)),
+  };
+}

@@ -54,7 +54,9 @@ describe("model contract: response", () => {
       "method",
       "step",
       "gridSize",
+      "accuracy",
     ]);
+    expect(r.accuracy).toEqual({ quantileStep: 1, quantileProbability: 0 });
     expect(Object.keys(r.quantiles)).toEqual(["0.05", "0.5"]);
     expect(Object.keys(r.cdf)).toEqual(["250.5"]);
     expect(r.method).toBe("fft");

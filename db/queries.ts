@@ -1,4 +1,5 @@
 import "server-only";
+import type Database from "better-sqlite3";
 import { asc, desc, eq, sql } from "drizzle-orm";
 import type { Db } from "./client";
 import { appMeta, datasets, observations, orders, rejectedRows, type Dataset } from "./schema";
@@ -60,12 +61,53 @@ export function getDataset(db: Db, id: number): (DatasetListItem & { summary: Im
   return { ...toListItem(row), summary: parseSummary(row) };
 }
 
-/** Deletes a dataset and (by cascade) its observations, orders and rejected rows. Returns its sha256, or null. */
+/**
+ * Deletes a dataset and (by cascade) its observations, orders and rejected rows, and bumps the data revision in the
+ * same transaction. Returns its sha256, or null.
+ */
 export function deleteDataset(db: Db, id: number): { sha256: string } | null {
-  const row = getDatasetRow(db, id);
-  if (!row) return null;
-  db.delete(datasets).where(eq(datasets.id, id)).run();
-  return { sha256: row.sha256 };
+  return db.$client.transaction(() => {
+    const row = getDatasetRow(db, id);
+    if (!row) return null;
+    db.delete(datasets).where(eq(datasets.id, id)).run();
+    bumpDataRevision(db.$client);
+    return { sha256: row.sha256 };
+  })();
+}
+
+/** app_meta key of the global data revision. */
+export const DATA_REVISION_KEY = "data_revision";
+
+/**
+ * Bumps the global data revision (app_meta `data_revision`, an integer counting writes; absent = 0). Call it inside
+ * the transaction of every write that changes what an analysis reads (import, re-import with another mapping,
+ * delete, order lists, a dataset's currency): the new revision then becomes visible to readers together with the
+ * data, in this process and in any other writing the same file (server and CLI).
+ *
+ * @param conn - the connection that holds the open transaction (the import's own writer, or db.$client)
+ */
+export function bumpDataRevision(conn: Database.Database): void {
+  conn
+    .prepare(
+      `INSERT INTO app_meta (key, value) VALUES (?, '1')
+       ON CONFLICT (key) DO UPDATE SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT),
+         updated_at = strftime('%Y-%m-%dT%H:%M:%fZ','now')`,
+    )
+    .run(DATA_REVISION_KEY);
+}
+
+const revisionStatements = new WeakMap<Database.Database, Database.Statement>();
+
+/**
+ * The global data revision: one indexed lookup on a prepared statement (a few microseconds), read per request so
+ * that a write by another process is seen at once. 0 before the first write.
+ */
+export function dataRevision(db: Db): number {
+  const conn = db.$client;
+  let stmt = revisionStatements.get(conn);
+  if (!stmt) revisionStatements.set(conn, (stmt = conn.prepare("SELECT value FROM app_meta WHERE key = ?").pluck()));
+  const v = stmt.get(DATA_REVISION_KEY) as string | undefined;
+  return v === undefined ? 0 : Number(v);
 }
 
 export function countDatasets(db: Db): number {

@@ -4,6 +4,7 @@ import Database from "better-sqlite3";
 import { eq } from "drizzle-orm";
 import Papa from "papaparse";
 import type { Db } from "@/db/client";
+import { bumpDataRevision } from "@/db/queries";
 import { datasets, type Dataset } from "@/db/schema";
 import { AppError } from "@/lib/errors";
 import { addDays, endOfMonth, parseDay, parseDayRange } from "./dates";
@@ -426,6 +427,8 @@ async function writeDataset(
         JSON.stringify(summary),
         datasetId,
       );
+    // Every cached analysis is keyed by this revision (lib/analysis/cache.ts): it moves with the data, atomically.
+    bumpDataRevision(conn);
     conn.exec("COMMIT");
     committed = true;
     opts.onProgress?.({ rowsDone: sink.imported + sink.rejected, bytesDone: bytesTotal, bytesTotal });

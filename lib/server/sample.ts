@@ -2,7 +2,7 @@ import "server-only";
 import path from "node:path";
 import { eq } from "drizzle-orm";
 import type { Db } from "@/db/client";
-import { countDatasets, getMeta, setMeta } from "@/db/queries";
+import { bumpDataRevision, countDatasets, getMeta, setMeta } from "@/db/queries";
 import { datasets } from "@/db/schema";
 import type { ImportSummary } from "@/lib/ingest/types";
 import { importLocalFile } from "./uploads";
@@ -29,10 +29,13 @@ export async function loadSampleData(db: Db, databasePath: string): Promise<Impo
     });
     if (summary.currency === null) {
       summary.currency = SAMPLE_CURRENCY;
-      db.update(datasets)
-        .set({ currency: SAMPLE_CURRENCY, summaryJson: JSON.stringify(summary) })
-        .where(eq(datasets.id, summary.datasetId))
-        .run();
+      db.$client.transaction(() => {
+        db.update(datasets)
+          .set({ currency: SAMPLE_CURRENCY, summaryJson: JSON.stringify(summary) })
+          .where(eq(datasets.id, summary.datasetId))
+          .run();
+        bumpDataRevision(db.$client); // the currency is part of every figure's label
+      })();
     }
     out.push(summary);
   }

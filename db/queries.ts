@@ -1,8 +1,8 @@
 import "server-only";
 import type Database from "better-sqlite3";
-import { asc, desc, eq, sql } from "drizzle-orm";
+import { desc, eq, sql } from "drizzle-orm";
 import type { Db } from "./client";
-import { appMeta, datasets, observations, orders, rejectedRows, type Dataset } from "./schema";
+import { appMeta, datasets, orders, rejectedRows, type Dataset } from "./schema";
 import type { ImportSummary } from "@/lib/ingest/types";
 
 /** A dataset as listed to users (no internal JSON blobs). */
@@ -126,14 +126,36 @@ export function setMeta(db: Db, key: string, value: string): void {
     .run();
 }
 
-/** Observation rows of a dataset, ordered by campaign then period. */
-export function getObservations(db: Db, datasetId: number) {
-  return db
-    .select()
-    .from(observations)
-    .where(eq(observations.datasetId, datasetId))
-    .orderBy(asc(observations.campaign), asc(observations.periodStart), asc(observations.id))
-    .all();
+/** What the analysis reads of an observation row. */
+export interface ObservationRow {
+  campaign: string;
+  periodStart: string | null;
+  periodEnd: string | null;
+  impressions: number;
+  clicks: number;
+  conversions: number;
+  spend: number;
+  revenue: number | null;
+}
+
+const observationStatements = new WeakMap<Database.Database, Database.Statement>();
+
+/**
+ * Observation rows of a dataset, ordered by campaign then period (the index observations_dataset_campaign gives
+ * that order), with only the columns the analysis reads: one prepared statement per connection, plain objects
+ * straight from better-sqlite3 (the ORM's row mapping cost ~3x as much on 36,500 rows).
+ */
+export function getObservations(db: Db, datasetId: number): ObservationRow[] {
+  const conn = db.$client;
+  let stmt = observationStatements.get(conn);
+  if (!stmt) {
+    stmt = conn.prepare(
+      `SELECT campaign, period_start AS periodStart, period_end AS periodEnd, impressions, clicks, conversions, spend, revenue
+       FROM observations WHERE dataset_id = ? ORDER BY campaign, period_start, id`,
+    );
+    observationStatements.set(conn, stmt);
+  }
+  return stmt.all(datasetId) as ObservationRow[];
 }
 
 /** Order values grouped by campaign: from this dataset, or from order-level datasets whose campaigns match. */

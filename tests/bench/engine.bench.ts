@@ -272,8 +272,8 @@ for (const r of sharedRows) {
   );
 }
 
-// Campaign-count rows: generated generic accounts of 10 / 100 / 1,000 campaigns x 365 days (tests/bench/accounts.ts).
-printAccountRows(benchAccounts([10, 100, 1000]));
+// Campaign-count rows: generated generic accounts of 10 / 100 / 300 / 1,000 campaigns x 365 days (tests/bench/accounts.ts).
+printAccountRows(benchAccounts([10, 100, 300, 1000]));
 
 console.log("\ntargets");
 for (const r of rows.slice(0, 2)) {

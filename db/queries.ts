@@ -1,7 +1,8 @@
 import "server-only";
-import { asc, desc, eq, sql } from "drizzle-orm";
+import type Database from "better-sqlite3";
+import { desc, eq, sql } from "drizzle-orm";
 import type { Db } from "./client";
-import { appMeta, datasets, observations, orders, rejectedRows, type Dataset } from "./schema";
+import { appMeta, datasets, orders, rejectedRows, type Dataset } from "./schema";
 import type { ImportSummary } from "@/lib/ingest/types";
 
 /** A dataset as listed to users (no internal JSON blobs). */
@@ -60,12 +61,53 @@ export function getDataset(db: Db, id: number): (DatasetListItem & { summary: Im
   return { ...toListItem(row), summary: parseSummary(row) };
 }
 
-/** Deletes a dataset and (by cascade) its observations, orders and rejected rows. Returns its sha256, or null. */
+/**
+ * Deletes a dataset and (by cascade) its observations, orders and rejected rows, and bumps the data revision in the
+ * same transaction. Returns its sha256, or null.
+ */
 export function deleteDataset(db: Db, id: number): { sha256: string } | null {
-  const row = getDatasetRow(db, id);
-  if (!row) return null;
-  db.delete(datasets).where(eq(datasets.id, id)).run();
-  return { sha256: row.sha256 };
+  return db.$client.transaction(() => {
+    const row = getDatasetRow(db, id);
+    if (!row) return null;
+    db.delete(datasets).where(eq(datasets.id, id)).run();
+    bumpDataRevision(db.$client);
+    return { sha256: row.sha256 };
+  })();
+}
+
+/** app_meta key of the global data revision. */
+export const DATA_REVISION_KEY = "data_revision";
+
+/**
+ * Bumps the global data revision (app_meta `data_revision`, an integer counting writes; absent = 0). Call it inside
+ * the transaction of every write that changes what an analysis reads (import, re-import with another mapping,
+ * delete, order lists, a dataset's currency): the new revision then becomes visible to readers together with the
+ * data, in this process and in any other writing the same file (server and CLI).
+ *
+ * @param conn - the connection that holds the open transaction (the import's own writer, or db.$client)
+ */
+export function bumpDataRevision(conn: Database.Database): void {
+  conn
+    .prepare(
+      `INSERT INTO app_meta (key, value) VALUES (?, '1')
+       ON CONFLICT (key) DO UPDATE SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT),
+         updated_at = strftime('%Y-%m-%dT%H:%M:%fZ','now')`,
+    )
+    .run(DATA_REVISION_KEY);
+}
+
+const revisionStatements = new WeakMap<Database.Database, Database.Statement>();
+
+/**
+ * The global data revision: one indexed lookup on a prepared statement (a few microseconds), read per request so
+ * that a write by another process is seen at once. 0 before the first write.
+ */
+export function dataRevision(db: Db): number {
+  const conn = db.$client;
+  let stmt = revisionStatements.get(conn);
+  if (!stmt) revisionStatements.set(conn, (stmt = conn.prepare("SELECT value FROM app_meta WHERE key = ?").pluck()));
+  const v = stmt.get(DATA_REVISION_KEY) as string | undefined;
+  return v === undefined ? 0 : Number(v);
 }
 
 export function countDatasets(db: Db): number {
@@ -84,14 +126,36 @@ export function setMeta(db: Db, key: string, value: string): void {
     .run();
 }
 
-/** Observation rows of a dataset, ordered by campaign then period. */
-export function getObservations(db: Db, datasetId: number) {
-  return db
-    .select()
-    .from(observations)
-    .where(eq(observations.datasetId, datasetId))
-    .orderBy(asc(observations.campaign), asc(observations.periodStart), asc(observations.id))
-    .all();
+/** What the analysis reads of an observation row. */
+export interface ObservationRow {
+  campaign: string;
+  periodStart: string | null;
+  periodEnd: string | null;
+  impressions: number;
+  clicks: number;
+  conversions: number;
+  spend: number;
+  revenue: number | null;
+}
+
+const observationStatements = new WeakMap<Database.Database, Database.Statement>();
+
+/**
+ * Observation rows of a dataset, ordered by campaign then period (the index observations_dataset_campaign gives
+ * that order), with only the columns the analysis reads: one prepared statement per connection, plain objects
+ * straight from better-sqlite3 (the ORM's row mapping cost ~3x as much on 36,500 rows).
+ */
+export function getObservations(db: Db, datasetId: number): ObservationRow[] {
+  const conn = db.$client;
+  let stmt = observationStatements.get(conn);
+  if (!stmt) {
+    stmt = conn.prepare(
+      `SELECT campaign, period_start AS periodStart, period_end AS periodEnd, impressions, clicks, conversions, spend, revenue
+       FROM observations WHERE dataset_id = ? ORDER BY campaign, period_start, id`,
+    );
+    observationStatements.set(conn, stmt);
+  }
+  return stmt.all(datasetId) as ObservationRow[];
 }
 
 /** Order values grouped by campaign: from this dataset, or from order-level datasets whose campaigns match. */

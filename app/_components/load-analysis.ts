@@ -3,7 +3,7 @@ import { notFound } from "next/navigation";
 import { getDb } from "@/db/client";
 import { getDataset } from "@/db/queries";
 import type { AnalysisQuery } from "@/lib/analysis/schemas";
-import type { CampaignDetail, DatasetAnalysis } from "@/lib/analysis/types";
+import type { CampaignDetail, DatasetAnalysis, DatasetSummary } from "@/lib/analysis/types";
 import { isAppError } from "@/lib/errors";
 import { runTask } from "@/lib/server/pool";
 import { campaignCandidates } from "./analysis-query";
@@ -26,6 +26,19 @@ export function loadDatasetOr404(rawId: string): LoadedDataset {
 export async function analyseOrMessage(datasetId: number, q: AnalysisQuery): Promise<{ analysis: DatasetAnalysis } | { message: string }> {
   try {
     return { analysis: await runTask("analysis", { datasetId, q }) };
+  } catch (e) {
+    if (isAppError(e)) {
+      if (e.code === "not_found") notFound();
+      return { message: e.message };
+    }
+    throw e;
+  }
+}
+
+/** The campaign table's part of the analysis (no calibration, shown first), like analyseOrMessage. */
+export async function summaryOrMessage(datasetId: number, q: AnalysisQuery): Promise<{ summary: DatasetSummary } | { message: string }> {
+  try {
+    return { summary: await runTask("analysisSummary", { datasetId, q }) };
   } catch (e) {
     if (isAppError(e)) {
       if (e.code === "not_found") notFound();

@@ -4,7 +4,8 @@ import { COIN_REFERENCE } from "@/lib/engine/coins-reference";
 import { AppError } from "@/lib/errors";
 import { currencyFormatter, formatCount, formatExpected, formatNumber, formatPercent, pluralCount } from "@/lib/format";
 import { outcomeDistribution, toHistogram } from "./distributions";
-import { runAnalysis } from "./dataset";
+import { cacheNamespace } from "./cache";
+import { analysisKey, runAnalysis } from "./dataset";
 import type { AnalysisQuery } from "./schemas";
 import type { CampaignAnalysis, CampaignDetail, DailyPoint } from "./types";
 
@@ -54,19 +55,12 @@ export function forecastSentences(c: CampaignAnalysis, currency: string | null, 
   return out;
 }
 
-const detailCache = new WeakMap<object, Map<string, CampaignDetail>>();
+/** Campaign pages, keyed like the analysis they come from (data revision, dataset, query) and the campaign. */
+const details = cacheNamespace<CampaignDetail>("campaign-detail", 128);
 
 /** One campaign's page: its analysis, the daily series with the model's noise band, distributions, sentences, coin. */
 export function campaignDetail(db: Db, datasetId: number, campaign: string, q: AnalysisQuery): CampaignDetail {
-  const run = runAnalysis(db, datasetId, q);
-  // Details are cached per analysis run (itself cached per dataset import and query), so they go when it goes.
-  let perRun = detailCache.get(run);
-  if (!perRun) detailCache.set(run, (perRun = new Map()));
-  const hit = perRun.get(campaign);
-  if (hit) return hit;
-  const detail = buildDetail(run, datasetId, campaign);
-  perRun.set(campaign, detail);
-  return detail;
+  return details.getOrCompute(`${analysisKey(db, datasetId, q)}:${campaign}`, () => buildDetail(runAnalysis(db, datasetId, q), datasetId, campaign));
 }
 
 function buildDetail(run: ReturnType<typeof runAnalysis>, datasetId: number, campaign: string): CampaignDetail {

@@ -21,6 +21,7 @@ import {
   type MassPoints,
   type OutcomeModel,
 } from "./pooling";
+import { cacheNamespace } from "./cache";
 import { HORIZONS } from "./schemas";
 import type { HistogramPoint } from "./types";
 
@@ -195,18 +196,15 @@ export function referenceReturns(ref: CoinReference): number[] {
   return out.map((r) => r + shift);
 }
 
-const holdingCache = new Map<string, HoldingDistribution>();
+/** Coin holdings by symbol and days (from the built-in reference histograms, not stored data: no revision). */
+const holdings = cacheNamespace<HoldingDistribution>("coin-holding", 16);
 
 /** The coin holding's value after `days` days from the reference returns (cached; the grid is the bins' spacing). */
 export function referenceHolding(symbol: CollarCoin, days: number): HoldingDistribution {
-  const key = `${symbol}:${days}`;
-  const hit = holdingCache.get(key);
-  if (hit) return hit;
-  const ref = coinReference(symbol);
-  const d = holdingDistribution(referenceReturns(ref), { days, value: HOLDING_VALUE, step: ref.histogram.binWidth });
-  if (holdingCache.size > 16) holdingCache.delete(holdingCache.keys().next().value as string);
-  holdingCache.set(key, d);
-  return d;
+  return holdings.getOrCompute(`${symbol}:${days}`, () => {
+    const ref = coinReference(symbol);
+    return holdingDistribution(referenceReturns(ref), { days, value: HOLDING_VALUE, step: ref.histogram.binWidth });
+  });
 }
 
 function holdingMass(d: HoldingDistribution): MassPoints {

@@ -1,14 +1,25 @@
 import "server-only";
 import type { Db } from "@/db/client";
-import { getDatasetRow, getObservations, getOrderValues } from "@/db/queries";
+import { dataRevision, getDatasetRow, getObservations, getOrderValues } from "@/db/queries";
 import { campaignAsCoin } from "@/lib/engine/coins";
-import { estimateDataset, type CampaignEstimate, type CampaignInput, type DatasetEstimate, type DayRow } from "@/lib/engine/estimate";
+import {
+  estimateDataset,
+  forecastParameters,
+  normaliseRows,
+  type CampaignEstimate,
+  type CampaignInput,
+  type DatasetEstimate,
+  type DayRow,
+  type ForecastParameters,
+  type RateModel,
+} from "@/lib/engine/estimate";
 import { cvCurve, poolSizeForCv } from "@/lib/engine/pool";
 import { AppError } from "@/lib/errors";
 import type { ImportSummary } from "@/lib/ingest/types";
+import { cacheNamespace } from "./cache";
 import { outcomeDistribution, probabilityOfZero, summarise } from "./distributions";
 import { HORIZON_DAYS, type AnalysisQuery } from "./schemas";
-import type { CampaignAnalysis, DatasetAnalysis, PoolingSummary, Verdict } from "./types";
+import type { CampaignAnalysis, DatasetAnalysis, DatasetSummary, PoolingSummary, RowSpan, Verdict } from "./types";
 
 /** What one analysis computed, kept so the campaign page can reuse the estimates without redoing them. */
 export interface AnalysisRun {
@@ -17,13 +28,49 @@ export interface AnalysisRun {
   estimate: DatasetEstimate;
 }
 
-const CACHE_MAX = 64;
-const cache = new Map<string, AnalysisRun>();
+/** Whole analyses (with the estimates the campaign pages reuse), keyed by data revision, dataset and query. */
+const analyses = cacheNamespace<AnalysisRun>("analysis", 32);
+/** The campaign table's part alone (part=summary), same keys. */
+const summaries = cacheNamespace<DatasetSummary>("analysis-summary", 64);
 
-function remember(key: string, run: AnalysisRun): AnalysisRun {
-  if (cache.size >= CACHE_MAX) cache.delete(cache.keys().next().value as string);
-  cache.set(key, run);
-  return run;
+/** Cache key of an analysis: the global data revision (bumped by every write), the dataset and the query. */
+export function analysisKey(db: Db, datasetId: number, q: AnalysisQuery): string {
+  return `rev${dataRevision(db)}:${datasetId}:${q.horizon}:${q.budget ?? ""}`;
+}
+
+/** What a campaign's rows read from the database: the estimator's input and the days its rows cover. */
+export interface CampaignRows {
+  inputs: CampaignInput[];
+  /** Per campaign (same order): the period its undated rows cover, when every one of them states one. */
+  spans: (RowSpan | null)[];
+}
+
+/** Days from ISO date a to ISO date b inclusive (UTC calendar days). Example: 2026-01-27 to 2026-02-23 gives 28. */
+function daysInclusive(a: string, b: string): number {
+  return Math.round((Date.parse(`${b}T00:00:00Z`) - Date.parse(`${a}T00:00:00Z`)) / 86_400_000) + 1;
+}
+
+/**
+ * The days a set of periods covers (their union, so segments of one period count it once) and the typical length
+ * of one row's period (the mean over distinct periods).
+ */
+function spanOf(periods: { start: string; end: string }[]): RowSpan | null {
+  if (periods.length === 0) return null;
+  const distinct = [...new Map(periods.map((p) => [`${p.start}/${p.end}`, p])).values()].sort((x, y) => (x.start < y.start ? -1 : 1));
+  let covered = 0;
+  let curStart = "";
+  let curEnd = "";
+  for (const p of distinct) {
+    if (curEnd === "" || p.start > curEnd) {
+      if (curEnd !== "") covered += daysInclusive(curStart, curEnd);
+      curStart = p.start;
+      curEnd = p.end;
+    } else if (p.end > curEnd) curEnd = p.end;
+  }
+  covered += daysInclusive(curStart, curEnd);
+  const perRow = distinct.reduce((sum, p) => sum + daysInclusive(p.start, p.end), 0) / distinct.length;
+  const ends = distinct.map((p) => p.end).sort();
+  return { days: perRow, coveredDays: covered, start: distinct[0]!.start, end: ends[ends.length - 1]!, periods: distinct.length };
 }
 
 /**
@@ -31,8 +78,14 @@ function remember(key: string, run: AnalysisRun): AnalysisRun {
  * rows (ad-level files, or a file with one row per campaign for a multi-day period) stay one unit each.
  */
 export function campaignInputs(db: Db, datasetId: number): CampaignInput[] {
+  return campaignRows(db, datasetId).inputs;
+}
+
+/** campaignInputs plus, per campaign, the period its undated rows cover (a row from 27 Jan to 23 Feb: 28 days). */
+export function campaignRows(db: Db, datasetId: number): CampaignRows {
   const obs = getObservations(db, datasetId);
   const byCampaign = new Map<string, Map<string, DayRow> | DayRow[]>();
+  const periods = new Map<string, { start: string; end: string }[] | null>();
   for (const o of obs) {
     const date = o.periodStart && o.periodStart === o.periodEnd ? o.periodStart : null;
     const row: DayRow = {
@@ -47,9 +100,15 @@ export function campaignInputs(db: Db, datasetId: number): CampaignInput[] {
     if (!slot) {
       slot = date === null ? [] : new Map<string, DayRow>();
       byCampaign.set(o.campaign, slot);
+      periods.set(o.campaign, date === null ? [] : null);
     }
     if (Array.isArray(slot)) {
       slot.push({ ...row, date: null });
+      const list = periods.get(o.campaign);
+      if (list) {
+        if (o.periodStart && o.periodEnd && o.periodEnd >= o.periodStart) list.push({ start: o.periodStart, end: o.periodEnd });
+        else periods.set(o.campaign, null); // one row without a period: the campaign's span is unknown
+      }
     } else if (date === null) {
       // A campaign mixing dated and undated rows: keep the dated ones (undated rows are period totals).
       continue;
@@ -68,12 +127,13 @@ export function campaignInputs(db: Db, datasetId: number): CampaignInput[] {
   }
   const names = [...byCampaign.keys()];
   const orders = getOrderValues(db, datasetId, names);
-  return names.map((campaign) => {
+  const inputs = names.map((campaign) => {
     const slot = byCampaign.get(campaign)!;
     const days = Array.isArray(slot) ? slot : [...slot.values()].sort((a, b) => (a.date! < b.date! ? -1 : 1));
     const values = orders.get(campaign);
     return values && values.length > 0 ? { campaign, days, orderValues: values } : { campaign, days };
   });
+  return { inputs, spans: names.map((n) => spanOf(periods.get(n) ?? [])) };
 }
 
 function verdictOf(e: CampaignEstimate, unitLabel: string): Verdict {
@@ -107,28 +167,80 @@ const NOTE_TEXT: Record<string, string> = {
   overdispersed: "Daily conversions vary more than clicks explain: a negative binomial model is used.",
 };
 
-function analyseCampaign(
+/**
+ * The forecast of a campaign for another horizon (and budget), from the same fitted rate model and order values as
+ * its estimate: `forecastParameters` with `rateModel` under the dataset's shrinkage prior, exactly what the
+ * estimator runs for a horizon, without estimating everything else again.
+ */
+function forecastAt(
+  rows: { unit: ReturnType<typeof normaliseRows>["unit"]; rows: DayRow[] },
+  model: RateModel,
   e: CampaignEstimate,
-  input: CampaignInput,
-  weekly: CampaignEstimate | undefined,
-  daily: CampaignEstimate | undefined,
-  unitLabel: string,
-  q: AnalysisQuery,
   horizonDays: number,
-): CampaignAnalysis {
+  budget: number | undefined,
+): ForecastParameters {
+  return forecastParameters(rows.rows, rows.unit, model, e.severity, { horizon: horizonDays, budget });
+}
+
+/**
+ * The campaign's rate model (what `rateModel(units, prior)` returns) rebuilt from its estimate's dispersion fit
+ * instead of fitting the dispersion again (the negative binomial size search was a third of a 100-campaign
+ * analysis): the Beta(a0 + Y, b0 + N - Y) posterior for the binomial base, Gamma(a0 + Y, b0' + N) for the Poisson
+ * base, exactly as in lib/engine/estimate/predictive.ts, with the prior the estimate used.
+ *
+ * @param rows - the campaign's normalised rows (units with no clicks add nothing)
+ * @example for 100 clicks and 2 conversions without a prior: mean 2.5 / 101 ~ 0.02475
+ */
+function rateModelOf(e: CampaignEstimate, rows: readonly DayRow[], prior: { a: number; b: number } | undefined): RateModel {
+  const dispersion = e.dispersion;
+  let N = 0;
+  let Y = 0;
+  for (const r of rows) {
+    if (!(r.clicks > 0)) continue;
+    N += r.clicks;
+    Y += r.conversions;
+  }
+  const r = dispersion.model === "negbin" ? dispersion.r : undefined;
+  if (dispersion.base === "binomial") {
+    const y = Math.min(Y, N);
+    const a = (prior?.a ?? 0.5) + y;
+    const b = (prior?.b ?? 0.5) + N - y;
+    return { base: "binomial", a, b, mean: a / (a + b), cv2: b / (a * (a + b + 1)), r, dispersion };
+  }
+  const a = (prior?.a ?? 0.5) + Y;
+  const b = (prior ? prior.a + prior.b : 0) + N;
+  return { base: "poisson", a, b, mean: a / b, cv2: 1 / a, r, dispersion };
+}
+
+interface CampaignContext {
+  e: CampaignEstimate;
+  input: CampaignInput;
+  /** The forecast of a week and of a day at the current spend (the horizon's own when it is one of them). */
+  weekly: ForecastParameters;
+  daily: ForecastParameters;
+  span: RowSpan | null;
+  unitLabel: string;
+  q: AnalysisQuery;
+  horizonDays: number;
+}
+
+function analyseCampaign(c: CampaignContext): CampaignAnalysis {
+  const { e, input, weekly, daily, span, unitLabel, q, horizonDays } = c;
   const f = e.forecast;
   const counts = outcomeDistribution(f.frequency, f.severity, { counts: true });
   const revenueDist = e.severity.countsOnly ? counts : outcomeDistribution(f.frequency, f.severity);
   const conversions = summarise(counts);
   const revenue = summarise(revenueDist);
   // A week at the current daily spend: P(revenue < spend).
-  const week = weekly ?? e;
-  const weekRevenue = week === e ? revenueDist : outcomeDistribution(week.forecast.frequency, week.forecast.severity);
-  const pLosingWeek = e.severity.countsOnly ? null : weekRevenue.probBelow(week.forecast.budget);
+  const sameAsHorizon = weekly.budget === f.budget && weekly.horizonDays === f.horizonDays;
+  const weekRevenue = e.severity.countsOnly ? null : sameAsHorizon ? revenueDist : outcomeDistribution(weekly.frequency, weekly.severity);
+  const pLosingWeek = weekRevenue === null ? null : weekRevenue.probBelow(weekly.budget);
   const coin = campaignAsCoin(input.days);
   const rate = e.conversionRate;
   const shrunk = e.shrunkConversionRate;
   const cal = e.calibration;
+  const notes = e.flags.map((fl) => NOTE_TEXT[fl] ?? fl);
+  if (span) notes.push(spanNote(span));
   return {
     campaign: e.campaign,
     units: e.units,
@@ -167,10 +279,10 @@ function analyseCampaign(
       clicks: f.expectedClicks,
       conversions,
       revenue,
-      pZeroConversions: counts.pZero,
+      pZeroConversions: probabilityOfZero(f.frequency),
       pLoss: e.severity.countsOnly ? null : revenueDist.probBelow(f.budget),
       cv: revenue.mean > 0 ? revenue.sd / revenue.mean : null,
-      pZeroDay: probabilityOfZero((daily ?? e).forecast.frequency),
+      pZeroDay: probabilityOfZero(daily.frequency),
       pLosingWeek,
     },
     calibration: {
@@ -182,8 +294,17 @@ function analyseCampaign(
     },
     verdict: verdictOf(e, unitLabel),
     coinVolatility: coin.stats ? coin.stats.annualisedVolatility : null,
-    notes: e.flags.map((fl) => NOTE_TEXT[fl] ?? fl),
+    rowSpan: span,
+    notes,
   };
+}
+
+/** "Each row covers 28 days (2026-01-27 to 2026-02-23): ..." for rows that cover a period. */
+function spanNote(span: RowSpan): string {
+  const each = Number.isInteger(span.days) ? `${span.days} days` : `${span.days.toFixed(1)} days on average`;
+  return span.periods === 1
+    ? `Each row covers ${each} (${span.start} to ${span.end}): per-day figures are the period's divided by ${span.coveredDays}, and forecasts are for the horizon at the spend per day of that period.`
+    : `Each row covers ${each} (${span.periods} periods, ${span.coveredDays} days from ${span.start} to ${span.end}): forecasts are for the horizon at the spend per day over those days.`;
 }
 
 function median(xs: (number | null)[]): number | null {
@@ -208,15 +329,15 @@ function poolingSummary(cv1: number | null, rho: number): PoolingSummary {
 }
 
 /**
- * Runs the whole analysis of a dataset (estimation, forecasts, calibration, correlation, pooling) and keeps the
- * result in a small in-memory cache keyed by the dataset's id and import time and the query.
+ * Runs the whole analysis of a dataset (estimation, forecasts, calibration, correlation, pooling), kept in the
+ * analysis cache under the data revision, the dataset and the query (see ./cache.ts).
  */
 export function runAnalysis(db: Db, datasetId: number, q: AnalysisQuery): AnalysisRun {
   return computeAnalysis(db, datasetId, q, true);
 }
 
-/** The analysis itself; `useCache` false always recomputes (benchmarks). */
-export function computeAnalysis(db: Db, datasetId: number, q: AnalysisQuery, useCache = false): AnalysisRun {
+/** The dataset row of a performance dataset, or the AppError a user sees (unknown id, an order list). */
+function performanceRow(db: Db, datasetId: number) {
   const row = getDatasetRow(db, datasetId);
   if (!row || row.status !== "ready") throw new AppError("not_found", `No dataset with id ${datasetId}.`);
   const summary = JSON.parse(row.summaryJson) as ImportSummary;
@@ -226,36 +347,77 @@ export function computeAnalysis(db: Db, datasetId: number, q: AnalysisQuery, use
       "This dataset is an order list: its order values feed the campaigns of the same names in your performance datasets. Open one of those for forecasts.",
     );
   }
-  const key = `${datasetId}:${row.createdAt}:${row.sha256}:${q.horizon}:${q.budget ?? ""}`;
-  const hit = useCache ? cache.get(key) : undefined;
-  if (hit) return hit;
+  return row;
+}
 
-  const inputs = campaignInputs(db, datasetId);
+/**
+ * The analysis itself; `useCache` false always recomputes (benchmarks).
+ *
+ * One estimation of the dataset (at the query's horizon and budget); the week and day forecasts behind "a losing
+ * week" and "a day with no sale" are derived from the same fitted models (`forecastAt`), not estimated again.
+ * `calibration` false skips the rolling calibration (the campaign table's part, `analysisSummary`).
+ */
+export function computeAnalysis(db: Db, datasetId: number, q: AnalysisQuery, useCache = false, calibration = true): AnalysisRun {
+  const key = `${analysisKey(db, datasetId, q)}:${calibration ? "full" : "summary"}`;
+  if (useCache) {
+    const hit = analyses.get(key);
+    if (hit) return hit;
+  }
+  const row = performanceRow(db, datasetId);
+  const { inputs, spans } = campaignRows(db, datasetId);
   if (inputs.length === 0) throw new AppError("not_found", `Dataset ${datasetId} has no rows to analyse.`);
   const horizonDays = HORIZON_DAYS[q.horizon];
-  const budgets = q.budget ? Object.fromEntries(inputs.map((c) => [c.campaign, q.budget!])) : undefined;
-  const estimate = estimateDataset(inputs, { horizon: q.horizon, budgets, seed: 1 });
-  const weekly = q.horizon === "week" && !q.budget ? undefined : estimateDataset(inputs, { horizon: "week", calibration: false, seed: 1 });
-  const daily = q.horizon === "day" && !q.budget ? undefined : estimateDataset(inputs, { horizon: "day", calibration: false, seed: 1 });
+  // Rows covering n days are n days of data: the default budget is the spend per day of those days x the horizon.
+  const perDay = inputs.map((c, i) => {
+    const span = spans[i];
+    return span ? c.days.reduce((s, d) => s + d.spend, 0) / span.coveredDays : null;
+  });
+  const budgetOf = (i: number, days: number, given?: number): number | undefined => {
+    if (given !== undefined) return given;
+    const p = perDay[i];
+    return p !== null && p !== undefined && p > 0 ? p * days : undefined;
+  };
+  const budgetEntries = inputs.map((c, i) => [c.campaign, budgetOf(i, horizonDays, q.budget)] as const).filter((x): x is readonly [string, number] => x[1] !== undefined);
+  const budgets = budgetEntries.length > 0 ? Object.fromEntries(budgetEntries) : undefined;
+  // The summary part shows no correlation: its bootstrap interval is run with the fewest resamples allowed.
+  const estimate = estimateDataset(inputs, { horizon: q.horizon, budgets, seed: 1, calibration, ...(calibration ? {} : { resamples: 50 }) });
   const unit = estimate.campaigns[0]?.unit ?? "day";
   const unitLabel = unit === "day" ? "day" : "ad";
+  const fit = estimate.shrinkage.fit;
+  const prior = fit.method === "none" ? undefined : { a: fit.a, b: fit.b };
 
-  const campaigns = estimate.campaigns.map((e, i) =>
-    analyseCampaign(e, inputs[i]!, weekly?.campaigns[i], daily?.campaigns[i], unitLabel, q, horizonDays),
-  );
+  const campaigns = estimate.campaigns.map((e, i) => {
+    const input = inputs[i]!;
+    const rows = normaliseRows(input.days);
+    const model = rateModelOf(e, rows.rows, prior);
+    const current = (days: number, name: "week" | "day") =>
+      q.horizon === name && q.budget === undefined ? e.forecast : forecastAt(rows, model, e, days, budgetOf(i, days));
+    return analyseCampaign({
+      e,
+      input,
+      weekly: current(7, "week"),
+      daily: current(1, "day"),
+      span: spans[i] ?? null,
+      unitLabel,
+      q,
+      horizonDays,
+    });
+  });
   const corr = estimate.correlation;
   const rhoEstimate = corr.estimate ?? 0;
   const cv1 = median(campaigns.map((c) => c.forecast.cv));
-  const fit = estimate.shrinkage.fit;
   const notes: string[] = [];
+  const span = datasetSpan(spans);
   if (unit === "ad") {
     const oneRowEach = estimate.campaigns.every((c) => c.units === 1);
-    const span = row.periodStart && row.periodEnd ? ` (${row.periodStart} to ${row.periodEnd})` : "";
-    notes.push(
-      oneRowEach
-        ? `This report has one row per campaign for its whole period${span}: forecasts are for the same spend over a period like it, and the horizon does not apply. Export it by day for day-to-day figures.`
-        : "This file has no dates: figures are across ads (each row is one ad or segment), not across days; forecasts are for the spend you set, spread like the ads in the file.",
-    );
+    const period = row.periodStart && row.periodEnd ? ` (${row.periodStart} to ${row.periodEnd})` : "";
+    if (span) notes.push(spanNote(span));
+    else
+      notes.push(
+        oneRowEach
+          ? `This report has one row per campaign for its whole period${period}: forecasts are for the same spend over a period like it, and the horizon does not apply. Export it by day for day-to-day figures.`
+          : "This file has no dates: figures are across ads (each row is one ad or segment), not across days; forecasts are for the spend you set, spread like the ads in the file.",
+      );
   }
   if (corr.estimate === null) notes.push(corr.note);
   const result: DatasetAnalysis = {
@@ -266,6 +428,7 @@ export function computeAnalysis(db: Db, datasetId: number, q: AnalysisQuery, use
     horizon: q.horizon,
     horizonDays,
     period: row.periodStart && row.periodEnd ? { start: row.periodStart, end: row.periodEnd } : null,
+    rowSpan: span,
     campaigns,
     rho: {
       estimate: rhoEstimate,
@@ -281,10 +444,32 @@ export function computeAnalysis(db: Db, datasetId: number, q: AnalysisQuery, use
     notes,
   };
   const run = { result, inputs, estimate };
-  return useCache ? remember(key, run) : run;
+  return useCache ? analyses.set(key, run) : run;
 }
 
-/** GET /api/datasets/:id/analysis and `cli analyze`: the dataset's analysis as plain JSON. */
+/** The span every period-row campaign shares (same start, end and row length), or the widest when they differ. */
+function datasetSpan(spans: (RowSpan | null)[]): RowSpan | null {
+  const known = spans.filter((s): s is RowSpan => s !== null);
+  if (known.length === 0 || known.length < spans.length) return null;
+  return known.reduce((a, b) => (b.coveredDays > a.coveredDays ? b : a));
+}
+
+/** GET /api/datasets/:id/analysis (part=full) and `cli analyze`: the dataset's analysis as plain JSON. */
 export function analyzeDataset(db: Db, datasetId: number, q: AnalysisQuery): DatasetAnalysis {
   return runAnalysis(db, datasetId, q).result;
+}
+
+/**
+ * The campaign table's part of the analysis (figures, forecasts, verdicts), served before the rest: the estimation
+ * without the rolling calibration, and without the correlation and pooling summary. Taken from the full analysis
+ * when that is already cached. GET /api/datasets/:id/analysis?part=summary.
+ */
+export function analysisSummary(db: Db, datasetId: number, q: AnalysisQuery): DatasetSummary {
+  const base = analysisKey(db, datasetId, q);
+  const full = analyses.get(`${base}:full`);
+  return summaries.getOrCompute(`${base}:${full ? "full" : "summary"}`, () => {
+    const run = full ?? computeAnalysis(db, datasetId, q, false, false);
+    const { rho: _rho, shrinkage: _shrinkage, pooling: _pooling, ...rest } = run.result;
+    return { ...rest, part: "summary", calibrated: full !== undefined };
+  });
 }

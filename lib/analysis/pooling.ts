@@ -1,7 +1,7 @@
 import "server-only";
 import { z } from "zod";
 import type { Db } from "@/db/client";
-import { getDatasetRow, listDatasets } from "@/db/queries";
+import { dataRevision, getDatasetRow, listDatasets } from "@/db/queries";
 import { modelDistribution, modelSpecSchema, type ModelRequest, type ModelSpec } from "@/lib/engine/contract";
 import { frequencyFromSpec } from "@/lib/engine/frequency";
 import { LatticeDistribution } from "@/lib/engine/lattice";
@@ -10,6 +10,7 @@ import { severityFromSpec } from "@/lib/engine/severity";
 import { AppError } from "@/lib/errors";
 import { formatZodError } from "@/lib/validation";
 import type { ImportSummary } from "@/lib/ingest/types";
+import { cacheNamespace } from "./cache";
 import { runAnalysis } from "./dataset";
 import { HORIZON_DAYS, HORIZONS, type Horizon } from "./schemas";
 import type { HistogramPoint } from "./types";
@@ -56,7 +57,7 @@ export type LabSource =
 
 /** A resolved outcome model: the contract's frequency and severity plus where they came from. */
 export interface OutcomeModel {
-  /** Cache key (dataset import, campaign, horizon and outcome; or the spec itself). */
+  /** Cache key (data revision, dataset, horizon, campaign and outcome; or the spec itself). */
   readonly key: string;
   readonly frequency: ModelSpec["frequency"];
   readonly severity: ModelSpec["severity"];
@@ -98,34 +99,20 @@ interface CampaignModels {
   currency: string | null;
 }
 
-const CAMPAIGN_CACHE_MAX = 32;
-const campaignCache = new Map<string, CampaignModels>();
-
-function lruGet<V>(cache: Map<string, V>, key: string): V | undefined {
-  const v = cache.get(key);
-  if (v !== undefined) {
-    cache.delete(key);
-    cache.set(key, v);
-  }
-  return v;
-}
-
-function lruSet<V>(cache: Map<string, V>, key: string, value: V, max: number): V {
-  if (cache.size >= max) cache.delete(cache.keys().next().value as string);
-  cache.set(key, value);
-  return value;
-}
+/** Campaign models per data revision, dataset and horizon (a slider move does not re-run the estimation). */
+const campaignCache = cacheNamespace<CampaignModels>("lab-campaigns", 32);
 
 /**
  * Every campaign's forecast model of a dataset for a horizon, from the analysis (cached: a slider move does not
  * re-run the estimation). Throws AppError not_found / invalid_query as runAnalysis does.
  */
 function campaignModels(db: Db, datasetId: number, horizon: Horizon): { key: string; models: CampaignModels } {
+  // The data revision moves with every write (re-import, order lists, delete): the key of everything derived.
+  const key = `rev${dataRevision(db)}:${datasetId}:${horizon}`;
+  const hit = campaignCache.get(key);
+  if (hit) return { key, models: hit };
   const row = getDatasetRow(db, datasetId);
   if (!row || row.status !== "ready") throw new AppError("not_found", `No dataset with id ${datasetId}.`);
-  const key = `${datasetId}:${row.createdAt}:${row.sha256}:${horizon}`;
-  const hit = lruGet(campaignCache, key);
-  if (hit) return { key, models: hit };
   const summary = JSON.parse(row.summaryJson) as ImportSummary;
   if (summary.kind === "orders") {
     throw new AppError("invalid_query", "This dataset is an order list; choose a dataset with campaign performance.");
@@ -158,7 +145,7 @@ function campaignModels(db: Db, datasetId: number, horizon: Horizon): { key: str
     datasetName: run.result.name,
     currency: run.result.currency,
   };
-  return { key, models: lruSet(campaignCache, key, models, CAMPAIGN_CACHE_MAX) };
+  return { key, models: campaignCache.set(key, models) };
 }
 
 /**
@@ -256,12 +243,10 @@ function modelLattice(spec: ModelSpec): { distribution: LatticeDistribution; ste
 }
 
 /** Whole lattices kept (up to 2^20 points each, ~32 MB with their running sums): only the last few. */
-const LATTICE_CACHE_MAX = 6;
-const latticeCache = new Map<string, LabLattice>();
+const latticeCache = cacheNamespace<LabLattice>("lab-lattice", 6);
 /** Summaries (figures and bins, a few kB each) and failures kept for slider moves. */
-const SUMMARY_CACHE_MAX = 256;
-const summaryCache = new Map<string, LabSummary>();
-const failureCache = new Map<string, string>();
+const summaryCache = cacheNamespace<LabSummary>("lab-summary", 256);
+const failureCache = cacheNamespace<string>("lab-failure", 256);
 
 /**
  * The share of a pool of k budgets like `model` with correlation rho, exactly as runModel(labSpec(model, k, rho))
@@ -272,7 +257,7 @@ const failureCache = new Map<string, string>();
  */
 export function labLattice(model: OutcomeModel, k: number, rho: number): LabLattice {
   const key = `${model.key}|${k}|${rho}`;
-  const hit = lruGet(latticeCache, key);
+  const hit = latticeCache.get(key);
   if (hit) return { ...hit, ms: 0 };
   const request = labSpec(model, k, rho);
   const parsed = modelSpecSchema.safeParse(request);
@@ -288,7 +273,7 @@ export function labLattice(model: OutcomeModel, k: number, rho: number): LabLatt
     if (e instanceof AppError) {
       // Remember a failure: a slider passing over the same pool again does not pay for it twice.
       const message = `This pool cannot be computed: ${e.message.replace(/\.$/, "")}.`;
-      lruSet(failureCache, key, message, SUMMARY_CACHE_MAX);
+      failureCache.set(key, message);
       throw new AppError("invalid_query", message);
     }
     throw e;
@@ -301,7 +286,7 @@ export function labLattice(model: OutcomeModel, k: number, rho: number): LabLatt
     method: result.method,
     ms: performance.now() - t0,
   };
-  return lruSet(latticeCache, key, lattice, LATTICE_CACHE_MAX);
+  return latticeCache.set(key, lattice);
 }
 
 /** What the pooling lab keeps of a lattice: its figures and bins (the whole lattice is not needed again). */
@@ -319,7 +304,7 @@ export interface LabSummary {
 /** labLattice's figures and bins, cached by model, k and rho (256 of them: a slider's worth of pools). */
 export function labSummary(model: OutcomeModel, k: number, rho: number): LabSummary {
   const key = `${model.key}|${k}|${rho}`;
-  const hit = lruGet(summaryCache, key);
+  const hit = summaryCache.get(key);
   if (hit) return { ...hit, ms: 0 };
   const l = labLattice(model, k, rho);
   const summary: LabSummary = {
@@ -331,7 +316,7 @@ export function labSummary(model: OutcomeModel, k: number, rho: number): LabSumm
     method: l.method,
     ms: l.ms,
   };
-  return lruSet(summaryCache, key, summary, SUMMARY_CACHE_MAX);
+  return summaryCache.set(key, summary);
 }
 
 // ---------------------------------------------------------------------------------------------------------------

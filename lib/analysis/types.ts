@@ -75,7 +75,25 @@ export interface CampaignAnalysis {
   verdict: Verdict;
   /** Daily return on spend seen as a coin: annualised volatility (sqrt(365)), null without revenue. */
   coinVolatility: number | null;
+  /** What the campaign's rows cover when each is a multi-day period (a report with one row for 27 Jan-23 Feb). */
+  rowSpan?: RowSpan | null;
   notes: string[];
+}
+
+/**
+ * The period rows cover when a file has one row per campaign (or ad) for a multi-day period instead of one per day:
+ * such a row is `days` days of data, so per-day figures divide by the days covered.
+ */
+export interface RowSpan {
+  /** Days one row covers (the mean over distinct periods when they differ). */
+  days: number;
+  /** Days all the rows cover together (their union: segments of one period count it once). */
+  coveredDays: number;
+  /** First and last day covered (ISO dates). */
+  start: string;
+  end: string;
+  /** Distinct periods among the rows. */
+  periods: number;
 }
 
 export interface PoolingSummary {
@@ -100,6 +118,8 @@ export interface DatasetAnalysis {
   horizon: Horizon;
   horizonDays: number;
   period: { start: string; end: string } | null;
+  /** What the rows cover when they are multi-day periods (null for daily rows and for ads without dates). */
+  rowSpan?: RowSpan | null;
   campaigns: CampaignAnalysis[];
   /** Correlation of campaigns' daily surprises (pooling rho), clamped to [0, 0.99]; raw is unclamped. */
   rho: { estimate: number; lo: number; hi: number; raw: number; pairs: number; days: number; method: string };
@@ -107,6 +127,16 @@ export interface DatasetAnalysis {
   pooling: PoolingSummary;
   notes: string[];
 }
+
+/**
+ * The campaign table's part of an analysis (GET /api/datasets/:id/analysis?part=summary): every field of
+ * DatasetAnalysis except the correlation, shrinkage and pooling summary. `calibrated` false: the campaigns'
+ * calibration fields are empty (days 0, coverages null) because the rolling calibration was not run for it.
+ */
+export type DatasetSummary = Omit<DatasetAnalysis, "rho" | "shrinkage" | "pooling"> & { part: "summary"; calibrated: boolean };
+
+/** What the campaign table reads of an analysis: a DatasetSummary or a DatasetAnalysis both give it. */
+export type CampaignTableData = Pick<DatasetAnalysis, "datasetId" | "name" | "currency" | "unit" | "horizon" | "horizonDays" | "campaigns">;
 
 /** One day of a campaign with the band the model expected given that day's clicks. */
 export interface DailyPoint {

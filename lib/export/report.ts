@@ -28,7 +28,7 @@ export const hasRevenue = (c: Pick<CampaignAnalysis, "orderValue">): boolean => 
 const fin = (n: number | null | undefined): number | null => (typeof n === "number" && Number.isFinite(n) ? n : null);
 
 /** Every campaign of an analysis: observed totals, rates, forecast over the horizon, risk, calibration, verdict. */
-export function campaignRecords(a: DatasetAnalysis): ExportRecord[] {
+export function campaignRecords(a: Pick<DatasetAnalysis, "currency" | "horizon" | "unit" | "campaigns">): ExportRecord[] {
   const cur = unitSuffix(a.currency);
   const h = a.horizon;
   const unitCol = a.unit === "ad" ? "ads" : "days";

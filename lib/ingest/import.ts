@@ -4,6 +4,7 @@ import Database from "better-sqlite3";
 import { eq } from "drizzle-orm";
 import Papa from "papaparse";
 import { BUSY_TIMEOUT_MS, checkpoint, configureConnection, isBusyError, type Db } from "@/db/client";
+import { bumpDataRevision } from "@/db/queries";
 import { datasets, type Dataset } from "@/db/schema";
 import { AppError } from "@/lib/errors";
 import { addDays, endOfMonth, parseDay, parseDayRange } from "./dates";
@@ -540,8 +541,8 @@ async function writeDataset(
         JSON.stringify(summary),
         datasetId,
       );
-    // DATA REVISION: bump the global data revision here, on `conn` inside this transaction (db/queries.ts), once it
-    // exists: a dataset was created or its rows replaced.
+    // Every cached analysis is keyed by this revision (lib/analysis/cache.ts): it moves with the data, atomically.
+    bumpDataRevision(conn);
     conn.exec("COMMIT");
     committed = true;
     // keep the write-ahead log bounded: a big import's pages go into the database now, and the log is truncated

@@ -9,9 +9,59 @@
  *    a strong shared rate: the widest shock mixtures), the collar desk's floor, and the calculator's pool size
  *    (POST /api/model); one client, as one user drags.
  *    Prints p50/p95/max per control; target: well under 100 ms.
+ * 3. The same pooling-lab sliders on the real daily campaign of ../shared (about 7,000 conversions a day), imported
+ *    by the CLI into the running server's database, when ../shared is beside the project.
  */
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
 import autocannon from "autocannon";
 import { startServer } from "../support/server";
+
+/** The real daily campaign of ../shared (see ../shared/README.md), with the mapping its analyst's headers need. */
+const REAL_CAMPAIGN = path.resolve(process.cwd(), "..", "shared", "data", "ads", "real_daily_one_campaign.csv");
+const REAL_MAPPING = [
+  "date=report_date",
+  "campaign=campaign_number",
+  "impressions=displays",
+  "clicks=clicks",
+  "conversions=post_click_conversions",
+  "spend=cost",
+  "revenue=post_click_sales_amount",
+];
+
+/**
+ * Imports the real daily campaign into the running server's database through the CLI (another process writing the
+ * same file, as an analyst would), and returns its dataset id; null when ../shared is not beside the project.
+ */
+function importRealCampaign(dataDir: string): number | null {
+  if (!fs.existsSync(REAL_CAMPAIGN)) return null;
+  const r = spawnSync(
+    path.join("node_modules", ".bin", "tsx"),
+    ["--conditions=react-server", "lib/cli/main.ts", "import", REAL_CAMPAIGN, ...REAL_MAPPING.flatMap((m) => ["--map", m]), "--json"],
+    { env: { ...process.env, DATABASE_PATH: path.join(dataDir, "app.db"), SAMPLE_DATA: "0" }, encoding: "utf8", maxBuffer: 1 << 24 },
+  );
+  if (r.status !== 0) throw new Error(`import of the real campaign failed: ${r.stderr}`);
+  return (JSON.parse(r.stdout) as { datasetId: number }).datasetId;
+}
+
+/** The pooling lab's sliders on the real daily campaign: k at a day, a week and a month, and rho at a week. */
+async function realSliders(baseUrl: string, datasetId: number): Promise<SliderRow[]> {
+  const kUrls: string[] = [];
+  const rhoUrls: string[] = [];
+  for (const horizon of ["day", "week", "month"]) {
+    const base = `${baseUrl}/api/pooling?datasetId=${datasetId}&horizon=${horizon}`;
+    await (await fetch(base)).arrayBuffer(); // warm-up: the analysis and the campaign's model
+    for (const k of SLIDER_KS) kUrls.push(`${base}&k=${k}`);
+    if (horizon === "week") for (const rho of SLIDER_RHOS) rhoUrls.push(`${base}&k=37&rho=${rho}`);
+  }
+  const exact = `${baseUrl}/api/pooling/exact?datasetId=${datasetId}&horizon=week&rho=0.95`;
+  return [
+    await slider("real daily campaign: pool size k (61 stops x 3 horizons)", kUrls),
+    await slider("real daily campaign: rho 0..0.3 at k = 37 (week)", rhoUrls),
+    await slider("real daily campaign: exact CV dots at rho 0.95 (week)", [exact]),
+  ];
+}
 
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 10);
 const CONNECTIONS = 20;
@@ -165,6 +215,9 @@ async function main(): Promise<void> {
     }
     console.log("\nslider moves (one client, every request new to the server) ...");
     const sliderRows = await sliders(server.baseUrl, ds.id, analysis.campaigns.map((c) => c.campaign), model);
+    const realId = importRealCampaign(server.dataDir);
+    if (realId === null) console.log("(../shared/data/ads/real_daily_one_campaign.csv not present: real-account sliders skipped)");
+    else sliderRows.push(...(await realSliders(server.baseUrl, realId)));
     console.log(`\n${CONNECTIONS} concurrent clients, ${DURATION_S} s each, loopback, sample dataset`);
     console.log("| endpoint | req/s | p50 ms | p95 ms | p99 ms | errors | non-2xx | API target p95 < 100 ms |");
     console.log("|---|---:|---:|---:|---:|---:|---:|---|");

@@ -16,6 +16,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { openDatabase } from "@/db/client";
 import { computeAnalysis } from "@/lib/analysis/dataset";
+import { benchAccounts, printAccountRows } from "./accounts";
 import { cpus, loadavg } from "node:os";
 import { performance } from "node:perf_hooks";
 import { compoundFft, frequencyTerm, panjer, WorkLimitError } from "@/lib/engine/aggregate";
@@ -270,6 +271,9 @@ for (const r of sharedRows) {
       pad(r.diff === null ? "-" : r.diff.toExponential(1), 10),
   );
 }
+
+// Campaign-count rows: generated generic accounts of 10 / 100 / 300 / 1,000 campaigns x 365 days (tests/bench/accounts.ts).
+printAccountRows(benchAccounts([10, 100, 300, 1000]));
 
 console.log("\ntargets");
 for (const r of rows.slice(0, 2)) {

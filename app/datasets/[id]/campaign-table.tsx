@@ -2,7 +2,7 @@
 
 import Link from "next/link";
 import { Fragment, useMemo, useState, type ReactNode } from "react";
-import type { CampaignAnalysis, DatasetAnalysis } from "@/lib/analysis/types";
+import type { CampaignAnalysis, CampaignTableData } from "@/lib/analysis/types";
 import { campaignRecords, hasRevenue } from "@/lib/export/report";
 import { currencyFormatter, formatCount, formatPercent, formatProbability, formatPercentRange, formatRange, formatSig, plural } from "@/lib/format";
 import { campaignHref } from "@/app/_components/analysis-query";
@@ -39,7 +39,7 @@ function Range({ main, range }: { main: string; range: string }) {
  * the horizon, risk figures, calibration and the verdict. Sortable by any column (keyboard: Tab to a header button,
  * Enter/Space to sort; aria-sort says the order); each verdict opens a row with its sentence.
  */
-export function CampaignTable({ analysis, budget }: { analysis: DatasetAnalysis; budget: number | undefined }) {
+export function CampaignTable({ analysis, budget }: { analysis: CampaignTableData; budget: number | undefined }) {
   const a = analysis;
   const money = useMemo(() => currencyFormatter(a.currency), [a.currency]);
   const money0 = useMemo(() => currencyFormatter(a.currency, { digits: 0 }), [a.currency]);
@@ -305,9 +305,9 @@ export function CampaignTable({ analysis, budget }: { analysis: DatasetAnalysis;
 function CampaignCards(props: {
   rows: readonly CampaignAnalysis[];
   datasetId: number;
-  horizon: DatasetAnalysis["horizon"];
+  horizon: CampaignTableData["horizon"];
   budget: number | undefined;
-  unit: DatasetAnalysis["unit"];
+  unit: CampaignTableData["unit"];
   money: (n: number | null | undefined) => string;
   money0: (n: number | null | undefined) => string;
 }) {

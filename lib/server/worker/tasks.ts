@@ -3,7 +3,7 @@ import { getDb } from "@/db/client";
 import { analogies, coinUpload } from "@/lib/analysis/analogies";
 import { campaignDetail } from "@/lib/analysis/campaign";
 import { collarForCampaign, collarForModel } from "@/lib/analysis/collar";
-import { analyzeDataset } from "@/lib/analysis/dataset";
+import { analysisSummary, analyzeDataset } from "@/lib/analysis/dataset";
 import { cachedModel } from "@/lib/analysis/model-cache";
 import {
   modelHistogram,
@@ -26,6 +26,8 @@ import { runModel } from "@/lib/engine/contract";
  */
 export const TASKS = {
   analysis: (a: { datasetId: number; q: AnalysisQuery }) => analyzeDataset(getDb(), a.datasetId, a.q),
+  /** The campaign table's part of an analysis (no calibration, the fewest correlation resamples): shown first. */
+  analysisSummary: (a: { datasetId: number; q: AnalysisQuery }) => analysisSummary(getDb(), a.datasetId, a.q),
   campaign: (a: { datasetId: number; campaign: string; q: AnalysisQuery }) =>
     campaignDetail(getDb(), a.datasetId, a.campaign, a.q),
   poolingForCampaign: (q: Parameters<typeof poolingForCampaign>[1]) => poolingForCampaign(getDb(), q),

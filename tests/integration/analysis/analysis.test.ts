@@ -98,6 +98,19 @@ describe("analyzeDataset on the sample shop", () => {
     expect(doubled.campaigns[0]!.forecast.conversions.mean / w.conversions.mean).toBeCloseTo(2, 6); // linear in budget
   });
 
+  it("derives the day and week forecasts from one estimation exactly as estimating at those horizons does", () => {
+    // pZeroDay and pLosingWeek come from forecasts derived from the horizon's estimate; the day and week horizons'
+    // own estimates give the same figures as pZeroConversions and pLoss (closed form, and the same lattice).
+    const day = analyzeDataset(db, daily, { horizon: "day" });
+    const week = analyzeDataset(db, daily, { horizon: "week" });
+    const month = analyzeDataset(db, daily, { horizon: "month" });
+    week.campaigns.forEach((c, i) => {
+      expect(c.forecast.pZeroDay).toBeCloseTo(day.campaigns[i]!.forecast.pZeroConversions, 12);
+      expect(month.campaigns[i]!.forecast.pZeroDay).toBeCloseTo(day.campaigns[i]!.forecast.pZeroConversions, 12);
+      expect(month.campaigns[i]!.forecast.pLosingWeek).toBeCloseTo(c.forecast.pLoss!, 12);
+    });
+  });
+
   it("the rare campaign has a real chance of a zero-sale week; the big one has none", () => {
     const a = analyzeDataset(db, daily, { horizon: "week" });
     const rare = a.campaigns.find((c) => c.campaign === "Video Prospecting")!;

@@ -1,5 +1,8 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { notFound } from "next/navigation";
+import { Suspense } from "react";
+import type { CampaignTableData, DatasetSummary } from "@/lib/analysis/types";
 import { formatCount, formatDateTime, formatPeriod, formatSourceFormat, currencyFormatter } from "@/lib/format";
 import { analysisSearch } from "@/app/_components/analysis-query";
 import { readAnalysisQuery, type SearchParams } from "@/app/_components/read-query";
@@ -7,7 +10,7 @@ import { UrlAnalysisControls } from "@/app/_components/analysis-controls";
 import { SampleBadge } from "@/app/_components/badges";
 import { DeleteDatasetButton } from "@/app/_components/delete-dataset-button";
 import { JsonDownloadButton } from "@/app/_components/export-buttons";
-import { analyseOrMessage, loadDatasetOr404, type LoadedDataset } from "@/app/_components/load-analysis";
+import { analyseOrMessage, loadDatasetOr404, summaryOrMessage, type LoadedDataset } from "@/app/_components/load-analysis";
 import { Stat } from "@/app/_components/stat";
 import { CampaignTable } from "../campaign-table";
 import { PoolingPanel } from "../pooling-panel";
@@ -103,8 +106,16 @@ function OrdersDataset({ ds }: { ds: LoadedDataset }) {
   );
 }
 
-async function AnalysisSection({ ds, query, warning }: { ds: LoadedDataset; query: ReturnType<typeof readAnalysisQuery>["query"]; warning: string | null }) {
-  const result = await analyseOrMessage(ds.id, query);
+type Query = ReturnType<typeof readAnalysisQuery>["query"];
+
+/**
+ * The analysis streams in two parts: the campaign table (figures, forecasts, verdicts: `analysisSummary`, without the
+ * rolling calibration) is rendered at once as the fallback of a Suspense boundary, and the full analysis
+ * (calibration, correlation, pooling summary) replaces it when ready. When the full analysis is already cached, the
+ * summary is taken from it and the boundary resolves at once.
+ */
+async function AnalysisSection({ ds, query, warning }: { ds: LoadedDataset; query: Query; warning: string | null }) {
+  const first = await summaryOrMessage(ds.id, query);
   const search = analysisSearch(query);
   const defaultBudgetNote = "each campaign's current spend rate (an amount applies to every campaign)";
   return (
@@ -113,16 +124,6 @@ async function AnalysisSection({ ds, query, warning }: { ds: LoadedDataset; quer
         <Link className="btn" href={`/reports/${ds.id}${search}`}>
           Printable report
         </Link>
-        {"analysis" in result && (
-          <JsonDownloadButton
-            label="the full analysis"
-            text="Full analysis (JSON)"
-            exportName={`${ds.name}-analysis-${query.horizon}`}
-            data={result.analysis}
-            kind="dataset-analysis"
-            source={{ datasetId: ds.id, dataset: ds.name, horizon: query.horizon, budget: query.budget ?? null }}
-          />
-        )}
         <DeleteDatasetButton id={ds.id} name={ds.name} redirectTo="/datasets" />
       </div>
 
@@ -134,35 +135,97 @@ async function AnalysisSection({ ds, query, warning }: { ds: LoadedDataset; quer
       {warning && <p className="alert warn">{warning}</p>}
       <UrlAnalysisControls horizon={query.horizon} budget={query.budget} currency={ds.currency} defaultBudgetNote={defaultBudgetNote} />
 
-      {"message" in result ? (
+      {"message" in first ? (
         <p className="alert warn" role="status">
-          {result.message}
+          {first.message}
         </p>
       ) : (
-        <>
-          {result.analysis.unit === "ad" && (
-            <p className="alert warn">
-              This file has no dates, so the figures are across ads: each ad counts as one observation, and a “day” in the
-              forecasts means the average ad.
-            </p>
-          )}
-          {result.analysis.notes.length > 0 && (
-            <ul className="notes small">
-              {result.analysis.notes.map((n) => (
-                <li key={n}>{n}</li>
-              ))}
-            </ul>
-          )}
-          {result.analysis.campaigns.length === 0 ? (
-            <p className="alert warn">No campaign in this dataset has enough data to analyse.</p>
-          ) : (
-            <CampaignTable analysis={result.analysis} budget={query.budget} />
-          )}
-          <div style={{ marginTop: 16 }}>
-            <PoolingPanel analysis={result.analysis} />
-          </div>
-        </>
+        <Suspense fallback={<SummaryPart summary={first.summary} budget={query.budget} />}>
+          <FullPart ds={ds} query={query} />
+        </Suspense>
       )}
+    </>
+  );
+}
+
+/** Notes on what the rows are (ads without dates, rows that cover a period) and the analysis's own notes. */
+function AnalysisNotes({ a }: { a: CampaignTableData & Pick<DatasetSummary, "notes" | "rowSpan"> }) {
+  return (
+    <>
+      {a.unit === "ad" && !a.rowSpan && (
+        <p className="alert warn">
+          This file has no dates, so the figures are across ads: each ad counts as one observation, and a “day” in the
+          forecasts means the average ad.
+        </p>
+      )}
+      {a.rowSpan && (
+        <p className="alert warn" data-testid="row-span">
+          Each row of this file covers {Number.isInteger(a.rowSpan.days) ? a.rowSpan.days : a.rowSpan.days.toFixed(1)} days (
+          {formatPeriod({ start: a.rowSpan.start, end: a.rowSpan.end })}): figures per day are a row&apos;s divided by its days, and
+          forecasts are for the chosen horizon at that spend per day.
+        </p>
+      )}
+      {a.notes.length > 0 && (
+        <ul className="notes small">
+          {a.notes.map((n) => (
+            <li key={n}>{n}</li>
+          ))}
+        </ul>
+      )}
+    </>
+  );
+}
+
+function CampaignsOrNone({ a, budget }: { a: CampaignTableData; budget: number | undefined }) {
+  return a.campaigns.length === 0 ? (
+    <p className="alert warn">No campaign in this dataset has enough data to analyse.</p>
+  ) : (
+    <CampaignTable analysis={a} budget={budget} />
+  );
+}
+
+/** The first part: the campaign table, while the calibration and pooling summary are worked out. */
+function SummaryPart({ summary, budget }: { summary: DatasetSummary; budget: number | undefined }) {
+  return (
+    <div aria-busy="true">
+      <AnalysisNotes a={summary} />
+      <CampaignsOrNone a={summary} budget={budget} />
+      <p className="muted small" role="status" style={{ marginTop: 16 }}>
+        Checking each campaign&apos;s noise band against its own history and working out what pooling would do…
+      </p>
+      <div className="skeleton" style={{ height: 160 }} />
+    </div>
+  );
+}
+
+/** The whole analysis: the table with its calibration column, the JSON export and the pooling panel. */
+async function FullPart({ ds, query }: { ds: LoadedDataset; query: Query }) {
+  const result = await analyseOrMessage(ds.id, query);
+  if ("message" in result) {
+    return (
+      <p className="alert warn" role="status">
+        {result.message}
+      </p>
+    );
+  }
+  const a = result.analysis;
+  return (
+    <>
+      <div className="btn-row no-print" style={{ margin: "4px 0" }}>
+        <JsonDownloadButton
+          label="the full analysis"
+          text="Full analysis (JSON)"
+          exportName={`${ds.name}-analysis-${query.horizon}`}
+          data={a}
+          kind="dataset-analysis"
+          source={{ datasetId: ds.id, dataset: ds.name, horizon: query.horizon, budget: query.budget ?? null }}
+        />
+      </div>
+      <AnalysisNotes a={a} />
+      <CampaignsOrNone a={a} budget={query.budget} />
+      <div style={{ marginTop: 16 }}>
+        <PoolingPanel analysis={a} />
+      </div>
     </>
   );
 }

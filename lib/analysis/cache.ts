@@ -1,0 +1,86 @@
+/**
+ * The one cache of derived results (analyses, campaign pages, lab lattices, model answers): named namespaces, each a
+ * least-recently-used map with its own bound on entries, so a namespace of large values (whole lattices) keeps only
+ * a few while one of small answers keeps hundreds.
+ *
+ * Keys of anything derived from the database start with the global data revision (`dataRevision` in db/queries.ts,
+ * bumped inside the transaction of every write: import, re-import, delete, order lists), so a write makes every
+ * older entry unreachable at once, in this process and in any other process reading the same database. Stale
+ * entries are not hunted down: they age out of their namespace's LRU order.
+ *
+ * No I/O here: the module is shared by server code and tests. `clearCache()` empties every namespace (tests).
+ */
+
+/** A least-recently-used map of at most `max` entries. */
+export class LruNamespace<V> {
+  private readonly map = new Map<string, V>();
+
+  /**
+   * @param name - the namespace's name (for `cacheStats`)
+   * @param max - entries kept, integer >= 1; the least recently used goes first when a new one would pass it
+   */
+  constructor(
+    readonly name: string,
+    readonly max: number,
+  ) {
+    if (!Number.isInteger(max) || max < 1) throw new RangeError(`max must be an integer >= 1, got ${max}`);
+  }
+
+  /** The value under `key` (marked as just used), or undefined. */
+  get(key: string): V | undefined {
+    const v = this.map.get(key);
+    if (v !== undefined) {
+      this.map.delete(key);
+      this.map.set(key, v);
+    }
+    return v;
+  }
+
+  /** Stores `value` under `key` and returns it. */
+  set(key: string, value: V): V {
+    if (this.map.has(key)) this.map.delete(key);
+    else if (this.map.size >= this.max) this.map.delete(this.map.keys().next().value as string);
+    this.map.set(key, value);
+    return value;
+  }
+
+  /** The cached value, or `compute()`'s (stored; an exception is not stored and propagates). */
+  getOrCompute(key: string, compute: () => V): V {
+    const hit = this.get(key);
+    if (hit !== undefined) return hit;
+    return this.set(key, compute());
+  }
+
+  get size(): number {
+    return this.map.size;
+  }
+
+  clear(): void {
+    this.map.clear();
+  }
+}
+
+const globalForCache = globalThis as unknown as { noisefloorCache?: Map<string, LruNamespace<unknown>> };
+/** Kept on globalThis so development hot reload (and Next's separate module graphs per route) share one cache. */
+const namespaces: Map<string, LruNamespace<unknown>> = (globalForCache.noisefloorCache ??= new Map());
+
+/**
+ * The namespace `name`, created with a bound of `max` entries on first use (later calls get the same one).
+ *
+ * @example const analyses = cacheNamespace<DatasetAnalysis>("analysis", 64); analyses.getOrCompute(key, run)
+ */
+export function cacheNamespace<V>(name: string, max: number): LruNamespace<V> {
+  let ns = namespaces.get(name);
+  if (!ns) namespaces.set(name, (ns = new LruNamespace<unknown>(name, max)));
+  return ns as LruNamespace<V>;
+}
+
+/** Empties every namespace (tests; a fresh start after restoring a database file by hand). */
+export function clearCache(): void {
+  for (const ns of namespaces.values()) ns.clear();
+}
+
+/** Entries held per namespace, e.g. { analysis: 3, "lab-summary": 40 }. */
+export function cacheStats(): Record<string, number> {
+  return Object.fromEntries([...namespaces.values()].map((ns) => [ns.name, ns.size]));
+}

@@ -1,6 +1,5 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { notFound } from "next/navigation";
 import { Suspense } from "react";
 import type { CampaignTableData, DatasetSummary } from "@/lib/analysis/types";
 import { formatCount, formatDateTime, formatPeriod, formatSourceFormat, currencyFormatter } from "@/lib/format";

@@ -1,6 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
-import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from "playwright-core";
 
 /** Chromium flags for this machine: headless, no sandbox (root), and no background traffic to the outside. */
 export const CHROMIUM_ARGS = [
@@ -59,4 +59,14 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   const file = path.join(SCREENSHOT_DIR, `${name}.png`);
   await page.screenshot({ path: file, fullPage: true });
   return file;
+}
+
+/**
+ * The dataset page's campaign table once the whole analysis is in: the page first streams the table of the summary
+ * part (marked aria-busy) and replaces it with the full analysis's, so a test waits for the replacement.
+ */
+export async function fullCampaignTable(page: Page): Promise<Locator> {
+  await page.getByText("Full analysis (JSON)").first().waitFor({ timeout: 60_000 });
+  await page.locator('[aria-busy="true"]').first().waitFor({ state: "detached", timeout: 60_000 });
+  return page.locator('[data-testid="campaign-table"]');
 }

@@ -11,7 +11,7 @@ import path from "node:path";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { mulberry32 } from "../support/mulberry32";
-import { openBrowser, type Session } from "./browser";
+import { fullCampaignTable, openBrowser, type Session } from "./browser";
 
 const baseUrl = inject("baseUrl");
 const chromiumPath = inject("chromiumPath");
@@ -163,7 +163,7 @@ describe.skipIf(!chromiumPath)("what a person sees", () => {
   it("shows the imported totals of every campaign on the dataset page, the verdict first", async () => {
     const { page } = s;
     await page.goto(`${baseUrl}/datasets/${datasetId}`);
-    const table = page.locator('[data-testid="campaign-table"]');
+    const table = await fullCampaignTable(page);
     await table.waitFor();
     await shoot(page, "dataset-mapped-1280");
     const heads = await table.locator("thead th").allInnerTexts();

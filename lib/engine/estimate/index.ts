@@ -3,16 +3,17 @@
  * the pieces they are made of. Everything is pure: plain arrays in, plain DTO-ready objects out.
  */
 import { z } from "zod";
-import { noiseBand, rollingCalibration, type BandDay, type CalibrationResult } from "./calibration";
+import { driftCalibration, noiseBand, type BandDay, type CalibrationResult } from "./calibration";
 import { surpriseCorrelation, type SurpriseCorrelation } from "./correlation";
 import type { DispersionFit } from "./dispersion";
-import { forecastParameters, type ForecastParameters } from "./forecast";
+import { horizonRateModel } from "./drift";
+import { forecastParameters, HORIZON_DAYS, type ForecastParameters } from "./forecast";
 import { rateModel } from "./predictive";
 import { betaSummary, ratePosterior, type BetaSummary, type RateEstimate } from "./rates";
 import { estimateSeverity, type SeverityEstimate } from "./severity";
 import { shrinkRates, type BetaHyperFit, type ShrunkRate } from "./shrinkage";
 import { CampaignInputSchema, normaliseRows, parseOrThrow, type CampaignInput, type Unit } from "./types";
-import { campaignVerdict, type Verdict } from "./verdict";
+import { campaignVerdict, MIN_REFERENCE_DAYS, type Verdict } from "./verdict";
 
 export * from "./types";
 export * from "./rates";
@@ -25,6 +26,7 @@ export * from "./calibration";
 export * from "./correlation";
 export * from "./verdict";
 export * from "./discrete";
+export * from "./drift";
 export { seededRandom, type Random } from "./rng";
 
 const positive = z.number().finite().positive();
@@ -41,7 +43,10 @@ export const EstimateOptionsSchema = z.object({
   verdictWindow: z.union([z.number().int().min(1).max(3650), z.literal("all")]).default(7),
   /** Seed of every random draw (randomised PIT, bootstrap). */
   seed: z.number().int().default(1),
-  /** Run the rolling calibration (O(days^2)); off for quick summaries. */
+  /**
+   * Report the rolling one-step-ahead calibration (one O(days) filtering pass, always run for dated rows since the
+   * band and verdict come from it; off only leaves `calibration` null).
+   */
   calibration: z.boolean().default(true),
 });
 
@@ -89,7 +94,11 @@ export interface CampaignEstimate {
   forecast: ForecastParameters;
   /** Rolling one-step-ahead calibration (dated rows only; null for ads or when turned off). */
   calibration: CalibrationResult | null;
-  /** In-sample noise band per unit. */
+  /**
+   * Noise band per unit. Dated rows: the one-step-ahead band the calibration scores (warm-up days marked `warmup`,
+   * scored days marked `scored`; the share of scored days inside the 90% band is calibration.coverage90). Ads: the
+   * in-sample band of the fixed-rate model fitted to all ads.
+   */
   band: BandDay[];
   verdict: Verdict;
   /** Conditions a reader should know about, as stable codes. */
@@ -140,16 +149,35 @@ export function estimateCampaign(input: CampaignInput, options: CampaignOptions 
 
   const units = rows.map((r) => ({ n: r.clicks, y: r.conversions }));
   const own = rateModel(units);
-  const model = opts.prior ? rateModel(units, opts.prior) : own;
+  const model = opts.prior ? rateModel(units, opts.prior, undefined, own.dispersion) : own;
   const conversionRate = ratePosterior(conversions, clicks);
   const severity = estimateSeverity(rows, data.orderValues);
-  const forecast = forecastParameters(rows, unit, model, severity, {
+  // Dated rows: one filtering pass gives the calibration, the chart's band, the verdict's state and the forecast's.
+  const drift = unit === "day" ? driftCalibration(rows, { warmupDays: opts.warmupDays, seed: opts.seed }) : null;
+  const daysWithClicks = rows.filter((r) => r.clicks > 0).length;
+  const horizonDays = typeof opts.horizon === "number" ? opts.horizon : HORIZON_DAYS[opts.horizon];
+  const forecastModel =
+    drift && daysWithClicks >= MIN_REFERENCE_DAYS && drift.filter.state.b > 0
+      ? horizonRateModel(drift.filter.state, horizonDays, own.dispersion)
+      : model;
+  const forecast = forecastParameters(rows, unit, forecastModel, severity, {
     horizon: opts.horizon,
     budget: opts.budget,
     parameterUncertainty: opts.parameterUncertainty,
   });
-  const calibration =
-    unit === "day" && opts.calibration ? rollingCalibration(rows, { warmupDays: opts.warmupDays, seed: opts.seed }) : null;
+  if (drift && forecastModel !== model) {
+    const d = drift.filter.state;
+    if (d.delta < 1) forecast.notes.push(`The rate drifts (discount ${d.delta} a day, chosen by one-day-ahead forecasts): its drift over the horizon is mixed in.`);
+  }
+  const calibration = drift && opts.calibration ? drift.calibration : null;
+  const size = opts.verdictWindow === "all" ? rows.length : opts.verdictWindow;
+  const windowStart = Math.max(0, rows.length - size);
+  const verdict = campaignVerdict(rows, {
+    window: opts.verdictWindow,
+    datasetPrior: opts.prior,
+    state: drift?.filter.days[windowStart]?.state,
+    calibration: drift?.calibration,
+  });
 
   const flags: CampaignFlag[] = [];
   if (conversionRate.fractional || rows.some((r) => !Number.isInteger(r.conversions))) flags.push("fractional-conversions");
@@ -178,8 +206,8 @@ export function estimateCampaign(input: CampaignInput, options: CampaignOptions 
     severity,
     forecast,
     calibration,
-    band: noiseBand(rows, own),
-    verdict: campaignVerdict(rows, { window: opts.verdictWindow, datasetPrior: opts.prior }),
+    band: drift ? drift.band : noiseBand(rows, own),
+    verdict,
     flags,
   };
 }

@@ -3,14 +3,7 @@
  * forecasts every day from the days before it; the same one-step-ahead band is scored here and drawn on the daily
  * chart, so the share of days inside the chart's 90% band is the `coverage90` the tables report.
  */
-import {
-  centralInterval,
-  cumulative,
-  expectedInclusion,
-  randomisedPit,
-  rankedProbabilityScore,
-  type CountDistribution,
-} from "./discrete";
+import { centralInterval, cumulative, type CountDistribution } from "./discrete";
 import { dayDistribution, driftFilter, type DriftFilter, type DriftState } from "./drift";
 import { predictiveCounts, rateModel, type RateModel } from "./predictive";
 import { seededRandom } from "./rng";
@@ -139,6 +132,50 @@ export interface BandDay {
   scored?: boolean;
 }
 
+/** Quantile probabilities of the three central bands' ends, in increasing order. */
+const BAND_ENDS = [0.05, 0.1, 0.25, 0.75, 0.9, 0.95] as const;
+
+/**
+ * One pass over a count pmf: the ends of the 50/80/90% central bands (quantileOf's rule: the smallest k with
+ * F(k) >= p - 1e-12), F(y - 1) and F(y) of the observed count, and its ranked probability score. The same numbers as
+ * centralInterval, cdfAt and rankedProbabilityScore on the cumulative (capped at 1), without building it.
+ */
+function scoreCount(d: CountDistribution, y: number) {
+  const ends = [0, 0, 0, 0, 0, 0];
+  let e = 0;
+  let F = 0;
+  let below = 0;
+  let upTo = 0;
+  let rps = y < d.offset ? d.offset - y : 0;
+  const L = d.pmf.length;
+  for (let i = 0; i < L; i++) {
+    F = Math.min(1, F + (d.pmf[i] as number));
+    const k = d.offset + i;
+    while (e < 6 && F >= (BAND_ENDS[e] as number) - 1e-12) ends[e++] = k;
+    if (k === y - 1) below = F;
+    if (k === y) upTo = F;
+    const diff = F - (y <= k ? 1 : 0);
+    rps += diff * diff;
+  }
+  const last = d.offset + L - 1;
+  while (e < 6) ends[e++] = last;
+  if (y > last) {
+    upTo = 1;
+    if (y - 1 > last) below = 1;
+    if (y > last + 1) rps += y - last - 1;
+  }
+  return { lo90: ends[0] as number, lo80: ends[1] as number, lo50: ends[2] as number, hi50: ends[3] as number, hi80: ends[4] as number, hi90: ends[5] as number, below, upTo, rps };
+}
+
+/** expectedInclusion from F(y - 1) and F(y): the share of [F(y-1), F(y)] inside [(1-c)/2, (1+c)/2]. */
+function pitInside(lower: number, upper: number, level: number): number {
+  const lo = (1 - level) / 2;
+  const hi = (1 + level) / 2;
+  const width = upper - lower;
+  if (!(width > 1e-300)) return lower >= lo && lower <= hi ? 1 : 0;
+  return Math.max(0, Math.min(upper, hi) - Math.max(lower, lo)) / width;
+}
+
 function bandOf(dist: CountDistribution, row: DayRow, cum: Float64Array) {
   const b50 = centralInterval(dist, 0.5, cum);
   const b80 = centralInterval(dist, 0.8, cum);
@@ -185,15 +222,19 @@ export function driftCalibration(rows: readonly DayRow[], options: CalibrationOp
   const usable = (s: DriftState) => s.b > 0 && s.a > 0;
   for (let t = warmupDays; t < rows.length; t++) {
     const row = rows[t] as DayRow;
-    const state = (filter.days[t] as { state: DriftState }).state;
+    const state = filter.stateBefore(t);
     if (!(row.clicks > 0) || !usable(state)) {
       if (!(row.clicks > 0)) skipped++;
       band.push(flatBand(row));
       continue;
     }
     const dist = dayDistribution(state, row.clicks);
-    const cum = cumulative(dist);
-    const { b50, b80, b90, y, position } = bandOf(dist, row, cum);
+    const y = Math.round(row.conversions);
+    const sc = scoreCount(dist, y);
+    const position: BandDay["position"] = y < sc.lo90 ? "below" : y > sc.hi90 ? "above" : "inside";
+    const b50 = { lo: sc.lo50, hi: sc.hi50 };
+    const b80 = { lo: sc.lo80, hi: sc.hi80 };
+    const b90 = { lo: sc.lo90, hi: sc.hi90 };
     const day: CalibrationDay = {
       date: row.date ?? "",
       clicks: row.clicks,
@@ -207,16 +248,16 @@ export function driftCalibration(rows: readonly DayRow[], options: CalibrationOp
       hi90: b90.hi,
       inside90: y >= b90.lo && y <= b90.hi,
       inside50: y >= b50.lo && y <= b50.hi,
-      pit: randomisedPit(dist, y, random(), cum),
-      rps: rankedProbabilityScore(dist, y, cum),
+      pit: sc.below + random() * (sc.upTo - sc.below),
+      rps: sc.rps,
       model: state.s2 > 0 ? "negbin" : state.base,
       delta: state.delta,
       s2: state.s2,
     };
     out.push(day);
-    pitIn[0] = (pitIn[0] as number) + expectedInclusion(dist, y, 0.5, cum);
-    pitIn[1] = (pitIn[1] as number) + expectedInclusion(dist, y, 0.8, cum);
-    pitIn[2] = (pitIn[2] as number) + expectedInclusion(dist, y, 0.9, cum);
+    pitIn[0] = (pitIn[0] as number) + pitInside(sc.below, sc.upTo, 0.5);
+    pitIn[1] = (pitIn[1] as number) + pitInside(sc.below, sc.upTo, 0.8);
+    pitIn[2] = (pitIn[2] as number) + pitInside(sc.below, sc.upTo, 0.9);
     if (y >= b50.lo && y <= b50.hi) inside[0] = (inside[0] as number) + 1;
     if (y >= b80.lo && y <= b80.hi) inside[1] = (inside[1] as number) + 1;
     if (y >= b90.lo && y <= b90.hi) inside[2] = (inside[2] as number) + 1;
@@ -237,7 +278,7 @@ export function driftCalibration(rows: readonly DayRow[], options: CalibrationOp
     });
   }
   // Warm-up days: the first scored day's state (or, without one, the state after the last day).
-  const first = filter.days[Math.min(warmupDays, rows.length)]?.state ?? filter.state;
+  const first = rows.length > warmupDays ? filter.stateBefore(warmupDays) : filter.state;
   const warm: BandDay[] = [];
   for (let t = 0; t < Math.min(warmupDays, rows.length); t++) {
     const row = rows[t] as DayRow;

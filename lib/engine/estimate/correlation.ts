@@ -2,7 +2,7 @@
  * Correlation of campaigns' daily surprises: do a dataset's campaigns have good and bad days together? The answer is
  * the rho the pooling model needs (a common rate shock on every budget).
  */
-import { rateModel } from "./predictive";
+import { rateModel, type RateModel } from "./predictive";
 import { seededRandom, type Random } from "./rng";
 import type { DayRow } from "./types";
 
@@ -50,11 +50,10 @@ export interface CorrelationOptions {
  * (Jeffreys posterior mean), V_t = n_t p (1 - p) (binomial), n_t p (Poisson) or mu + mu^2/r (negative binomial
  * when overdispersed). Days without clicks, and every day of a campaign without conversions (p carries no signal),
  * give no residual.
+ * @param model - the rate model fitted to these rows (rateModel of them), when already at hand.
  * @example dailyResiduals(rows).get("2026-01-05") // ~N(0, 1) under the model
  */
-export function dailyResiduals(rows: readonly DayRow[]): Map<string, number> {
-  const units = rows.map((r) => ({ n: r.clicks, y: r.conversions }));
-  const model = rateModel(units);
+export function dailyResiduals(rows: readonly DayRow[], model: RateModel = rateModel(rows.map((r) => ({ n: r.clicks, y: r.conversions })))): Map<string, number> {
   const out = new Map<string, number>();
   if (!(rows.some((r) => r.conversions > 0))) return out;
   const p = model.mean;
@@ -78,7 +77,7 @@ function popcount(x: number): number {
  * Mean pairwise correlation of campaigns' daily surprises, from the variance of their daily sum, with a 90% interval
  * from a moving-block bootstrap over dates. O(campaigns x days).
  *
- * Each campaign's residuals (dailyResiduals) are centred and scaled to mean 0 and variance 1 over its own days
+ * Each campaign's residuals (dailyResiduals, or the `residuals` given with it) are centred and scaled to mean 0 and variance 1 over its own days
  * (z_it). On date t with K_t campaigns, S_t = sum_i z_it and Q_t = sum_i z_it^2, so S_t^2 - Q_t = sum_{i != j}
  * z_it z_jt: the estimate
  *   rho = sum_t (S_t^2 - Q_t) / sum_t K_t (K_t - 1)
@@ -100,12 +99,12 @@ function popcount(x: number): number {
  *   "The distribution of loan portfolio value", Risk 15 (the one-factor model of a common shock).
  */
 export function surpriseCorrelation(
-  campaigns: readonly { campaign: string; days: readonly DayRow[] }[],
+  campaigns: readonly { campaign: string; days: readonly DayRow[]; residuals?: Map<string, number> }[],
   options: CorrelationOptions = {},
 ): SurpriseCorrelation {
   const minCommon = Math.max(3, Math.floor(options.minCommonDays ?? 10));
   const blockLength = Math.max(1, Math.floor(options.blockLength ?? 7));
-  const residuals = campaigns.map((c) => dailyResiduals(c.days)).filter((m) => m.size >= 3);
+  const residuals = campaigns.map((c) => c.residuals ?? dailyResiduals(c.days)).filter((m) => m.size >= 3);
   const dateSet = new Set<string>();
   for (const m of residuals) for (const d of m.keys()) dateSet.add(d);
   const dates = [...dateSet].sort();

@@ -85,6 +85,27 @@ export function lnGamma(x: number): number {
 }
 
 /**
+ * ln Gamma(x + k) - ln Gamma(x) for x > 0 and a whole k >= 0: for k <= 32 the log of the product x (x + 1) ...
+ * (x + k - 1), taken eight factors at a time (x <= 1e30 keeps a partial product finite), exact to a few ulps and
+ * free of the cancellation of two large log-gammas; otherwise the difference of lnGamma.
+ * @example risingLog(2, 3) // returns ln 24 ~ 3.1781
+ */
+export function risingLog(x: number, k: number): number {
+  if (k === 0) return 0;
+  if (k > 32) return lnGamma(x + k) - lnGamma(x);
+  let s = 0;
+  let p = 1;
+  for (let j = 0; j < k; j++) {
+    p *= x + j;
+    if ((j & 7) === 7) {
+      s += Math.log(p);
+      p = 1;
+    }
+  }
+  return s + Math.log(p);
+}
+
+/**
  * Parameters of a day's predictive: beta-binomial (alpha, beta) for the binomial base, NB (r, mean n m) for the
  * Poisson base.
  */
@@ -136,12 +157,12 @@ function logScore(base: "binomial" | "poisson", n: number, y: number, q: Predict
   if (base === "binomial") {
     const al = q.p1;
     const be = q.p2;
-    return lnGamma(y + al) - lnGamma(al) + lnGamma(n - y + be) - lnGamma(be) - lnGamma(n + al + be) + lnGamma(al + be);
+    return risingLog(al, y) + lnGamma(n - y + be) - lnGamma(be) - lnGamma(n + al + be) + lnGamma(al + be);
   }
   const r = q.p1;
   const mu = n * q.m;
   // log1p keeps r ln(1 + mu/r) exact when r >> mu (a nearly Poisson day).
-  return lnGamma(y + r) - lnGamma(r) - r * Math.log1p(mu / r) + (y > 0 ? y * Math.log(mu / (r + mu)) : 0);
+  return risingLog(r, y) - r * Math.log1p(mu / r) + (y > 0 ? y * Math.log(mu / (r + mu)) : 0);
 }
 
 /**
@@ -157,14 +178,6 @@ export function dayDistribution(state: DriftState, clicks: number): CountDistrib
   return negativeBinomialDistribution(q.p1, clicks * q.m);
 }
 
-/** The filter's per-day output for the chosen grid point (the one with the best log score on earlier days). */
-export interface DriftDay {
-  /** Index into the rows. */
-  t: number;
-  /** State before the day (its predictive is dayDistribution(state, clicks)). */
-  state: DriftState;
-}
-
 /** Result of the filtering pass. */
 export interface DriftFilter {
   base: "binomial" | "poisson";
@@ -176,8 +189,11 @@ export interface DriftFilter {
   state: DriftState;
   /** The fixed-rate point (delta 1, s2 0) after the last day: the reference without drift. */
   fixedState: DriftState;
-  /** Per day, the state the online choice (best log score on days before) forecast it with. */
-  days: DriftDay[];
+  /**
+   * The state day t (0 <= t <= days) was forecast with: the online choice (best log score on the days before) and its
+   * state after day t - 1; its predictive is dayDistribution(state, clicks_t). t = days gives the next day's.
+   */
+  stateBefore: (t: number) => DriftState;
   /** Days whose log score entered the choice (days with clicks after the first). */
   scoredDays: number;
 }
@@ -229,13 +245,18 @@ export function driftFilter(rows: readonly DayRow[], options: DriftOptions = {})
   const recent = new Float64Array(G);
   const lam = options.scoreDiscount ?? DRIFT_SCORE_DISCOUNT;
   const q: Predictive = { m: 0, p1: 0, p2: 0 };
-  const days: DriftDay[] = [];
+  const T = rows.length;
+  const dayA = new Float64Array(T + 1);
+  const dayB = new Float64Array(T + 1);
+  const dayG = new Int32Array(T + 1);
   let seen = false;
   let scoredDays = 0;
   let chosen = 0;
   for (let t = 0; t < rows.length; t++) {
     const row = rows[t] as DayRow;
-    days.push({ t, state: { base, a: A[chosen] as number, b: B[chosen] as number, delta: gd[chosen] as number, s2: gs[chosen] as number } });
+    dayA[t] = A[chosen] as number;
+    dayB[t] = B[chosen] as number;
+    dayG[t] = chosen;
     const n = row.clicks;
     const scoring = seen && n > 0;
     const y = base === "binomial" ? Math.min(row.conversions, n) : row.conversions;
@@ -274,6 +295,9 @@ export function driftFilter(rows: readonly DayRow[], options: DriftOptions = {})
     chosen = 0;
     for (let g = 1; g < G; g++) if ((recent[g] as number) > (recent[chosen] as number) + 1e-9) chosen = g;
   }
+  dayA[T] = A[chosen] as number;
+  dayB[T] = B[chosen] as number;
+  dayG[T] = chosen;
   let best = 0;
   for (let g = 1; g < G; g++) if ((score[g] as number) > (score[best] as number) + 1e-9) best = g;
   const state = (g: number): DriftState => ({ base, a: A[g] as number, b: B[g] as number, delta: gd[g] as number, s2: gs[g] as number });
@@ -285,7 +309,11 @@ export function driftFilter(rows: readonly DayRow[], options: DriftOptions = {})
     best,
     state: state(best),
     fixedState: fixed >= 0 ? state(fixed) : { base, a: a0, b: b0, delta: 1, s2: 0 },
-    days,
+    stateBefore: (t: number): DriftState => {
+      const i = Math.min(Math.max(0, Math.floor(t)), T);
+      const g = dayG[i] as number;
+      return { base, a: dayA[i] as number, b: dayB[i] as number, delta: gd[g] as number, s2: gs[g] as number };
+    },
     scoredDays,
   };
 }

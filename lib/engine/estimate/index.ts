@@ -4,15 +4,15 @@
  */
 import { z } from "zod";
 import { driftCalibration, noiseBand, type BandDay, type CalibrationResult } from "./calibration";
-import { surpriseCorrelation, type SurpriseCorrelation } from "./correlation";
+import { dailyResiduals, surpriseCorrelation, type SurpriseCorrelation } from "./correlation";
 import type { DispersionFit } from "./dispersion";
 import { horizonRateModel } from "./drift";
 import { forecastParameters, HORIZON_DAYS, type ForecastParameters } from "./forecast";
-import { rateModel } from "./predictive";
+import { rateModel, type RateModel } from "./predictive";
 import { betaSummary, ratePosterior, type BetaSummary, type RateEstimate } from "./rates";
 import { estimateSeverity, type SeverityEstimate } from "./severity";
 import { shrinkRates, type BetaHyperFit, type ShrunkRate } from "./shrinkage";
-import { CampaignInputSchema, normaliseRows, parseOrThrow, type CampaignInput, type Unit } from "./types";
+import { CampaignInputSchema, normaliseRows, parseOrThrow, type CampaignInput, type DayRow, type Unit } from "./types";
 import { campaignVerdict, MIN_REFERENCE_DAYS, type Verdict } from "./verdict";
 
 export * from "./types";
@@ -140,7 +140,16 @@ function sum(xs: readonly number[]): number {
 export function estimateCampaign(input: CampaignInput, options: CampaignOptions = {}): CampaignEstimate {
   const data = parseOrThrow(CampaignInputSchema, input, "campaign");
   const opts = parseOrThrow(CampaignOptionsSchema, options, "options");
-  const { unit, rows } = normaliseRows(data.days);
+  return estimateValidated(data, normaliseRows(data.days), opts).estimate;
+}
+
+/** estimateCampaign on input and options already validated (estimateDataset validates the whole list once). */
+function estimateValidated(
+  data: CampaignInput,
+  normalised: { unit: Unit; rows: DayRow[] },
+  opts: z.output<typeof CampaignOptionsSchema>,
+): { estimate: CampaignEstimate; own: RateModel } {
+  const { unit, rows } = normalised;
   const impressions = sum(rows.map((r) => r.impressions));
   const clicks = sum(rows.map((r) => r.clicks));
   const conversions = sum(rows.map((r) => r.conversions));
@@ -175,7 +184,7 @@ export function estimateCampaign(input: CampaignInput, options: CampaignOptions 
   const verdict = campaignVerdict(rows, {
     window: opts.verdictWindow,
     datasetPrior: opts.prior,
-    state: drift?.filter.days[windowStart]?.state,
+    state: drift?.filter.stateBefore(windowStart),
     calibration: drift?.calibration,
   });
 
@@ -191,7 +200,7 @@ export function estimateCampaign(input: CampaignInput, options: CampaignOptions 
 
   const first = rows[0]?.date;
   const last = rows[rows.length - 1]?.date;
-  return {
+  const estimate: CampaignEstimate = {
     campaign: data.campaign,
     unit,
     units: rows.length,
@@ -210,6 +219,7 @@ export function estimateCampaign(input: CampaignInput, options: CampaignOptions 
     verdict,
     flags,
   };
+  return { estimate, own };
 }
 
 /** Everything estimated for a dataset's campaigns. */
@@ -250,12 +260,13 @@ export function estimateDataset(campaigns: CampaignInput[], options: DatasetOpti
   const shrinkage = shrinkRates(totals, opts.shrinkage);
   const prior = shrinkage.fit.method === "none" ? undefined : { a: shrinkage.fit.a, b: shrinkage.fit.b };
   const { budgets, shrinkage: _method, resamples, ...shared } = opts;
-  const estimates = list.map((c) => estimateCampaign(c, { ...shared, budget: budgets?.[c.campaign], prior }));
-  const dated = list
-    .map((c) => normaliseRows(c.days))
-    .map((n, i) => ({ campaign: (list[i] as CampaignInput).campaign, ...n }))
-    .filter((n) => n.unit === "day")
-    .map((n) => ({ campaign: n.campaign, days: n.rows }));
+  const dated: { campaign: string; days: DayRow[]; residuals: Map<string, number> }[] = [];
+  const estimates = list.map((c) => {
+    const normalised = normaliseRows(c.days);
+    const { estimate, own } = estimateValidated(c, normalised, { ...shared, budget: budgets?.[c.campaign], prior });
+    if (normalised.unit === "day") dated.push({ campaign: c.campaign, days: normalised.rows, residuals: dailyResiduals(normalised.rows, own) });
+    return estimate;
+  });
   return {
     campaigns: estimates,
     shrinkage,

@@ -33,34 +33,51 @@ function walk(
   fullRight = false,
 ): CountDistribution {
   const s = Math.min(Math.max(0, Math.floor(start)), maxK);
-  const right: number[] = [1];
+  // Both halves go into reusable scratch buffers (grown on demand), so a call allocates only the pmf it returns:
+  // the estimation code builds one of these per day and campaign.
+  let right = scratchRight;
+  let nr = 0;
+  right[nr++] = 1;
   let total = 1;
   let v = 1;
   for (let k = s; k < maxK; k++) {
     const q = ratio(k);
     v *= q;
     if (!(v > 0) && !fullRight) break;
-    right.push(v);
+    if (nr === right.length) right = scratchRight = grow(right);
+    right[nr++] = v;
     total += v;
     if (!fullRight && q < 1 && v < TAIL * total) break;
-    if (right.length > MAX_RANGE) throw new RangeError("count distribution too wide to tabulate");
+    if (nr > MAX_RANGE) throw new RangeError("count distribution too wide to tabulate");
   }
-  const left: number[] = [];
+  let left = scratchLeft;
+  let nl = 0;
   v = 1;
   for (let k = s; k > 0; k--) {
     const q = ratio(k - 1);
     // p(k-1) = p(k) / ratio(k-1); ratio(k-1) > 0 on the support below maxK.
     v /= q;
     if (!(v > 0) || !Number.isFinite(v)) break;
-    left.push(v);
+    if (nl === left.length) left = scratchLeft = grow(left);
+    left[nl++] = v;
     total += v;
     if (q > 1 && v < TAIL * total) break;
-    if (left.length > MAX_RANGE) throw new RangeError("count distribution too wide to tabulate");
+    if (nl > MAX_RANGE) throw new RangeError("count distribution too wide to tabulate");
   }
-  const pmf = new Float64Array(left.length + right.length);
-  for (let i = 0; i < left.length; i++) pmf[i] = (left[left.length - 1 - i] as number) / total;
-  for (let i = 0; i < right.length; i++) pmf[left.length + i] = (right[i] as number) / total;
-  return { offset: s - left.length, pmf, mean };
+  const pmf = new Float64Array(nl + nr);
+  for (let i = 0; i < nl; i++) pmf[i] = (left[nl - 1 - i] as number) / total;
+  for (let i = 0; i < nr; i++) pmf[nl + i] = (right[i] as number) / total;
+  return { offset: s - nl, pmf, mean };
+}
+
+let scratchRight: Float64Array<ArrayBuffer> = new Float64Array(1024);
+let scratchLeft: Float64Array<ArrayBuffer> = new Float64Array(1024);
+
+/** A buffer twice as long holding the same values. */
+function grow(buffer: Float64Array<ArrayBuffer>): Float64Array<ArrayBuffer> {
+  const next = new Float64Array(buffer.length * 2);
+  next.set(buffer);
+  return next;
 }
 
 /**

@@ -138,7 +138,8 @@ const BAND_ENDS = [0.05, 0.1, 0.25, 0.75, 0.9, 0.95] as const;
 /**
  * One pass over a count pmf: the ends of the 50/80/90% central bands (quantileOf's rule: the smallest k with
  * F(k) >= p - 1e-12), F(y - 1) and F(y) of the observed count, and its ranked probability score. The same numbers as
- * centralInterval, cdfAt and rankedProbabilityScore on the cumulative (capped at 1), without building it.
+ * centralInterval, cdfAt and rankedProbabilityScore on the cumulative (capped at 1), without building it. `meanOk`:
+ * the table's mass is 1 and its mean the law's closed-form mean (relative 1e-8).
  */
 function scoreCount(d: CountDistribution, y: number) {
   const ends = [0, 0, 0, 0, 0, 0];
@@ -148,9 +149,11 @@ function scoreCount(d: CountDistribution, y: number) {
   let upTo = 0;
   let rps = y < d.offset ? d.offset - y : 0;
   const L = d.pmf.length;
+  let mean = 0;
   for (let i = 0; i < L; i++) {
     F = Math.min(1, F + (d.pmf[i] as number));
     const k = d.offset + i;
+    mean += k * (d.pmf[i] as number);
     while (e < 6 && F >= (BAND_ENDS[e] as number) - 1e-12) ends[e++] = k;
     if (k === y - 1) below = F;
     if (k === y) upTo = F;
@@ -164,7 +167,9 @@ function scoreCount(d: CountDistribution, y: number) {
     if (y - 1 > last) below = 1;
     if (y > last + 1) rps += y - last - 1;
   }
-  return { lo90: ends[0] as number, lo80: ends[1] as number, lo50: ends[2] as number, hi50: ends[3] as number, hi80: ends[4] as number, hi90: ends[5] as number, below, upTo, rps };
+  // Self-check: the tabulated law's mean against the closed form it was built from (tails cut at 1e-15 of the mass).
+  const meanOk = Math.abs(mean - d.mean) <= 1e-8 * Math.max(1, d.mean) && Math.abs(F - 1) <= 1e-9;
+  return { lo90: ends[0] as number, lo80: ends[1] as number, lo50: ends[2] as number, hi50: ends[3] as number, hi80: ends[4] as number, hi90: ends[5] as number, below, upTo, rps, meanOk };
 }
 
 /** expectedInclusion from F(y - 1) and F(y): the share of [F(y-1), F(y)] inside [(1-c)/2, (1+c)/2]. */
@@ -219,6 +224,7 @@ export function driftCalibration(rows: readonly DayRow[], options: CalibrationOp
   let rps = 0;
   let width = 0;
   let skipped = 0;
+  let failed = 0;
   const usable = (s: DriftState) => s.b > 0 && s.a > 0;
   for (let t = warmupDays; t < rows.length; t++) {
     const row = rows[t] as DayRow;
@@ -231,6 +237,12 @@ export function driftCalibration(rows: readonly DayRow[], options: CalibrationOp
     const dist = dayDistribution(state, row.clicks);
     const y = Math.round(row.conversions);
     const sc = scoreCount(dist, y);
+    if (!sc.meanOk) {
+      // The tabulated law failed its own check: the day is drawn flat and not scored (counted in the note).
+      failed++;
+      band.push(flatBand(row));
+      continue;
+    }
     const position: BandDay["position"] = y < sc.lo90 ? "below" : y > sc.hi90 ? "above" : "inside";
     const b50 = { lo: sc.lo50, hi: sc.hi50 };
     const b80 = { lo: sc.lo80, hi: sc.hi80 };
@@ -334,7 +346,7 @@ export function driftCalibration(rows: readonly DayRow[], options: CalibrationOp
     rows: out,
     note:
       d > 0
-        ? `${d} days forecast one step ahead after a ${warmupDays}-day warm-up (${drift}); coverage = days inside the drawn band, PIT coverage beside it.`
+        ? `${d} days forecast one step ahead after a ${warmupDays}-day warm-up (${drift}); coverage = days inside the drawn band, PIT coverage beside it.${failed > 0 ? ` ${failed} day(s) left out: their predictive table failed its mean check.` : ""}`
         : `Not enough history: calibration needs more than ${warmupDays} days, with clicks after the warm-up.`,
   };
   return { calibration, band: [...warm, ...band], filter };

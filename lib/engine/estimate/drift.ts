@@ -43,6 +43,8 @@ export const DRIFT_SHOCKS = [0, 0.003, 0.01, 0.03, 0.1, 0.3] as const;
  */
 export const DRIFT_SCORE_DISCOUNT = 0.9;
 
+/** Floor of the state's pseudo-counts a and b (see driftFilter). */
+const MIN_STATE = 1e-9;
 /** Smallest beta-binomial concentration used when the day shock exceeds what a Beta can hold. */
 const MIN_CONCENTRATION = 0.01;
 
@@ -286,8 +288,10 @@ export function driftFilter(rows: readonly DayRow[], options: DriftOptions = {})
       }
       const m = q.m;
       const w = s2 === 0 ? 1 : base === "binomial" ? 1 / (1 + (s2 * n * m) / Math.max(1e-12, 1 - m)) : 1 / (1 + s2 * n * m);
-      A[g] = a + w * y;
-      B[g] = b + w * (base === "binomial" ? n - y : n);
+      // A long run without conversions under a small discount would decay a to 0 (m = 0, no finite predictive):
+      // the floor keeps it a positive pseudo-count far below anything observable.
+      A[g] = Math.max(MIN_STATE, a + w * y);
+      B[g] = Math.max(MIN_STATE, b + w * (base === "binomial" ? n - y : n));
     }
     if (scoring) scoredDays++;
     if (n > 0) seen = true;

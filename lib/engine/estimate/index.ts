@@ -129,8 +129,10 @@ function sum(xs: readonly number[]): number {
 
 /**
  * Estimates one campaign: rates with Jeffreys posteriors (and the dataset-prior posterior when `options.prior` is
- * given), the dispersion test, order values, forecast parameters for the horizon and budget, the rolling
- * calibration and in-sample noise band, and the verdict on the last days.
+ * given), the dispersion test, order values, and for dated rows one pass of the drifting-rate filter (driftFilter)
+ * that gives the rolling one-step-ahead calibration, the chart's band (the same one-step-ahead band), the state the
+ * verdict judges the last days from, and the state the forecast for the horizon and budget starts from (with the
+ * rate's drift over the horizon mixed in). Ads (undated rows) keep the fixed-rate model and an in-sample band.
  *
  * @param input - a CampaignInput (validated; rows sharing a date are summed; undated rows are ads).
  * @param options - CampaignOptions (validated; defaults: week horizon, default budget, 14-day warm-up, seed 1).

@@ -211,3 +211,12 @@ describe("estimateCampaign on a drifting rate", () => {
     expect(e.verdict.drift).not.toBeNull();
   });
 });
+
+describe("estimateCampaign on long runs without conversions", () => {
+  it("keeps every number finite when 120 days bring no conversion, then a burst (the drift state never decays to 0)", () => {
+    const days = Array.from({ length: 130 }, (_, i) => row({ date: isoDay(i), clicks: 200, conversions: i >= 120 ? 15 : 0 }));
+    const e = estimateCampaign({ campaign: "Quiet", days });
+    expectFiniteEverywhere(JSON.parse(JSON.stringify(e)));
+    expect(e.band.filter((b) => b.scored).length).toBe(e.calibration?.days);
+  });
+});

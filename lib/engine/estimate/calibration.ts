@@ -3,8 +3,8 @@
  * forecasts every day from the days before it; the same one-step-ahead band is scored here and drawn on the daily
  * chart, so the share of days inside the chart's 90% band is the `coverage90` the tables report.
  */
-import { centralInterval, cumulative, type CountDistribution } from "./discrete";
-import { dayDistribution, driftFilter, type DriftFilter, type DriftState } from "./drift";
+import { betaBinomialInto, centralInterval, cumulative, negativeBinomialInto, type CountDistribution, type ScratchPmf } from "./discrete";
+import { dayDistribution, DRIFT_MIN_CONCENTRATION, driftFilter, type DriftFilter, type DriftState } from "./drift";
 import { predictiveCounts, rateModel, type RateModel } from "./predictive";
 import { seededRandom } from "./rng";
 import type { DayRow } from "./types";
@@ -135,41 +135,108 @@ export interface BandDay {
 /** Quantile probabilities of the three central bands' ends, in increasing order. */
 const BAND_ENDS = [0.05, 0.1, 0.25, 0.75, 0.9, 0.95] as const;
 
+/** What scoreCount finds in one pass over a day's pmf (one object reused across days). */
+interface CountScore {
+  lo90: number;
+  lo80: number;
+  lo50: number;
+  hi50: number;
+  hi80: number;
+  hi90: number;
+  below: number;
+  upTo: number;
+  rps: number;
+  meanOk: boolean;
+}
+
 /**
- * One pass over a count pmf: the ends of the 50/80/90% central bands (quantileOf's rule: the smallest k with
- * F(k) >= p - 1e-12), F(y - 1) and F(y) of the observed count, and its ranked probability score. The same numbers as
- * centralInterval, cdfAt and rankedProbabilityScore on the cumulative (capped at 1), without building it. `meanOk`:
- * the table's mass is 1 and its mean the law's closed-form mean (relative 1e-8).
+ * One pass over a count pmf (pmf[i] = P(X = offset + i), i < length, mean its closed-form mean): the ends of the
+ * 50/80/90% central bands (quantileOf's rule: the smallest k with F(k) >= p - 1e-12), F(y - 1) and F(y) of the
+ * observed count, and its ranked probability score. The same numbers as centralInterval, cdfAt and
+ * rankedProbabilityScore on the cumulative (capped at 1), without building it. `meanOk`: the table's mass is 1 and its
+ * mean the law's closed-form mean (relative 1e-8). Writes into `out`.
  */
-function scoreCount(d: CountDistribution, y: number) {
-  const ends = [0, 0, 0, 0, 0, 0];
+function scoreCount(pmf: Float64Array, offset: number, L: number, lawMean: number, y: number, out: CountScore): void {
   let e = 0;
   let F = 0;
   let below = 0;
   let upTo = 0;
-  let rps = y < d.offset ? d.offset - y : 0;
-  const L = d.pmf.length;
+  let rps = y < offset ? offset - y : 0;
   let mean = 0;
+  let next = BAND_ENDS[0] - 1e-12;
   for (let i = 0; i < L; i++) {
-    F = Math.min(1, F + (d.pmf[i] as number));
-    const k = d.offset + i;
-    mean += k * (d.pmf[i] as number);
-    while (e < 6 && F >= (BAND_ENDS[e] as number) - 1e-12) ends[e++] = k;
+    const p = pmf[i] as number;
+    F = Math.min(1, F + p);
+    const k = offset + i;
+    mean += k * p;
+    while (e < 6 && F >= next) {
+      setEnd(out, e++, k);
+      next = e < 6 ? (BAND_ENDS[e] as number) - 1e-12 : Infinity;
+    }
     if (k === y - 1) below = F;
     if (k === y) upTo = F;
     const diff = F - (y <= k ? 1 : 0);
     rps += diff * diff;
   }
-  const last = d.offset + L - 1;
-  while (e < 6) ends[e++] = last;
+  const last = offset + L - 1;
+  while (e < 6) setEnd(out, e++, last);
   if (y > last) {
     upTo = 1;
     if (y - 1 > last) below = 1;
     if (y > last + 1) rps += y - last - 1;
   }
+  out.below = below;
+  out.upTo = upTo;
+  out.rps = rps;
   // Self-check: the tabulated law's mean against the closed form it was built from (tails cut at 1e-15 of the mass).
-  const meanOk = Math.abs(mean - d.mean) <= 1e-8 * Math.max(1, d.mean) && Math.abs(F - 1) <= 1e-9;
-  return { lo90: ends[0] as number, lo80: ends[1] as number, lo50: ends[2] as number, hi50: ends[3] as number, hi80: ends[4] as number, hi90: ends[5] as number, below, upTo, rps, meanOk };
+  out.meanOk = Math.abs(mean - lawMean) <= 1e-8 * Math.max(1, lawMean) && Math.abs(F - 1) <= 1e-9;
+}
+
+function setEnd(out: CountScore, e: number, k: number): void {
+  if (e === 0) out.lo90 = k;
+  else if (e === 1) out.lo80 = k;
+  else if (e === 2) out.lo50 = k;
+  else if (e === 3) out.hi50 = k;
+  else if (e === 4) out.hi80 = k;
+  else out.hi90 = k;
+}
+
+/**
+ * The day's one-step-ahead law from the filter's path (dayDistribution(stateBefore(t), clicks) without building the
+ * state or the table's own array: the pmf is left in the shared scratch table). Null where dayDistribution would
+ * not tabulate by the beta-binomial/NB walk (clicks rounding to 0, a zero or infinite NB parameter).
+ */
+function dayLaw(filter: DriftFilter, t: number, clicks: number): { law: ScratchPmf; mean: number } | null {
+  const path = filter.path;
+  const g = path.point[t] as number;
+  const d = path.delta[g] as number;
+  const s2 = path.s2[g] as number;
+  const a = d * (path.a[t] as number);
+  const b = d * (path.b[t] as number);
+  const n = Math.round(clicks);
+  if (!(n > 0)) return null;
+  if (filter.base === "binomial") {
+    const m = a / (a + b);
+    let al = a;
+    let be = b;
+    if (s2 !== 0) {
+      const vl = (m * (1 - m)) / (a + b + 1);
+      const vq = vl + s2 * (vl + m * m);
+      const c = Math.max(DRIFT_MIN_CONCENTRATION, (m * (1 - m)) / vq - 1);
+      al = m * c;
+      be = (1 - m) * c;
+    }
+    return { law: betaBinomialInto(n, al, be), mean: (n * al) / (al + be) };
+  }
+  const m = a / b;
+  let r = a;
+  if (s2 !== 0) {
+    const vl = (m * m) / a;
+    r = (m * m) / (vl + s2 * (vl + m * m));
+  }
+  const mean = clicks * m;
+  if (!(mean > 0) || !Number.isFinite(r)) return null;
+  return { law: negativeBinomialInto(r, mean), mean };
 }
 
 /** expectedInclusion from F(y - 1) and F(y): the share of [F(y-1), F(y)] inside [(1-c)/2, (1+c)/2]. */
@@ -226,17 +293,30 @@ export function driftCalibration(rows: readonly DayRow[], options: CalibrationOp
   let skipped = 0;
   let failed = 0;
   const usable = (s: DriftState) => s.b > 0 && s.a > 0;
+  const sc: CountScore = { lo90: 0, lo80: 0, lo50: 0, hi50: 0, hi80: 0, hi90: 0, below: 0, upTo: 0, rps: 0, meanOk: false };
   for (let t = warmupDays; t < rows.length; t++) {
     const row = rows[t] as DayRow;
-    const state = filter.stateBefore(t);
-    if (!(row.clicks > 0) || !usable(state)) {
+    // usable(stateBefore(t)), read from the path without building the state.
+    const usableState = (filter.path.a[t] as number) > 0 && (filter.path.b[t] as number) > 0;
+    if (!(row.clicks > 0) || !usableState) {
       if (!(row.clicks > 0)) skipped++;
       band.push(flatBand(row));
       continue;
     }
-    const dist = dayDistribution(state, row.clicks);
+    const dayPoint = filter.path.point[t] as number;
+    const dayDelta = filter.path.delta[dayPoint] as number;
+    const dayShock = filter.path.s2[dayPoint] as number;
     const y = Math.round(row.conversions);
-    const sc = scoreCount(dist, y);
+    const fast = dayLaw(filter, t, row.clicks);
+    let expected: number;
+    if (fast) {
+      scoreCount(fast.law.pmf, fast.law.offset, fast.law.length, fast.mean, y, sc);
+      expected = fast.mean;
+    } else {
+      const dist = dayDistribution(filter.stateBefore(t), row.clicks);
+      scoreCount(dist.pmf, dist.offset, dist.pmf.length, dist.mean, y, sc);
+      expected = dist.mean;
+    }
     if (!sc.meanOk) {
       // The tabulated law failed its own check: the day is drawn flat and not scored (counted in the note).
       failed++;
@@ -251,7 +331,7 @@ export function driftCalibration(rows: readonly DayRow[], options: CalibrationOp
       date: row.date ?? "",
       clicks: row.clicks,
       conversions: row.conversions,
-      expected: dist.mean,
+      expected,
       lo50: b50.lo,
       hi50: b50.hi,
       lo80: b80.lo,
@@ -262,9 +342,9 @@ export function driftCalibration(rows: readonly DayRow[], options: CalibrationOp
       inside50: y >= b50.lo && y <= b50.hi,
       pit: sc.below + random() * (sc.upTo - sc.below),
       rps: sc.rps,
-      model: state.s2 > 0 ? "negbin" : state.base,
-      delta: state.delta,
-      s2: state.s2,
+      model: dayShock > 0 ? "negbin" : filter.base,
+      delta: dayDelta,
+      s2: dayShock,
     };
     out.push(day);
     pitIn[0] = (pitIn[0] as number) + pitInside(sc.below, sc.upTo, 0.5);
@@ -279,7 +359,7 @@ export function driftCalibration(rows: readonly DayRow[], options: CalibrationOp
       date: row.date,
       clicks: row.clicks,
       conversions: row.conversions,
-      expected: dist.mean,
+      expected,
       lo50: b50.lo,
       hi50: b50.hi,
       lo90: b90.lo,

@@ -46,7 +46,8 @@ export const DRIFT_SCORE_DISCOUNT = 0.9;
 /** Floor of the state's pseudo-counts a and b (see driftFilter). */
 const MIN_STATE = 1e-9;
 /** Smallest beta-binomial concentration used when the day shock exceeds what a Beta can hold. */
-const MIN_CONCENTRATION = 0.01;
+export const DRIFT_MIN_CONCENTRATION = 0.01;
+const MIN_CONCENTRATION = DRIFT_MIN_CONCENTRATION;
 
 /** A filter state: the level's posterior and the grid point it runs under. */
 export interface DriftState {
@@ -88,21 +89,27 @@ export function lnGamma(x: number): number {
 
 /**
  * ln Gamma(x + k) - ln Gamma(x) for x > 0 and a whole k >= 0: for k <= 32 the log of the product x (x + 1) ...
- * (x + k - 1), taken eight factors at a time (x <= 1e30 keeps a partial product finite), exact to a few ulps and
- * free of the cancellation of two large log-gammas; otherwise the difference of lnGamma.
+ * (x + k - 1), in one logarithm when x < 1e9 (the product stays below 1e289), else eight factors at a time (x <= 1e30
+ * keeps a partial product finite); exact to a few ulps and free of the cancellation of two large log-gammas;
+ * otherwise (k > 32) the difference of lnGamma.
  * @example risingLog(2, 3) // returns ln 24 ~ 3.1781
  */
 export function risingLog(x: number, k: number): number {
   if (k === 0) return 0;
   if (k > 32) return lnGamma(x + k) - lnGamma(x);
+  let p = x;
+  if (x < 1e9) {
+    // (1e9 + 32)^32 < 1e289: the whole product is finite; one logarithm.
+    for (let j = 1; j < k; j++) p *= x + j;
+    return Math.log(p);
+  }
   let s = 0;
-  let p = 1;
-  for (let j = 0; j < k; j++) {
-    p *= x + j;
-    if ((j & 7) === 7) {
+  for (let j = 1; j < k; j++) {
+    if ((j & 7) === 0) {
       s += Math.log(p);
       p = 1;
     }
+    p *= x + j;
   }
   return s + Math.log(p);
 }
@@ -150,24 +157,6 @@ function predictive(base: "binomial" | "poisson", a: number, b: number, s2: numb
 }
 
 /**
- * Log predictive probability of y conversions from n clicks, without the terms that do not depend on the model
- * (ln C(n, y) for the beta-binomial, -ln y! for the NB): comparing grid points needs only differences.
- *   beta-binomial: lnG(y + al) - lnG(al) + lnG(n - y + be) - lnG(be) - lnG(n + al + be) + lnG(al + be)
- *   NB(r, mu):     lnG(y + r) - lnG(r) + r ln(r / (r + mu)) + y ln(mu / (r + mu))
- */
-function logScore(base: "binomial" | "poisson", n: number, y: number, q: Predictive): number {
-  if (base === "binomial") {
-    const al = q.p1;
-    const be = q.p2;
-    return risingLog(al, y) + lnGamma(n - y + be) - lnGamma(be) - lnGamma(n + al + be) + lnGamma(al + be);
-  }
-  const r = q.p1;
-  const mu = n * q.m;
-  // log1p keeps r ln(1 + mu/r) exact when r >> mu (a nearly Poisson day).
-  return risingLog(r, y) - r * Math.log1p(mu / r) + (y > 0 ? y * Math.log(mu / (r + mu)) : 0);
-}
-
-/**
  * The count law of one day's predictive (see the module comment), tabulated.
  * @example dayDistribution({ base: "binomial", a: 30, b: 970, delta: 1, s2: 0 }, 300).mean // 9
  */
@@ -198,6 +187,11 @@ export interface DriftFilter {
   stateBefore: (t: number) => DriftState;
   /** Days whose log score entered the choice (days with clicks after the first). */
   scoredDays: number;
+  /**
+   * stateBefore's values as arrays (read in the calibration's loop without building a state a day): day t was
+   * forecast with grid point point[t], from the state (a[t], b[t]) before its discount; t = days is the next day.
+   */
+  path: { a: Float64Array; b: Float64Array; point: Int32Array; delta: Float64Array; s2: Float64Array };
 }
 
 /** Options of the filter. */
@@ -210,6 +204,101 @@ export interface DriftOptions {
   shocks?: readonly number[];
   /** Forgetting of the grid's log scores in the online choice (default DRIFT_SCORE_DISCOUNT; 1 = all days equal). */
   scoreDiscount?: number;
+}
+
+/**
+ * One day of the binomial-base filter for every grid point (the inner loop of driftFilter, written out on typed
+ * arrays): discount, score the day's count under the beta-binomial predictive (see predictive and logScore, whose
+ * formulas these are), update. n, y as observed (y capped at n); nr, yr rounded for the score.
+ */
+function binomialStep(
+  G: number,
+  gd: Float64Array,
+  gs: Float64Array,
+  A: Float64Array,
+  B: Float64Array,
+  score: Float64Array,
+  recent: Float64Array,
+  lam: number,
+  scoring: boolean,
+  n: number,
+  y: number,
+  nr: number,
+  yr: number,
+): void {
+  const ny = nr - yr;
+  for (let g = 0; g < G; g++) {
+    const d = gd[g] as number;
+    const s2 = gs[g] as number;
+    const a = d * (A[g] as number);
+    const b = d * (B[g] as number);
+    const m = a / (a + b);
+    let al = a;
+    let be = b;
+    if (s2 !== 0) {
+      const vl = (m * (1 - m)) / (a + b + 1);
+      const vq = vl + s2 * (vl + m * m);
+      const c = Math.max(MIN_CONCENTRATION, (m * (1 - m)) / vq - 1);
+      al = m * c;
+      be = (1 - m) * c;
+    }
+    if (scoring) {
+      const lp = risingLog(al, yr) + lnGamma(ny + be) - lnGamma(be) - lnGamma(nr + al + be) + lnGamma(al + be);
+      score[g] = (score[g] as number) + lp;
+      recent[g] = lam * (recent[g] as number) + lp;
+    }
+    const w = s2 === 0 ? 1 : 1 / (1 + (s2 * n * m) / Math.max(1e-12, 1 - m));
+    // A long run without conversions under a small discount would decay a to 0 (m = 0, no finite predictive):
+    // the floor keeps it a positive pseudo-count far below anything observable.
+    A[g] = Math.max(MIN_STATE, a + w * y);
+    B[g] = Math.max(MIN_STATE, b + w * (n - y));
+  }
+}
+
+/** One day of the Poisson-base filter for every grid point (see binomialStep; NB predictive). */
+function poissonStep(
+  G: number,
+  gd: Float64Array,
+  gs: Float64Array,
+  A: Float64Array,
+  B: Float64Array,
+  score: Float64Array,
+  recent: Float64Array,
+  lam: number,
+  scoring: boolean,
+  n: number,
+  y: number,
+  yr: number,
+): void {
+  const nr = Math.round(n);
+  for (let g = 0; g < G; g++) {
+    const d = gd[g] as number;
+    const s2 = gs[g] as number;
+    const a = d * (A[g] as number);
+    const b = d * (B[g] as number);
+    if (!(b > 0)) {
+      // The improper Gamma(1/2, 0) and no clicks yet: nothing to predict with; learn only.
+      A[g] = a + y;
+      B[g] = b + n;
+      continue;
+    }
+    const m = a / b;
+    let r = a;
+    if (s2 !== 0) {
+      const vl = (m * m) / a;
+      r = (m * m) / (vl + s2 * (vl + m * m));
+    }
+    if (scoring) {
+      const mu = nr * m;
+      // log1p keeps r ln(1 + mu/r) exact when r >> mu (a nearly Poisson day).
+      const lp = risingLog(r, yr) - r * Math.log1p(mu / r) + (yr > 0 ? yr * Math.log(mu / (r + mu)) : 0);
+      score[g] = (score[g] as number) + lp;
+      recent[g] = lam * (recent[g] as number) + lp;
+    }
+    const w = s2 === 0 ? 1 : 1 / (1 + s2 * n * m);
+    A[g] = Math.max(MIN_STATE, a + w * y);
+    B[g] = Math.max(MIN_STATE, b + w * n);
+  }
 }
 
 /**
@@ -246,55 +335,37 @@ export function driftFilter(rows: readonly DayRow[], options: DriftOptions = {})
   const score = new Float64Array(G);
   const recent = new Float64Array(G);
   const lam = options.scoreDiscount ?? DRIFT_SCORE_DISCOUNT;
-  const q: Predictive = { m: 0, p1: 0, p2: 0 };
   const T = rows.length;
   const dayA = new Float64Array(T + 1);
   const dayB = new Float64Array(T + 1);
   const dayG = new Int32Array(T + 1);
+  const binomialBase = base === "binomial";
   let seen = false;
   let scoredDays = 0;
   let chosen = 0;
-  for (let t = 0; t < rows.length; t++) {
+  for (let t = 0; t < T; t++) {
     const row = rows[t] as DayRow;
     dayA[t] = A[chosen] as number;
     dayB[t] = B[chosen] as number;
     dayG[t] = chosen;
     const n = row.clicks;
-    const scoring = seen && n > 0;
-    const y = base === "binomial" ? Math.min(row.conversions, n) : row.conversions;
-    const yr = Math.min(Math.round(y), base === "binomial" ? Math.round(n) : Infinity);
-    const nr = Math.round(n);
-    for (let g = 0; g < G; g++) {
-      const d = gd[g] as number;
-      const s2 = gs[g] as number;
-      const a = d * (A[g] as number);
-      const b = d * (B[g] as number);
-      if (!(n > 0)) {
-        A[g] = a;
-        B[g] = b;
-        continue;
+    if (!(n > 0)) {
+      // A day without clicks: time passes (every state is discounted), nothing is scored or learnt.
+      for (let g = 0; g < G; g++) {
+        const d = gd[g] as number;
+        A[g] = d * (A[g] as number);
+        B[g] = d * (B[g] as number);
       }
-      if (!(b > 0)) {
-        // Poisson base with the improper Gamma(1/2, 0) and no clicks yet: nothing to predict with; learn only.
-        A[g] = a + y;
-        B[g] = b + n;
-        continue;
-      }
-      predictive(base, a, b, s2, q);
-      if (scoring) {
-        const lp = logScore(base, nr, yr, q);
-        score[g] = (score[g] as number) + lp;
-        recent[g] = lam * (recent[g] as number) + lp;
-      }
-      const m = q.m;
-      const w = s2 === 0 ? 1 : base === "binomial" ? 1 / (1 + (s2 * n * m) / Math.max(1e-12, 1 - m)) : 1 / (1 + s2 * n * m);
-      // A long run without conversions under a small discount would decay a to 0 (m = 0, no finite predictive):
-      // the floor keeps it a positive pseudo-count far below anything observable.
-      A[g] = Math.max(MIN_STATE, a + w * y);
-      B[g] = Math.max(MIN_STATE, b + w * (base === "binomial" ? n - y : n));
+    } else {
+      const scoring = seen;
+      const y = binomialBase ? Math.min(row.conversions, n) : row.conversions;
+      const nr = Math.round(n);
+      const yr = Math.min(Math.round(y), binomialBase ? nr : Infinity);
+      if (binomialBase) binomialStep(G, gd, gs, A, B, score, recent, lam, scoring, n, y, nr, yr);
+      else poissonStep(G, gd, gs, A, B, score, recent, lam, scoring, n, y, yr);
+      if (scoring) scoredDays++;
+      seen = true;
     }
-    if (scoring) scoredDays++;
-    if (n > 0) seen = true;
     // The next day's choice: best score so far; ties keep the earlier grid point.
     chosen = 0;
     for (let g = 1; g < G; g++) if ((recent[g] as number) > (recent[chosen] as number) + 1e-9) chosen = g;
@@ -319,6 +390,7 @@ export function driftFilter(rows: readonly DayRow[], options: DriftOptions = {})
       return { base, a: dayA[i] as number, b: dayB[i] as number, delta: gd[g] as number, s2: gs[g] as number };
     },
     scoredDays,
+    path: { a: dayA, b: dayB, point: dayG, delta: gd, s2: gs },
   };
 }
 

@@ -203,10 +203,10 @@ function setEnd(out: CountScore, e: number, k: number): void {
 
 /**
  * The day's one-step-ahead law from the filter's path (dayDistribution(stateBefore(t), clicks) without building the
- * state or the table's own array: the pmf is left in the shared scratch table). Null where dayDistribution would
+ * state or the table's own array: the pmf is left in the shared scratch table, its mean in dayLawMean). Null where dayDistribution would
  * not tabulate by the beta-binomial/NB walk (clicks rounding to 0, a zero or infinite NB parameter).
  */
-function dayLaw(filter: DriftFilter, t: number, clicks: number): { law: ScratchPmf; mean: number } | null {
+function dayLaw(filter: DriftFilter, t: number, clicks: number): ScratchPmf | null {
   const path = filter.path;
   const g = path.point[t] as number;
   const d = path.delta[g] as number;
@@ -226,7 +226,8 @@ function dayLaw(filter: DriftFilter, t: number, clicks: number): { law: ScratchP
       al = m * c;
       be = (1 - m) * c;
     }
-    return { law: betaBinomialInto(n, al, be), mean: (n * al) / (al + be) };
+    dayLawMean = (n * al) / (al + be);
+    return betaBinomialInto(n, al, be);
   }
   const m = a / b;
   let r = a;
@@ -236,8 +237,12 @@ function dayLaw(filter: DriftFilter, t: number, clicks: number): { law: ScratchP
   }
   const mean = clicks * m;
   if (!(mean > 0) || !Number.isFinite(r)) return null;
-  return { law: negativeBinomialInto(r, mean), mean };
+  dayLawMean = mean;
+  return negativeBinomialInto(r, mean);
 }
+
+/** The closed-form mean of the law dayLaw last returned (kept beside the scratch table, which has none). */
+let dayLawMean = 0;
 
 /** expectedInclusion from F(y - 1) and F(y): the share of [F(y-1), F(y)] inside [(1-c)/2, (1+c)/2]. */
 function pitInside(lower: number, upper: number, level: number): number {
@@ -310,8 +315,8 @@ export function driftCalibration(rows: readonly DayRow[], options: CalibrationOp
     const fast = dayLaw(filter, t, row.clicks);
     let expected: number;
     if (fast) {
-      scoreCount(fast.law.pmf, fast.law.offset, fast.law.length, fast.mean, y, sc);
-      expected = fast.mean;
+      expected = dayLawMean;
+      scoreCount(fast.pmf, fast.offset, fast.length, expected, y, sc);
     } else {
       const dist = dayDistribution(filter.stateBefore(t), row.clicks);
       scoreCount(dist.pmf, dist.offset, dist.pmf.length, dist.mean, y, sc);
@@ -324,22 +329,19 @@ export function driftCalibration(rows: readonly DayRow[], options: CalibrationOp
       continue;
     }
     const position: BandDay["position"] = y < sc.lo90 ? "below" : y > sc.hi90 ? "above" : "inside";
-    const b50 = { lo: sc.lo50, hi: sc.hi50 };
-    const b80 = { lo: sc.lo80, hi: sc.hi80 };
-    const b90 = { lo: sc.lo90, hi: sc.hi90 };
     const day: CalibrationDay = {
       date: row.date ?? "",
       clicks: row.clicks,
       conversions: row.conversions,
       expected,
-      lo50: b50.lo,
-      hi50: b50.hi,
-      lo80: b80.lo,
-      hi80: b80.hi,
-      lo90: b90.lo,
-      hi90: b90.hi,
-      inside90: y >= b90.lo && y <= b90.hi,
-      inside50: y >= b50.lo && y <= b50.hi,
+      lo50: sc.lo50,
+      hi50: sc.hi50,
+      lo80: sc.lo80,
+      hi80: sc.hi80,
+      lo90: sc.lo90,
+      hi90: sc.hi90,
+      inside90: y >= sc.lo90 && y <= sc.hi90,
+      inside50: y >= sc.lo50 && y <= sc.hi50,
       pit: sc.below + random() * (sc.upTo - sc.below),
       rps: sc.rps,
       model: dayShock > 0 ? "negbin" : filter.base,
@@ -350,20 +352,20 @@ export function driftCalibration(rows: readonly DayRow[], options: CalibrationOp
     pitIn[0] = (pitIn[0] as number) + pitInside(sc.below, sc.upTo, 0.5);
     pitIn[1] = (pitIn[1] as number) + pitInside(sc.below, sc.upTo, 0.8);
     pitIn[2] = (pitIn[2] as number) + pitInside(sc.below, sc.upTo, 0.9);
-    if (y >= b50.lo && y <= b50.hi) inside[0] = (inside[0] as number) + 1;
-    if (y >= b80.lo && y <= b80.hi) inside[1] = (inside[1] as number) + 1;
-    if (y >= b90.lo && y <= b90.hi) inside[2] = (inside[2] as number) + 1;
+    if (y >= sc.lo50 && y <= sc.hi50) inside[0] = (inside[0] as number) + 1;
+    if (y >= sc.lo80 && y <= sc.hi80) inside[1] = (inside[1] as number) + 1;
+    if (y >= sc.lo90 && y <= sc.hi90) inside[2] = (inside[2] as number) + 1;
     rps += day.rps;
-    width += b90.hi - b90.lo;
+    width += sc.hi90 - sc.lo90;
     band.push({
       date: row.date,
       clicks: row.clicks,
       conversions: row.conversions,
       expected,
-      lo50: b50.lo,
-      hi50: b50.hi,
-      lo90: b90.lo,
-      hi90: b90.hi,
+      lo50: sc.lo50,
+      hi50: sc.hi50,
+      lo90: sc.lo90,
+      hi90: sc.hi90,
       position,
       warmup: false,
       scored: true,

@@ -152,11 +152,21 @@ function estimateValidated(
   opts: z.output<typeof CampaignOptionsSchema>,
 ): { estimate: CampaignEstimate; own: RateModel } {
   const { unit, rows } = normalised;
-  const impressions = sum(rows.map((r) => r.impressions));
-  const clicks = sum(rows.map((r) => r.clicks));
-  const conversions = sum(rows.map((r) => r.conversions));
-  const spend = sum(rows.map((r) => r.spend));
-  const revenue = rows.every((r) => r.revenue === null) ? null : sum(rows.map((r) => r.revenue ?? 0));
+  let impressions = 0;
+  let clicks = 0;
+  let conversions = 0;
+  let spend = 0;
+  let revenueSum = 0;
+  let anyRevenue = false;
+  for (const r of rows) {
+    impressions += r.impressions;
+    clicks += r.clicks;
+    conversions += r.conversions;
+    spend += r.spend;
+    if (r.revenue !== null) anyRevenue = true;
+    revenueSum += r.revenue ?? 0;
+  }
+  const revenue = anyRevenue ? revenueSum : null;
 
   const units = rows.map((r) => ({ n: r.clicks, y: r.conversions }));
   const own = rateModel(units);

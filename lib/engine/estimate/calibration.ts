@@ -4,8 +4,9 @@
  * chart, so the share of days inside the chart's 90% band is the `coverage90` the tables report.
  */
 import { betaBinomialInto, centralInterval, cumulative, negativeBinomialInto, type CountDistribution, type ScratchPmf } from "./discrete";
-import { dayDistribution, DRIFT_MIN_CONCENTRATION, driftFilter, type DriftFilter, type DriftState } from "./drift";
+import { dayDistribution, DRIFT_MIN_CONCENTRATION, driftFilter, type DriftFilter } from "./drift";
 import { predictiveCounts, rateModel, type RateModel } from "./predictive";
+import { lazyArray } from "./lazy";
 import { seededRandom } from "./rng";
 import type { DayRow } from "./types";
 
@@ -289,28 +290,27 @@ export function driftCalibration(rows: readonly DayRow[], options: CalibrationOp
   const warmupDays = Math.max(2, Math.floor(options.warmupDays ?? 14));
   const filter = driftFilter(rows, { prior: options.prior, discounts: options.discounts, shocks: options.shocks, scoreDiscount: options.scoreDiscount });
   const random = seededRandom(options.seed ?? 1);
-  const out: CalibrationDay[] = [];
-  const band: BandDay[] = [];
+  const T = rows.length;
+  // Each day after warm-up: its kind (0 flat, 1 scored) and its numbers, in one table; the row and band objects are
+  // built from it when first read (see lazyArray), so a dataset's thousands of campaigns do not allocate them unread.
+  const kind = new Uint8Array(T);
+  const table = new Float64Array(T * STRIDE);
   const pitIn = [0, 0, 0];
   const inside = [0, 0, 0];
   let rps = 0;
   let width = 0;
   let skipped = 0;
   let failed = 0;
-  const usable = (s: DriftState) => s.b > 0 && s.a > 0;
+  let d = 0;
   const sc: CountScore = { lo90: 0, lo80: 0, lo50: 0, hi50: 0, hi80: 0, hi90: 0, below: 0, upTo: 0, rps: 0, meanOk: false };
-  for (let t = warmupDays; t < rows.length; t++) {
+  for (let t = warmupDays; t < T; t++) {
     const row = rows[t] as DayRow;
     // usable(stateBefore(t)), read from the path without building the state.
     const usableState = (filter.path.a[t] as number) > 0 && (filter.path.b[t] as number) > 0;
     if (!(row.clicks > 0) || !usableState) {
       if (!(row.clicks > 0)) skipped++;
-      band.push(flatBand(row));
       continue;
     }
-    const dayPoint = filter.path.point[t] as number;
-    const dayDelta = filter.path.delta[dayPoint] as number;
-    const dayShock = filter.path.s2[dayPoint] as number;
     const y = Math.round(row.conversions);
     const fast = dayLaw(filter, t, row.clicks);
     let expected: number;
@@ -325,79 +325,119 @@ export function driftCalibration(rows: readonly DayRow[], options: CalibrationOp
     if (!sc.meanOk) {
       // The tabulated law failed its own check: the day is drawn flat and not scored (counted in the note).
       failed++;
-      band.push(flatBand(row));
       continue;
     }
-    const position: BandDay["position"] = y < sc.lo90 ? "below" : y > sc.hi90 ? "above" : "inside";
-    const day: CalibrationDay = {
-      date: row.date ?? "",
-      clicks: row.clicks,
-      conversions: row.conversions,
-      expected,
-      lo50: sc.lo50,
-      hi50: sc.hi50,
-      lo80: sc.lo80,
-      hi80: sc.hi80,
-      lo90: sc.lo90,
-      hi90: sc.hi90,
-      inside90: y >= sc.lo90 && y <= sc.hi90,
-      inside50: y >= sc.lo50 && y <= sc.hi50,
-      pit: sc.below + random() * (sc.upTo - sc.below),
-      rps: sc.rps,
-      model: dayShock > 0 ? "negbin" : filter.base,
-      delta: dayDelta,
-      s2: dayShock,
-    };
-    out.push(day);
+    const pit = sc.below + random() * (sc.upTo - sc.below);
+    kind[t] = 1;
+    const o = t * STRIDE;
+    table[o] = expected;
+    table[o + 1] = sc.lo50;
+    table[o + 2] = sc.hi50;
+    table[o + 3] = sc.lo80;
+    table[o + 4] = sc.hi80;
+    table[o + 5] = sc.lo90;
+    table[o + 6] = sc.hi90;
+    table[o + 7] = pit;
+    table[o + 8] = sc.rps;
+    d++;
     pitIn[0] = (pitIn[0] as number) + pitInside(sc.below, sc.upTo, 0.5);
     pitIn[1] = (pitIn[1] as number) + pitInside(sc.below, sc.upTo, 0.8);
     pitIn[2] = (pitIn[2] as number) + pitInside(sc.below, sc.upTo, 0.9);
     if (y >= sc.lo50 && y <= sc.hi50) inside[0] = (inside[0] as number) + 1;
     if (y >= sc.lo80 && y <= sc.hi80) inside[1] = (inside[1] as number) + 1;
     if (y >= sc.lo90 && y <= sc.hi90) inside[2] = (inside[2] as number) + 1;
-    rps += day.rps;
+    rps += sc.rps;
     width += sc.hi90 - sc.lo90;
-    band.push({
-      date: row.date,
-      clicks: row.clicks,
-      conversions: row.conversions,
-      expected,
-      lo50: sc.lo50,
-      hi50: sc.hi50,
-      lo90: sc.lo90,
-      hi90: sc.hi90,
-      position,
-      warmup: false,
-      scored: true,
-    });
   }
-  // Warm-up days: the first scored day's state (or, without one, the state after the last day).
-  const first = rows.length > warmupDays ? filter.stateBefore(warmupDays) : filter.state;
-  const warm: BandDay[] = [];
-  for (let t = 0; t < Math.min(warmupDays, rows.length); t++) {
-    const row = rows[t] as DayRow;
-    if (!(row.clicks > 0) || !usable(first)) {
-      warm.push({ ...flatBand(row), warmup: true });
-      continue;
+  const buildRows = (): CalibrationDay[] => {
+    const out: CalibrationDay[] = [];
+    for (let t = warmupDays; t < T; t++) {
+      if (kind[t] !== 1) continue;
+      const row = rows[t] as DayRow;
+      const o = t * STRIDE;
+      const g = filter.path.point[t] as number;
+      const s2 = filter.path.s2[g] as number;
+      const y = Math.round(row.conversions);
+      const lo50 = table[o + 1] as number;
+      const hi50 = table[o + 2] as number;
+      const lo90 = table[o + 5] as number;
+      const hi90 = table[o + 6] as number;
+      out.push({
+        date: row.date ?? "",
+        clicks: row.clicks,
+        conversions: row.conversions,
+        expected: table[o] as number,
+        lo50,
+        hi50,
+        lo80: table[o + 3] as number,
+        hi80: table[o + 4] as number,
+        lo90,
+        hi90,
+        inside90: y >= lo90 && y <= hi90,
+        inside50: y >= lo50 && y <= hi50,
+        pit: table[o + 7] as number,
+        rps: table[o + 8] as number,
+        model: s2 > 0 ? "negbin" : filter.base,
+        delta: filter.path.delta[g] as number,
+        s2,
+      });
     }
-    const dist = dayDistribution(first, row.clicks);
-    const cum = cumulative(dist);
-    const { b50, b90, position } = bandOf(dist, row, cum);
-    warm.push({
-      date: row.date,
-      clicks: row.clicks,
-      conversions: row.conversions,
-      expected: dist.mean,
-      lo50: b50.lo,
-      hi50: b50.hi,
-      lo90: b90.lo,
-      hi90: b90.hi,
-      position,
-      warmup: true,
-      scored: false,
-    });
-  }
-  const d = out.length;
+    return out;
+  };
+  const buildBand = (): BandDay[] => {
+    const band: BandDay[] = [];
+    // Warm-up days: the first scored day's state (or, without one, the state after the last day).
+    const first = T > warmupDays ? filter.stateBefore(warmupDays) : filter.state;
+    const firstUsable = first.b > 0 && first.a > 0;
+    for (let t = 0; t < Math.min(warmupDays, T); t++) {
+      const row = rows[t] as DayRow;
+      if (!(row.clicks > 0) || !firstUsable) {
+        band.push({ ...flatBand(row), warmup: true });
+        continue;
+      }
+      const dist = dayDistribution(first, row.clicks);
+      const cum = cumulative(dist);
+      const { b50, b90, position } = bandOf(dist, row, cum);
+      band.push({
+        date: row.date,
+        clicks: row.clicks,
+        conversions: row.conversions,
+        expected: dist.mean,
+        lo50: b50.lo,
+        hi50: b50.hi,
+        lo90: b90.lo,
+        hi90: b90.hi,
+        position,
+        warmup: true,
+        scored: false,
+      });
+    }
+    for (let t = warmupDays; t < T; t++) {
+      const row = rows[t] as DayRow;
+      if (kind[t] !== 1) {
+        band.push(flatBand(row));
+        continue;
+      }
+      const o = t * STRIDE;
+      const y = Math.round(row.conversions);
+      const lo90 = table[o + 5] as number;
+      const hi90 = table[o + 6] as number;
+      band.push({
+        date: row.date,
+        clicks: row.clicks,
+        conversions: row.conversions,
+        expected: table[o] as number,
+        lo50: table[o + 1] as number,
+        hi50: table[o + 2] as number,
+        lo90,
+        hi90,
+        position: y < lo90 ? "below" : y > hi90 ? "above" : "inside",
+        warmup: false,
+        scored: true,
+      });
+    }
+    return band;
+  };
   const share = (x: number) => (d > 0 ? x / d : null);
   const pit90 = share(pitIn[2] as number);
   const fit: CalibrationResult["fit"] =
@@ -408,7 +448,7 @@ export function driftCalibration(rows: readonly DayRow[], options: CalibrationOp
     best.delta === 1 && best.s2 === 0
       ? "a fixed rate fitted best"
       : `the rate drifts (discount ${best.delta} a day${best.s2 > 0 ? `, day-to-day spread ${Math.round(Math.sqrt(best.s2) * 100)}%` : ""})`;
-  const calibration: CalibrationResult = {
+  const calibration = {
     warmupDays,
     days: d,
     skippedZeroClickDays: skipped,
@@ -425,14 +465,19 @@ export function driftCalibration(rows: readonly DayRow[], options: CalibrationOp
     meanRps: share(rps),
     fit,
     model: { base: filter.base, delta: best.delta, s2: best.s2, logScore: best.logScore, fixedLogScore: fixed ? fixed.logScore : null },
-    rows: out,
-    note:
-      d > 0
-        ? `${d} days forecast one step ahead after a ${warmupDays}-day warm-up (${drift}); coverage = days inside the drawn band, PIT coverage beside it.${failed > 0 ? ` ${failed} day(s) left out: their predictive table failed its mean check.` : ""}`
-        : `Not enough history: calibration needs more than ${warmupDays} days, with clicks after the warm-up.`,
-  };
-  return { calibration, band: [...warm, ...band], filter };
+  } as CalibrationResult;
+  lazyArray(calibration, "rows", buildRows);
+  calibration.note =
+    d > 0
+      ? `${d} days forecast one step ahead after a ${warmupDays}-day warm-up (${drift}); coverage = days inside the drawn band, PIT coverage beside it.${failed > 0 ? ` ${failed} day(s) left out: their predictive table failed its mean check.` : ""}`
+      : `Not enough history: calibration needs more than ${warmupDays} days, with clicks after the warm-up.`;
+  const result = { calibration, filter } as DriftCalibration;
+  lazyArray(result, "band", buildBand);
+  return result;
 }
+
+/** Numbers kept per scored day: expected, lo50, hi50, lo80, hi80, lo90, hi90, pit, rps. */
+const STRIDE = 9;
 
 /** The band [0, 0] of a day without a usable predictive (no clicks); a conversion on it is above. */
 function flatBand(row: DayRow): BandDay {

@@ -7,6 +7,7 @@ import { driftCalibration, noiseBand, type BandDay, type CalibrationResult } fro
 import { dailyResiduals, surpriseCorrelation, type SurpriseCorrelation } from "./correlation";
 import type { DispersionFit } from "./dispersion";
 import { horizonRateModel } from "./drift";
+import { lazyArray } from "./lazy";
 import { forecastParameters, HORIZON_DAYS, type ForecastParameters } from "./forecast";
 import { rateModel, type RateModel } from "./predictive";
 import { betaSummary, ratePosterior, type BetaSummary, type RateEstimate } from "./rates";
@@ -227,10 +228,13 @@ function estimateValidated(
     severity,
     forecast,
     calibration,
-    band: drift ? drift.band : noiseBand(rows, own),
+    band: [],
     verdict,
     flags,
   };
+  // Dated rows: the calibration's band, built when first read (most of a dataset's bands are not).
+  if (drift) lazyArray(estimate, "band", () => drift.band);
+  else estimate.band = noiseBand(rows, own);
   return { estimate, own };
 }
 

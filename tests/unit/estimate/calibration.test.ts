@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { noiseBand, rollingCalibration, seededRandom } from "@/lib/engine/estimate";
+import { estimateCampaign, noiseBand, rollingCalibration, seededRandom } from "@/lib/engine/estimate";
 import { binomial, negbin, simulateDays } from "./simulate";
 
 describe("rollingCalibration", () => {
@@ -101,5 +101,30 @@ describe("noiseBand", () => {
       { date: "2025-01-02", impressions: 10, clicks: 100, conversions: 3, spend: 5, revenue: null },
     ]);
     expect([band[0]?.lo90, band[0]?.hi90, band[0]?.position]).toEqual([0, 0, "inside"]);
+  });
+});
+
+describe("rows and bands built on first read", () => {
+  it("read, spread, JSON and structuredClone see the same plain arrays; an assignment replaces them", () => {
+    const random = seededRandom(23);
+    const rows = simulateDays(random, 60, 150, 450, (n) => binomial(random, n, 0.02));
+    const est = estimateCampaign({ campaign: "A", days: rows });
+    const cal = est.calibration;
+    if (!cal) throw new Error("dated rows have a calibration");
+    expect(Object.keys(est)).toContain("band");
+    expect(Object.keys(cal)).toContain("rows");
+    expect(est.band).toHaveLength(60);
+    expect(est.band).toBe(est.band); // built once, then kept
+    expect(cal.rows).toHaveLength(cal.days);
+    const json = JSON.parse(JSON.stringify(est)) as { band: unknown[]; calibration: { rows: unknown[] } };
+    expect(json.band).toEqual(est.band);
+    expect(json.calibration.rows).toEqual(cal.rows);
+    expect(structuredClone(est).band).toEqual(est.band);
+    expect({ ...cal }.rows).toEqual(cal.rows);
+    // The scored days on the band are the calibration's rows, day for day.
+    const scored = est.band.filter((b) => b.scored);
+    expect(scored.map((b) => [b.date, b.lo90, b.hi90, b.expected])).toEqual(cal.rows.map((r) => [r.date, r.lo90, r.hi90, r.expected]));
+    est.band = [];
+    expect(est.band).toEqual([]);
   });
 });

@@ -195,6 +195,25 @@ describe("rolling calibration of the drifting model", () => {
       expect([r.lo90, r.hi90]).toEqual([lo, hi]);
     });
   });
+
+  it("the filter's path arrays hold stateBefore's values, and a Poisson-base campaign is scored from them too", () => {
+    const rows = driftingDays(9, 80).map((r, i) => (i % 11 === 5 ? { ...r, conversions: r.clicks + 2 } : r));
+    const { calibration, filter } = driftCalibration(rows);
+    expect(filter.base).toBe("poisson");
+    for (let t = 0; t <= rows.length; t++) {
+      const s = filter.stateBefore(t);
+      const g = filter.path.point[t] as number;
+      expect([filter.path.a[t], filter.path.b[t], filter.path.delta[g], filter.path.s2[g]]).toEqual([s.a, s.b, s.delta, s.s2]);
+    }
+    expect(calibration.days).toBeGreaterThan(50);
+    for (const r of calibration.rows) {
+      const t = rows.findIndex((x) => x.date === r.date);
+      const d = dayDistribution(filter.stateBefore(t), r.clicks);
+      // The NB mean n m against the scratch table's closed form: the same expression, so equal to rounding.
+      expect(Math.abs(r.expected / d.mean - 1)).toBeLessThan(1e-12);
+      expect(momentsOf(d).mean).toBeCloseTo(d.mean, 6);
+    }
+  });
 });
 
 describe("window and horizon laws", () => {

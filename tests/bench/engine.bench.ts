@@ -285,3 +285,4 @@ for (const s of sampleRows) console.log(`  ${s.id} under 200 ms: ${s.ms < 200 ? 
 for (const r of sharedRows) {
   console.log(`  ${r.id} under 100 ms (a slider move): ${r.seriesMs < 100 ? "met" : "MISSED"} (${f(r.seriesMs)} ms)`);
 }
+void import("./calibration.bench").then((m) => m.runCalibrationBench());

@@ -2,13 +2,16 @@
  * Correlation of campaigns' daily surprises: do a dataset's campaigns have good and bad days together? The answer is
  * the rho the pooling model needs (a common rate shock on every budget).
  */
-import { rateModel } from "./predictive";
+import { rateModel, type RateModel } from "./predictive";
 import { seededRandom, type Random } from "./rng";
 import type { DayRow } from "./types";
 
 /** Estimated correlation of daily surprises across campaigns. */
 export interface SurpriseCorrelation {
-  /** Mean pairwise correlation clamped to [0, 0.99] (for use as a pooling rho); null when no pair qualifies. */
+  /**
+   * Mean pairwise correlation (weighted by common days) clamped to [0, 0.99] (for use as a pooling rho); null when no
+   * pair qualifies.
+   */
   estimate: number | null;
   /** 5% and 95% bootstrap percentiles, clamped to [0, 0.99]. */
   lo: number | null;
@@ -21,6 +24,11 @@ export interface SurpriseCorrelation {
   days: number;
   /** "moving-block-bootstrap" over dates (seeded). */
   method: "moving-block-bootstrap";
+  /**
+   * "aggregate-variance": the variance of the daily sum of standardised surprises against the sum of their
+   * variances, (sum_t (S_t^2 - Q_t)) / (sum_t K_t (K_t - 1)); O(campaigns x days).
+   */
+  estimator: "aggregate-variance";
   blockLength: number;
   resamples: number;
   note: string;
@@ -30,7 +38,7 @@ export interface SurpriseCorrelation {
 export interface CorrelationOptions {
   /** Fewest common dates for a pair to count (default 10, at least 3). */
   minCommonDays?: number;
-  /** Bootstrap resamples (default 400; lowered for large inputs so the work stays under ~3e7 pair-days). */
+  /** Bootstrap resamples (default 400). */
   resamples?: number;
   /** Block length in days (default 7, keeping weekday effects inside blocks). */
   blockLength?: number;
@@ -42,11 +50,10 @@ export interface CorrelationOptions {
  * (Jeffreys posterior mean), V_t = n_t p (1 - p) (binomial), n_t p (Poisson) or mu + mu^2/r (negative binomial
  * when overdispersed). Days without clicks, and every day of a campaign without conversions (p carries no signal),
  * give no residual.
+ * @param model - the rate model fitted to these rows (rateModel of them), when already at hand.
  * @example dailyResiduals(rows).get("2026-01-05") // ~N(0, 1) under the model
  */
-export function dailyResiduals(rows: readonly DayRow[]): Map<string, number> {
-  const units = rows.map((r) => ({ n: r.clicks, y: r.conversions }));
-  const model = rateModel(units);
+export function dailyResiduals(rows: readonly DayRow[], model: RateModel = rateModel(rows.map((r) => ({ n: r.clicks, y: r.conversions })))): Map<string, number> {
   const out = new Map<string, number>();
   if (!(rows.some((r) => r.conversions > 0))) return out;
   const p = model.mean;
@@ -59,70 +66,102 @@ export function dailyResiduals(rows: readonly DayRow[]): Map<string, number> {
   return out;
 }
 
-/** Pearson correlation of paired values; null when fewer than 3 pairs or either side is constant. */
-function pearson(xs: readonly number[], ys: readonly number[]): number | null {
-  const n = xs.length;
-  if (n < 3) return null;
-  let mx = 0;
-  let my = 0;
-  for (let i = 0; i < n; i++) {
-    mx += xs[i] as number;
-    my += ys[i] as number;
-  }
-  mx /= n;
-  my /= n;
-  let sxy = 0;
-  let sxx = 0;
-  let syy = 0;
-  for (let i = 0; i < n; i++) {
-    const dx = (xs[i] as number) - mx;
-    const dy = (ys[i] as number) - my;
-    sxy += dx * dy;
-    sxx += dx * dx;
-    syy += dy * dy;
-  }
-  if (!(sxx > 0 && syy > 0)) return null;
-  return sxy / Math.sqrt(sxx * syy);
+/** Number of set bits of a 32-bit word. */
+function popcount(x: number): number {
+  x -= (x >>> 1) & 0x55555555;
+  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
+  return (((x + (x >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;
 }
 
 /**
- * Mean pairwise correlation of campaigns' daily standardised residuals over common dates, with a 90% interval from a
- * moving-block bootstrap over dates.
+ * Mean pairwise correlation of campaigns' daily surprises, from the variance of their daily sum, with a 90% interval
+ * from a moving-block bootstrap over dates. O(campaigns x days).
  *
- * For every pair of campaigns with at least minCommonDays common dates: Pearson correlation of their residuals
- * (dailyResiduals) on those dates; the estimate is the mean over pairs. The interval resamples the sorted union of
- * dates in blocks of `blockLength` consecutive dates (start uniform, seeded), recomputes the mean pairwise
- * correlation on each resample and takes its 5% and 95% percentiles. A block bootstrap is used rather than a Fisher
- * z interval because pairs share campaigns and days (their correlations are not independent) and daily surprises
- * can be autocorrelated; resampling whole dates keeps both dependences.
+ * Each campaign's residuals (dailyResiduals, or the `residuals` given with it) are centred and scaled to mean 0 and variance 1 over its own days
+ * (z_it). On date t with K_t campaigns, S_t = sum_i z_it and Q_t = sum_i z_it^2, so S_t^2 - Q_t = sum_{i != j}
+ * z_it z_jt: the estimate
+ *   rho = sum_t (S_t^2 - Q_t) / sum_t K_t (K_t - 1)
+ * is the mean over campaign pairs of their correlation, each pair weighted by its common days (with every campaign
+ * on every date it is exactly the mean pairwise Pearson correlation). It is the one-factor reading of "the variance
+ * of the aggregate against the sum of the parts' variances": Var(S) = K + K (K - 1) rho. Campaigns enter when they
+ * share at least minCommonDays dates with another campaign (pairs counted exactly on bitsets of dates, campaigns
+ * with the same dates grouped first). The interval resamples the dates in blocks of `blockLength` consecutive dates
+ * (start uniform, seeded) and recomputes the ratio from block sums of the numerator and denominator (prefix sums:
+ * O(days) per resample; the campaigns' standardisation is not redone per resample). Pairs share campaigns and days,
+ * and daily surprises can be autocorrelated; resampling whole dates keeps both dependences.
  *
  * The estimate, lo and hi are clamped to [0, 0.99] for use as the pooling rho (a common shock cannot produce a
  * negative correlation); `raw` keeps them unclamped.
  * Edge cases: fewer than two campaigns with residuals, or no qualifying pair -> nulls, pairs 0.
  * @example surpriseCorrelation([campaignA, campaignB, campaignC]).estimate // ~0.3 for a common shock of that size
  * Reference: Kuensch (1989), "The jackknife and the bootstrap for general stationary observations", Ann. Stat. 17;
- *   Efron & Tibshirani, An Introduction to the Bootstrap (1993), ch. 13 (percentile interval).
+ *   Efron & Tibshirani, An Introduction to the Bootstrap (1993), ch. 13 (percentile interval); Vasicek (2002),
+ *   "The distribution of loan portfolio value", Risk 15 (the one-factor model of a common shock).
  */
 export function surpriseCorrelation(
-  campaigns: readonly { campaign: string; days: readonly DayRow[] }[],
+  campaigns: readonly { campaign: string; days: readonly DayRow[]; residuals?: Map<string, number> }[],
   options: CorrelationOptions = {},
 ): SurpriseCorrelation {
   const minCommon = Math.max(3, Math.floor(options.minCommonDays ?? 10));
   const blockLength = Math.max(1, Math.floor(options.blockLength ?? 7));
-  const residuals = campaigns.map((c) => dailyResiduals(c.days)).filter((m) => m.size > 0);
-  const dates = [...new Set(residuals.flatMap((m) => [...m.keys()]))].sort();
+  const residuals = campaigns.map((c) => c.residuals ?? dailyResiduals(c.days)).filter((m) => m.size >= 3);
+  const dateSet = new Set<string>();
+  for (const m of residuals) for (const d of m.keys()) dateSet.add(d);
+  const dates = [...dateSet].sort();
   const D = dates.length;
-  const K = residuals.length;
-  // Dense matrix [campaign][date index] with NaN for a missing day.
-  const Z = residuals.map((m) => Float64Array.from(dates, (d) => m.get(d) ?? Number.NaN));
-  const pairs: [number, number][] = [];
-  for (let i = 0; i < K; i++) {
-    for (let j = i + 1; j < K; j++) {
+  const index = new Map(dates.map((d, t) => [d, t]));
+  const words = (D + 31) >>> 5;
+  // Standardised residuals of each campaign as (date index, z) lists, and its bitset of dates.
+  const series: { t: Int32Array; z: Float64Array }[] = [];
+  const groups = new Map<string, { bits: Uint32Array; members: number[] }>();
+  for (const m of residuals) {
+    let mean = 0;
+    for (const v of m.values()) mean += v;
+    mean /= m.size;
+    let ss = 0;
+    for (const v of m.values()) ss += (v - mean) ** 2;
+    // Population sd: the z of a campaign then have mean 0 and mean square exactly 1 over its days.
+    const sd = Math.sqrt(ss / m.size);
+    if (!(sd > 0)) continue;
+    const t = new Int32Array(m.size);
+    const z = new Float64Array(m.size);
+    const bits = new Uint32Array(words);
+    let k = 0;
+    for (const [d, v] of m) {
+      const i = index.get(d) as number;
+      t[k] = i;
+      z[k] = (v - mean) / sd;
+      bits[i >>> 5] = (bits[i >>> 5] as number) | (1 << (i & 31));
+      k++;
+    }
+    const key = Array.prototype.join.call(bits, ",") as string;
+    const g = groups.get(key);
+    if (g) g.members.push(series.length);
+    else groups.set(key, { bits, members: [series.length] });
+    series.push({ t, z });
+  }
+  // Exact count of campaign pairs with >= minCommon common dates: within a group of identical date sets, and across
+  // groups by the popcount of the intersection (O(groups^2 x days / 32)).
+  const list = [...groups.values()];
+  const sizes = list.map((g) => g.bits.reduce((s, w) => s + popcount(w), 0));
+  const qualifies = new Uint8Array(list.length);
+  let pairCount = 0;
+  for (let g = 0; g < list.length; g++) {
+    const gi = list[g] as { bits: Uint32Array; members: number[] };
+    const n = gi.members.length;
+    if (n >= 2 && (sizes[g] as number) >= minCommon) {
+      pairCount += (n * (n - 1)) / 2;
+      qualifies[g] = 1;
+    }
+    for (let h = g + 1; h < list.length; h++) {
+      const hj = list[h] as { bits: Uint32Array; members: number[] };
       let common = 0;
-      const zi = Z[i] as Float64Array;
-      const zj = Z[j] as Float64Array;
-      for (let t = 0; t < D; t++) if (!Number.isNaN(zi[t] as number) && !Number.isNaN(zj[t] as number)) common++;
-      if (common >= minCommon) pairs.push([i, j]);
+      for (let w = 0; w < words; w++) common += popcount((gi.bits[w] as number) & (hj.bits[w] as number));
+      if (common >= minCommon) {
+        pairCount += n * hj.members.length;
+        qualifies[g] = 1;
+        qualifies[h] = 1;
+      }
     }
   }
   const empty = (note: string): SurpriseCorrelation => ({
@@ -133,109 +172,62 @@ export function surpriseCorrelation(
     pairs: 0,
     days: 0,
     method: "moving-block-bootstrap",
+    estimator: "aggregate-variance",
     blockLength,
     resamples: 0,
     note,
   });
-  if (pairs.length === 0) {
+  if (pairCount === 0) {
     return empty(
-      K < 2
+      series.length < 2
         ? "Fewer than two campaigns with daily conversions: correlation cannot be estimated."
         : `No two campaigns share ${minCommon} days: correlation cannot be estimated.`,
     );
   }
-  const used = new Set<number>();
-  const meanCorrelation = (index: ArrayLike<number>, record = false): number | null => {
-    let sum = 0;
-    let count = 0;
-    const xs: number[] = [];
-    const ys: number[] = [];
-    for (const [i, j] of pairs) {
-      xs.length = 0;
-      ys.length = 0;
-      const zi = Z[i] as Float64Array;
-      const zj = Z[j] as Float64Array;
-      for (let k = 0; k < index.length; k++) {
-        const t = index[k] as number;
-        const a = zi[t] as number;
-        const b = zj[t] as number;
-        if (Number.isNaN(a) || Number.isNaN(b)) continue;
-        xs.push(a);
-        ys.push(b);
-        if (record) used.add(t);
+  // Per date: S_t, Q_t, K_t over the campaigns that qualify.
+  const S = new Float64Array(D);
+  const Q = new Float64Array(D);
+  const K = new Float64Array(D);
+  list.forEach((g, gi) => {
+    if (!qualifies[gi]) return;
+    for (const c of g.members) {
+      const { t, z } = series[c] as { t: Int32Array; z: Float64Array };
+      for (let k = 0; k < t.length; k++) {
+        const i = t[k] as number;
+        const v = z[k] as number;
+        S[i] = (S[i] as number) + v;
+        Q[i] = (Q[i] as number) + v * v;
+        K[i] = (K[i] as number) + 1;
       }
-      const r = pearson(xs, ys);
-      if (r !== null) {
-        sum += r;
-        count++;
-      }
-    }
-    return count > 0 ? sum / count : null;
-  };
-  const identity = Int32Array.from({ length: D }, (_, t) => t);
-  const estimate = meanCorrelation(identity, true);
-  const budget = 3e7;
-  const resamples = Math.max(50, Math.min(Math.floor(options.resamples ?? 400), Math.floor(budget / (pairs.length * D))));
-  const random: Random = seededRandom(options.seed ?? 1);
-  const L = Math.min(blockLength, D);
-  // Each resample is a run of blocks [start, start + L) of dates. Per pair, prefix sums over dates of the count and
-  // of a, b, a^2, b^2, ab (days where both campaigns have a residual) give each block's sums in O(1), so a resample
-  // costs O(blocks x pairs) instead of O(days x pairs); the correlation then comes from the sums (the residuals are
-  // standardised, O(1), so the one-pass form loses nothing over 180-odd days).
-  const P = pairs.length;
-  const prefix = new Float64Array(P * 6 * (D + 1));
-  pairs.forEach(([i, j], q) => {
-    const zi = Z[i] as Float64Array;
-    const zj = Z[j] as Float64Array;
-    const base = q * 6 * (D + 1);
-    for (let t = 0; t < D; t++) {
-      const a = zi[t] as number;
-      const b = zj[t] as number;
-      const ok = !Number.isNaN(a) && !Number.isNaN(b);
-      const at = base + 6 * t;
-      prefix[at + 6] = (prefix[at] as number) + (ok ? 1 : 0);
-      prefix[at + 7] = (prefix[at + 1] as number) + (ok ? a : 0);
-      prefix[at + 8] = (prefix[at + 2] as number) + (ok ? b : 0);
-      prefix[at + 9] = (prefix[at + 3] as number) + (ok ? a * a : 0);
-      prefix[at + 10] = (prefix[at + 4] as number) + (ok ? b * b : 0);
-      prefix[at + 11] = (prefix[at + 5] as number) + (ok ? a * b : 0);
     }
   });
-  const starts: number[] = [];
-  const ends: number[] = [];
-  const sums = new Float64Array(6);
+  // Prefix sums of the numerator and denominator over dates.
+  const num = new Float64Array(D + 1);
+  const den = new Float64Array(D + 1);
+  let used = 0;
+  for (let i = 0; i < D; i++) {
+    const k = K[i] as number;
+    const s = S[i] as number;
+    num[i + 1] = (num[i] as number) + s * s - (Q[i] as number);
+    den[i + 1] = (den[i] as number) + k * (k - 1);
+    if (k >= 2) used++;
+  }
+  const estimate = (den[D] as number) > 0 ? (num[D] as number) / (den[D] as number) : null;
+  const resamples = Math.max(50, Math.floor(options.resamples ?? 400));
+  const random: Random = seededRandom(options.seed ?? 1);
+  const L = Math.min(blockLength, D);
   const boot: number[] = [];
   for (let b = 0; b < resamples; b++) {
-    starts.length = 0;
-    ends.length = 0;
+    let sn = 0;
+    let sd = 0;
     for (let k = 0; k < D; ) {
       const start = Math.floor(random() * (D - L + 1));
       const len = Math.min(L, D - k);
-      starts.push(start);
-      ends.push(start + len);
+      sn += (num[start + len] as number) - (num[start] as number);
+      sd += (den[start + len] as number) - (den[start] as number);
       k += len;
     }
-    let sum = 0;
-    let count = 0;
-    for (let q = 0; q < P; q++) {
-      const base = q * 6 * (D + 1);
-      sums.fill(0);
-      for (let m = 0; m < starts.length; m++) {
-        const lo = base + 6 * (starts[m] as number);
-        const hi = base + 6 * (ends[m] as number);
-        for (let c = 0; c < 6; c++) sums[c] = (sums[c] as number) + (prefix[hi + c] as number) - (prefix[lo + c] as number);
-      }
-      const n = sums[0] as number;
-      if (n < 3) continue;
-      const sxy = (sums[5] as number) - ((sums[1] as number) * (sums[2] as number)) / n;
-      const sxx = (sums[3] as number) - ((sums[1] as number) * (sums[1] as number)) / n;
-      const syy = (sums[4] as number) - ((sums[2] as number) * (sums[2] as number)) / n;
-      // A constant side (no variation among the resampled days) has no correlation, as in pearson().
-      if (!(sxx > 1e-12 * n && syy > 1e-12 * n)) continue;
-      sum += sxy / Math.sqrt(sxx * syy);
-      count++;
-    }
-    if (count > 0) boot.push(sum / count);
+    if (sd > 0) boot.push(sn / sd);
   }
   boot.sort((x, y) => x - y);
   const pct = (q: number): number | null => {
@@ -255,11 +247,12 @@ export function surpriseCorrelation(
     lo: clamp(rawLo),
     hi: clamp(rawHi),
     raw: { estimate, lo: rawLo, hi: rawHi },
-    pairs: pairs.length,
-    days: used.size,
+    pairs: pairCount,
+    days: used,
     method: "moving-block-bootstrap",
+    estimator: "aggregate-variance",
     blockLength: L,
     resamples,
-    note: `Mean correlation of daily surprises over ${pairs.length} campaign pair(s) and ${used.size} days; 90% interval by a ${L}-day moving-block bootstrap (${resamples} resamples).`,
+    note: `Mean correlation of daily surprises over ${pairCount} campaign pair(s) and ${used} days, from the variance of their daily sum; 90% interval by a ${L}-day moving-block bootstrap (${resamples} resamples).`,
   };
 }

@@ -32,35 +32,73 @@ function walk(
   mean: number,
   fullRight = false,
 ): CountDistribution {
+  const w = walkInto(start, maxK, ratio, fullRight);
+  return { offset: w.offset, pmf: w.pmf.slice(0, w.length), mean };
+}
+
+/**
+ * A pmf tabulated by walkInto: `pmf[i]` = P(X = offset + i) for i < length. The buffer is shared and overwritten by
+ * the next call: read it before building another law.
+ */
+export interface ScratchPmf {
+  offset: number;
+  length: number;
+  pmf: Float64Array;
+}
+
+const scratchOut: ScratchPmf = { offset: 0, length: 0, pmf: new Float64Array(1024) };
+
+/** walk without the allocation: the normalised pmf goes into the shared scratch table (see ScratchPmf). */
+function walkInto(start: number, maxK: number, ratio: (k: number) => number, fullRight: boolean): ScratchPmf {
   const s = Math.min(Math.max(0, Math.floor(start)), maxK);
-  const right: number[] = [1];
+  // Both halves go into reusable scratch buffers (grown on demand), so a call allocates only the pmf it returns:
+  // the estimation code builds one of these per day and campaign.
+  let right = scratchRight;
+  let nr = 0;
+  right[nr++] = 1;
   let total = 1;
   let v = 1;
   for (let k = s; k < maxK; k++) {
     const q = ratio(k);
     v *= q;
     if (!(v > 0) && !fullRight) break;
-    right.push(v);
+    if (nr === right.length) right = scratchRight = grow(right);
+    right[nr++] = v;
     total += v;
     if (!fullRight && q < 1 && v < TAIL * total) break;
-    if (right.length > MAX_RANGE) throw new RangeError("count distribution too wide to tabulate");
+    if (nr > MAX_RANGE) throw new RangeError("count distribution too wide to tabulate");
   }
-  const left: number[] = [];
+  let left = scratchLeft;
+  let nl = 0;
   v = 1;
   for (let k = s; k > 0; k--) {
     const q = ratio(k - 1);
     // p(k-1) = p(k) / ratio(k-1); ratio(k-1) > 0 on the support below maxK.
     v /= q;
     if (!(v > 0) || !Number.isFinite(v)) break;
-    left.push(v);
+    if (nl === left.length) left = scratchLeft = grow(left);
+    left[nl++] = v;
     total += v;
     if (q > 1 && v < TAIL * total) break;
-    if (left.length > MAX_RANGE) throw new RangeError("count distribution too wide to tabulate");
+    if (nl > MAX_RANGE) throw new RangeError("count distribution too wide to tabulate");
   }
-  const pmf = new Float64Array(left.length + right.length);
-  for (let i = 0; i < left.length; i++) pmf[i] = (left[left.length - 1 - i] as number) / total;
-  for (let i = 0; i < right.length; i++) pmf[left.length + i] = (right[i] as number) / total;
-  return { offset: s - left.length, pmf, mean };
+  let pmf = scratchOut.pmf;
+  if (pmf.length < nl + nr) pmf = scratchOut.pmf = new Float64Array(Math.max(nl + nr, 2 * pmf.length));
+  for (let i = 0; i < nl; i++) pmf[i] = (left[nl - 1 - i] as number) / total;
+  for (let i = 0; i < nr; i++) pmf[nl + i] = (right[i] as number) / total;
+  scratchOut.offset = s - nl;
+  scratchOut.length = nl + nr;
+  return scratchOut;
+}
+
+let scratchRight: Float64Array<ArrayBuffer> = new Float64Array(1024);
+let scratchLeft: Float64Array<ArrayBuffer> = new Float64Array(1024);
+
+/** A buffer twice as long holding the same values. */
+function grow(buffer: Float64Array<ArrayBuffer>): Float64Array<ArrayBuffer> {
+  const next = new Float64Array(buffer.length * 2);
+  next.set(buffer);
+  return next;
 }
 
 /**
@@ -121,6 +159,23 @@ export function betaBinomialDistribution(n: number, a: number, b: number): Count
   if (n === 0) return pointMassAtZero();
   const mean = (n * a) / (a + b);
   return walk(mean, n, (k) => ((n - k) * (k + a)) / ((k + 1) * (n - k - 1 + b)), mean, b < 1);
+}
+
+/**
+ * betaBinomialDistribution and negativeBinomialDistribution tabulated into the shared scratch table (no allocation;
+ * the same numbers): for code that reads a day's law once and moves on (the rolling calibration builds one a day).
+ * The table is overwritten by the next call. n >= 1, a, b > 0; NB: r > 0 finite, mean > 0.
+ * @example betaBinomialInto(2, 1, 1).pmf.subarray(0, 3) // [1/3, 1/3, 1/3]
+ */
+export function betaBinomialInto(n: number, a: number, b: number): ScratchPmf {
+  const mean = (n * a) / (a + b);
+  return walkInto(mean, n, (k) => ((n - k) * (k + a)) / ((k + 1) * (n - k - 1 + b)), b < 1);
+}
+
+/** See betaBinomialInto. @example negativeBinomialInto(5, 50).offset // 0 */
+export function negativeBinomialInto(r: number, mean: number): ScratchPmf {
+  const q = mean / (r + mean);
+  return walkInto(mean, Number.MAX_SAFE_INTEGER, (k) => ((k + r) / (k + 1)) * q, false);
 }
 
 /**

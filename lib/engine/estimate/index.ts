@@ -3,16 +3,18 @@
  * the pieces they are made of. Everything is pure: plain arrays in, plain DTO-ready objects out.
  */
 import { z } from "zod";
-import { noiseBand, rollingCalibration, type BandDay, type CalibrationResult } from "./calibration";
-import { surpriseCorrelation, type SurpriseCorrelation } from "./correlation";
+import { driftCalibration, noiseBand, type BandDay, type CalibrationResult } from "./calibration";
+import { dailyResiduals, surpriseCorrelation, type SurpriseCorrelation } from "./correlation";
 import type { DispersionFit } from "./dispersion";
-import { forecastParameters, type ForecastParameters } from "./forecast";
-import { rateModel } from "./predictive";
+import { horizonRateModel } from "./drift";
+import { lazyArray } from "./lazy";
+import { forecastParameters, HORIZON_DAYS, type ForecastParameters } from "./forecast";
+import { rateModel, type RateModel } from "./predictive";
 import { betaSummary, ratePosterior, type BetaSummary, type RateEstimate } from "./rates";
 import { estimateSeverity, type SeverityEstimate } from "./severity";
 import { shrinkRates, type BetaHyperFit, type ShrunkRate } from "./shrinkage";
-import { CampaignInputSchema, normaliseRows, parseOrThrow, type CampaignInput, type Unit } from "./types";
-import { campaignVerdict, type Verdict } from "./verdict";
+import { CampaignInputSchema, normaliseRows, parseOrThrow, type CampaignInput, type DayRow, type Unit } from "./types";
+import { campaignVerdict, MIN_REFERENCE_DAYS, type Verdict } from "./verdict";
 
 export * from "./types";
 export * from "./rates";
@@ -25,6 +27,7 @@ export * from "./calibration";
 export * from "./correlation";
 export * from "./verdict";
 export * from "./discrete";
+export * from "./drift";
 export { seededRandom, type Random } from "./rng";
 
 const positive = z.number().finite().positive();
@@ -41,7 +44,10 @@ export const EstimateOptionsSchema = z.object({
   verdictWindow: z.union([z.number().int().min(1).max(3650), z.literal("all")]).default(7),
   /** Seed of every random draw (randomised PIT, bootstrap). */
   seed: z.number().int().default(1),
-  /** Run the rolling calibration (O(days^2)); off for quick summaries. */
+  /**
+   * Report the rolling one-step-ahead calibration (one O(days) filtering pass, always run for dated rows since the
+   * band and verdict come from it; off only leaves `calibration` null).
+   */
   calibration: z.boolean().default(true),
 });
 
@@ -89,7 +95,11 @@ export interface CampaignEstimate {
   forecast: ForecastParameters;
   /** Rolling one-step-ahead calibration (dated rows only; null for ads or when turned off). */
   calibration: CalibrationResult | null;
-  /** In-sample noise band per unit. */
+  /**
+   * Noise band per unit. Dated rows: the one-step-ahead band the calibration scores (warm-up days marked `warmup`,
+   * scored days marked `scored`; the share of scored days inside the 90% band is calibration.coverage90). Ads: the
+   * in-sample band of the fixed-rate model fitted to all ads.
+   */
   band: BandDay[];
   verdict: Verdict;
   /** Conditions a reader should know about, as stable codes. */
@@ -120,8 +130,10 @@ function sum(xs: readonly number[]): number {
 
 /**
  * Estimates one campaign: rates with Jeffreys posteriors (and the dataset-prior posterior when `options.prior` is
- * given), the dispersion test, order values, forecast parameters for the horizon and budget, the rolling
- * calibration and in-sample noise band, and the verdict on the last days.
+ * given), the dispersion test, order values, and for dated rows one pass of the drifting-rate filter (driftFilter)
+ * that gives the rolling one-step-ahead calibration, the chart's band (the same one-step-ahead band), the state the
+ * verdict judges the last days from, and the state the forecast for the horizon and budget starts from (with the
+ * rate's drift over the horizon mixed in). Ads (undated rows) keep the fixed-rate model and an in-sample band.
  *
  * @param input - a CampaignInput (validated; rows sharing a date are summed; undated rows are ads).
  * @param options - CampaignOptions (validated; defaults: week horizon, default budget, 14-day warm-up, seed 1).
@@ -131,28 +143,69 @@ function sum(xs: readonly number[]): number {
 export function estimateCampaign(input: CampaignInput, options: CampaignOptions = {}): CampaignEstimate {
   const data = parseOrThrow(CampaignInputSchema, input, "campaign");
   const opts = parseOrThrow(CampaignOptionsSchema, options, "options");
-  const { unit, rows } = normaliseRows(data.days);
+  return estimateValidated(data, normaliseRows(data.days), opts).estimate;
+}
+
+/** estimateCampaign on input and options already validated (estimateDataset validates the whole list once). */
+function estimateValidated(
+  data: CampaignInput,
+  normalised: { unit: Unit; rows: DayRow[] },
+  opts: z.output<typeof CampaignOptionsSchema>,
+): { estimate: CampaignEstimate; own: RateModel } {
+  const { unit, rows } = normalised;
   // Impressions are unknown on some rows of some exports: the total and the CTR use only the rows that state them.
-  const seen = data.days.filter((r) => r.impressions !== null);
-  const impressions = sum(seen.map((r) => r.impressions ?? 0));
-  const ctrClicks = sum(seen.map((r) => r.clicks));
-  const clicks = sum(rows.map((r) => r.clicks));
-  const conversions = sum(rows.map((r) => r.conversions));
-  const spend = sum(rows.map((r) => r.spend));
-  const revenue = rows.every((r) => r.revenue === null) ? null : sum(rows.map((r) => r.revenue ?? 0));
+  let impressions = 0;
+  let ctrClicks = 0;
+  for (const r of data.days) {
+    if (r.impressions === null) continue;
+    impressions += r.impressions;
+    ctrClicks += r.clicks;
+  }
+  let clicks = 0;
+  let conversions = 0;
+  let spend = 0;
+  let revenueSum = 0;
+  let anyRevenue = false;
+  for (const r of rows) {
+    clicks += r.clicks;
+    conversions += r.conversions;
+    spend += r.spend;
+    if (r.revenue !== null) anyRevenue = true;
+    revenueSum += r.revenue ?? 0;
+  }
+  const revenue = anyRevenue ? revenueSum : null;
 
   const units = rows.map((r) => ({ n: r.clicks, y: r.conversions }));
   const own = rateModel(units);
-  const model = opts.prior ? rateModel(units, opts.prior) : own;
+  const model = opts.prior ? rateModel(units, opts.prior, undefined, own.dispersion) : own;
   const conversionRate = ratePosterior(conversions, clicks);
   const severity = estimateSeverity(rows, data.orderValues);
-  const forecast = forecastParameters(rows, unit, model, severity, {
+  // Dated rows: one filtering pass gives the calibration, the chart's band, the verdict's state and the forecast's.
+  const drift = unit === "day" ? driftCalibration(rows, { warmupDays: opts.warmupDays, seed: opts.seed }) : null;
+  const daysWithClicks = rows.filter((r) => r.clicks > 0).length;
+  const horizonDays = typeof opts.horizon === "number" ? opts.horizon : HORIZON_DAYS[opts.horizon];
+  const forecastModel =
+    drift && daysWithClicks >= MIN_REFERENCE_DAYS && drift.filter.state.b > 0
+      ? horizonRateModel(drift.filter.state, horizonDays, own.dispersion)
+      : model;
+  const forecast = forecastParameters(rows, unit, forecastModel, severity, {
     horizon: opts.horizon,
     budget: opts.budget,
     parameterUncertainty: opts.parameterUncertainty,
   });
-  const calibration =
-    unit === "day" && opts.calibration ? rollingCalibration(rows, { warmupDays: opts.warmupDays, seed: opts.seed }) : null;
+  if (drift && forecastModel !== model) {
+    const d = drift.filter.state;
+    if (d.delta < 1) forecast.notes.push(`The rate drifts (discount ${d.delta} a day, chosen by one-day-ahead forecasts): its drift over the horizon is mixed in.`);
+  }
+  const calibration = drift && opts.calibration ? drift.calibration : null;
+  const size = opts.verdictWindow === "all" ? rows.length : opts.verdictWindow;
+  const windowStart = Math.max(0, rows.length - size);
+  const verdict = campaignVerdict(rows, {
+    window: opts.verdictWindow,
+    datasetPrior: opts.prior,
+    state: drift?.filter.stateBefore(windowStart),
+    calibration: drift?.calibration,
+  });
 
   const flags: CampaignFlag[] = [];
   if (conversionRate.fractional || rows.some((r) => !Number.isInteger(r.conversions))) flags.push("fractional-conversions");
@@ -166,7 +219,7 @@ export function estimateCampaign(input: CampaignInput, options: CampaignOptions 
 
   const first = rows[0]?.date;
   const last = rows[rows.length - 1]?.date;
-  return {
+  const estimate: CampaignEstimate = {
     campaign: data.campaign,
     unit,
     units: rows.length,
@@ -181,10 +234,14 @@ export function estimateCampaign(input: CampaignInput, options: CampaignOptions 
     severity,
     forecast,
     calibration,
-    band: noiseBand(rows, own),
-    verdict: campaignVerdict(rows, { window: opts.verdictWindow, datasetPrior: opts.prior }),
+    band: [],
+    verdict,
     flags,
   };
+  // Dated rows: the calibration's band, built when first read (most of a dataset's bands are not).
+  if (drift) lazyArray(estimate, "band", () => drift.band);
+  else estimate.band = noiseBand(rows, own);
+  return { estimate, own };
 }
 
 /** Everything estimated for a dataset's campaigns. */
@@ -225,12 +282,13 @@ export function estimateDataset(campaigns: CampaignInput[], options: DatasetOpti
   const shrinkage = shrinkRates(totals, opts.shrinkage);
   const prior = shrinkage.fit.method === "none" ? undefined : { a: shrinkage.fit.a, b: shrinkage.fit.b };
   const { budgets, shrinkage: _method, resamples, ...shared } = opts;
-  const estimates = list.map((c) => estimateCampaign(c, { ...shared, budget: budgets?.[c.campaign], prior }));
-  const dated = list
-    .map((c) => normaliseRows(c.days))
-    .map((n, i) => ({ campaign: (list[i] as CampaignInput).campaign, ...n }))
-    .filter((n) => n.unit === "day")
-    .map((n) => ({ campaign: n.campaign, days: n.rows }));
+  const dated: { campaign: string; days: DayRow[]; residuals: Map<string, number> }[] = [];
+  const estimates = list.map((c) => {
+    const normalised = normaliseRows(c.days);
+    const { estimate, own } = estimateValidated(c, normalised, { ...shared, budget: budgets?.[c.campaign], prior });
+    if (normalised.unit === "day") dated.push({ campaign: c.campaign, days: normalised.rows, residuals: dailyResiduals(normalised.rows, own) });
+    return estimate;
+  });
   return {
     campaigns: estimates,
     shrinkage,

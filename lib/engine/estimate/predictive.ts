@@ -32,11 +32,17 @@ export interface RateModel {
  * Beta posterior (binomial base): Beta(a0 + Y, b0 + N - Y), CV^2 = b / (a (a + b + 1)).
  * Gamma posterior (Poisson base): Gamma(a0 + Y, b0' + N) with the Jeffreys Gamma(1/2, 0), or the Beta(a0, b0) prior
  * read as Gamma(a0, a0 + b0) (its small-rate limit); CV^2 = 1/a.
- * @param rHint - a previous negative binomial size to start its fit from (the rolling calibration passes yesterday's).
+ * @param rHint - a previous negative binomial size to start its fit from.
+ * @param fitted - the dispersion test of these same units, when already run (skips refitting it).
  * @example rateModel([{ n: 100, y: 2 }]).mean // returns 2.5 / 101 ~ 0.02475
  */
-export function rateModel(units: readonly ExposureCount[], prior?: { a: number; b: number }, rHint?: number): RateModel {
-  const dispersion = dispersionTest(units, rHint);
+export function rateModel(
+  units: readonly ExposureCount[],
+  prior?: { a: number; b: number },
+  rHint?: number,
+  fitted?: DispersionFit,
+): RateModel {
+  const dispersion = fitted ?? dispersionTest(units, rHint);
   let N = 0;
   let Y = 0;
   for (const u of units) {

@@ -2,6 +2,7 @@
  * A plain-language verdict per campaign: are the recent conversions within what noise explains, given the clicks?
  */
 import { cdfAt, centralInterval, cumulative } from "./discrete";
+import { driftFilter, windowDistribution, type DriftState } from "./drift";
 import { predictiveCounts, rateModel } from "./predictive";
 import type { DayRow } from "./types";
 
@@ -32,6 +33,14 @@ export interface Verdict {
   /** min(pLower, pUpper): how surprising the window is in its own direction. */
   tailProbability: number | null;
   message: string;
+  /**
+   * "poor": the campaign's own one-step-ahead 90% band held on too few or too many days (CalibrationResult.fit), so
+   * no verdict or p-value is given (verdict "insufficient", p-values null; the message says why); "good": the check
+   * passed; "untested": too few scored days, or no calibration.
+   */
+  fit: "good" | "poor" | "untested";
+  /** Discount and day shock of the drifting rate the window was judged with (null without earlier history). */
+  drift: { delta: number; s2: number } | null;
 }
 
 /** Options of the verdict. */
@@ -40,18 +49,29 @@ export interface VerdictOptions {
   window?: number | "all";
   /** The dataset's Beta prior of the rate, used when the campaign has no earlier history of its own. */
   datasetPrior?: { a: number; b: number };
+  /**
+   * The drift filter's state before the window's first day (chosen on the days before it); computed from the
+   * earlier days when absent (estimateCampaign passes the one from its single pass).
+   */
+  state?: DriftState;
+  /** The campaign's calibration fit and figures (CalibrationResult); a "poor" fit withholds the verdict. */
+  calibration?: { fit: "good" | "poor" | "untested"; days: number; coverage90: number | null; pitCoverage90: number | null };
 }
 
 /**
  * Verdict on the last `window` days (or all units) of a campaign.
  *
- * Reference law: with at least MIN_REFERENCE_DAYS earlier days with clicks, the rate model (Jeffreys Beta posterior,
- * negative binomial when overdispersed) fitted to the days before the window; otherwise, when a dataset prior is
- * given, the Beta(a, b) dataset prior alone, against all units (an ad-level file, or too short a history). The
- * window's conversions Y given its clicks follow predictiveCounts(model, clicks, units); the observed (rounded)
- * total y gets pLower = P(Y <= y) and pUpper = P(Y >= y); worse if pLower < 0.05, better if pUpper < 0.05.
+ * Reference law: with at least MIN_REFERENCE_DAYS earlier days with clicks, the drifting rate (driftFilter) at the
+ * window's start, chosen and filtered on the days before it, carried over the window's days with its drift and day
+ * shock: windowDistribution(state, the window's clicks per day) (with discount 1 and no shock this is the fixed-rate
+ * beta-binomial of the earlier history). Otherwise, when a dataset prior is given, the Beta(a, b) dataset prior
+ * alone, against all units (an ad-level file, or too short a history): predictiveCounts(prior model, clicks). The
+ * observed (rounded) total y gets pLower = P(Y <= y) and pUpper = P(Y >= y); worse if pLower < 0.05, better if
+ * pUpper < 0.05.
  *
- * Edge cases: no clicks in the window, or no reference -> "insufficient".
+ * Edge cases: no clicks in the window, or no reference -> "insufficient". A calibration whose fit is "poor" ->
+ * "insufficient" with fit "poor", the band and expected count kept, no p-values, and a message saying the model
+ * does not fit this campaign.
  * @example campaignVerdict(rows).verdict // "within" for a campaign whose last week matches its history
  */
 export function campaignVerdict(rows: readonly DayRow[], options: VerdictOptions = {}): Verdict {
@@ -86,24 +106,57 @@ export function campaignVerdict(rows: readonly DayRow[], options: VerdictOptions
     pUpper: null,
     tailProbability: null,
     message,
+    fit: options.calibration?.fit ?? "untested",
+    drift: null,
   });
   if (reference === null) {
     return insufficient(`Not enough earlier history: at least ${MIN_REFERENCE_DAYS} earlier days with clicks are needed to judge the last ${size}.`);
   }
   if (!(clicks > 0)) return insufficient("No clicks in the window: nothing to judge.");
-  const model =
-    reference === "earlier-history"
-      ? rateModel(earlier.map((r) => ({ n: r.clicks, y: r.conversions })))
-      : rateModel([], options.datasetPrior);
-  const dist = predictiveCounts(model, clicks, Math.max(1, win.filter((r) => r.clicks > 0).length));
+  let dist;
+  let drift: Verdict["drift"] = null;
+  if (reference === "earlier-history") {
+    const state = options.state ?? driftFilter(earlier).state;
+    drift = { delta: state.delta, s2: state.s2 };
+    dist = windowDistribution(
+      state,
+      win.map((r) => r.clicks),
+    );
+  } else {
+    dist = predictiveCounts(rateModel([], options.datasetPrior), clicks, Math.max(1, win.filter((r) => r.clicks > 0).length));
+  }
   const cum = cumulative(dist);
   const y = Math.round(conversions);
   const pLower = cdfAt(dist, y, cum);
   const pUpper = 1 - cdfAt(dist, y - 1, cum);
   const band = centralInterval(dist, 0.9, cum);
+  const fit = options.calibration?.fit ?? "untested";
+  if (fit === "poor") {
+    const cal = options.calibration;
+    const held = cal && cal.coverage90 !== null ? `${Math.round(cal.coverage90 * 100)}% of ${cal.days} days` : "too few days";
+    return {
+      verdict: "insufficient",
+      reference,
+      window,
+      expected: dist.mean,
+      lo90: band.lo,
+      hi90: band.hi,
+      pLower: null,
+      pUpper: null,
+      tailProbability: null,
+      message: `The noise model does not fit this campaign well: its 90% band, forecast one day ahead, held on ${held} (it should hold on about 90%), so no verdict on the last ${win.length} days is given. They brought ${Math.round(conversions)} conversions for ${clicks} clicks; the model expected about ${Math.round(dist.mean)}.`,
+      fit,
+      drift,
+    };
+  }
   const verdict: Verdict["verdict"] = pLower < VERDICT_ALPHA ? "worse" : pUpper < VERDICT_ALPHA ? "better" : "within";
   const span = reference === "earlier-history" ? `the last ${win.length} days` : `these ${win.length} units`;
-  const basis = reference === "earlier-history" ? "the earlier history's rate" : "the dataset's typical rate";
+  const basis =
+    reference === "earlier-history"
+      ? drift && (drift.delta < 1 || drift.s2 > 0)
+        ? "the earlier history's rate and how it has been moving"
+        : "the earlier history's rate"
+      : "the dataset's typical rate";
   const range = `${band.lo}-${band.hi}`;
   const message =
     verdict === "within"
@@ -122,5 +175,7 @@ export function campaignVerdict(rows: readonly DayRow[], options: VerdictOptions
     pUpper,
     tailProbability: Math.min(pLower, pUpper),
     message,
+    fit,
+    drift,
   };
 }

@@ -72,3 +72,53 @@ describe("surpriseCorrelation", () => {
     expect(Math.abs(sd - 1)).toBeLessThan(0.1);
   });
 });
+
+describe("surpriseCorrelation's aggregate-variance estimator", () => {
+  it("equals the mean pairwise Pearson correlation when every campaign has every day (direct O(pairs) sum; 1e-12)", () => {
+    const data = simulate(38, 5, 90, 8);
+    const z = data.map((c) => [...dailyResiduals(c.days).values()]);
+    let sum = 0;
+    let pairs = 0;
+    for (let i = 0; i < z.length; i++) {
+      for (let j = i + 1; j < z.length; j++) {
+        const a = z[i] as number[];
+        const b = z[j] as number[];
+        const ma = a.reduce((s, x) => s + x, 0) / a.length;
+        const mb = b.reduce((s, x) => s + x, 0) / b.length;
+        let sab = 0;
+        let saa = 0;
+        let sbb = 0;
+        a.forEach((x, t) => {
+          sab += (x - ma) * ((b[t] as number) - mb);
+          saa += (x - ma) ** 2;
+          sbb += ((b[t] as number) - mb) ** 2;
+        });
+        sum += sab / Math.sqrt(saa * sbb);
+        pairs++;
+      }
+    }
+    const c = surpriseCorrelation(data, { seed: 2 });
+    expect(c.pairs).toBe(10);
+    expect(c.estimator).toBe("aggregate-variance");
+    expect(Math.abs((c.raw.estimate ?? NaN) - sum / pairs)).toBeLessThan(1e-12);
+  });
+
+  it("counts pairs exactly when campaigns cover different dates (groups of identical date sets and across them)", () => {
+    const [a, b, c] = simulate(39, 3, 30, null);
+    const late = (rows: DayRow[], shift: number) => rows.map((d, t) => ({ ...d, date: isoDay(t + shift) }));
+    // a and b share 30 days; c is shifted by 25 days, so it shares 5 days with each (< 10): one pair.
+    const r = surpriseCorrelation([
+      { campaign: "a", days: a?.days ?? [] },
+      { campaign: "b", days: b?.days ?? [] },
+      { campaign: "c", days: late(c?.days ?? [], 25) },
+    ]);
+    expect(r.pairs).toBe(1);
+    // Shifted by 15 days instead: 15 common days with each of a and b: three pairs.
+    const r3 = surpriseCorrelation([
+      { campaign: "a", days: a?.days ?? [] },
+      { campaign: "b", days: b?.days ?? [] },
+      { campaign: "c", days: late(c?.days ?? [], 15) },
+    ]);
+    expect(r3.pairs).toBe(3);
+  });
+});

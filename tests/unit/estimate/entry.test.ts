@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { estimateCampaign, estimateDataset, seededRandom } from "@/lib/engine/estimate";
+import { estimateCampaign, estimateDataset, forecastParameters, normaliseRows, rateModel, seededRandom } from "@/lib/engine/estimate";
 import type { CampaignInput, DayRow } from "@/lib/engine/estimate";
 import { isAppError } from "@/lib/errors";
-import { binomial, isoDay, lognormal, simulateDays } from "./simulate";
+import { binomial, isoDay, lognormal, normal as normalDraw, simulateDays } from "./simulate";
 
 /** Every number in a DTO is finite (no NaN or Infinity reaches a page), checked through its JSON round trip. */
 function expectFiniteEverywhere(value: unknown, where = "$"): void {
@@ -186,5 +186,37 @@ describe("estimateDataset", () => {
     expect(d.campaigns[0]?.forecast.budget).toBe(1000);
     expect(d.campaigns[1]?.forecast.defaultBudget).toBe(true);
     expect(() => estimateDataset([data[0] as CampaignInput, data[0] as CampaignInput])).toThrow(/unique/);
+  });
+});
+
+describe("estimateCampaign on a drifting rate", () => {
+  it("widens the week's forecast by the drift (sd above the fixed-rate forecast's) and draws the scored band", () => {
+    const random = seededRandom(71);
+    let x = Math.log(0.03 / 0.97);
+    const days = simulateDays(random, 200, 300, 300, (n) => {
+      x += 0.1 * normalDraw(random);
+      return binomial(random, n, 1 / (1 + Math.exp(-x)));
+    });
+    const e = estimateCampaign({ campaign: "D", days });
+    expect(e.calibration?.model.delta).toBeLessThan(1);
+    const fixed = forecastParameters(
+      normaliseRows(days).rows,
+      "day",
+      rateModel(days.map((d) => ({ n: d.clicks, y: d.conversions }))),
+      e.severity,
+      { horizon: "week" },
+    );
+    expect(e.forecast.conversionsVariance).toBeGreaterThan(fixed.conversionsVariance);
+    expect(e.band.filter((b) => b.scored)).toHaveLength(e.calibration?.days ?? -1);
+    expect(e.verdict.drift).not.toBeNull();
+  });
+});
+
+describe("estimateCampaign on long runs without conversions", () => {
+  it("keeps every number finite when 120 days bring no conversion, then a burst (the drift state never decays to 0)", () => {
+    const days = Array.from({ length: 130 }, (_, i) => row({ date: isoDay(i), clicks: 200, conversions: i >= 120 ? 15 : 0 }));
+    const e = estimateCampaign({ campaign: "Quiet", days });
+    expectFiniteEverywhere(JSON.parse(JSON.stringify(e)));
+    expect(e.band.filter((b) => b.scored).length).toBe(e.calibration?.days);
   });
 });

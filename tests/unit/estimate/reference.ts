@@ -19,6 +19,12 @@ interface Reference {
     poisson: { lambda: number; quantiles: Record<string, number> };
     bigBinomial: { n: number; p: number; quantiles: Record<string, number> };
   };
+  drift: {
+    lnGamma: { x: number; value: number }[];
+    betaBinomial: { n: number; a: number; b: number; pmf: number[] };
+    negbin: { r: number; mean: number; pmf: number[] };
+    filter: { days: { n: number; y: number }[]; grid: { delta: number; s2: number; logScore: number; a: number; b: number }[] };
+  };
   severity: {
     days: { conversions: number; revenue: number }[];
     mean: number;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { campaignVerdict, seededRandom } from "@/lib/engine/estimate";
+import { campaignVerdict, driftFilter, seededRandom } from "@/lib/engine/estimate";
 import type { DayRow } from "@/lib/engine/estimate";
-import { binomial, simulateDays } from "./simulate";
+import { binomial, normal, simulateDays } from "./simulate";
 
 function history(seed: number): DayRow[] {
   const random = seededRandom(seed);
@@ -51,5 +51,32 @@ describe("campaignVerdict", () => {
     // Expected ~30 conversions for 1000 clicks at 3%: 1 is far fewer.
     expect(v.verdict).toBe("worse");
     expect(campaignVerdict(ads).verdict).toBe("insufficient");
+  });
+});
+
+describe("campaignVerdict with a drifting rate", () => {
+  it("withholds the verdict and p-values when the campaign's own 90% band failed, and says so", () => {
+    const rows = history(44);
+    const v = campaignVerdict(rows, { calibration: { fit: "poor", days: 80, coverage90: 0.62, pitCoverage90: 0.6 } });
+    expect(v.fit).toBe("poor");
+    expect(v.verdict).toBe("insufficient");
+    expect([v.pLower, v.pUpper, v.tailProbability]).toEqual([null, null, null]);
+    expect(v.expected).not.toBeNull();
+    expect(v.message).toMatch(/does not fit this campaign/);
+    expect(v.message).toMatch(/62% of 80 days/);
+  });
+
+  it("judges a drifting campaign's last week against a band widened by the drift", () => {
+    const random = seededRandom(45);
+    let x = Math.log(0.03 / 0.97);
+    const rows = simulateDays(random, 120, 300, 300, (n) => {
+      x += 0.1 * normal(random);
+      return binomial(random, n, 1 / (1 + Math.exp(-x)));
+    });
+    const v = campaignVerdict(rows);
+    expect(v.drift?.delta).toBeLessThan(1);
+    const still = campaignVerdict(rows, { state: driftFilter(rows.slice(0, 113), { discounts: [1], shocks: [0] }).state });
+    expect(still.drift).toEqual({ delta: 1, s2: 0 });
+    expect((v.hi90 ?? 0) - (v.lo90 ?? 0)).toBeGreaterThan((still.hi90 ?? 0) - (still.lo90 ?? 0));
   });
 });

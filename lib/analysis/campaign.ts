@@ -85,7 +85,9 @@ function buildDetail(run: ReturnType<typeof runAnalysis>, datasetId: number, cam
         expected: b.expected,
         lo90: b.lo90,
         hi90: b.hi90,
-        outside: b.position === "inside" ? null : b.position,
+        // the chart's count of days outside is the calibration's own: warm-up days are not judged
+        outside: b.position === "inside" || b.scored === false ? null : b.position,
+        scored: b.scored !== false,
       });
     }
   }

@@ -5,6 +5,7 @@ import { campaignAsCoin } from "@/lib/engine/coins";
 import {
   estimateDataset,
   forecastParameters,
+  forecastRateModel,
   normaliseRows,
   type CampaignEstimate,
   type CampaignInput,
@@ -138,21 +139,23 @@ export function campaignRows(db: Db, datasetId: number): CampaignRows {
 
 function verdictOf(e: CampaignEstimate, unitLabel: string): Verdict {
   const v = e.verdict;
-  const label = v.verdict === "insufficient" ? "within" : v.verdict;
+  const poorFit = v.fit === "poor";
+  const label = poorFit ? "poor-fit" : v.verdict === "insufficient" ? "within" : v.verdict;
   const window = v.window.units;
   const tail = v.tailProbability ?? 1;
   return {
     label,
     text:
-      v.verdict === "insufficient"
-        ? `Not enough history to judge the last ${window} ${unitLabel}s yet; nothing stands out.`
-        : v.message,
+      poorFit || v.verdict !== "insufficient"
+        ? v.message
+        : `Not enough history to judge the last ${window} ${unitLabel}s yet; nothing stands out.`,
     window,
     observed: v.window.conversions,
     expected: v.expected ?? v.window.conversions,
     lo90: v.lo90 ?? 0,
     hi90: v.hi90 ?? 0,
-    pValue: Math.min(1, 2 * tail),
+    // A model that does not fit the campaign gives no p-value as if it did.
+    pValue: poorFit ? null : Math.min(1, 2 * tail),
   };
 }
 
@@ -169,8 +172,9 @@ const NOTE_TEXT: Record<string, string> = {
 
 /**
  * The forecast of a campaign for another horizon (and budget), from the same fitted rate model and order values as
- * its estimate: `forecastParameters` with `rateModel` under the dataset's shrinkage prior, exactly what the
- * estimator runs for a horizon, without estimating everything else again.
+ * its estimate: `forecastParameters` with the drifting rate's state carried over the horizon (or, without one,
+ * `rateModel` under the dataset's shrinkage prior), exactly what the estimator runs for a horizon, without
+ * estimating everything else again.
  */
 function forecastAt(
   rows: { unit: ReturnType<typeof normaliseRows>["unit"]; rows: DayRow[] },
@@ -179,7 +183,8 @@ function forecastAt(
   horizonDays: number,
   budget: number | undefined,
 ): ForecastParameters {
-  return forecastParameters(rows.rows, rows.unit, model, e.severity, { horizon: horizonDays, budget });
+  const forecastModel = forecastRateModel(e.driftState, model, e.dispersion, horizonDays);
+  return forecastParameters(rows.rows, rows.unit, forecastModel, e.severity, { horizon: horizonDays, budget });
 }
 
 /**

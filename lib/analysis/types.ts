@@ -17,8 +17,11 @@ export interface DistSummary {
 }
 
 export interface Verdict {
-  /** within: inside the noise band; better / worse: outside it. */
-  label: "within" | "better" | "worse";
+  /**
+   * within: inside the noise band; better / worse: outside it; poor-fit: the campaign's own one-day-ahead 90% band
+   * held on too few or too many of its days (outside 80-97%), so no verdict is given and no p-value shown.
+   */
+  label: "within" | "better" | "worse" | "poor-fit";
   /** Plain-language sentence for a marketer. */
   text: string;
   /** Days (or ads) compared. */
@@ -27,8 +30,8 @@ export interface Verdict {
   expected: number;
   lo90: number;
   hi90: number;
-  /** Two-sided tail probability of something at least this far from expected. */
-  pValue: number;
+  /** Two-sided tail probability of something at least this far from expected; null when the model does not fit. */
+  pValue: number | null;
 }
 
 export interface Forecast {
@@ -148,7 +151,13 @@ export interface DailyPoint {
   expected: number;
   lo90: number;
   hi90: number;
+  /** Outside the one-day-ahead 90% band; null inside it and on warm-up days (which are not judged). */
   outside: "above" | "below" | null;
+  /**
+   * True for a day forecast from the days before it and counted in the calibration (coverage90 is the share of these
+   * inside their band); false for the first days, drawn with the first forecast's band but not judged.
+   */
+  scored: boolean;
 }
 
 /** A distribution as chart points: value (count or currency) and probability of the bin. */

@@ -23,7 +23,7 @@ interface Column {
   cell: (c: CampaignAnalysis) => ReactNode;
 }
 
-const VERDICT_ORDER: Record<CampaignAnalysis["verdict"]["label"], number> = { worse: 0, within: 1, better: 2 };
+const VERDICT_ORDER: Record<CampaignAnalysis["verdict"]["label"], number> = { worse: 0, "poor-fit": 1, within: 2, better: 3 };
 
 function Range({ main, range }: { main: string; range: string }) {
   return (
@@ -274,7 +274,10 @@ export function CampaignTable({ analysis, budget }: { analysis: CampaignTableDat
                       <p className="small muted">
                         Observed {formatCount(c.verdict.observed)} against an expected {formatSig(c.verdict.expected)} (90% band{" "}
                         {formatRange(c.verdict.lo90, c.verdict.hi90, (x) => formatCount(x))}) over {formatCount(c.verdict.window)}{" "}
-                        {unitWord}; chance of a gap at least this large from noise alone: {formatProbability(c.verdict.pValue)}.
+                        {unitWord}
+                        {c.verdict.pValue === null
+                          ? "; no chance from noise is given, since the model does not fit this campaign."
+                          : `; chance of a gap at least this large from noise alone: ${formatProbability(c.verdict.pValue)}.`}
                         {c.notes.length > 0 && ` ${c.notes.join(" ")}`}
                       </p>
                     </td>

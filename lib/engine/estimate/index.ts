@@ -6,7 +6,7 @@ import { z } from "zod";
 import { driftCalibration, noiseBand, type BandDay, type CalibrationResult } from "./calibration";
 import { dailyResiduals, surpriseCorrelation, type SurpriseCorrelation } from "./correlation";
 import type { DispersionFit } from "./dispersion";
-import { horizonRateModel } from "./drift";
+import { horizonRateModel, type DriftState } from "./drift";
 import { lazyArray } from "./lazy";
 import { forecastParameters, HORIZON_DAYS, type ForecastParameters } from "./forecast";
 import { rateModel, type RateModel } from "./predictive";
@@ -91,6 +91,11 @@ export interface CampaignEstimate {
   /** Conversion rate under the dataset prior, Beta(a + x, b + n - x); null without a prior. */
   shrunkConversionRate: BetaSummary | null;
   dispersion: DispersionFit;
+  /**
+   * The drifting rate's state after the last day, from which forecasts start (dated rows with at least
+   * MIN_REFERENCE_DAYS days with clicks); null when forecasts use the fixed-rate model.
+   */
+  driftState: DriftState | null;
   severity: SeverityEstimate;
   forecast: ForecastParameters;
   /** Rolling one-step-ahead calibration (dated rows only; null for ads or when turned off). */
@@ -126,6 +131,17 @@ function sum(xs: readonly number[]): number {
   let s = 0;
   for (const x of xs) s += x;
   return s;
+}
+
+/**
+ * The rate model behind a forecast over `horizonDays` days: the drifting rate's current state with its drift over
+ * the horizon mixed in (horizonRateModel) when there is one, else the fixed-rate model. estimateCampaign uses it for
+ * its own horizon; lib/analysis calls it for the other horizons of the same estimate.
+ * @param driftState - CampaignEstimate.driftState. @param fixed - the fitted fixed-rate model (with the dataset prior).
+ * @param dispersion - the campaign's dispersion fit (CampaignEstimate.dispersion). @param horizonDays - >= 1.
+ */
+export function forecastRateModel(driftState: DriftState | null, fixed: RateModel, dispersion: DispersionFit, horizonDays: number): RateModel {
+  return driftState ? horizonRateModel(driftState, horizonDays, dispersion) : fixed;
 }
 
 /**
@@ -184,10 +200,8 @@ function estimateValidated(
   const drift = unit === "day" ? driftCalibration(rows, { warmupDays: opts.warmupDays, seed: opts.seed }) : null;
   const daysWithClicks = rows.filter((r) => r.clicks > 0).length;
   const horizonDays = typeof opts.horizon === "number" ? opts.horizon : HORIZON_DAYS[opts.horizon];
-  const forecastModel =
-    drift && daysWithClicks >= MIN_REFERENCE_DAYS && drift.filter.state.b > 0
-      ? horizonRateModel(drift.filter.state, horizonDays, own.dispersion)
-      : model;
+  const driftState = drift && daysWithClicks >= MIN_REFERENCE_DAYS && drift.filter.state.b > 0 ? drift.filter.state : null;
+  const forecastModel = forecastRateModel(driftState, model, own.dispersion, horizonDays);
   const forecast = forecastParameters(rows, unit, forecastModel, severity, {
     horizon: opts.horizon,
     budget: opts.budget,
@@ -231,6 +245,7 @@ function estimateValidated(
       ? betaSummary(opts.prior.a + Math.min(conversions, clicks), opts.prior.b + clicks - Math.min(conversions, clicks))
       : null,
     dispersion: own.dispersion,
+    driftState,
     severity,
     forecast,
     calibration,

@@ -189,3 +189,19 @@ describe("outcomeDistribution", () => {
     expect(Math.abs(d.mean - 100 * mean)).toBeLessThan(100 * 0.5 * d.step + 1e-6);
   });
 });
+
+describe("one calibration figure on every page", () => {
+  it("the daily chart's days outside the 90% band are the calibration's misses, for every sample campaign", () => {
+    const a = analyzeDataset(db, daily, { horizon: "week" });
+    for (const c of a.campaigns) {
+      const d = campaignDetail(db, daily, c.campaign, { horizon: "week" });
+      const scored = d.daily.filter((p) => p.scored);
+      const outside = scored.filter((p) => p.outside !== null).length;
+      expect(scored.length, c.campaign).toBe(c.calibration.days);
+      // coverage90 is the share of scored days inside the drawn band: exact counts, so 1e-12 is round-off only
+      expect(Math.abs(1 - outside / scored.length - (c.calibration.coverage90 ?? NaN)), c.campaign).toBeLessThan(1e-12);
+      // warm-up days are drawn but never marked outside
+      expect(d.daily.filter((p) => !p.scored && p.outside !== null)).toHaveLength(0);
+    }
+  });
+});

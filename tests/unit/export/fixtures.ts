@@ -63,8 +63,8 @@ export function detail(): CampaignDetail {
     currency: "USD",
     analysis: a,
     daily: [
-      { date: "2026-01-01", clicks: 100, spend: 50, conversions: 2, revenue: 160, expected: 2.1, lo90: 0, hi90: 5, outside: null },
-      { date: "2026-01-02", clicks: 90, spend: 45, conversions: 9, revenue: null, expected: 1.9, lo90: 0, hi90: 4, outside: "above" },
+      { date: "2026-01-01", clicks: 100, spend: 50, conversions: 2, revenue: 160, expected: 2.1, lo90: 0, hi90: 5, outside: null, scored: true },
+      { date: "2026-01-02", clicks: 90, spend: 45, conversions: 9, revenue: null, expected: 1.9, lo90: 0, hi90: 4, outside: "above", scored: true },
     ],
     conversionsDist: [
       { x: 0, width: 1, p: 0.25 },

@@ -239,13 +239,14 @@ function DailySection({ d, datasetName, unit }: { d: CampaignDetail; datasetName
   }
   const above = d.daily.filter((p) => p.outside === "above").length;
   const below = d.daily.filter((p) => p.outside === "below").length;
-  const n = d.daily.length;
+  const n = d.daily.filter((p) => p.scored).length;
+  const warmup = d.daily.length - n;
   return (
     <>
       <h2>Day by day</h2>
       <ChartFrame
         title={`${d.campaign}: conversions per day against the noise band`}
-        caption={`Each mark is a day. The shaded band is where 9 days in 10 should land given that day's clicks; ${above + below} of ${n} days (${formatPercent((above + below) / n, 0)}) fell outside it: ${above} above, ${below} below. About 1 in 10 is what chance alone gives.`}
+        caption={`Each mark is a day. The shaded band is where 9 days in 10 should land given that day's clicks, forecast from the days before it; ${above + below} of ${n} days (${n > 0 ? formatPercent((above + below) / n, 0) : "none"}) fell outside it: ${above} above, ${below} below. About 1 in 10 is what chance alone gives.${warmup > 0 ? ` The first ${warmup} days only teach the model and are not judged.` : ""}`}
         exportName={`${datasetName}-${d.campaign}-daily`}
         data={dailyRecords(d.daily, d.currency)}
         json={d.daily}

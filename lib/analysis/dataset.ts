@@ -16,6 +16,7 @@ import {
 } from "@/lib/engine/estimate";
 import { cvCurve, poolSizeForCv } from "@/lib/engine/pool";
 import { AppError } from "@/lib/errors";
+import { plural } from "@/lib/format";
 import type { ImportSummary } from "@/lib/ingest/types";
 import { cacheNamespace } from "./cache";
 import { outcomeDistribution, probabilityOfZero, summarise } from "./distributions";
@@ -148,7 +149,7 @@ function verdictOf(e: CampaignEstimate, unitLabel: string): Verdict {
     text:
       poorFit || v.verdict !== "insufficient"
         ? v.message
-        : `Not enough history to judge the last ${window} ${unitLabel}s yet; nothing stands out.`,
+        : `Not enough history to judge the last ${window === 1 ? unitLabel : plural(window, unitLabel)} yet; nothing stands out.`,
     window,
     observed: v.window.conversions,
     expected: v.expected ?? v.window.conversions,

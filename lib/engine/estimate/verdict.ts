@@ -6,6 +6,11 @@ import { driftFilter, windowDistribution, type DriftState } from "./drift";
 import { predictiveCounts, rateModel } from "./predictive";
 import type { DayRow } from "./types";
 
+/** A whole count as people read it: 35,768. */
+const count = (x: number): string => Math.round(x).toLocaleString("en-US");
+/** "1 conversion", "35,768 conversions". */
+const conv = (x: number): string => `${count(x)} ${Math.round(x) === 1 ? "conversion" : "conversions"}`;
+
 /** Tail probability below which a result is called better/worse than noise (one-sided; the 90% band's edges). */
 export const VERDICT_ALPHA = 0.05;
 /** Fewest earlier days (with clicks) for the earlier history to serve as the reference. */
@@ -144,7 +149,7 @@ export function campaignVerdict(rows: readonly DayRow[], options: VerdictOptions
       pLower: null,
       pUpper: null,
       tailProbability: null,
-      message: `The noise model does not fit this campaign well: its 90% band, forecast one day ahead, held on ${held} (it should hold on about 90%), so no verdict on the last ${win.length} days is given. They brought ${Math.round(conversions)} conversions for ${clicks} clicks; the model expected about ${Math.round(dist.mean)}.`,
+      message: `The noise model does not fit this campaign well: its 90% band, forecast one day ahead, held on ${held} (it should hold on about 90%), so no verdict on the last ${win.length} days is given. They brought ${conv(conversions)} for ${count(clicks)} clicks; the model expected about ${count(dist.mean)}.`,
       fit,
       drift,
     };
@@ -157,13 +162,13 @@ export function campaignVerdict(rows: readonly DayRow[], options: VerdictOptions
         ? "the earlier history's rate and how it has been moving"
         : "the earlier history's rate"
       : "the dataset's typical rate";
-  const range = `${band.lo}-${band.hi}`;
+  const range = `${count(band.lo)}-${count(band.hi)}`;
   const message =
     verdict === "within"
-      ? `${span[0]?.toUpperCase()}${span.slice(1)} brought ${y} conversions; at ${basis}, noise alone gives ${range} (90%) for ${clicks} clicks: within noise.`
+      ? `${span[0]?.toUpperCase()}${span.slice(1)} brought ${conv(y)}; at ${basis}, noise alone gives ${range} (90%) for ${count(clicks)} clicks: within noise.`
       : verdict === "worse"
-        ? `${y} conversions in ${span} is fewer than noise explains: ${basis} gives ${range} (90%) for ${clicks} clicks; a result this low has probability ${pLower.toPrecision(2)}.`
-        : `${y} conversions in ${span} is more than noise explains: ${basis} gives ${range} (90%) for ${clicks} clicks; a result this high has probability ${pUpper.toPrecision(2)}.`;
+        ? `${conv(y)} in ${span} is fewer than noise explains: ${basis} gives ${range} (90%) for ${count(clicks)} clicks; a result this low has probability ${pLower.toPrecision(2)}.`
+        : `${conv(y)} in ${span} is more than noise explains: ${basis} gives ${range} (90%) for ${count(clicks)} clicks; a result this high has probability ${pUpper.toPrecision(2)}.`;
   return {
     verdict,
     reference,

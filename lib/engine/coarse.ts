@@ -13,19 +13,27 @@
  * recursion versus FFT for compound distributions", Math. Meth. Oper. Res. 69, section 2; band-limited sampling:
  * R. N. Bracewell, "The Fourier Transform and Its Applications", 3rd ed., ch. 10.
  */
-import { gridFor, MAX_GRID } from "./aggregate";
+import { checkLattice, gridFor, MAX_GRID } from "./aggregate";
 import type { AggregateShape, LatticeResult } from "./aggregate";
-import { irfft } from "./fft";
-import { discretise } from "./discretise";
+import { irfft, rfft } from "./fft";
+import { discretise, SEVERITY_TAIL_EPS } from "./discretise";
 import { neumaierSum } from "./numeric";
 import type { Severity } from "./severity";
 
 /** Writes E[exp(-i t X)] to out[at], out[at + 1]. */
 export type CharacteristicFunction = (t: number, out: Float64Array, at: number) => void;
 
+/**
+ * The characteristic function at every frequency of a coarse grid at once, t_j = 2 pi j / (n H) for j = 0..n/2
+ * (interleaved, length n + 2), with its cost in multiply-adds; null when evaluating bin by bin is cheaper.
+ */
+export type GridTransform = (n: number, step: number, budget: number) => { values: Float64Array; cost: number } | null;
+
 /** Below this transform magnitude a bin is negligible; 256 such bins in a row end the evaluation. */
 const NEGLIGIBLE = 1e-22;
 const NEGLIGIBLE_RUN = 256;
+/** t sd at which exp(-t^2 sd^2 / 2) = NEGLIGIBLE: sqrt(2 ln 1e22). */
+const GAUSS_NEGLIGIBLE_T = Math.sqrt(2 * Math.log(1 / NEGLIGIBLE));
 /** Bins evaluated together (a term's transform is applied to a block at a time). */
 const COARSE_BLOCK = 64;
 /** Transform magnitude at the Nyquist frequency pi / H above which the sampled density is aliased (1e-10 per point
@@ -45,9 +53,20 @@ const PGF_COST = 50;
  *   the coarse lattice only asks for |t| <= pi / H with H > 25 h), by a rotation recurrence re-anchored on exact
  *   cos/sin every 32 terms (the pgf multiplies an error in phi by about E[N], so phi must be good to ~1e-15).
  *
- * @returns { cf, cost }. Example: severityCharacteristic(constantSeverity(2)).cf(Math.PI / 2, out, 0) writes (-1, 0).
+ * For the lognormal, `grid` gives the same transform at all of a coarse grid's frequencies from one FFT (see
+ * `lognormalGridTransform`): a heavy tail makes each bin's sum cost 2^18 terms, and a grid needs hundreds to
+ * thousands of bins.
+ *
+ * @param coarsest - a step of the grid's split the caller can accept (0: none): with E[N] claims the split adds at
+ * most E[N] h^2 / 4 to Var(S), so h = sqrt(4e-5 Var(S) / E[N]) keeps that within 1e-5 of Var(S); the grid uses the
+ * coarser of it and the bin-by-bin step
+ * @returns { cf, cost, grid? }. Example: severityCharacteristic(constantSeverity(2)).cf(Math.PI / 2, out, 0) writes
+ * (-1, 0).
  */
-export function severityCharacteristic(severity: Severity): { cf: CharacteristicFunction; cost: number } {
+export function severityCharacteristic(
+  severity: Severity,
+  coarsest = 0,
+): { cf: CharacteristicFunction; cost: number; grid?: GridTransform } {
   if (severity.atoms) {
     const values = Float64Array.from(severity.atoms, (a) => a[0]);
     const probs = Float64Array.from(severity.atoms, (a) => a[1]);
@@ -85,6 +104,7 @@ export function severityCharacteristic(severity: Severity): { cf: Characteristic
   const h = Math.max(Math.min(severity.mean, Math.sqrt(severity.variance)) / 100, severity.upperPoint(1e-13) / (1 << 18));
   const f = discretise(severity, h).pmf;
   return {
+    grid: (n, step, budget) => lognormalGridTransform(severity, n, step, Math.max(h, coarsest), budget),
     cost: f.length,
     cf(t, out, at) {
       const a = t * h;
@@ -112,6 +132,81 @@ export function severityCharacteristic(severity: Severity): { cf: Characteristic
   };
 }
 
+/** Longest severity lattice transformed at once for a grid's frequencies (8 MiB). */
+const GRID_TRANSFORM_MAX = 1 << 20;
+/** Multiply-adds per point of a real FFT of size P, per log2 P (measured: a radix-2 pass costs about 2.5 per point),
+ * plus the partial-moment split's two erfc per point (about 60). */
+const FFT_COST_PER_POINT_LOG = 2.5;
+const SPLIT_COST_PER_POINT = 60;
+
+/**
+ * A lognormal's characteristic function at the frequencies of a coarse grid, t_j = 2 pi j / (n H), j = 0..n/2, as
+ * the DFT of its mean-preserving split (discretise "linear") at step h' = n H / P, P the smallest power of two with
+ * h' <= h (the step of the bin-by-bin sum): sum_k f_k exp(-2 pi i j k / P) = sum_k f_k exp(-i t_j k h') exactly.
+ *
+ * Lattice span P h' = n H covers the severity's 1e-13 point (the grid's window always includes it, see gridFor), so
+ * nothing wraps. The split keeps E[X] exact (the coarse lattice's mean check is relative 1e-6) and adds at most
+ * h'^2 / 4 to Var(X); the error of phi is O((t h')^2) as for the sum, with t h' <= pi h' / H.
+ *
+ * @param n - grid size (power of two); step - H
+ * @param h - finest step the bin-by-bin sum would use
+ * @param budget - multiply-adds the bin-by-bin sums would cost (Infinity: no limit)
+ * @returns interleaved phi(t_j), j = 0..n/2, and the cost (multiply-adds), or null when P would exceed 2^20 points
+ * or the transform would cost more than `budget`.
+ * Example: lognormal(2.57, 1.63) on 16384 points at H = 250 uses P = 2^19 (h' = 7.8).
+ * Reference: the DFT as a sampled Fourier transform, Bracewell (3rd ed.), ch. 10.
+ */
+export function lognormalGridTransform(
+  severity: Severity,
+  n: number,
+  step: number,
+  h: number,
+  budget = Infinity,
+): { values: Float64Array; cost: number } | null {
+  if (severity.kind !== "lognormal" || !(n >= 4 && step > 0)) return null;
+  const span = n * step;
+  const top = severity.upperPoint(SEVERITY_TAIL_EPS);
+  let p = n;
+  // h' <= h, and the split's points (the 1e-13 point over h', plus one) fit the transform without wrapping.
+  while (p <= GRID_TRANSFORM_MAX && (span / p > h * (1 + 1e-12) || top / (span / p) + 2 > p)) p *= 2;
+  if (p > GRID_TRANSFORM_MAX) return null;
+  const fine = span / p;
+  const key = `${severity.mean},${severity.variance},${fine}`;
+  const tableKey = `${key},${n}`;
+  const table = memoGet(transformMemo, tableKey);
+  if (table) return { values: table, cost: n };
+  const split = memoGet(splitMemo, key);
+  const cost = p * ((split ? 0 : SPLIT_COST_PER_POINT) + FFT_COST_PER_POINT_LOG * Math.log2(p));
+  if (cost > budget) return null;
+  const f = split ?? memoSet(splitMemo, key, discretise(severity, fine, "linear", p).pmf, SPLIT_MEMO);
+  // The first n/2 + 1 frequencies of the fine DFT are the grid's.
+  return { values: memoSet(transformMemo, tableKey, rfft(f, p).slice(0, n + 2), TRANSFORM_MEMO), cost };
+}
+
+/** Split lattices (up to 8 MiB each) and grid transforms kept for the next request on the same order values: a
+ * slider moving the pool size or the correlation changes the pgf, not the severity, and the grid's span
+ * n H often repeats. Keyed by the severity's mean and variance (which fix a lognormal) and the steps. */
+const SPLIT_MEMO = 3;
+const TRANSFORM_MEMO = 16;
+const splitMemo = new Map<string, Float64Array>();
+const transformMemo = new Map<string, Float64Array>();
+
+function memoGet(memo: Map<string, Float64Array>, key: string): Float64Array | undefined {
+  const v = memo.get(key);
+  if (v !== undefined) {
+    memo.delete(key);
+    memo.set(key, v);
+  }
+  return v;
+}
+
+function memoSet(memo: Map<string, Float64Array>, key: string, value: Float64Array, max: number): Float64Array {
+  memo.delete(key);
+  if (memo.size >= max) memo.delete(memo.keys().next().value as string);
+  memo.set(key, value);
+  return value;
+}
+
 /** The transform did not decay within the work bound: S is not smooth on the lattice's scale. */
 export class NotSmoothError extends RangeError {
   constructor() {
@@ -123,6 +218,8 @@ export class NotSmoothError extends RangeError {
 /** A budget's contribution on a coarse lattice: its severity's characteristic function and its pgf. */
 export interface CoarseTerm {
   readonly cf: CharacteristicFunction;
+  /** The cf at all of a grid's frequencies at once, when the severity offers it (see severityCharacteristic). */
+  readonly grid?: GridTransform;
   /** Cost of one cf evaluation (severity terms summed). */
   readonly cost: number;
   /** P(X = 0). */
@@ -151,6 +248,7 @@ export function compoundCoarse(
   step: number,
   offset: number,
   stats?: { negativeMass: number },
+  sd = 0,
 ): Float64Array {
   const half = n / 2 + 1;
   const spectrum = new Float64Array(2 * half);
@@ -164,14 +262,38 @@ export function compoundCoarse(
   if (offset > 0) atom = 0; // the window starts 12 sd above 0: the atom is below 1e-30
   // Per bin: the severity transform's terms and the pgf evaluations (a shock mixture's nodes), unless the term
   // counts what it spends (a series term's cost varies with the bin).
-  const perBin = terms.reduce((s, t) => s + t.cost + (t.spent === undefined ? PGF_COST * (t.work ?? 1) : 0), 0);
+  // A severity whose cf costs many terms per bin gives all the grid's frequencies from one FFT when that costs
+  // less than the bins a decaying transform needs at the least (NEGLIGIBLE_RUN of them, or the whole half grid).
+  // Bins the evaluation needs at the least: up to t sd(S) = 10.07, where a normal law with S's variance has a
+  // transform of 1e-22 (a compound Poisson sum's transform is never below it, |phi_S(t)| >= exp(-t^2 Var(S) / 2), as
+  // 1 - Re phi_X(t) <= t^2 E[X^2] / 2; mixed counts decay more slowly still), then the NEGLIGIBLE_RUN that ends it.
+  const fewestBins = Math.min(
+    half,
+    (sd > 0 ? Math.ceil((GAUSS_NEGLIGIBLE_T * n * step) / (2 * Math.PI * sd)) : 0) + NEGLIGIBLE_RUN,
+  );
+  const tables = terms.map((t) => t.grid?.(n, step, fewestBins * t.cost)?.values ?? null);
+  const cfAt = (q: number, j: number, out: Float64Array, at: number): void => {
+    const table = tables[q];
+    if (table) {
+      out[at] = table[2 * j] as number;
+      out[at + 1] = table[2 * j + 1] as number;
+    } else (terms[q] as CoarseTerm).cf((2 * Math.PI * j) / (n * step), out, at);
+  };
+  const perBin = terms.reduce(
+    (s, t, q) => s + (tables[q] ? 1 : t.cost) + (t.spent === undefined ? PGF_COST * (t.work ?? 1) : 0),
+    0,
+  );
+  // The transform's own cost is bounded by its size limit (GRID_TRANSFORM_MAX) and chosen against the bins' above.
   const counted = (): number => terms.reduce((s, t) => s + PGF_COST * (t.spent ?? 0), 0);
+  // Decided up front: bins that cannot all be afforded are not started (the caller resolves the orders instead).
+  if (fewestBins * perBin > MAX_WORK) throw new NotSmoothError();
   // The transform at the Nyquist frequency pi / H first: if it has not decayed there the density is not resolved
   // at this step (see below), and that is known before any other bin is spent.
   const nyquist = Float64Array.of(1, 0);
   const probe = new Float64Array(2);
-  for (const term of terms) {
-    term.cf(Math.PI / step, probe, 0);
+  for (let q = 0; q < terms.length; q++) {
+    const term = terms[q] as CoarseTerm;
+    cfAt(q, n / 2, probe, 0);
     term.apply(probe, 1);
     const [ar, ai, br, bi] = [nyquist[0] as number, nyquist[1] as number, probe[0] as number, probe[1] as number];
     nyquist[0] = ar * br - ai * bi;
@@ -191,8 +313,9 @@ export function compoundCoarse(
     }
     prod.fill(0);
     for (let b = 0; b < m; b++) prod[2 * b] = 1;
-    for (const term of terms) {
-      for (let b = 0; b < m; b++) term.cf((2 * Math.PI * (j0 + b)) / (n * step), buf, 2 * b);
+    for (let q = 0; q < terms.length; q++) {
+      const term = terms[q] as CoarseTerm;
+      for (let b = 0; b < m; b++) cfAt(q, j0 + b, buf, 2 * b);
       term.apply(buf, m);
       for (let b = 0; b < m; b++) {
         const ar = prod[2 * b] as number;
@@ -276,6 +399,7 @@ export function coarseLattice(
   step: number,
   expectedMean: number,
   maxGrid = MAX_GRID,
+  expectedVariance?: number,
 ): LatticeResult {
   const grid = gridFor(shape, step, maxGrid);
   if (grid.tilt > 0) throw new RangeError(`step ${step} is too fine for this model`);
@@ -284,7 +408,7 @@ export function coarseLattice(
   const headBand = Math.max(1, grid.n / 16);
   for (;;) {
     const stats = { negativeMass: 0 };
-    const pmf = compoundCoarse(terms, n, step, offset, stats);
+    const pmf = compoundCoarse(terms, n, step, offset, stats, Math.sqrt(expectedVariance ?? shape.sd * shape.sd));
     const band = Math.max(1, n / 16);
     let edge = 0;
     for (let i = 0; i < band; i++) edge += pmf[n - 1 - i] as number;
@@ -301,6 +425,12 @@ export function coarseLattice(
         continue;
       }
       throw new RangeError(`the lattice of ${n} points at step ${step} cannot hold this distribution`);
+    }
+    // The checks of every lattice (aggregate.ts): mean, variance against the closed form, Cantelli's tail bound. A
+    // sampled density that fails them is not answered: the caller resolves the orders on a fine lattice instead.
+    if (expectedVariance !== undefined) {
+      const failed = checkLattice(pmf, offset, step, { mean: expectedMean, variance: expectedVariance }, 2 * stats.negativeMass + 1e-13);
+      if (failed !== null) throw new NotSmoothError();
     }
     // Drop the negligible ends like the fine path does.
     let end = n;

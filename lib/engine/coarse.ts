@@ -15,6 +15,7 @@
  */
 import { checkLattice, gridFor, MAX_GRID } from "./aggregate";
 import type { AggregateShape, LatticeResult } from "./aggregate";
+import erfc from "@stdlib/math-base-special-erfc";
 import { irfft, rfft } from "./fft";
 import { discretise, SEVERITY_TAIL_EPS } from "./discretise";
 import { neumaierSum } from "./numeric";
@@ -132,8 +133,8 @@ export function severityCharacteristic(
   };
 }
 
-/** Longest severity lattice transformed at once for a grid's frequencies (8 MiB). */
-const GRID_TRANSFORM_MAX = 1 << 20;
+/** Longest severity lattice transformed at once for a grid's frequencies (2 MiB). */
+const GRID_TRANSFORM_MAX = 1 << 18;
 /** Multiply-adds per point of a real FFT of size P, per log2 P (measured: a radix-2 pass costs about 2.5 per point),
  * plus the partial-moment split's two erfc per point (about 60). */
 const FFT_COST_PER_POINT_LOG = 2.5;
@@ -141,19 +142,22 @@ const SPLIT_COST_PER_POINT = 60;
 
 /**
  * A lognormal's characteristic function at the frequencies of a coarse grid, t_j = 2 pi j / (n H), j = 0..n/2, as
- * the DFT of its mean-preserving split (discretise "linear") at step h' = n H / P, P the smallest power of two with
- * h' <= h (the step of the bin-by-bin sum): sum_k f_k exp(-2 pi i j k / P) = sum_k f_k exp(-i t_j k h') exactly.
+ * the DFT of a split of its order values at step h' = n H / P: sum_k f_k exp(-2 pi i j k / P) = sum_k f_k
+ * exp(-i t_j k h') exactly. P is the smallest power of two with h' <= h (the step of the bin-by-bin sum), and the
+ * split the mean-preserving one (discretise "linear"), which adds at most h'^2 / 4 to Var(X); when that would need
+ * more than 2^18 points, P = 2^18 and the split keeps E[X] and E[X^2] both (`momentMatchedLognormal`), so the sum's
+ * mean and variance stay exact at any h' and the error of phi is third order, O(t^3 h'^3) per order.
  *
  * Lattice span P h' = n H covers the severity's 1e-13 point (the grid's window always includes it, see gridFor), so
- * nothing wraps. The split keeps E[X] exact (the coarse lattice's mean check is relative 1e-6) and adds at most
- * h'^2 / 4 to Var(X); the error of phi is O((t h')^2) as for the sum, with t h' <= pi h' / H.
+ * nothing wraps. Either split keeps E[X] exact (the coarse lattice's mean check is relative 1e-6); the lattice's
+ * variance is checked against the closed form after (coarseLattice).
  *
  * @param n - grid size (power of two); step - H
  * @param h - finest step the bin-by-bin sum would use
  * @param budget - multiply-adds the bin-by-bin sums would cost (Infinity: no limit)
- * @returns interleaved phi(t_j), j = 0..n/2, and the cost (multiply-adds), or null when P would exceed 2^20 points
- * or the transform would cost more than `budget`.
- * Example: lognormal(2.57, 1.63) on 16384 points at H = 250 uses P = 2^19 (h' = 7.8).
+ * @returns interleaved phi(t_j), j = 0..n/2, and the cost (multiply-adds), or null when the order values' 1e-13
+ * point does not fit 2^18 points or the transform would cost more than `budget`.
+ * Example: lognormal(2.57, 1.63) on 16384 points at H = 250 uses P = 2^18 (h' = 15.6), moment-matched.
  * Reference: the DFT as a sampled Fourier transform, Bracewell (3rd ed.), ch. 10.
  */
 export function lognormalGridTransform(
@@ -167,23 +171,85 @@ export function lognormalGridTransform(
   const span = n * step;
   const top = severity.upperPoint(SEVERITY_TAIL_EPS);
   let p = n;
-  // h' <= h, and the split's points (the 1e-13 point over h', plus one) fit the transform without wrapping.
-  while (p <= GRID_TRANSFORM_MAX && (span / p > h * (1 + 1e-12) || top / (span / p) + 2 > p)) p *= 2;
-  if (p > GRID_TRANSFORM_MAX) return null;
+  // h' <= h, and the split's points (the 1e-13 point over h', plus two) fit the transform without wrapping.
+  while (p <= GRID_TRANSFORM_MAX && (span / p > h * (1 + 1e-12) || top / (span / p) + 3 > p)) p *= 2;
+  // Past GRID_TRANSFORM_MAX points the split that keeps E[X^2] too is used on GRID_TRANSFORM_MAX points.
+  const matched = p > GRID_TRANSFORM_MAX;
+  if (matched) {
+    p = GRID_TRANSFORM_MAX;
+    if (top / (span / p) + 3 > p) return null;
+  }
   const fine = span / p;
-  const key = `${severity.mean},${severity.variance},${fine}`;
+  const key = `${severity.mean},${severity.variance},${fine},${matched}`;
   const tableKey = `${key},${n}`;
   const table = memoGet(transformMemo, tableKey);
   if (table) return { values: table, cost: n };
   const split = memoGet(splitMemo, key);
   const cost = p * ((split ? 0 : SPLIT_COST_PER_POINT) + FFT_COST_PER_POINT_LOG * Math.log2(p));
   if (cost > budget) return null;
-  const f = split ?? memoSet(splitMemo, key, discretise(severity, fine, "linear", p).pmf, SPLIT_MEMO);
+  const f =
+    split ??
+    memoSet(splitMemo, key, matched ? momentMatchedLognormal(severity, fine, top) : discretise(severity, fine, "linear", p).pmf, SPLIT_MEMO);
   // The first n/2 + 1 frequencies of the fine DFT are the grid's.
   return { values: memoSet(transformMemo, tableKey, rfft(f, p).slice(0, n + 2), TRANSFORM_MEMO), cost };
 }
 
-/** Split lattices (up to 8 MiB each) and grid transforms kept for the next request on the same order values: a
+/**
+ * A lognormal's order values on the lattice k h with E[X] and E[X^2] kept exactly: local moment matching of degree 2
+ * (Gerber 1982), each cell [2 j h, (2 j + 2) h] giving its mass to its three points with the weights of the quadratic
+ * Lagrange basis, m_i = E[L_i(X); X in cell] (L_0 = (u - 1)(u - 2) / 2, L_1 = u (2 - u), L_2 = u (u - 1) / 2 with
+ * u = (X - 2 j h) / h), which is exact for 1, X and X^2. The cell moments come from the partial moments
+ * E[X^r; X > x] = E[X^r] Phi-bar((ln x - mu - r sigma^2) / sigma). Masses may be slightly negative (a convex density
+ * within a cell); the lattice is only transformed. Mass above the 1e-13 point `top` is dropped and the rest
+ * renormalised (E[X] moves by E[X; X > top] / E[X], 6e-9 at sigma 1.63).
+ *
+ * @param severity - a lognormal (mu and sigma from its mean and variance)
+ * @param h - lattice step > 0; top - the last order value kept
+ * @returns the lattice masses, length 2 ceil(top / 2h) + 1. Example: lognormal(0, 1) at h = 0.5 has lattice mean
+ * e^0.5 and second moment e^2 to 1e-12 relative. Reference: H. U. Gerber (1982), "On the numerical evaluation of
+ * the distribution of aggregate claims and its stop-loss premiums", Insurance: Math. Econ. 1, 13-18; Klugman, Panjer,
+ * Willmot, "Loss Models", 5th ed., section 9.6.5.
+ */
+export function momentMatchedLognormal(severity: Severity, h: number, top: number): Float64Array {
+  const mean = severity.mean;
+  const s2 = Math.log1p(severity.variance / (mean * mean));
+  const mu = Math.log(mean) - 0.5 * s2;
+  const k = 1 / Math.sqrt(2 * s2);
+  const raw = [1, mean, severity.secondMoment];
+  // E[X^r; X > x] for r = 0, 1, 2.
+  const tail = (x: number, r: number): number =>
+    x <= 0 ? (raw[r] as number) : (raw[r] as number) * 0.5 * erfc((Math.log(x) - mu - r * s2) * k);
+  const cells = Math.max(1, Math.ceil(top / (2 * h)));
+  const out = new Float64Array(2 * cells + 1);
+  let t0 = tail(0, 0);
+  let t1 = tail(0, 1);
+  let t2 = tail(0, 2);
+  for (let j = 0; j < cells; j++) {
+    const a = 2 * j * h;
+    const b = a + 2 * h;
+    const n0 = tail(b, 0);
+    const n1 = tail(b, 1);
+    const n2 = tail(b, 2);
+    const m0 = t0 - n0;
+    const m1 = t1 - n1;
+    const m2 = t2 - n2;
+    // Moments of u = (X - a) / h over the cell.
+    const u0 = m0;
+    const u1 = (m1 - a * m0) / h;
+    const u2 = (m2 - 2 * a * m1 + a * a * m0) / (h * h);
+    out[2 * j] = (out[2 * j] as number) + 0.5 * (u2 - 3 * u1 + 2 * u0);
+    out[2 * j + 1] = (out[2 * j + 1] as number) + 2 * u1 - u2;
+    out[2 * j + 2] = (out[2 * j + 2] as number) + 0.5 * (u2 - u1);
+    t0 = n0;
+    t1 = n1;
+    t2 = n2;
+  }
+  const kept = neumaierSum(out);
+  for (let i = 0; i < out.length; i++) out[i] = (out[i] as number) / kept;
+  return out;
+}
+
+/** Split lattices (up to 2 MiB each) and grid transforms kept for the next request on the same order values: a
  * slider moving the pool size or the correlation changes the pgf, not the severity, and the grid's span
  * n H often repeats. Keyed by the severity's mean and variance (which fix a lognormal) and the steps. */
 const SPLIT_MEMO = 3;

@@ -597,6 +597,7 @@ export function pooledShare(opts: PoolOptions): PoolResult {
       cf,
       ...(grid ? { grid } : {}),
       cost,
+      claims: pooled.term.claims,
       atZero,
       apply: counting.apply,
       work: counting.work ?? 1,

@@ -150,8 +150,11 @@ const GRID_TRANSFORM_TOL = 1e-4;
  * r - 1 about the cell's left end, so the Taylor remainder of exp(-i t u) over |u| <= 2 h' bounds the difference
  * by 2 (2 t h')^r / r!, at most 2.67 (t h')^3 or 4 (t h')^2; C = 4 covers both. */
 const GRID_ERROR_CONSTANT = 4;
-/** Longest severity lattice transformed at once for a grid's frequencies (2 MiB). */
+/** Longest severity lattice transformed at once for a grid's frequencies with the mean-preserving split (2 MiB). */
 const GRID_TRANSFORM_MAX = 1 << 18;
+/** The moment-matched split: 16 points per grid point, at most 2^20 (8 MiB). */
+const MATCHED_PER_POINT = 16;
+const MATCHED_MAX = 1 << 20;
 /** Multiply-adds per point of a real FFT of size P, per log2 P (measured: a radix-2 pass costs about 2.5 per point),
  * plus the partial-moment split's two erfc per point (about 60). */
 const FFT_COST_PER_POINT_LOG = 2.5;
@@ -162,7 +165,8 @@ const SPLIT_COST_PER_POINT = 60;
  * the DFT of a split of its order values at step h' = n H / P: sum_k f_k exp(-2 pi i j k / P) = sum_k f_k
  * exp(-i t_j k h') exactly. P is the smallest power of two with h' <= h (the step of the bin-by-bin sum), and the
  * split the mean-preserving one (discretise "linear"), which adds at most h'^2 / 4 to Var(X); when that would need
- * more than 2^18 points, P = 2^18 and the split keeps E[X] and E[X^2] both (`momentMatchedLognormal`), so the sum's
+ * more than 2^18 points, P = max(2^18, 16 n) (at most 2^20) and the split keeps E[X] and E[X^2] both
+ * (`momentMatchedLognormal`), so the sum's
  * mean and variance stay exact at any h' and the error of phi is third order, O(t^3 h'^3) per order.
  *
  * Lattice span P h' = n H covers the severity's 1e-13 point (the grid's window always includes it, see gridFor), so
@@ -173,7 +177,7 @@ const SPLIT_COST_PER_POINT = 60;
  * @param h - finest step the bin-by-bin sum would use
  * @param budget - multiply-adds the bin-by-bin sums would cost (Infinity: no limit)
  * @returns interleaved phi(t_j), j = 0..n/2, and the cost (multiply-adds), or null when the order values' 1e-13
- * point does not fit 2^18 points or the transform would cost more than `budget`.
+ * point does not fit P points or the transform would cost more than `budget`.
  * Example: lognormal(2.57, 1.63) on 16384 points at H = 250 uses P = 2^18 (h' = 15.6), moment-matched.
  * Reference: the DFT as a sampled Fourier transform, Bracewell (3rd ed.), ch. 10.
  */
@@ -193,7 +197,8 @@ export function lognormalGridTransform(
   // Past GRID_TRANSFORM_MAX points the split that keeps E[X^2] too is used on GRID_TRANSFORM_MAX points.
   const matched = p > GRID_TRANSFORM_MAX;
   if (matched) {
-    p = GRID_TRANSFORM_MAX;
+    // A grid doubled for a wide tail keeps the split's step: its error bound grows with its cube.
+    p = Math.min(MATCHED_MAX, Math.max(GRID_TRANSFORM_MAX, MATCHED_PER_POINT * n));
     if (top / (span / p) + 3 > p) return null;
   }
   const fine = span / p;

@@ -16,6 +16,7 @@
 import { checkLattice, gridFor, MAX_GRID } from "./aggregate";
 import type { AggregateShape, LatticeResult } from "./aggregate";
 import erfc from "@stdlib/math-base-special-erfc";
+import erfcinv from "@stdlib/math-base-special-erfcinv";
 import { irfft, rfft } from "./fft";
 import { discretise, SEVERITY_TAIL_EPS } from "./discretise";
 import { neumaierSum } from "./numeric";
@@ -191,6 +192,11 @@ export function lognormalGridTransform(
   if (severity.kind !== "lognormal" || !(n >= 4 && step > 0)) return null;
   const span = n * step;
   const top = severity.upperPoint(SEVERITY_TAIL_EPS);
+  // Only a whole lognormal, fixed by its mean and variance: a capped one (capSeverity, the quantile lattice's
+  // orders) keeps its kind but not that law, and keeps its bins summed one by one.
+  const s2 = Math.log1p(severity.variance / (severity.mean * severity.mean));
+  const lognormalTop = Math.exp(Math.log(severity.mean) - 0.5 * s2 + Math.sqrt(2 * s2) * erfcinv(2 * SEVERITY_TAIL_EPS));
+  if (!(Math.abs(top / lognormalTop - 1) < 1e-9)) return null;
   let p = n;
   // h' <= h, and the split's points (the 1e-13 point over h', plus two) fit the transform without wrapping.
   while (p <= GRID_TRANSFORM_MAX && (span / p > h * (1 + 1e-12) || top / (span / p) + 3 > p)) p *= 2;

@@ -32,7 +32,8 @@ export type CharacteristicFunction = (t: number, out: Float64Array, at: number) 
 export type GridTransform = (n: number, step: number, budget: number) => GridTable | null;
 
 /** A grid transform: phi(t_j) interleaved, its cost, and the split's step h' and order of accuracy r (2 for the
- * mean-preserving split, 3 for the moment-matched one): |phi'(t) - phi(t)| <= (t h')^r per order. */
+ * mean-preserving split, 3 for the moment-matched one): |phi'(t) - phi(t)| <= C_r (t h')^r per order (see
+ * GRID_ERROR_CONSTANT). */
 export interface GridTable {
   readonly values: Float64Array;
   readonly cost: number;
@@ -147,14 +148,15 @@ export function severityCharacteristic(
  * DFT of the transform's error dT summed over the lattice points below any point): a quantile q moves by at most
  * 1e-4 / f(q), under 3e-4 sd for any unimodal sum, far inside the automatic lattice's 0.5%. */
 const GRID_TRANSFORM_TOL = 1e-4;
-/** |phi'(t) - phi(t)| <= C (t h')^r: within each split cell the lattice and the order values share the moments up to
- * r - 1 about the cell's left end, so the Taylor remainder of exp(-i t u) over |u| <= 2 h' bounds the difference
- * by 2 (2 t h')^r / r!, at most 2.67 (t h')^3 or 4 (t h')^2; C = 4 covers both. */
-const GRID_ERROR_CONSTANT = 4;
+/** |phi'(t) - phi(t)| <= C_r (t h')^r: within each split cell the lattice and the order values share the moments up
+ * to r - 1 (about any point, hence about the cell's centre), so the Taylor remainder of exp(-i t u) over the cell's
+ * half-width (h' for the moment-matched cells of 2 h', h' / 2 for the mean-preserving ones) bounds the difference
+ * per unit mass by 2 |t u|^r / r!: C_3 = 1/3, C_2 = 1/4. */
+const GRID_ERROR_CONSTANT: Record<number, number> = { 2: 0.25, 3: 1 / 3 };
 /** Longest severity lattice transformed at once for a grid's frequencies with the mean-preserving split (2 MiB). */
 const GRID_TRANSFORM_MAX = 1 << 18;
-/** The moment-matched split: 16 points per grid point, at most 2^20 (8 MiB). */
-const MATCHED_PER_POINT = 16;
+/** The moment-matched split: 32 points per grid point, at most 2^20 (8 MiB). */
+const MATCHED_PER_POINT = 32;
 const MATCHED_MAX = 1 << 20;
 /** Multiply-adds per point of a real FFT of size P, per log2 P (measured: a radix-2 pass costs about 2.5 per point),
  * plus the partial-moment split's two erfc per point (about 60). */
@@ -166,7 +168,7 @@ const SPLIT_COST_PER_POINT = 60;
  * the DFT of a split of its order values at step h' = n H / P: sum_k f_k exp(-2 pi i j k / P) = sum_k f_k
  * exp(-i t_j k h') exactly. P is the smallest power of two with h' <= h (the step of the bin-by-bin sum), and the
  * split the mean-preserving one (discretise "linear"), which adds at most h'^2 / 4 to Var(X); when that would need
- * more than 2^18 points, P = max(2^18, 16 n) (at most 2^20) and the split keeps E[X] and E[X^2] both
+ * more than 2^18 points, P = max(2^18, 32 n) (at most 2^20) and the split keeps E[X] and E[X^2] both
  * (`momentMatchedLognormal`), so the sum's
  * mean and variance stay exact at any h' and the error of phi is third order, O(t^3 h'^3) per order.
  *
@@ -440,7 +442,7 @@ export function compoundCoarse(
         const g = grids[q];
         if (g) {
           const th = ((2 * Math.PI * j) / (n * step)) * g.fine;
-          const dT = GRID_ERROR_CONSTANT * ((terms[q] as CoarseTerm).claims ?? 1) * th ** g.order * Math.hypot(ar + atom, ai);
+          const dT = (GRID_ERROR_CONSTANT[g.order] ?? 1) * ((terms[q] as CoarseTerm).claims ?? 1) * th ** g.order * Math.hypot(ar + atom, ai);
           if (j > 0) gridError += (2 * dT) / (Math.PI * j);
         }
       }

@@ -500,6 +500,9 @@ export interface PoolOptions {
   readonly quantileLattice?: boolean;
 }
 
+/** Share of Var(S) a density-sampled lattice's split order values may add (a tenth of the lattice check's 1e-4). */
+const SPLIT_VARIANCE_SHARE = 1e-5;
+
 /** Relative error of E[X] an automatic rounding lattice may leave before the linear split replaces it. */
 const AUTO_MEAN_TOL = 1e-5;
 
@@ -580,11 +583,21 @@ export function pooledShare(opts: PoolOptions): PoolResult {
     const c2 = shockVariance(frequency, severity, rho);
     const atZero = severity.cdf(0);
     const pooled = pooledTerm(frequency, Float64Array.of(atZero), k, c2, opts.quadratureOnly);
-    const { cf, cost } = severityCharacteristic(severity);
+    // Var(S) of the sum as this term computes it (the count of the mixture actually applied).
+    const claimsVariance = pooled.term.claimsVariance;
+    const sumVariance =
+      claimsVariance === undefined
+        ? shape.sd * shape.sd
+        : pooled.term.claims * severity.variance + claimsVariance * severity.mean * severity.mean;
+    // A grid transform's split may add up to 1e-5 of Var(S) (E[N] h^2 / 4, see severityCharacteristic).
+    const coarsest = pooled.term.claims > 0 ? Math.sqrt((4 * SPLIT_VARIANCE_SHARE * sumVariance) / pooled.term.claims) : 0;
+    const { cf, cost, grid } = severityCharacteristic(severity, coarsest);
     const counting = pooled.term;
     const term = {
       cf,
+      ...(grid ? { grid } : {}),
       cost,
+      claims: pooled.term.claims,
       atZero,
       apply: counting.apply,
       work: counting.work ?? 1,
@@ -593,7 +606,7 @@ export function pooledShare(opts: PoolOptions): PoolResult {
       },
     };
     try {
-      lattice = coarseLattice([term], shape, step, pooled.term.claims * severity.mean, maxGrid);
+      lattice = coarseLattice([term], shape, step, pooled.term.claims * severity.mean, maxGrid, sumVariance);
       shock = pooled.shock;
     } catch (e) {
       // A sum with a spike near 0 (few claims, strong shock) is not smooth: the rounded lattice handles it.

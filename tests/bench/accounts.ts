@@ -1,8 +1,8 @@
 /**
  * Campaign-count rows of `npm run bench:engine`: the whole analysis of generated generic accounts (10 / 100 / 1,000
  * campaigns x 365 days, seeded), in-process (computeAnalysis without the cache, median of 3 after one warm-up run)
- * beside the whole process `npm run -s cli -- analyze <id> --json` (median of 3: node start, tsx, database open,
- * analysis, JSON out). Run alone: `npx tsx --conditions=react-server tests/bench/accounts.ts [10,100]`.
+ * beside the whole process `npm run -s cli -- analyze <id> --json` (median of 3: npm, node start, the CLI's bundle,
+ * database open, analysis, JSON out). Run alone: `npx tsx --conditions=react-server tests/bench/accounts.ts [10,100]`.
  * Targets (in-process): 100 x 365 under 0.5 s, 300 campaigns under 2 s, 1,000 x 365 under 5 s.
  */
 import { spawnSync } from "node:child_process";
@@ -56,7 +56,8 @@ export function benchAccounts(sizes: readonly number[] = [10, 100, 1000], days =
       const cli: number[] = [];
       for (let i = 0; i < runs; i++) {
         const t = performance.now();
-        const r = spawnSync(join("node_modules", ".bin", "tsx"), ["--conditions=react-server", "lib/cli/main.ts", "analyze", String(id), "--json"], {
+        // the documented command, as a user runs it: npm, the CLI's bundle, the database, the analysis, JSON out
+        const r = spawnSync("npm", ["run", "-s", "cli", "--", "analyze", String(id), "--json"], {
           env: { ...process.env, DATABASE_PATH: dbPath, SAMPLE_DATA: "0" },
           encoding: "utf8",
           maxBuffer: 1 << 28,

@@ -7,6 +7,7 @@ import {
   forecastParameters,
   forecastRateModel,
   normaliseRows,
+  rateModel,
   type CampaignEstimate,
   type CampaignInput,
   type DatasetEstimate,
@@ -189,33 +190,20 @@ function forecastAt(
 }
 
 /**
- * The campaign's rate model (what `rateModel(units, prior)` returns) rebuilt from its estimate's dispersion fit
+ * The campaign's rate model (what `rateModel(units, prior)` returns) with its estimate's dispersion fit passed in
  * instead of fitting the dispersion again (the negative binomial size search was a third of a 100-campaign
- * analysis): the Beta(a0 + Y, b0 + N - Y) posterior for the binomial base, Gamma(a0 + Y, b0' + N) for the Poisson
- * base, exactly as in lib/engine/estimate/predictive.ts, with the prior the estimate used.
+ * analysis), with the prior the estimate used.
  *
  * @param rows - the campaign's normalised rows (units with no clicks add nothing)
  * @example for 100 clicks and 2 conversions without a prior: mean 2.5 / 101 ~ 0.02475
  */
 function rateModelOf(e: CampaignEstimate, rows: readonly DayRow[], prior: { a: number; b: number } | undefined): RateModel {
-  const dispersion = e.dispersion;
-  let N = 0;
-  let Y = 0;
-  for (const r of rows) {
-    if (!(r.clicks > 0)) continue;
-    N += r.clicks;
-    Y += r.conversions;
-  }
-  const r = dispersion.model === "negbin" ? dispersion.r : undefined;
-  if (dispersion.base === "binomial") {
-    const y = Math.min(Y, N);
-    const a = (prior?.a ?? 0.5) + y;
-    const b = (prior?.b ?? 0.5) + N - y;
-    return { base: "binomial", a, b, mean: a / (a + b), cv2: b / (a * (a + b + 1)), r, dispersion };
-  }
-  const a = (prior?.a ?? 0.5) + Y;
-  const b = (prior ? prior.a + prior.b : 0) + N;
-  return { base: "poisson", a, b, mean: a / b, cv2: 1 / a, r, dispersion };
+  return rateModel(
+    rows.map((r) => ({ n: r.clicks, y: r.conversions })),
+    prior,
+    undefined,
+    e.dispersion,
+  );
 }
 
 interface CampaignContext {

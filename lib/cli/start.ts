@@ -10,24 +10,11 @@ import { env } from "@/lib/env";
 import { ensureDatabaseFolder, openDatabase } from "@/db/client";
 import { ensureSampleData } from "@/lib/server/sample";
 import { cleanUpStorage } from "@/lib/server/uploads";
-import { buildWorkerBundle, workerBundleStale } from "@/lib/server/worker/build";
+import { buildWorkerBundle, newestMtime, workerBundleStale } from "@/lib/server/worker/build";
 
 const root = process.cwd();
 const nextBin = path.join(root, "node_modules", ".bin", "next");
 const SOURCES = ["app", "lib", "db", "next.config.ts", "package.json", "package-lock.json", "tsconfig.json"];
-
-function newestMtime(p: string): number {
-  let st: fs.Stats;
-  try {
-    st = fs.statSync(p);
-  } catch {
-    return 0;
-  }
-  if (!st.isDirectory()) return st.mtimeMs;
-  let newest = st.mtimeMs;
-  for (const name of fs.readdirSync(p)) newest = Math.max(newest, newestMtime(path.join(p, name)));
-  return newest;
-}
 
 function needsBuild(): boolean {
   const buildId = path.join(root, ".next", "BUILD_ID");

@@ -17,7 +17,8 @@ export const WORKER_BUNDLE = path.join(".next", "noisefloor-worker", "worker.cjs
 /** Source folders whose changes make the bundle stale. */
 export const WORKER_SOURCES = ["lib", "db", "drizzle", "package-lock.json"];
 
-function newestMtime(p: string): number {
+/** The newest modification time (ms) of a file or of anything under a folder; 0 when it does not exist. */
+export function newestMtime(p: string): number {
   let st: fs.Stats;
   try {
     st = fs.statSync(p);

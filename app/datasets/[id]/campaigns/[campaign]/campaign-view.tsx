@@ -348,7 +348,7 @@ function FiguresSection({ c, currency, datasetId, unit }: { c: CampaignAnalysis;
         ? "too few rows to test whether days vary more than chance"
         : `Pearson dispersion ${formatNumber(c.dispersion.phi, 2)} (1 = pure chance), p = ${formatProbability(c.dispersion.pValue)}${c.dispersion.r !== undefined ? `; r = ${formatSig(c.dispersion.r)}` : ""}`,
     ],
-    ["Order value", hasRevenue(c) ? money(c.orderValue.mean) : "–", `${ORDER_SOURCE[c.orderValue.source]}${c.orderValue.count > 0 ? `, ${pluralCount(c.orderValue.count, "order")}` : ""}${c.orderValue.sigma !== null ? `; log-scale spread ${formatNumber(c.orderValue.sigma, 2)}` : ""}`],
+    ["Order value", hasRevenue(c) ? money(c.orderValue.mean) : "–", `${ORDER_SOURCE[c.orderValue.source]}${c.orderValue.count > 0 ? `, ${pluralCount(c.orderValue.count, c.orderValue.source === "orders" ? "order" : "day with sales", c.orderValue.source === "orders" ? "orders" : "days with sales")}` : ""}${c.orderValue.sigma !== null ? `; log-scale spread ${formatNumber(c.orderValue.sigma, 2)}` : ""}`],
     ["Click-through rate", formatPercent(c.ctr.mean), `90% interval ${formatPercentRange(c.ctr.lo90, c.ctr.hi90)}`],
     ["Conversion rate, raw", formatPercent(c.cvr.mean), `90% interval ${formatPercentRange(c.cvr.lo90, c.cvr.hi90)} (Jeffreys)`],
     ["Conversion rate, shrunk", formatPercent(c.cvrShrunk.mean), `90% interval ${formatPercentRange(c.cvrShrunk.lo90, c.cvrShrunk.hi90)}, pulled toward the dataset's campaigns`],

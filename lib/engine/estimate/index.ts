@@ -13,7 +13,7 @@ import { rateModel, type RateModel } from "./predictive";
 import { betaSummary, ratePosterior, type BetaSummary, type RateEstimate } from "./rates";
 import { estimateSeverity, type SeverityEstimate } from "./severity";
 import { shrinkRates, type BetaHyperFit, type ShrunkRate } from "./shrinkage";
-import { CampaignInputSchema, normaliseRows, parseOrThrow, type CampaignInput, type DayRow, type Unit } from "./types";
+import { CampaignInputSchema, isValidCampaignInput, normaliseRows, parseOrThrow, type CampaignInput, type DayRow, type Unit } from "./types";
 import { campaignVerdict, MIN_REFERENCE_DAYS, type Verdict } from "./verdict";
 
 export * from "./types";
@@ -280,14 +280,23 @@ export interface DatasetEstimate {
  * @example estimateDataset([a, b, c]).correlation.estimate // e.g. 0.12
  */
 export function estimateDataset(campaigns: CampaignInput[], options: DatasetOptions = {}): DatasetEstimate {
-  const list = parseOrThrow(
-    z
-      .array(CampaignInputSchema)
-      .min(1, "a dataset needs at least one campaign")
-      .refine((cs) => new Set(cs.map((c) => c.campaign)).size === cs.length, "campaign names must be unique"),
-    campaigns,
-    "dataset",
-  );
+  // Valid input (every dataset read from the database) is checked by a plain loop; anything else goes through zod,
+  // whose message names the first offending field.
+  const valid =
+    Array.isArray(campaigns) &&
+    campaigns.length > 0 &&
+    campaigns.every(isValidCampaignInput) &&
+    new Set(campaigns.map((c) => c.campaign)).size === campaigns.length;
+  const list = valid
+    ? campaigns
+    : parseOrThrow(
+        z
+          .array(CampaignInputSchema)
+          .min(1, "a dataset needs at least one campaign")
+          .refine((cs) => new Set(cs.map((c) => c.campaign)).size === cs.length, "campaign names must be unique"),
+        campaigns,
+        "dataset",
+      );
   const opts = parseOrThrow(DatasetOptionsSchema, options, "options");
   const totals = list.map((c) => ({
     campaign: c.campaign,

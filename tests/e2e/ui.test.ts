@@ -242,6 +242,8 @@ describe.skipIf(!chromiumPath)("what a person sees", () => {
     const { page } = s;
     await page.setViewportSize({ width: 390, height: 844 });
     await page.goto(`${baseUrl}/datasets/${sampleId}`);
+    // the summary's cards are replaced by the full analysis's: count once the replacement is in
+    await fullCampaignTable(page);
     const cards = page.locator('[data-testid="campaign-cards"] > li');
     await cards.first().waitFor();
     expect(await cards.count()).toBe(6);

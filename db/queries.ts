@@ -3,7 +3,7 @@ import type Database from "better-sqlite3";
 import { desc, eq, sql } from "drizzle-orm";
 import type { Db } from "./client";
 import { appMeta, datasets, orders, rejectedRows, type Dataset } from "./schema";
-import type { ImportSummary } from "@/lib/ingest/types";
+import type { ImportSummary } from "@/lib/types/ingest";
 
 /** A dataset as listed to users (no internal JSON blobs). */
 export interface DatasetListItem {

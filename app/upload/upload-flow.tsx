@@ -2,7 +2,7 @@
 
 import Link from "next/link";
 import { useCallback, useId, useMemo, useRef, useState } from "react";
-import type { Detection, ImportProgress, ImportSummary, Mapping, MappableField } from "@/lib/ingest/types";
+import type { Detection, ImportProgress, ImportSummary, Mapping, MappableField } from "@/lib/types/ingest";
 import { COMMON_CURRENCIES, currencyFormatter, currencyLabel, formatCount, formatNumber, formatPeriod, plural } from "@/lib/format";
 
 const FIELD_LABELS: Record<MappableField, string> = {

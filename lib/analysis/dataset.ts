@@ -18,7 +18,7 @@ import {
 import { cvCurve, poolSizeForCv } from "@/lib/engine/pool";
 import { AppError } from "@/lib/errors";
 import { plural } from "@/lib/format";
-import type { ImportSummary } from "@/lib/ingest/types";
+import type { ImportSummary } from "@/lib/types/ingest";
 import { cacheNamespace } from "./cache";
 import { outcomeDistribution, probabilityOfZero, summarise } from "./distributions";
 import { HORIZON_DAYS, type AnalysisQuery } from "./schemas";

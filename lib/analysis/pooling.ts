@@ -9,7 +9,7 @@ import { cvCurve, maxCorrelation, poolSizeForCv, shareMoments } from "@/lib/engi
 import { severityFromSpec } from "@/lib/engine/severity";
 import { AppError } from "@/lib/errors";
 import { formatZodError } from "@/lib/validation";
-import type { ImportSummary } from "@/lib/ingest/types";
+import type { ImportSummary } from "@/lib/types/ingest";
 import { cacheNamespace } from "./cache";
 import { runAnalysis } from "./dataset";
 import { HORIZON_DAYS, HORIZONS, type Horizon } from "./schemas";

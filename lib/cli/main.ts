@@ -8,7 +8,7 @@ import { getDataset, listDatasets } from "@/db/queries";
 import { env, uploadMaxBytes } from "@/lib/env";
 import { AppError, isAppError } from "@/lib/errors";
 import { rejectedRowsCsv } from "@/lib/ingest/rejected";
-import { MAPPABLE_FIELDS, type Mapping, type MappableField } from "@/lib/ingest/types";
+import { MAPPABLE_FIELDS, type Mapping, type MappableField } from "@/lib/types/ingest";
 import { currencySchema } from "@/lib/server/schemas";
 
 const USAGE = `noisefloor command line

@@ -1,13 +1,14 @@
 /**
  * CSV of the tables and distributions shown on screen, built in the browser from rows keyed by column header (see
- * lib/export/report.ts). Escaping and formula-injection safety are those of lib/export/csv.ts (RFC 4180, CRLF, a
+ * lib/export/report.ts). Escaping and formula-injection safety are those of lib/csv.ts (RFC 4180, CRLF, a
  * leading apostrophe on text starting with = + - @ TAB or CR; numbers stay numbers).
  *
  * Numbers are rounded to the unit a person reads in a spreadsheet (the JSON downloads keep full precision):
  * amounts of money to cents, other figures to 4 decimals, and figures below 1 (rates, probabilities, CVs) to 4
  * significant digits, so 150688.57979999995 is written 150688.58 and a 0.0123456 rate 0.01235.
  */
-import { toCsv, type CsvCell } from "./csv";
+import type { CsvCell } from "@/lib/csv";
+import { toCsv } from "./csv";
 
 /** How a column's numbers are rounded in CSV: "money" to cents, "figure" as described above. */
 export type CsvRounding = "money" | "figure";

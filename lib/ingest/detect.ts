@@ -24,7 +24,7 @@ import {
 import { currencyOfCell, inferDecimalMark, type DecimalMark } from "./numbers";
 import { isBlankRecord, rankDelimiters, splitRecords, type Delimiter, type TextRecord } from "./records";
 import { isFooter, totalsLabel } from "./rows";
-import { MAPPABLE_FIELDS, type Detection, type Mapping } from "./types";
+import { MAPPABLE_FIELDS, type Detection, type Mapping } from "@/lib/types/ingest";
 
 /** Bytes read from the start of a file to detect its layout (header, preamble, first rows). */
 export const HEAD_BYTES = 256 * 1024;

@@ -6,7 +6,7 @@
 import { isAscii } from "node:buffer";
 import { Transform, type TransformCallback } from "node:stream";
 import { AppError } from "@/lib/errors";
-import type { Detection } from "./types";
+import type { Detection } from "@/lib/types/ingest";
 
 export type TextEncoding = Detection["encoding"];
 

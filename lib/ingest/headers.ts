@@ -4,7 +4,7 @@
  */
 import type { SourceFormat } from "@/db/schema";
 import { AppError } from "@/lib/errors";
-import { MAPPABLE_FIELDS, TEMPLATE_FIELDS, type Mapping } from "./types";
+import { MAPPABLE_FIELDS, TEMPLATE_FIELDS, type Mapping } from "@/lib/types/ingest";
 
 /**
  * Every field the importer reads: the mappable ones plus "date_end", the last day of a row's period when a file

@@ -14,7 +14,7 @@ import { publicMapping, sameMapping } from "./headers";
 import { numberProblem, parseNumberCell, parsePlainNumber, type DecimalMark } from "./numbers";
 import { isBlankRecord, joinRecord } from "./records";
 import { isFooter, isTotalsCell, totalsLabel, totalsRank } from "./rows";
-import type { ImportSummary, Mapping, Reconciliation, ReconciliationLine, Totals } from "./types";
+import type { ImportSummary, Mapping, Reconciliation, ReconciliationLine, Totals } from "@/lib/types/ingest";
 
 export interface ImportOptions {
   /** The stored upload (uploads/<sha256>). */

@@ -1,4 +1,4 @@
-import type { ImportProgress } from "./types";
+import type { ImportProgress } from "@/lib/types/ingest";
 
 /**
  * Progress of uploads and imports, keyed by the token the browser sends with the upload and polls with. In memory

@@ -1,6 +1,6 @@
 import "server-only";
 import type { Db } from "@/db/client";
-import { csvLine } from "@/lib/export/csv";
+import { csvLine } from "@/lib/csv";
 
 export interface RejectedRowView {
   line: number;

@@ -2,7 +2,7 @@ import "server-only";
 import path from "node:path";
 import type { Db } from "@/db/client";
 import { countDatasets, getMeta, setMeta } from "@/db/queries";
-import type { ImportSummary } from "@/lib/ingest/types";
+import type { ImportSummary } from "@/lib/types/ingest";
 import { importLocalFile } from "./uploads";
 
 const SAMPLE_DIR = path.join(process.cwd(), "sample-data");

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { MAPPABLE_FIELDS } from "@/lib/ingest/types";
+import { MAPPABLE_FIELDS } from "@/lib/types/ingest";
 
 /** A column mapping from the user: field -> header text (null = "this file has no such column"). */
 export const mappingSchema = z

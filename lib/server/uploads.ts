@@ -10,7 +10,7 @@ import { detectFile } from "@/lib/ingest/detect";
 import { importFile, withWriteTurn } from "@/lib/ingest/import";
 import { clearProgress, setProgress } from "@/lib/ingest/progress";
 import { removeStaleUploads, storeFile, storeUpload } from "@/lib/ingest/store";
-import type { Detection, ImportSummary, Mapping } from "@/lib/ingest/types";
+import type { Detection, ImportSummary, Mapping } from "@/lib/types/ingest";
 
 /** Where a stored upload lives; sha256 is validated so it can never name a path outside the uploads folder. */
 export function storedUploadPath(databasePath: string, sha256: string): string {

@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { EXPECTED, count, fixture, sandbox, uploadAndImport, type Sandbox } from "./helpers";
-import type { ImportSummary } from "@/lib/ingest/types";
+import type { ImportSummary } from "@/lib/types/ingest";
 
 let sb: Sandbox;
 beforeEach(() => {

@@ -5,7 +5,7 @@ import { openDatabase, type Db } from "@/db/client";
 import { detectFile } from "@/lib/ingest/detect";
 import { importFile, type ImportOptions } from "@/lib/ingest/import";
 import { storeFile, storeUpload, type StoredUpload } from "@/lib/ingest/store";
-import type { Detection, ImportSummary, Mapping } from "@/lib/ingest/types";
+import type { Detection, ImportSummary, Mapping } from "@/lib/types/ingest";
 
 export const FIXTURES = path.resolve(__dirname, "../../fixtures/ingest");
 export const fixture = (name: string) => path.join(FIXTURES, name);

@@ -5,7 +5,7 @@
  * the same values and line numbers, the same rejected rows and reasons, the same summary.
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { ImportSummary } from "@/lib/ingest/types";
+import type { ImportSummary } from "@/lib/types/ingest";
 import { sandbox, uploadAndImport, type Sandbox } from "./helpers";
 import { mulberry32 } from "../../support/mulberry32";
 

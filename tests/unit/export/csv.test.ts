@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { csvCell, csvLine, csvLines, toCsv } from "@/lib/export/csv";
+import { csvCell, csvLine } from "@/lib/csv";
+import { csvLines, toCsv } from "@/lib/export/csv";
 
 describe("csvCell", () => {
   it("quotes per RFC 4180: commas, quotes and line breaks, with quotes doubled", () => {

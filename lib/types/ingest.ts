@@ -1,3 +1,8 @@
+/**
+ * The importer's shapes shared with the layers around it: the mapping fields, a detection, an import's summary and
+ * its progress. The database (db/queries.ts stores and lists summaries), the importer (lib/ingest), the services and
+ * the pages all read them, so they live below all of them and import nothing but the schema's format names.
+ */
 import type { SourceFormat } from "@/db/schema";
 
 /** Fields of the generic daily template; `--map field=Header` and the mapping editor use these names. */

@@ -8,12 +8,12 @@ import {
   NON_PAGE_CSP,
   pageCsp,
   SECURITY_HEADERS,
-} from "@/lib/server/security";
+} from "@/app/api/_lib/security";
 
 /*
  * Runs before every request (Next 16's proxy, the Node.js runtime):
  * 1. the Host header must name this server (loopback or ALLOWED_HOSTS), else 421: DNS rebinding stops here;
- * 2. POST/PUT/PATCH/DELETE must come from this origin or from a non-browser client, else 403 (lib/server/security.ts);
+ * 2. POST/PUT/PATCH/DELETE must come from this origin or from a non-browser client, else 403 (app/api/_lib/security.ts);
  * 3. every response gets the security headers; pages get a Content-Security-Policy with a fresh nonce, which Next
  *    reads from the request's CSP header and puts on its own scripts (the root layout renders per request for it).
  * GET requests are otherwise untouched. POST /api/uploads is not matched (see `config`) and checks itself.

@@ -14,7 +14,7 @@ const MIGRATIONS_DIR = path.join(process.cwd(), "drizzle");
 /**
  * How long a statement on a shared connection may wait for another connection's write lock, in ms. Kept short:
  * better-sqlite3 waits synchronously, which stops the whole server; longer waits are taken asynchronously by
- * `withWriteTurn` (lib/server/write-turn.ts) and by the importer, between short attempts.
+ * `withWriteTurn` (lib/ingest) and by the importer, between short attempts.
  */
 export const BUSY_TIMEOUT_MS = 100;
 /** The write-ahead log is truncated back to this size after a checkpoint (bytes): it never stays huge. */

@@ -1,5 +1,5 @@
 import type { Metadata } from "next";
-import { runTask } from "@/lib/server/pool";
+import { runTask } from "@/lib/jobs/pool";
 import { AnalogiesView } from "./analogies-view";
 import "@/app/_components/lab/lab.css";
 

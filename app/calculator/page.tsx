@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import type { ModelHistogramDto } from "@/lib/analysis/pooling";
 import { modelSpecSchema, type ModelResponse } from "@/lib/engine/contract";
 import { isAppError } from "@/lib/errors";
-import { runTask } from "@/lib/server/pool";
+import { runTask } from "@/lib/jobs/pool";
 import { decodeState, first } from "@/app/_components/lab/url-state";
 import { Calculator } from "./calculator";
 import { DEFAULT_CALC_FORM, formToRequest, requestToForm } from "./calc-form";

@@ -4,7 +4,7 @@ import { collarQuerySchema, type CollarDto } from "@/lib/analysis/collar";
 import { HORIZON_DAYS } from "@/lib/analysis/schemas";
 import { labDatasets } from "@/lib/analysis/pooling";
 import { isAppError } from "@/lib/errors";
-import { runTask } from "@/lib/server/pool";
+import { runTask } from "@/lib/jobs/pool";
 import { formToModel } from "@/app/_components/lab/model-form";
 import { first } from "@/app/_components/lab/url-state";
 import { readSourceState, type SearchParams } from "@/app/_components/lab/source-state";

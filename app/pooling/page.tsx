@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import { getDb } from "@/db/client";
 import { labDatasets, poolingQuerySchema, type PoolingDto } from "@/lib/analysis/pooling";
 import { isAppError } from "@/lib/errors";
-import { runTask } from "@/lib/server/pool";
+import { runTask } from "@/lib/jobs/pool";
 import { first } from "@/app/_components/lab/url-state";
 import { readSourceState, type SearchParams } from "@/app/_components/lab/source-state";
 import { formToModel } from "@/app/_components/lab/model-form";

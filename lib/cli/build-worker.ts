@@ -1,5 +1,5 @@
-/** `npm run build:worker`: bundles the worker threads' code (lib/server/worker/build.ts). */
-import { buildWorkerBundle } from "@/lib/server/worker/build";
+/** `npm run build:worker`: bundles the worker threads' code (lib/jobs/worker/build.ts). */
+import { buildWorkerBundle } from "@/lib/jobs/worker/build";
 
 try {
   const out = buildWorkerBundle(process.cwd());

@@ -9,7 +9,7 @@ import { env, uploadMaxBytes } from "@/lib/env";
 import { AppError, isAppError } from "@/lib/errors";
 import { rejectedRowsCsv } from "@/lib/ingest/rejected";
 import { MAPPABLE_FIELDS, type Mapping, type MappableField } from "@/lib/types/ingest";
-import { currencySchema } from "@/lib/server/schemas";
+import { currencySchema } from "@/lib/ingest/schemas";
 
 const USAGE = `noisefloor command line
 
@@ -75,7 +75,7 @@ async function cmdImport(args: string[]): Promise<void> {
   }
   const mapping = parseMapping(values.map ?? []);
   // Loaded on use, like the analysis commands: `datasets` and `rejected` start without the importer or the engine.
-  const { cleanUpStorage, importLocalFile } = await import("@/lib/server/uploads");
+  const { cleanUpStorage, importLocalFile } = await import("@/lib/ingest/uploads");
   await cleanUpStorage(db(), env.DATABASE_PATH);
   const summary = await importLocalFile(db(), env.DATABASE_PATH, file, {
     name: values.name,

@@ -8,9 +8,9 @@ import fs from "node:fs";
 import path from "node:path";
 import { env } from "@/lib/env";
 import { ensureDatabaseFolder, openDatabase } from "@/db/client";
-import { ensureSampleData } from "@/lib/server/sample";
-import { cleanUpStorage } from "@/lib/server/uploads";
-import { buildWorkerBundle, newestMtime, workerBundleStale } from "@/lib/server/worker/build";
+import { ensureSampleData } from "@/lib/ingest/sample";
+import { cleanUpStorage } from "@/lib/ingest/uploads";
+import { buildWorkerBundle, newestMtime, workerBundleStale } from "@/lib/jobs/worker/build";
 
 const root = process.cwd();
 const nextBin = path.join(root, "node_modules", ".bin", "next");

@@ -1,7 +1,7 @@
 import "server-only";
 import { env } from "@/lib/env";
-import { errorResponse } from "@/lib/server/http";
-import { checkOrigin, isAllowedHost, NON_PAGE_CSP, SECURITY_HEADERS } from "@/lib/server/security";
+import { errorResponse } from "@/app/api/_lib/http";
+import { checkOrigin, isAllowedHost, NON_PAGE_CSP, SECURITY_HEADERS } from "@/app/api/_lib/security";
 
 /**
  * proxy.ts's checks, for the routes it does not run on. Next buffers a request's whole body in memory for a proxy

@@ -1,5 +1,5 @@
-import { handleError } from "@/lib/server/http";
-import { runTask } from "@/lib/server/pool";
+import { handleError } from "@/app/api/_lib/http";
+import { runTask } from "@/lib/jobs/pool";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";

@@ -1,6 +1,6 @@
 import { getDb } from "@/db/client";
 import { listDatasets } from "@/db/queries";
-import { handleError } from "@/lib/server/http";
+import { handleError } from "@/app/api/_lib/http";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";

@@ -1,4 +1,4 @@
-import { poolStats } from "@/lib/server/pool";
+import { poolStats } from "@/lib/jobs/pool";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";

@@ -1,6 +1,6 @@
 import { poolingBodySchema, poolingQuerySchema } from "@/lib/analysis/pooling";
-import { handleError, readJson, readQuery } from "@/lib/server/http";
-import { runTask } from "@/lib/server/pool";
+import { handleError, readJson, readQuery } from "@/app/api/_lib/http";
+import { runTask } from "@/lib/jobs/pool";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";

@@ -1,7 +1,7 @@
 import { getDb } from "@/db/client";
 import { env } from "@/lib/env";
-import { handleError } from "@/lib/server/http";
-import { loadSampleData } from "@/lib/server/sample";
+import { handleError } from "@/app/api/_lib/http";
+import { loadSampleData } from "@/lib/ingest/sample";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";

@@ -2,9 +2,10 @@ import { z } from "zod";
 import { getDb } from "@/db/client";
 import { env, uploadMaxBytes } from "@/lib/env";
 import { AppError } from "@/lib/errors";
-import { errorResponse, handleError, readQuery } from "@/lib/server/http";
-import { currencySchema, datasetNameSchema, fileNameSchema, mappingParamSchema, tokenSchema } from "@/lib/server/schemas";
-import { checkUploadContentType, receiveUpload, runImport } from "@/lib/server/uploads";
+import { errorResponse, handleError, readQuery } from "@/app/api/_lib/http";
+import { currencySchema, datasetNameSchema, fileNameSchema, mappingParamSchema, tokenSchema } from "@/lib/ingest/schemas";
+import { receiveUpload, runImport } from "@/lib/ingest/uploads";
+import { checkUploadContentType } from "@/app/api/_lib/content-type";
 import { guarded } from "@/app/api/_lib/guard";
 
 export const runtime = "nodejs";

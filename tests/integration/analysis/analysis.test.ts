@@ -8,7 +8,7 @@ import { campaignDetail } from "@/lib/analysis/campaign";
 import { analyzeDataset, campaignInputs } from "@/lib/analysis/dataset";
 import { outcomeDistribution } from "@/lib/analysis/distributions";
 import { isAppError } from "@/lib/errors";
-import { loadSampleData } from "@/lib/server/sample";
+import { loadSampleData } from "@/lib/ingest/sample";
 
 interface TruthCampaign {
   name: string;

@@ -9,7 +9,7 @@ import { campaignDetail } from "@/lib/analysis/campaign";
 import { analysisSummary, analyzeDataset } from "@/lib/analysis/dataset";
 import { campaignOutcome } from "@/lib/analysis/pooling";
 import { isAppError } from "@/lib/errors";
-import { importLocalFile } from "@/lib/server/uploads";
+import { importLocalFile } from "@/lib/ingest/uploads";
 
 /*
  * Every cached result is keyed by the global data revision, which every write bumps in its own transaction: a

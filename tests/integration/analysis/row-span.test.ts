@@ -4,7 +4,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDatabase, type Db } from "@/db/client";
 import { analysisSummary, analyzeDataset } from "@/lib/analysis/dataset";
-import { importLocalFile } from "@/lib/server/uploads";
+import { importLocalFile } from "@/lib/ingest/uploads";
 
 /*
  * A report with one row per campaign for a whole period (a Google Ads "Campaign report" of 1-31 January 2026) is 31

@@ -2,8 +2,8 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import type * as PoolModule from "@/lib/server/pool";
-import type * as HttpModule from "@/lib/server/http";
+import type * as PoolModule from "@/lib/jobs/pool";
+import type * as HttpModule from "@/app/api/_lib/http";
 import { runModel, modelSpecSchema } from "@/lib/engine/contract";
 import { AppError } from "@/lib/errors";
 
@@ -18,8 +18,8 @@ let pool: typeof PoolModule;
 let http: typeof HttpModule;
 
 beforeAll(async () => {
-  pool = await import("@/lib/server/pool");
-  http = await import("@/lib/server/http");
+  pool = await import("@/lib/jobs/pool");
+  http = await import("@/app/api/_lib/http");
   // The first task starts the thread (and builds the bundle when it is missing or stale).
   await pool.runTask("spin", { ms: 0 });
 }, 120_000);

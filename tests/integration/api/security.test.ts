@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { NextRequest } from "next/server";
 import type * as ProxyModule from "@/proxy";
 import type * as UploadsRoute from "@/app/api/uploads/route";
-import { checkOrigin, isAllowedHost, makeNonce, pageCsp, parseHost } from "@/lib/server/security";
+import { checkOrigin, isAllowedHost, makeNonce, pageCsp, parseHost } from "@/app/api/_lib/security";
 
 vi.stubEnv("ALLOWED_HOSTS", "noisefloor.lan, 10.0.0.5:8080");
 let proxyModule: typeof ProxyModule;

@@ -6,8 +6,8 @@ import { JOURNAL_SIZE_LIMIT } from "@/db/client";
 import { isAppError, type AppError } from "@/lib/errors";
 import { withWriteTurn } from "@/lib/ingest/import";
 import { removeStaleUploads } from "@/lib/ingest/store";
-import { handleError } from "@/lib/server/http";
-import { importLocalFile, removeDataset } from "@/lib/server/uploads";
+import { handleError } from "@/app/api/_lib/http";
+import { importLocalFile, removeDataset } from "@/lib/ingest/uploads";
 import { count, fixture, sandbox, type Sandbox } from "./helpers";
 
 const ROOT = path.resolve(__dirname, "../../..");

@@ -40,7 +40,7 @@ let orders: number;
 
 beforeAll(async () => {
   const { getDb } = await import("@/db/client");
-  const { loadSampleData } = await import("@/lib/server/sample");
+  const { loadSampleData } = await import("@/lib/ingest/sample");
   const summaries = await loadSampleData(getDb(), dbPath);
   daily = summaries.find((s) => s.kind === "observations")!.datasetId;
   orders = summaries.find((s) => s.kind === "orders")!.datasetId;

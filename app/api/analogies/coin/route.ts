@@ -1,7 +1,7 @@
 import { COIN_UPLOAD_MAX_BYTES, coinUploadSchema } from "@/lib/analysis/analogies";
 import { AppError } from "@/lib/errors";
-import { handleError } from "@/lib/server/http";
-import { runTask } from "@/lib/server/pool";
+import { handleError } from "@/app/api/_lib/http";
+import { runTask } from "@/lib/jobs/pool";
 import { formatZodError } from "@/lib/validation";
 
 export const runtime = "nodejs";

@@ -1,8 +1,8 @@
 import { getDb } from "@/db/client";
 import { getDataset } from "@/db/queries";
 import { env } from "@/lib/env";
-import { errorResponse, handleError, parseId } from "@/lib/server/http";
-import { removeDataset } from "@/lib/server/uploads";
+import { errorResponse, handleError, parseId } from "@/app/api/_lib/http";
+import { removeDataset } from "@/lib/ingest/uploads";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";

@@ -1,6 +1,6 @@
 import { modelSpecSchema } from "@/lib/engine/contract";
-import { handleError, readJson } from "@/lib/server/http";
-import { runTask } from "@/lib/server/pool";
+import { handleError, readJson } from "@/app/api/_lib/http";
+import { runTask } from "@/lib/jobs/pool";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";

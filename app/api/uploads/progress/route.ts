@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { getProgress } from "@/lib/ingest/progress";
-import { handleError, readQuery } from "@/lib/server/http";
-import { tokenSchema } from "@/lib/server/schemas";
+import { handleError, readQuery } from "@/app/api/_lib/http";
+import { tokenSchema } from "@/lib/ingest/schemas";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";

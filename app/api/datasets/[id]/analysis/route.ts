@@ -1,6 +1,6 @@
 import { analysisPartQuerySchema } from "@/lib/analysis/schemas";
-import { handleError, parseId, readQuery } from "@/lib/server/http";
-import { runTask } from "@/lib/server/pool";
+import { handleError, parseId, readQuery } from "@/app/api/_lib/http";
+import { runTask } from "@/lib/jobs/pool";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
@@ -14,7 +14,7 @@ export async function GET(request: Request, { params }: { params: Promise<{ id: 
   try {
     const id = parseId((await params).id);
     const { part, ...q } = readQuery(request.url, analysisPartQuerySchema);
-    // In a worker thread (lib/server/pool.ts): time limit, cancelled when the client goes away.
+    // In a worker thread (lib/jobs/pool.ts): time limit, cancelled when the client goes away.
     const task = part === "summary" ? "analysisSummary" : "analysis";
     return Response.json(await runTask(task, { datasetId: id, q }, { signal: request.signal }));
   } catch (e) {

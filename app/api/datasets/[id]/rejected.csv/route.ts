@@ -1,7 +1,7 @@
 import { getDb } from "@/db/client";
 import { getDatasetRow } from "@/db/queries";
 import { rejectedRowsCsv } from "@/lib/ingest/rejected";
-import { errorResponse, handleError, parseId } from "@/lib/server/http";
+import { errorResponse, handleError, parseId } from "@/app/api/_lib/http";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";

@@ -1,9 +1,9 @@
 import { z } from "zod";
 import { env } from "@/lib/env";
 import { detectFile } from "@/lib/ingest/detect";
-import { handleError, readJson } from "@/lib/server/http";
-import { fileNameSchema, mappingSchema } from "@/lib/server/schemas";
-import { storedUploadPath } from "@/lib/server/uploads";
+import { handleError, readJson } from "@/app/api/_lib/http";
+import { fileNameSchema, mappingSchema } from "@/lib/ingest/schemas";
+import { storedUploadPath } from "@/lib/ingest/uploads";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";

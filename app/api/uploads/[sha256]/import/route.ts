@@ -2,9 +2,9 @@ import fs from "node:fs";
 import { z } from "zod";
 import { getDb } from "@/db/client";
 import { env } from "@/lib/env";
-import { handleError, readJson } from "@/lib/server/http";
-import { currencySchema, datasetNameSchema, fileNameSchema, mappingSchema, tokenSchema } from "@/lib/server/schemas";
-import { runImport, storedUploadPath } from "@/lib/server/uploads";
+import { handleError, readJson } from "@/app/api/_lib/http";
+import { currencySchema, datasetNameSchema, fileNameSchema, mappingSchema, tokenSchema } from "@/lib/ingest/schemas";
+import { runImport, storedUploadPath } from "@/lib/ingest/uploads";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";

@@ -1,6 +1,6 @@
 import { analysisQuerySchema } from "@/lib/analysis/schemas";
-import { handleError, parseId, readQuery } from "@/lib/server/http";
-import { runTask } from "@/lib/server/pool";
+import { handleError, parseId, readQuery } from "@/app/api/_lib/http";
+import { runTask } from "@/lib/jobs/pool";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";

@@ -4,8 +4,8 @@ import path from "node:path";
 import Piscina from "piscina";
 import { env } from "@/lib/env";
 import { AppError, ERROR_CODES, type ErrorCode } from "@/lib/errors";
-import type { TaskArgs, TaskMessage, TaskName, TaskOutcome, TaskResult } from "@/lib/server/worker/tasks";
-import { buildWorkerBundle, WORKER_BUNDLE, workerBundleStale } from "@/lib/server/worker/build";
+import type { TaskArgs, TaskMessage, TaskName, TaskOutcome, TaskResult } from "@/lib/jobs/worker/tasks";
+import { buildWorkerBundle, WORKER_BUNDLE, workerBundleStale } from "@/lib/jobs/worker/build";
 
 /*
  * The worker pool: heavy work (dataset analysis, campaign detail, the labs, models) runs in a bounded set of worker
@@ -79,7 +79,7 @@ export interface RunOptions {
 }
 
 /**
- * Runs one named service (lib/server/worker/tasks.ts) in a worker thread and returns its result.
+ * Runs one named service (lib/jobs/worker/tasks.ts) in a worker thread and returns its result.
  *
  * Throws AppError: the service's own (not_found, invalid_query, ...), `overloaded` when the queue is full (details
  * carry retryAfterSeconds, which errorResponse turns into a Retry-After header), `timed_out` past the time limit,

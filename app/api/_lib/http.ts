@@ -7,7 +7,7 @@ import { formatZodError } from "@/lib/validation";
 export function errorResponse(code: ErrorCode, message: string, details?: Record<string, unknown>): Response {
   const headers: Record<string, string> = { "Cache-Control": "no-store" };
   // `busy` and `overloaded` (503) say when to come back (RFC 9110 section 10.2.3): details.retryAfterSeconds, set by
-  // the importer's write turn and by lib/server/pool.ts; a busy database without one waits 5 s.
+  // the importer's write turn and by lib/jobs/pool.ts; a busy database without one waits 5 s.
   const retry = details?.retryAfterSeconds;
   if (typeof retry === "number" && Number.isFinite(retry) && retry > 0) headers["Retry-After"] = String(Math.ceil(retry));
   else if (code === "busy") headers["Retry-After"] = "5";

@@ -16,13 +16,13 @@ import type { AnalysisQuery } from "@/lib/analysis/schemas";
 import { runModel } from "@/lib/engine/contract";
 
 /**
- * The heavy services, by name, as they run inside a worker thread (lib/server/worker/entry.ts). Each takes one
+ * The heavy services, by name, as they run inside a worker thread (lib/jobs/worker/entry.ts). Each takes one
  * structured-cloneable argument and returns a plain DTO; services that read the database use the worker's own
  * connection (getDb() in a worker thread opens a second connection to DATABASE_PATH; WAL lets it read while the
  * request thread writes).
  *
  * To move another service off the request loop: add it here, then call `runTask("name", args, { signal })` from the
- * route or page (lib/server/pool.ts). The request thread only imports this module's types.
+ * route or page (lib/jobs/pool.ts). The request thread only imports this module's types.
  */
 export const TASKS = {
   analysis: (a: { datasetId: number; q: AnalysisQuery }) => analyzeDataset(getDb(), a.datasetId, a.q),

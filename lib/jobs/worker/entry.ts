@@ -1,5 +1,5 @@
 /**
- * The worker thread's entry (bundled to .next/noisefloor-worker/worker.cjs by lib/server/worker/build.ts; piscina
+ * The worker thread's entry (bundled to .next/noisefloor-worker/worker.cjs by lib/jobs/worker/build.ts; piscina
  * loads it). Runs one named task from ./tasks and answers a TaskOutcome: AppErrors travel back as their code and
  * user-facing message; anything else is logged here, with its stack, and answered as `internal` so no internal
  * detail reaches a client.

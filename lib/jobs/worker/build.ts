@@ -1,11 +1,11 @@
 /**
- * Builds the worker thread's bundle: lib/server/worker/entry.ts and everything it imports (analysis, engine, db)
+ * Builds the worker thread's bundle: lib/jobs/worker/entry.ts and everything it imports (analysis, engine, db)
  * compiled by esbuild into one CommonJS file, so `next start` and the CLI load plain JavaScript in their worker
  * threads without a TypeScript loader. better-sqlite3 (a native addon) stays external and is required from
  * node_modules; `server-only` (which throws outside a React Server Components bundle) is replaced by an empty module.
  *
  * Run by `npm run build` (after `next build`, which empties .next), by `npm start` when the bundle is missing or
- * older than the sources, and by lib/server/pool.ts on first use when it is missing (`next dev`, tests).
+ * older than the sources, and by lib/jobs/pool.ts on first use when it is missing (`next dev`, tests).
  */
 import fs from "node:fs";
 import path from "node:path";
@@ -49,13 +49,13 @@ export function buildWorkerBundle(root: string): string {
   const out = path.join(root, WORKER_BUNDLE);
   esbuild.buildSync({
     absWorkingDir: root,
-    entryPoints: [path.join(root, "lib", "server", "worker", "entry.ts")],
+    entryPoints: [path.join(root, "lib", "jobs", "worker", "entry.ts")],
     bundle: true,
     platform: "node",
     target: "node20",
     format: "cjs",
     external: ["better-sqlite3"],
-    alias: { "server-only": path.join(root, "lib", "server", "worker", "empty.ts") },
+    alias: { "server-only": path.join(root, "lib", "jobs", "worker", "empty.ts") },
     tsconfig: path.join(root, "tsconfig.json"),
     sourcemap: true,
     logLevel: "warning",

@@ -1,6 +1,5 @@
 import Link from "next/link";
-import { getDb } from "@/db/client";
-import { listDatasets, type DatasetListItem } from "@/db/queries";
+import { listDatasets, type DatasetListItem } from "@/lib/ingest/datasets";
 import { currencyFormatter, formatCount, formatPeriod, plural } from "@/lib/format";
 import { SampleBadge } from "./_components/badges";
 import { DeleteDatasetButton } from "./_components/delete-dataset-button";
@@ -9,7 +8,7 @@ import { LoadSampleButton } from "./_components/load-sample-button";
 export const dynamic = "force-dynamic";
 
 export default function OverviewPage() {
-  const datasets = listDatasets(getDb());
+  const datasets = listDatasets();
   const performance = datasets.filter((d) => d.kind !== "orders");
   const orderLists = datasets.filter((d) => d.kind === "orders");
   const hasSample = datasets.some((d) => d.isSample);

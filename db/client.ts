@@ -155,3 +155,11 @@ export function uploadsDir(databasePath: string): string {
     ? path.join(process.cwd(), "data", "uploads")
     : path.join(path.dirname(path.resolve(databasePath)), "uploads");
 }
+
+/** Closes the process-wide database, if open (the command line and the start script, before they exit). */
+export function closeDb(): void {
+  const db = globalForDb.noisefloorDb;
+  globalForDb.noisefloorDb = undefined;
+  globalForDb.noisefloorDbPath = undefined;
+  db?.$client.close();
+}

@@ -1,8 +1,8 @@
 import "server-only";
 import type Database from "better-sqlite3";
-import { desc, eq, sql } from "drizzle-orm";
+import { and, desc, eq, inArray, sql } from "drizzle-orm";
 import type { Db } from "./client";
-import { appMeta, datasets, orders, rejectedRows, type Dataset } from "./schema";
+import { appMeta, datasets, observations, orders, rejectedRows, type Dataset } from "./schema";
 import type { ImportSummary } from "@/lib/types/ingest";
 
 /** A dataset as listed to users (no internal JSON blobs). */
@@ -53,6 +53,24 @@ export function listDatasets(db: Db): DatasetListItem[] {
 
 export function getDatasetRow(db: Db, id: number): Dataset | undefined {
   return db.select().from(datasets).where(eq(datasets.id, id)).get();
+}
+
+/**
+ * Whether a dataset has a campaign of one of these names, matched exactly against the campaigns of its exposure rows
+ * or, for an order list, of its orders. Uses the (dataset_id, campaign) indexes of both tables.
+ */
+export function datasetHasCampaign(db: Db, datasetId: number, names: readonly string[]): boolean {
+  if (names.length === 0) return false;
+  for (const table of [observations, orders]) {
+    const hit = db
+      .select({ campaign: table.campaign })
+      .from(table)
+      .where(and(eq(table.datasetId, datasetId), inArray(table.campaign, [...names])))
+      .limit(1)
+      .get();
+    if (hit) return true;
+  }
+  return false;
 }
 
 export function getDataset(db: Db, id: number): (DatasetListItem & { summary: ImportSummary }) | undefined {

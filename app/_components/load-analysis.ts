@@ -1,19 +1,20 @@
 import "server-only";
 import { notFound } from "next/navigation";
-import { getDb } from "@/db/client";
-import { getDataset } from "@/db/queries";
 import type { AnalysisQuery } from "@/lib/analysis/schemas";
 import type { CampaignDetail, DatasetAnalysis, DatasetSummary } from "@/lib/analysis/types";
 import { isAppError } from "@/lib/errors";
+import { parseDatasetId } from "@/lib/id";
+import { getDataset, type DatasetDetail } from "@/lib/ingest/datasets";
 import { runTask } from "@/lib/jobs/pool";
 import { campaignCandidates } from "./analysis-query";
 
-export type LoadedDataset = NonNullable<ReturnType<typeof getDataset>>;
+export type LoadedDataset = DatasetDetail;
 
 /** The dataset named by a route segment, or the not-found page. */
 export function loadDatasetOr404(rawId: string): LoadedDataset {
-  if (!/^[1-9][0-9]{0,15}$/.test(rawId)) notFound();
-  const ds = getDataset(getDb(), Number(rawId));
+  const id = parseDatasetId(rawId);
+  if (id === null) notFound();
+  const ds = getDataset(id);
   if (!ds) notFound();
   return ds;
 }

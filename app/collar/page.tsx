@@ -1,8 +1,7 @@
 import type { Metadata } from "next";
-import { getDb } from "@/db/client";
 import { collarQuerySchema, type CollarDto } from "@/lib/analysis/collar";
 import { HORIZON_DAYS } from "@/lib/analysis/schemas";
-import { labDatasets } from "@/lib/analysis/pooling";
+import { listLabDatasets } from "@/lib/analysis/service";
 import { isAppError } from "@/lib/errors";
 import { runTask } from "@/lib/jobs/pool";
 import { formToModel } from "@/app/_components/lab/model-form";
@@ -33,8 +32,7 @@ function readState(sp: SearchParams, datasets: ReadonlyArray<{ id: number; isSam
 
 export default async function CollarPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
   const sp = await searchParams;
-  const db = getDb();
-  const datasets = labDatasets(db);
+  const datasets = listLabDatasets();
   const state = readState(sp, datasets);
   let initial: CollarDto | null = null;
   let message: string | null = null;

@@ -1,7 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { getDb } from "@/db/client";
-import { listDatasets } from "@/db/queries";
+import { listDatasets } from "@/lib/ingest/datasets";
 import { formatCount, formatDateTime, formatPeriod, formatSourceFormat } from "@/lib/format";
 import { SampleBadge } from "@/app/_components/badges";
 import { DeleteDatasetButton } from "@/app/_components/delete-dataset-button";
@@ -11,7 +10,7 @@ export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Datasets" };
 
 export default function DatasetsPage() {
-  const datasets = listDatasets(getDb());
+  const datasets = listDatasets();
   return (
     <>
       <div className="section-head">

@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
-import { getDb } from "@/db/client";
-import { labDatasets, poolingQuerySchema, type PoolingDto } from "@/lib/analysis/pooling";
+import { poolingQuerySchema, type PoolingDto } from "@/lib/analysis/pooling";
+import { listLabDatasets } from "@/lib/analysis/service";
 import { isAppError } from "@/lib/errors";
 import { runTask } from "@/lib/jobs/pool";
 import { first } from "@/app/_components/lab/url-state";
@@ -31,8 +31,7 @@ function readState(sp: SearchParams, datasets: ReadonlyArray<{ id: number; isSam
 
 export default async function PoolingPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
   const sp = await searchParams;
-  const db = getDb();
-  const datasets = labDatasets(db);
+  const datasets = listLabDatasets();
   const state = readState(sp, datasets);
   let initial: PoolingDto | null = null;
   let message: string | null = null;

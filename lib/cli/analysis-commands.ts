@@ -1,9 +1,9 @@
 import { parseArgs } from "node:util";
-import type { Db } from "@/db/client";
-import { analyzeDataset } from "@/lib/analysis/dataset";
+import { analyzeDatasetById } from "@/lib/analysis/service";
 import { analysisQuerySchema } from "@/lib/analysis/schemas";
 import { modelSpecSchema, runModel } from "@/lib/engine/contract";
 import { AppError } from "@/lib/errors";
+import { parseDatasetId } from "@/lib/id";
 import { formatZodError } from "@/lib/validation";
 
 /** `model --json '<spec>'`: the model contract, same JSON in and out as POST /api/model. */
@@ -22,17 +22,17 @@ export function runModelCommand(args: string[]): void {
 }
 
 /** `analyze <id> [--horizon day|week|month] [--budget X] --json`. */
-export function runAnalyzeCommand(db: () => Db, args: string[]): void {
+export function runAnalyzeCommand(args: string[]): void {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
     options: { horizon: { type: "string" }, budget: { type: "string" }, json: { type: "boolean" } },
   });
-  const idRaw = positionals[0];
-  if (!idRaw || !/^[1-9][0-9]*$/.test(idRaw)) throw new AppError("invalid_query", "analyze takes a dataset id: analyze <id> --json");
+  const id = parseDatasetId(positionals[0]);
+  if (id === null) throw new AppError("invalid_query", "analyze takes a dataset id: analyze <id> --json");
   const q = analysisQuerySchema.safeParse({ horizon: values.horizon, budget: values.budget });
   if (!q.success) throw new AppError("invalid_query", formatZodError(q.error));
-  const result = analyzeDataset(db(), Number(idRaw), q.data);
+  const result = analyzeDatasetById(id, q.data);
   if (values.json) {
     process.stdout.write(JSON.stringify(result, null, 2) + "\n");
     return;

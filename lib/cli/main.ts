@@ -3,11 +3,10 @@
  * (the reason on stderr), 1 on an internal failure.
  */
 import { parseArgs } from "node:util";
-import { openDatabase, SettingError, type Db } from "@/db/client";
-import { getDataset, listDatasets } from "@/db/queries";
-import { env, uploadMaxBytes } from "@/lib/env";
+import { uploadMaxBytes } from "@/lib/env";
 import { AppError, isAppError } from "@/lib/errors";
-import { rejectedRowsCsv } from "@/lib/ingest/rejected";
+import { parseDatasetId } from "@/lib/id";
+import { closeDatabase, listDatasets, rejectedCsv, SettingError } from "@/lib/ingest/datasets";
 import { MAPPABLE_FIELDS, type Mapping, type MappableField } from "@/lib/types/ingest";
 import { currencySchema } from "@/lib/ingest/schemas";
 
@@ -47,9 +46,6 @@ function parseMapping(pairs: string[]): Mapping | undefined {
   return m;
 }
 
-let dbHandle: Db | undefined;
-const db = (): Db => (dbHandle ??= openDatabase(env.DATABASE_PATH));
-
 const fmt = (n: number, digits = 2) => n.toLocaleString("en-US", { maximumFractionDigits: digits });
 
 async function cmdImport(args: string[]): Promise<void> {
@@ -75,9 +71,8 @@ async function cmdImport(args: string[]): Promise<void> {
   }
   const mapping = parseMapping(values.map ?? []);
   // Loaded on use, like the analysis commands: `datasets` and `rejected` start without the importer or the engine.
-  const { cleanUpStorage, importLocalFile } = await import("@/lib/ingest/uploads");
-  await cleanUpStorage(db(), env.DATABASE_PATH);
-  const summary = await importLocalFile(db(), env.DATABASE_PATH, file, {
+  const { importFromDisk } = await import("@/lib/ingest/service");
+  const summary = await importFromDisk(file, {
     name: values.name,
     mapping,
     currency,
@@ -103,7 +98,7 @@ async function cmdImport(args: string[]): Promise<void> {
 
 function cmdDatasets(args: string[]): void {
   const { values } = parseArgs({ args, options: { json: { type: "boolean" } } });
-  const list = listDatasets(db());
+  const list = listDatasets();
   if (values.json) {
     process.stdout.write(JSON.stringify({ datasets: list }, null, 2) + "\n");
     return;
@@ -122,11 +117,11 @@ function cmdDatasets(args: string[]): void {
 
 function cmdRejected(args: string[]): void {
   const { positionals } = parseArgs({ args, allowPositionals: true, options: {} });
-  const raw = positionals[0];
-  if (!raw || !/^[1-9][0-9]*$/.test(raw)) throw new UsageError("rejected takes a dataset id: rejected <id>");
-  const id = Number(raw);
-  if (!getDataset(db(), id)) throw new AppError("not_found", `No dataset with id ${id}.`);
-  process.stdout.write(rejectedRowsCsv(db(), id));
+  const id = parseDatasetId(positionals[0]);
+  if (id === null) throw new UsageError("rejected takes a dataset id: rejected <id>");
+  const found = rejectedCsv(id);
+  if (!found) throw new AppError("not_found", `No dataset with id ${id}.`);
+  process.stdout.write(found.csv);
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -145,7 +140,7 @@ async function main(argv: string[]): Promise<number> {
       (await import("./analysis-commands")).runModelCommand(rest);
       return 0;
     case "analyze":
-      (await import("./analysis-commands")).runAnalyzeCommand(db, rest);
+      (await import("./analysis-commands")).runAnalyzeCommand(rest);
       return 0;
     case undefined:
     case "help":
@@ -178,4 +173,4 @@ main(process.argv.slice(2))
       process.exitCode = 1;
     }
   })
-  .finally(() => dbHandle?.$client.close());
+  .finally(() => closeDatabase());

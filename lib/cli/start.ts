@@ -7,9 +7,7 @@ import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { env } from "@/lib/env";
-import { ensureDatabaseFolder, openDatabase } from "@/db/client";
-import { ensureSampleData } from "@/lib/ingest/sample";
-import { cleanUpStorage } from "@/lib/ingest/uploads";
+import { checkDatabasePath, prepareDatabase } from "@/lib/ingest/service";
 import { buildWorkerBundle, newestMtime, workerBundleStale } from "@/lib/jobs/worker/build";
 
 const root = process.cwd();
@@ -25,7 +23,7 @@ function needsBuild(): boolean {
 
 async function main(): Promise<void> {
   // a DATABASE_PATH that cannot be used stops the start before a build is spent on it
-  ensureDatabaseFolder(env.DATABASE_PATH);
+  checkDatabasePath();
   const childEnv = { ...process.env, NEXT_TELEMETRY_DISABLED: "1" };
   if (needsBuild()) {
     console.log("noisefloor: building the app (first start or sources changed)...");
@@ -42,13 +40,10 @@ async function main(): Promise<void> {
     buildWorkerBundle(root);
   }
 
-  const db = openDatabase(env.DATABASE_PATH);
-  console.log(`noisefloor: database ${path.resolve(env.DATABASE_PATH)} (migrations applied)`);
-  const removed = await cleanUpStorage(db, env.DATABASE_PATH);
+  const { file, removed, loaded } = await prepareDatabase({ sampleData: env.SAMPLE_DATA });
+  console.log(`noisefloor: database ${file} (migrations applied)`);
   if (removed.length) console.log(`noisefloor: removed ${removed.length} file(s) left by unfinished or unused uploads`);
-  const loaded = await ensureSampleData(db, env.DATABASE_PATH, { enabled: env.SAMPLE_DATA });
   if (loaded.length) console.log(`noisefloor: loaded the sample data (${loaded.map((d) => d.name).join(", ")})`);
-  db.$client.close();
 
   const child = spawn(nextBin, ["start", "-p", String(env.PORT)], { stdio: "inherit", env: childEnv });
   console.log(`noisefloor: serving http://localhost:${env.PORT}`);

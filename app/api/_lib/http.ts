@@ -1,6 +1,7 @@
 import "server-only";
 import type { z } from "zod";
 import { AppError, HTTP_STATUS, isAppError, type ErrorCode } from "@/lib/errors";
+import { parseDatasetId } from "@/lib/id";
 import { formatZodError } from "@/lib/validation";
 
 /** The one error body every route returns: `{ error: { code, message } }` (plus user-safe details). */
@@ -58,8 +59,9 @@ export function readQuery<T extends z.ZodType>(url: string | URL, schema: T): z.
 
 /** Parses a positive integer id from a route segment; throws not_found otherwise. */
 export function parseId(raw: string, what = "dataset"): number {
-  if (!/^[1-9][0-9]{0,15}$/.test(raw)) throw new AppError("not_found", `No ${what} with id "${raw.slice(0, 40)}".`);
-  return Number(raw);
+  const id = parseDatasetId(raw);
+  if (id === null) throw new AppError("not_found", `No ${what} with id "${raw.slice(0, 40)}".`);
+  return id;
 }
 
 /** Whether `e` is what an aborted AbortSignal throws (a DOMException or Error named "AbortError"). */

@@ -1,5 +1,4 @@
-import { getDb } from "@/db/client";
-import { listDatasets } from "@/db/queries";
+import { listDatasets } from "@/lib/ingest/datasets";
 import { handleError } from "@/app/api/_lib/http";
 
 export const runtime = "nodejs";
@@ -8,7 +7,7 @@ export const dynamic = "force-dynamic";
 /** GET /api/datasets — every imported dataset, newest first. */
 export async function GET(): Promise<Response> {
   try {
-    return Response.json({ datasets: listDatasets(getDb()) });
+    return Response.json({ datasets: listDatasets() });
   } catch (e) {
     return handleError(e, "GET /api/datasets");
   }

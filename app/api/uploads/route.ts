@@ -1,10 +1,9 @@
 import { z } from "zod";
-import { getDb } from "@/db/client";
 import { env, uploadMaxBytes } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import { errorResponse, handleError, readQuery } from "@/app/api/_lib/http";
 import { currencySchema, datasetNameSchema, fileNameSchema, mappingParamSchema, tokenSchema } from "@/lib/ingest/schemas";
-import { receiveUpload, runImport } from "@/lib/ingest/uploads";
+import { importReceived, receiveUploadBody } from "@/lib/ingest/service";
 import { checkUploadContentType } from "@/app/api/_lib/content-type";
 import { guarded } from "@/app/api/_lib/guard";
 
@@ -40,10 +39,7 @@ async function upload(request: Request): Promise<Response> {
       );
     }
     if (!request.body) throw new AppError("empty_file", "The upload was empty: choose a CSV export to upload.");
-    const db = getDb();
-    const received = await receiveUpload(request.body, {
-      db,
-      databasePath: env.DATABASE_PATH,
+    const received = await receiveUploadBody(request.body, {
       fileName: q.fileName,
       maxBytes,
       token: q.token,
@@ -51,7 +47,7 @@ async function upload(request: Request): Promise<Response> {
       mapping: q.mapping,
     });
     if (q.preview === "1") return Response.json({ detection: received.detection });
-    const summary = await runImport(db, {
+    const summary = await importReceived({
       path: received.path,
       sha256: received.detection.sha256,
       fileName: q.fileName,
@@ -60,8 +56,6 @@ async function upload(request: Request): Promise<Response> {
       mapping: q.mapping,
       token: q.token,
       currency: q.currency,
-      discardOnRefusal: true,
-      databasePath: env.DATABASE_PATH,
     });
     return Response.json(summary, { status: summary.existing ? 200 : 201 });
   } catch (e) {

@@ -1,6 +1,8 @@
 import { notFound } from "next/navigation";
 import type { ReactNode } from "react";
-import { isReadyDataset, missing, parseDatasetId } from "./route-data";
+import { parseDatasetId } from "@/lib/id";
+import { isReadyDataset } from "@/lib/ingest/datasets";
+import { missing } from "./route-data";
 
 /**
  * Refuses an unknown or malformed dataset id before anything streams, so the answer is a 404 (see route-data.ts);

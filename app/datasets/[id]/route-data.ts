@@ -1,8 +1,5 @@
 import "server-only";
-import { and, eq, inArray } from "drizzle-orm";
-import { getDb } from "@/db/client";
-import { getDatasetRow } from "@/db/queries";
-import { observations, orders } from "@/db/schema";
+import { datasetHasCampaign } from "@/lib/ingest/datasets";
 import { campaignCandidates } from "@/app/_components/analysis-query";
 
 /*
@@ -14,39 +11,13 @@ import { campaignCandidates } from "@/app/_components/analysis-query";
  * 404. The checks are indexed lookups; the analysis itself stays in the pages, behind their skeletons.
  */
 
-const ID_PATTERN = /^[1-9][0-9]{0,15}$/;
-
-/** The dataset id a route segment holds ("1", "42"...), or null when the segment is not a positive integer. */
-export function parseDatasetId(rawId: string): number | null {
-  if (!ID_PATTERN.test(rawId)) return null;
-  const id = Number(rawId);
-  return Number.isSafeInteger(id) ? id : null;
-}
-
-/** Whether the id names a dataset whose import completed (status "ready"); one primary-key lookup. */
-export function isReadyDataset(id: number): boolean {
-  return getDatasetRow(getDb(), id)?.status === "ready";
-}
-
 /**
  * Whether a ready dataset has the campaign a path segment names: the segment as given or its percent-decoded form
  * (see campaignCandidates), matched exactly against the campaign names of its exposure rows or, for an order list, of
- * its orders. Uses the (dataset_id, campaign) indexes of both tables.
+ * its orders (indexed lookups).
  */
 export function hasCampaign(datasetId: number, segment: string): boolean {
-  if (!isReadyDataset(datasetId)) return false;
-  const names = campaignCandidates(segment);
-  const db = getDb();
-  for (const table of [observations, orders]) {
-    const hit = db
-      .select({ campaign: table.campaign })
-      .from(table)
-      .where(and(eq(table.datasetId, datasetId), inArray(table.campaign, names)))
-      .limit(1)
-      .get();
-    if (hit) return true;
-  }
-  return false;
+  return datasetHasCampaign(datasetId, campaignCandidates(segment));
 }
 
 /**

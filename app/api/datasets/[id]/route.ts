@@ -1,8 +1,6 @@
-import { getDb } from "@/db/client";
-import { getDataset } from "@/db/queries";
-import { env } from "@/lib/env";
+import { getDataset } from "@/lib/ingest/datasets";
+import { deleteDataset } from "@/lib/ingest/service";
 import { errorResponse, handleError, parseId } from "@/app/api/_lib/http";
-import { removeDataset } from "@/lib/ingest/uploads";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
@@ -13,7 +11,7 @@ type Ctx = { params: Promise<{ id: string }> };
 export async function GET(_request: Request, { params }: Ctx): Promise<Response> {
   try {
     const id = parseId((await params).id);
-    const ds = getDataset(getDb(), id);
+    const ds = getDataset(id);
     if (!ds) return errorResponse("not_found", `No dataset with id ${id}.`);
     return Response.json(ds);
   } catch (e) {
@@ -29,7 +27,7 @@ export async function GET(_request: Request, { params }: Ctx): Promise<Response>
 export async function DELETE(_request: Request, { params }: Ctx): Promise<Response> {
   try {
     const id = parseId((await params).id);
-    const gone = await removeDataset(getDb(), env.DATABASE_PATH, id);
+    const gone = await deleteDataset(id);
     if (!gone) return errorResponse("not_found", `No dataset with id ${id}.`);
     return Response.json({ deleted: id });
   } catch (e) {

@@ -1,6 +1,4 @@
-import { getDb } from "@/db/client";
-import { getDatasetRow } from "@/db/queries";
-import { rejectedRowsCsv } from "@/lib/ingest/rejected";
+import { rejectedCsv } from "@/lib/ingest/datasets";
 import { errorResponse, handleError, parseId } from "@/app/api/_lib/http";
 
 export const runtime = "nodejs";
@@ -10,15 +8,12 @@ export const dynamic = "force-dynamic";
 export async function GET(_request: Request, { params }: { params: Promise<{ id: string }> }): Promise<Response> {
   try {
     const id = parseId((await params).id);
-    const db = getDb();
-    const ds = getDatasetRow(db, id);
-    if (!ds) return errorResponse("not_found", `No dataset with id ${id}.`);
-    const csv = rejectedRowsCsv(db, id);
-    const safeName = ds.fileName.replace(/[^A-Za-z0-9._-]+/g, "_").replace(/\.[A-Za-z0-9]+$/, "");
-    return new Response(csv, {
+    const found = rejectedCsv(id);
+    if (!found) return errorResponse("not_found", `No dataset with id ${id}.`);
+    return new Response(found.csv, {
       headers: {
         "Content-Type": "text/csv; charset=utf-8",
-        "Content-Disposition": `attachment; filename="${safeName}-rejected-rows.csv"`,
+        "Content-Disposition": `attachment; filename="${found.fileName}"`,
         "Cache-Control": "no-store",
       },
     });

@@ -1,9 +1,8 @@
 import { z } from "zod";
-import { env } from "@/lib/env";
 import { detectFile } from "@/lib/ingest/detect";
 import { handleError, readJson } from "@/app/api/_lib/http";
 import { fileNameSchema, mappingSchema } from "@/lib/ingest/schemas";
-import { storedUploadPath } from "@/lib/ingest/uploads";
+import { storedUpload } from "@/lib/ingest/service";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
@@ -15,7 +14,7 @@ export async function POST(request: Request, { params }: { params: Promise<{ sha
   try {
     const { sha256 } = await params;
     const body = await readJson(request, bodySchema);
-    const file = storedUploadPath(env.DATABASE_PATH, sha256);
+    const file = storedUpload(sha256);
     const detection = await detectFile(file, { fileName: body.fileName, mapping: body.mapping, sha256 });
     return Response.json({ detection });
   } catch (e) {

@@ -1,10 +1,7 @@
-import fs from "node:fs";
 import { z } from "zod";
-import { getDb } from "@/db/client";
-import { env } from "@/lib/env";
 import { handleError, readJson } from "@/app/api/_lib/http";
 import { currencySchema, datasetNameSchema, fileNameSchema, mappingSchema, tokenSchema } from "@/lib/ingest/schemas";
-import { runImport, storedUploadPath } from "@/lib/ingest/uploads";
+import { importStoredUpload } from "@/lib/ingest/service";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
@@ -25,12 +22,8 @@ export async function POST(request: Request, { params }: { params: Promise<{ sha
   try {
     const { sha256 } = await params;
     const body = await readJson(request, bodySchema);
-    const file = storedUploadPath(env.DATABASE_PATH, sha256);
-    const summary = await runImport(getDb(), {
-      path: file,
-      sha256,
+    const summary = await importStoredUpload(sha256, {
       fileName: body.fileName,
-      sizeBytes: fs.statSync(file).size,
       name: body.name,
       mapping: body.mapping,
       token: body.token,

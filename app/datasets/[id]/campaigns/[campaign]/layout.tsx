@@ -1,6 +1,7 @@
 import { notFound } from "next/navigation";
 import type { ReactNode } from "react";
-import { hasCampaign, missing, parseDatasetId } from "../../route-data";
+import { parseDatasetId } from "@/lib/id";
+import { hasCampaign, missing } from "../../route-data";
 
 /**
  * Refuses a campaign the dataset does not have before anything streams, so the answer is a 404 (see

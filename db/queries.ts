@@ -176,26 +176,37 @@ export function getObservations(db: Db, datasetId: number): ObservationRow[] {
   return stmt.all(datasetId) as ObservationRow[];
 }
 
-/** Order values grouped by campaign: from this dataset, or from order-level datasets whose campaigns match. */
+const orderStatements = new WeakMap<Database.Database, { any: Database.Statement; own: Database.Statement; shared: Database.Statement }>();
+
+/**
+ * Order values grouped by campaign, for the campaigns named: from this dataset when it holds orders itself, else from
+ * the order lists (ready datasets) whose campaigns match. Filtered in SQL (the campaigns as one JSON parameter, the
+ * (dataset_id, campaign) index for the own orders), each campaign's values in row order.
+ */
 export function getOrderValues(db: Db, datasetId: number, campaigns: string[]): Map<string, number[]> {
   const out = new Map<string, number[]>();
-  const wanted = new Set(campaigns);
-  const own = db
-    .select({ campaign: orders.campaign, value: orders.value })
-    .from(orders)
-    .where(eq(orders.datasetId, datasetId))
-    .all();
-  const rows =
-    own.length > 0
-      ? own
-      : db
-          .select({ campaign: orders.campaign, value: orders.value })
-          .from(orders)
-          .innerJoin(datasets, eq(datasets.id, orders.datasetId))
-          .where(eq(datasets.status, "ready"))
-          .all();
+  if (campaigns.length === 0) return out;
+  const conn = db.$client;
+  let stmts = orderStatements.get(conn);
+  if (!stmts) {
+    stmts = {
+      any: conn.prepare("SELECT 1 FROM orders WHERE dataset_id = ? LIMIT 1").pluck(),
+      own: conn.prepare(
+        `SELECT campaign, value FROM orders
+         WHERE dataset_id = ? AND campaign IN (SELECT value FROM json_each(?)) ORDER BY id`,
+      ),
+      shared: conn.prepare(
+        `SELECT o.campaign AS campaign, o.value AS value FROM orders o JOIN datasets d ON d.id = o.dataset_id
+         WHERE d.status = 'ready' AND o.campaign IN (SELECT value FROM json_each(?)) ORDER BY o.id`,
+      ),
+    };
+    orderStatements.set(conn, stmts);
+  }
+  const wanted = JSON.stringify(campaigns);
+  const rows = (
+    stmts.any.get(datasetId) !== undefined ? stmts.own.all(datasetId, wanted) : stmts.shared.all(wanted)
+  ) as { campaign: string; value: number }[];
   for (const r of rows) {
-    if (!wanted.has(r.campaign)) continue;
     let list = out.get(r.campaign);
     if (!list) out.set(r.campaign, (list = []));
     list.push(r.value);

@@ -2,8 +2,8 @@ import "server-only";
 import type { Db } from "@/db/client";
 import { dataRevision, getDatasetRow, getObservations, getOrderValues } from "@/db/queries";
 import { campaignAsCoin } from "@/lib/engine/coins";
+import { estimateDataset } from "@/lib/engine/contract";
 import {
-  estimateDataset,
   forecastParameters,
   forecastRateModel,
   normaliseRows,

@@ -18,7 +18,7 @@ import { discretise } from "./discretise";
 import type { DiscretisationMethod } from "./discretise";
 import type { Frequency } from "./frequency";
 import { LatticeDistribution } from "./lattice";
-import { nextPow2 } from "./numeric";
+import { NeumaierAccumulator, nextPow2 } from "./numeric";
 import type { Severity } from "./severity";
 
 /** Largest FFT grid the engine allocates (2^20 points: 8 MiB per real array). */
@@ -193,18 +193,14 @@ export function compoundFft(
 
 /** sum_i i p_i / sum_i p_i (compensated). */
 function latticeMeanIndex(pmf: Float64Array): number {
-  let s = 0;
-  let c = 0;
+  const sum = new NeumaierAccumulator();
   let w = 0;
   for (let i = 0; i < pmf.length; i++) {
     const p = pmf[i] as number;
     w += p;
-    const v = i * p;
-    const t = s + v;
-    c += Math.abs(s) >= Math.abs(v) ? s - t + v : v - t + s;
-    s = t;
+    sum.add(i * p);
   }
-  return (s + c) / w;
+  return sum.value / w;
 }
 
 /** Relative error allowed on the lattice mean against sum_i E[N_i] E[X_i] of the lattice severities. */
@@ -290,10 +286,8 @@ export function checkLattice(
   // Compensated first and second moments about the expected mean (no cancellation in E[S^2] - E[S]^2).
   const mu = expected.mean / step - offset; // in pmf index units
   let w = 0;
-  let s1 = 0;
-  let c1 = 0;
-  let s2 = 0;
-  let c2 = 0;
+  const s1 = new NeumaierAccumulator();
+  const s2 = new NeumaierAccumulator();
   // What round-off of pointNoise per point can move the moments by: sum_i noise |i - mu| and sum_i noise (i - mu)^2.
   let noise1 = 0;
   let noise2 = 0;
@@ -304,21 +298,16 @@ export function checkLattice(
     noise1 += Math.abs(d);
     noise2 += d * d;
     const v1 = d * p;
-    const t1 = s1 + v1;
-    c1 += Math.abs(s1) >= Math.abs(v1) ? s1 - t1 + v1 : v1 - t1 + s1;
-    s1 = t1;
-    const v2 = d * v1;
-    const t2 = s2 + v2;
-    c2 += Math.abs(s2) >= Math.abs(v2) ? s2 - t2 + v2 : v2 - t2 + s2;
-    s2 = t2;
+    s1.add(v1);
+    s2.add(d * v1);
   }
   if (!(w > 0) || !Number.isFinite(w)) return "the lattice holds no probability";
-  const dMean = (s1 + c1) / w; // E[S] - expected, in steps
+  const dMean = s1.value / w; // E[S] - expected, in steps
   const gotMean = expected.mean + dMean * step;
   if (Math.abs(dMean) > CHECK_MEAN_TOL * Math.max(expected.mean / step, 1) + pointNoise * noise1) {
     return `lattice mean ${fmt(gotMean)} against E[N] E[X] = ${fmt(expected.mean)}`;
   }
-  const gotVar = ((s2 + c2) / w - dMean * dMean) * step * step;
+  const gotVar = (s2.value / w - dMean * dMean) * step * step;
   if (expected.variance !== undefined) {
     const allowed = CHECK_VARIANCE_TOL * Math.max(expected.variance, step * step) + pointNoise * noise2 * step * step;
     if (Math.abs(gotVar - expected.variance) > allowed) {

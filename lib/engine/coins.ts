@@ -8,6 +8,7 @@
  * between order statistics (Hyndman & Fan type 7, numpy's default); drawdown on the price, p_t / max_{s<=t} p_s - 1.
  */
 import type { DayRow } from "./estimate/types";
+import { neumaierSum } from "./numeric";
 
 /** Days per year used to annualise daily volatility (coins trade every calendar day). */
 export const DAYS_PER_YEAR = 365;
@@ -316,20 +317,4 @@ export function campaignAsCoin(days: readonly Pick<DayRow, "date" | "spend" | "r
 /** k printed for a note: 3 significant digits. */
 function formatRatio(k: number): string {
   return Number(k.toPrecision(3)).toString();
-}
-
-/**
- * Neumaier's compensated sum (Kahan-Babuska): exact to about one rounding whatever the order of magnitudes.
- * @example neumaierSum([1e16, 1, -1e16]) // returns 1 (a plain sum returns 0)
- * Reference: Neumaier (1974), "Rundungsfehleranalyse einiger Verfahren zur Summation endlicher Summen", ZAMM 54.
- */
-function neumaierSum(xs: readonly number[]): number {
-  let sum = 0;
-  let c = 0;
-  for (const x of xs) {
-    const t = sum + x;
-    c += Math.abs(sum) >= Math.abs(x) ? sum - t + x : x - t + sum;
-    sum = t;
-  }
-  return sum + c;
 }

@@ -26,7 +26,8 @@ import type { AggregateMethod } from "./aggregate";
 import { zeroCostCap } from "./collar";
 import { frequencyFromSpec } from "./frequency";
 import type { LatticeDistribution } from "./lattice";
-import { maxCorrelation, poolZero, pooledShare, shareMoments } from "./pool";
+import { poolZero, pooledShare } from "./pool";
+import { maxCorrelation, shareMoments } from "./pool-moments";
 import { severityFromSpec } from "./severity";
 
 const num = (what = "a number") => z.number({ error: `must be ${what}` });

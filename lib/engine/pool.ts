@@ -35,7 +35,6 @@ import {
   compoundLattice,
   frequencyTerm,
   gridFor,
-  LatticeCheckError,
   MAX_GRID,
   MAX_PGF_WORK,
   niceCeil,
@@ -50,6 +49,7 @@ import type { DiscretisationMethod } from "./discretise";
 import { binomial, negativeBinomial } from "./frequency";
 import type { Frequency } from "./frequency";
 import { LatticeDistribution } from "./lattice";
+import { LatticeCheckError } from "./lattice-check";
 import { budgetMoments, latticeSeverityMoments, shareMoments, shockVariance } from "./pool-moments";
 // The closed forms live in pool-moments.ts; re-exported here for the services and tests that import them with pooledShare.
 export { budgetMoments, cvCurve, latticeSeverityMoments, maxCorrelation, poolSizeForCv, shareMoments, shockVariance } from "./pool-moments";

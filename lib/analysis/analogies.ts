@@ -1,10 +1,11 @@
 import "server-only";
 import { z } from "zod";
 import type { Db } from "@/db/client";
-import { describeCoin, parseYahooCsv } from "@/lib/engine/coins";
+import { describeCoin } from "@/lib/engine/coins";
 import { COIN_REFERENCE, type CoinReference } from "@/lib/engine/coins-reference";
 import { simulateQueue, type QueueSpec } from "@/lib/engine/queue";
 import { AppError } from "@/lib/errors";
+import { parseYahooCsv } from "@/lib/ingest/prices";
 import { collarDesk, type Atom } from "./collar";
 import { binMass, campaignOutcome, defaultLabDataset, labLattice, poolingLab, specOutcome, type OutcomeModel } from "./pooling";
 import type { HistogramPoint } from "./types";

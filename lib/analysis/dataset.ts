@@ -2,8 +2,8 @@ import "server-only";
 import type { Db } from "@/db/client";
 import { dataRevision, getDatasetRow, getObservations, getOrderValues } from "@/db/queries";
 import { campaignAsCoin } from "@/lib/engine/coins";
+import { estimateDataset } from "@/lib/engine/contract";
 import {
-  estimateDataset,
   forecastParameters,
   forecastRateModel,
   normaliseRows,
@@ -20,6 +20,7 @@ import { AppError } from "@/lib/errors";
 import { plural } from "@/lib/format";
 import type { ImportSummary } from "@/lib/types/ingest";
 import { cacheNamespace } from "./cache";
+import { verdictMessage } from "./messages";
 import { outcomeDistribution, probabilityOfZero, summarise } from "./distributions";
 import { HORIZON_DAYS, type AnalysisQuery } from "./schemas";
 import type { CampaignAnalysis, DatasetAnalysis, DatasetSummary, PoolingSummary, RowSpan, Verdict } from "./types";
@@ -149,7 +150,7 @@ function verdictOf(e: CampaignEstimate, unitLabel: string): Verdict {
     label,
     text:
       poorFit || v.verdict !== "insufficient"
-        ? v.message
+        ? verdictMessage(v)
         : `Not enough history to judge the last ${window === 1 ? unitLabel : plural(window, unitLabel)} yet; nothing stands out.`,
     window,
     observed: v.window.conversions,

@@ -18,13 +18,15 @@ import { discretise } from "./discretise";
 import type { DiscretisationMethod } from "./discretise";
 import type { Frequency } from "./frequency";
 import { LatticeDistribution } from "./lattice";
+import { checkLattice, expectedMoments, headMass, LatticeCheckError, latticeMeanIndex, tailMass } from "./lattice-check";
+import { autoLattice, MAX_GRID, niceCeil, TAIL_SD, windowOf } from "./lattice-step";
 import { nextPow2 } from "./numeric";
+// The grid limits and step helpers live in lattice-step.ts; re-exported for the many callers that read them here.
+export { autoLattice, MAX_GRID, niceCeil, niceFloor, TAIL_SD } from "./lattice-step";
+import type { AutoLattice } from "./lattice-step";
+export type { AutoLattice } from "./lattice-step";
 import type { Severity } from "./severity";
 
-/** Largest FFT grid the engine allocates (2^20 points: 8 MiB per real array). */
-export const MAX_GRID = 1 << 20;
-/** Standard deviations of S above its mean that the grid covers before the severity's own reach is added. */
-export const TAIL_SD = 12;
 /** Tilt exponent theta n used when the grid is capped (wrapped mass damped by e^-20 ~ 2e-9). */
 export const TILT_EXPONENT = 20;
 /** Smallest grid used (tiny grids cost nothing and leave room for long count tails). */
@@ -191,176 +193,6 @@ export function compoundFft(
   return g;
 }
 
-/** sum_i i p_i / sum_i p_i (compensated). */
-function latticeMeanIndex(pmf: Float64Array): number {
-  let s = 0;
-  let c = 0;
-  let w = 0;
-  for (let i = 0; i < pmf.length; i++) {
-    const p = pmf[i] as number;
-    w += p;
-    const v = i * p;
-    const t = s + v;
-    c += Math.abs(s) >= Math.abs(v) ? s - t + v : v - t + s;
-    s = t;
-  }
-  return (s + c) / w;
-}
-
-/** Relative error allowed on the lattice mean against sum_i E[N_i] E[X_i] of the lattice severities. */
-export const CHECK_MEAN_TOL = 1e-6;
-/** Relative error allowed on the lattice variance against sum_i (E[N_i] Var[X_i] + Var[N_i] E[X_i]^2). */
-export const CHECK_VARIANCE_TOL = 1e-4;
-/** Cantelli bound factors t: P(S >= E[S] + t sd(S)) <= 1 / (1 + t^2) is checked at each. */
-const CANTELLI_T = [5, 10, 30, 100, 300, 1000, 3000, 1e4, 3e4, 1e5, 1e6];
-
-/** Expected moments of a lattice sum, from its terms (what the lattice must reproduce). */
-export interface LatticeExpectation {
-  /** E[S]. */
-  readonly mean: number;
-  /** Var(S), or undefined when a term's count variance is unknown. */
-  readonly variance?: number;
-}
-
-/**
- * The moments every lattice of these terms must have: E[S] = sum_i E[N_i] E[X_i] and
- * Var(S) = sum_i (E[N_i] Var[X_i] + Var[N_i] E[X_i]^2), from the severity lattices themselves (so the check is
- * exact whatever the discretisation).
- *
- * @param terms - compound terms on the lattice of step h
- * @param step - h > 0
- * @returns { mean, variance } (variance undefined when a term does not give Var[N_i]). Example: one Poisson(3)
- * term whose severity is 1 at 2h gives { mean: 6h, variance: 12h^2 }.
- */
-export function expectedMoments(terms: ReadonlyArray<CompoundTerm>, step: number): LatticeExpectation {
-  let mean = 0;
-  let variance: number | undefined = 0;
-  for (const t of terms) {
-    let m1 = 0;
-    let m2 = 0;
-    for (let k = 1; k < t.severity.length; k++) {
-      const p = t.severity[k] as number;
-      m1 += k * p;
-      m2 += k * k * p;
-    }
-    m1 *= step;
-    m2 *= step * step;
-    mean += t.claims * m1;
-    if (variance !== undefined && t.claimsVariance !== undefined) {
-      variance += t.claims * Math.max(0, m2 - m1 * m1) + t.claimsVariance * m1 * m1;
-    } else variance = undefined;
-  }
-  return { mean, variance };
-}
-
-/** A lattice that failed its own checks at every method tried: the message says which check and by how much. */
-export class LatticeCheckError extends RangeError {
-  constructor(reason: string) {
-    super(`this model's distribution could not be computed to its own checks: ${reason}`);
-    this.name = "LatticeCheckError";
-  }
-}
-
-/**
- * Checks a computed lattice pmf against what it must be: its mean against E[S] (relative CHECK_MEAN_TOL), its
- * variance against Var(S) (relative CHECK_VARIANCE_TOL), and its upper tail against Cantelli's bound
- * P(S >= E[S] + t sd) <= 1 / (1 + t^2) (t = 5 ... 1e6, with `slack` of absolute allowance for round-off).
- *
- * @param pmf - masses at (offset + i) h, summing to about 1
- * @param offset - lattice index of pmf[0]
- * @param step - h
- * @param expected - E[S] and (optionally) Var(S) of the exact lattice sum
- * @param slack - absolute mass allowed above a bound (round-off), >= 0
- * @param pointNoise - absolute round-off per lattice point (the FFT's largest negative value), >= 0: the moments
- * may miss what that much mass per point moves them by (a heavy tail whose probabilities sit below the FFT's
- * round-off cannot be resolved by any grid, and is not evidence of a wrong lattice)
- * @returns null when every check passes, else a sentence saying which failed. Edge cases: E[S] = 0 (all mass at
- * 0) is checked absolutely against a step. Example: checkLattice(Float64Array.of(0.5, 0.5), 0, 1, { mean: 0.5,
- * variance: 0.25 }, 0) returns null. Reference: F. P. Cantelli (1928), "Sui confini della probabilita"; the
- * moment identities: Klugman, Panjer, Willmot, "Loss Models", 5th ed., section 9.1.
- */
-export function checkLattice(
-  pmf: Float64Array,
-  offset: number,
-  step: number,
-  expected: LatticeExpectation,
-  slack = 0,
-  pointNoise = 0,
-): string | null {
-  // Compensated first and second moments about the expected mean (no cancellation in E[S^2] - E[S]^2).
-  const mu = expected.mean / step - offset; // in pmf index units
-  let w = 0;
-  let s1 = 0;
-  let c1 = 0;
-  let s2 = 0;
-  let c2 = 0;
-  // What round-off of pointNoise per point can move the moments by: sum_i noise |i - mu| and sum_i noise (i - mu)^2.
-  let noise1 = 0;
-  let noise2 = 0;
-  for (let i = 0; i < pmf.length; i++) {
-    const p = pmf[i] as number;
-    w += p;
-    const d = i - mu;
-    noise1 += Math.abs(d);
-    noise2 += d * d;
-    const v1 = d * p;
-    const t1 = s1 + v1;
-    c1 += Math.abs(s1) >= Math.abs(v1) ? s1 - t1 + v1 : v1 - t1 + s1;
-    s1 = t1;
-    const v2 = d * v1;
-    const t2 = s2 + v2;
-    c2 += Math.abs(s2) >= Math.abs(v2) ? s2 - t2 + v2 : v2 - t2 + s2;
-    s2 = t2;
-  }
-  if (!(w > 0) || !Number.isFinite(w)) return "the lattice holds no probability";
-  const dMean = (s1 + c1) / w; // E[S] - expected, in steps
-  const gotMean = expected.mean + dMean * step;
-  if (Math.abs(dMean) > CHECK_MEAN_TOL * Math.max(expected.mean / step, 1) + pointNoise * noise1) {
-    return `lattice mean ${fmt(gotMean)} against E[N] E[X] = ${fmt(expected.mean)}`;
-  }
-  const gotVar = ((s2 + c2) / w - dMean * dMean) * step * step;
-  if (expected.variance !== undefined) {
-    const allowed = CHECK_VARIANCE_TOL * Math.max(expected.variance, step * step) + pointNoise * noise2 * step * step;
-    if (Math.abs(gotVar - expected.variance) > allowed) {
-      return `lattice variance ${fmt(gotVar)} against E[N] Var[X] + Var[N] E[X]^2 = ${fmt(expected.variance)}`;
-    }
-  }
-  const sd = Math.sqrt(expected.variance ?? Math.max(0, gotVar));
-  if (sd > 0) {
-    // Mass above each threshold, from the top (compensation is not needed for a bound check).
-    let j = CANTELLI_T.length - 1;
-    let above = 0;
-    for (let i = pmf.length - 1; i >= 0 && j >= 0; i--) {
-      const x = (offset + i) * step;
-      while (j >= 0 && x < expected.mean + (CANTELLI_T[j] as number) * sd) {
-        const t = CANTELLI_T[j] as number;
-        if (above / w > 1 / (1 + t * t) + slack) {
-          return `${above.toExponential(2)} of probability above E[S] + ${t} sd, where at most ${(1 / (1 + t * t)).toExponential(2)} can be`;
-        }
-        j--;
-      }
-      above += pmf[i] as number;
-    }
-  }
-  return null;
-}
-
-function fmt(x: number): string {
-  return Number(x.toPrecision(7)).toString();
-}
-
-function headMass(pmf: Float64Array, to: number): number {
-  let s = 0;
-  for (let k = 0; k < to; k++) s += pmf[k] as number;
-  return s;
-}
-
-function tailMass(pmf: Float64Array, from: number): number {
-  let s = 0;
-  for (let k = from; k < pmf.length; k++) s += pmf[k] as number;
-  return s;
-}
-
 /**
  * Drops leading and trailing points whose combined mass at each end is below 1e-16 (FFT round-off lives there,
  * not probability). Leading points are only dropped when `dropHead` is set (a window away from 0).
@@ -389,18 +221,6 @@ export function trimEnds(pmf: Float64Array, dropHead: boolean, eps = 1e-16): { p
   return { pmf: start === 0 && end === pmf.length ? pmf : pmf.slice(start, end), dropped: start };
 }
 
-/** Lattice points an aggregate occupies at step h: from 0, or (windowed) from mean - 12 sd. */
-function windowOf(shape: AggregateShape, step: number): { lo: number; points: number } {
-  const full = (Math.max(shape.mean + TAIL_SD * shape.sd, shape.upper ?? 0) + shape.severityTop) / step + 2;
-  // Below mean - 12 sd keep a margin of an eighth of the window (at least 16 points), so the wrap check's
-  // bottom band never holds real mass, even for a sum with (almost) no spread.
-  const width = (Math.max(2 * TAIL_SD * shape.sd, (shape.upper ?? 0) - shape.mean + TAIL_SD * shape.sd) + shape.severityTop) / step + 2;
-  const margin = Math.ceil(width / 8) + 16;
-  const lo = Math.max(0, Math.floor((shape.mean - TAIL_SD * shape.sd) / step) - margin);
-  // A window pays off only when the mass sits far from 0 (many pooled claims); keep 0 inside otherwise.
-  if (lo < full / 4) return { lo: 0, points: full };
-  return { lo, points: full - lo };
-}
 
 /**
  * Grid for an aggregate at step h: the next power of two covering mean + 12 sd + the severity's reach.
@@ -549,139 +369,6 @@ export function frequencyTerm(frequency: Frequency, severity: Float64Array): Com
     claims: frequency.mean,
     claimsVariance: frequency.variance,
   };
-}
-
-/**
- * Largest "nice" number (1, 2, 2.5 or 5 times a power of ten) not above x; used so automatic steps read well.
- * Example: niceFloor(0.52) returns 0.5.
- */
-export function niceFloor(x: number): number {
-  const e = Math.floor(Math.log10(x));
-  const base = Math.pow(10, e);
-  for (const m of [5, 2.5, 2, 1]) if (m * base <= x * (1 + 1e-12)) return m * base;
-  return base;
-}
-
-/** Smallest nice number (1, 2, 2.5, 5 times a power of ten) not below x. Example: niceCeil(9.2) returns 10. */
-export function niceCeil(x: number): number {
-  const e = Math.floor(Math.log10(x));
-  const base = Math.pow(10, e);
-  for (const m of [1, 2, 2.5, 5, 10]) if (m * base >= x * (1 - 1e-12)) return m * base;
-  return 10 * base;
-}
-
-/** Greatest common step of a set of positive values, to 1e-9 relative (e.g. prices in cents give 0.01), or null. */
-function commonStep(values: ReadonlyArray<number>): number | null {
-  const positive = values.filter((v) => v > 0);
-  if (positive.length === 0) return null;
-  // Try decimal steps 10^k (k from 4 down to -4) times divisors, keeping the largest that divides every value.
-  const candidates: number[] = [];
-  for (let e = 6; e >= -6; e--) for (const m of [5, 2.5, 2, 1]) candidates.push(m * Math.pow(10, e));
-  for (const h of candidates) {
-    if (positive.every((v) => Math.abs(v / h - Math.round(v / h)) <= 1e-9 * Math.max(1, v / h))) return h;
-  }
-  return null;
-}
-
-/** Resolution of an automatic lattice: between sd(S) / 1000 and sd(S) / 250, finer for skewed sums (see
- * `quantileResolution`). */
-const SD_FINEST = 1000;
-const SD_COARSEST = 250;
-
-/**
- * The lattice step that keeps the 1% quantile of S within 0.5%: a hundredth of that quantile as a Gamma with the
- * same mean and variance puts it (Wilson-Hilferty: shape a = E[S]^2 / Var(S), q = E[S] (1 - 1/(9a) + z sqrt(1/(9a)))^3
- * with z = -2.326), kept between sd(S) / 1000 and sd(S) / 250. A lattice quantile is off by at most half a step.
- * Example: E[S] 4500, sd 1049 (near normal) gives sd / 250 = 4.2; a skewed pool (E[S] 2822, sd 2200) gives 2.2.
- */
-function quantileResolution(shape: AggregateShape): number {
-  if (!(shape.sd > 0)) return Infinity;
-  const a = (shape.mean * shape.mean) / (shape.sd * shape.sd);
-  const c = 1 / (9 * a);
-  const q01 = shape.mean * Math.max(0, 1 - c - 2.326 * Math.sqrt(c)) ** 3;
-  return Math.min(shape.sd / SD_COARSEST, Math.max(shape.sd / SD_FINEST, q01 / 100));
-}
-/** Points: a fiftieth of sqrt(E[X^2]) (the split then adds at most 1e-4 of E[X^2] per claim to Var(S)). */
-const SEVERITY_RESOLUTION = 50;
-/** Continuous severities: a twentieth of min(E[X], sd(X)) (rounding then moves the mean by < 1e-5, the variance by
- * ~1e-4: lognormal and gamma shapes of the sample, checked in tests/unit/engine). */
-const CONTINUOUS_RESOLUTION = 20;
-/** Lattices of more points than this at the severity's resolution are sampled from the density instead (when the
- * caller can: pools, see pool.ts), at the quantile resolution. */
-const DENSITY_ABOVE = 1 << 17;
-
-/** Floor of the resolution: a four-hundredth of min(E[X], sd(X)) (see autoLattice). */
-const RARE_RESOLUTION = 400;
-
-/** Relative growth of Var(S) allowed from splitting order values across lattice points. */
-const SPLIT_VARIANCE = 1e-3;
-
-/** An automatic lattice: its step and how the severity is put on it. */
-export interface AutoLattice {
-  readonly step: number;
-  readonly discretisation: DiscretisationMethod;
-  /** Whether the grid limit forced a step coarser than the resolution the distribution asks for (its quantiles are
-   * then resolved on a second lattice of capped order values, see `capSeverity` and pooledShare). */
-  readonly coarsened?: boolean;
-}
-
-/**
- * Automatic lattice: fine enough to resolve the distribution, coarse enough for the grid limit.
- *
- * Resolution: h <= sd(S) / 250 to sd(S) / 1000 (see `quantileResolution`), but not below min(E[X], sd(X)) / 400
- * (rare sales: the low quantiles are the atom at 0); for a continuous severity also
- * h <= min(E[X], sd(X)) / 20 (rounding moves the mean by O(h^2)); for order values given as points also
- * h <= max(sqrt(E[X^2]) / 50, 0.063 sd(S) / sqrt(E[N])), which keeps the variance the split adds below 1e-3 Var(S).
- * - Points whose values share a common decimal step at least as coarse as that (whole units, a constant) use it:
- *   the lattice is then exact.
- * - Points finer than that (prices in cents) are split linearly between the two neighbouring lattice points of the
- *   nice step below the resolution ("linear" in discretise.ts): the mean stays exact and Var(S) grows by at most
- *   E[N] h^2 / 4. Resolving cents instead would cost grids of 2^19 points.
- * - Continuous severities are rounded (DESIGN.md) at the nice step below the resolution; with `density`, a sum
- *   that would need more than 2^17 points at that step gets the step of the quantile resolution and its density is
- *   sampled.
- * The step is then raised through the nice numbers until the lattice (see `gridFor`) needs at most half the grid
- * limit.
- *
- * @param shape - moments of the sum and the severity's reach
- * @param severity - the (one) severity, for its scale and atoms
- * @param density - whether the caller can sample the density of the sum (see coarse.ts)
- * @returns the step and the discretisation. Example: poisson(50) with lognormal(4, 1) gives { step: 2.5,
- * discretisation: "rounding" }; poisson(4) with 40 prices in cents (sd(S) 197) gives { step: 0.25, "linear" }.
- */
-export function autoLattice(shape: AggregateShape, severity: Severity, maxGrid = MAX_GRID, density = false): AutoLattice {
-  const budget = maxGrid / 2;
-  const pointsAt = (h: number): number => windowOf(shape, h).points;
-  // Rare sales (P(S = 0) large): the low quantiles are the atom at 0, and the others those of a few order values;
-  // a four-hundredth of the order values' scale resolves those (the sd-based rule alone would ask for ~1/4000).
-  const orderScale = severity.variance > 0 ? Math.min(severity.mean, Math.sqrt(severity.variance)) : severity.mean;
-  const sdLimit = Math.max(quantileResolution(shape), orderScale / RARE_RESOLUTION);
-  if (severity.atoms) {
-    // The split adds at most E[N] h^2 / 4 to Var(S): keep that below 1e-3 Var(S) (sd within 0.05%), or below what
-    // h = sqrt(E[X^2]) / 50 adds, whichever allows the coarser step (pooled sums have sd far above the orders').
-    const claims = severity.mean > 0 ? shape.mean / severity.mean : 0;
-    const splitLimit = Math.max(
-      Math.sqrt(severity.secondMoment) / SEVERITY_RESOLUTION,
-      claims > 0 ? (2 * Math.sqrt(SPLIT_VARIANCE) * shape.sd) / Math.sqrt(claims) : 0,
-    );
-    const resolution = niceFloor(Math.min(sdLimit, splitLimit));
-    const common = commonStep(severity.atoms.map(([v]) => v));
-    let h = common !== null && common >= resolution ? common : resolution;
-    while (pointsAt(h) > budget) h = niceCeil(h * 1.0001);
-    return { step: h, discretisation: "linear" };
-  }
-  let h = niceFloor(Math.min(sdLimit, orderScale / CONTINUOUS_RESOLUTION));
-  // A sum of very many claims (a large pool) is smooth on the scale of sd(S) / 250: its density can be sampled there
-  // (coarse.ts) rather than resolving every order value on a lattice of millions of points.
-  if (density && pointsAt(h) > DENSITY_ABOVE && Number.isFinite(sdLimit)) h = Math.max(h, niceFloor(sdLimit));
-  const wanted = h;
-  // Coarsen through the nice numbers until the lattice fits half the grid limit.
-  while (pointsAt(h) > budget) h = niceCeil(h * 1.0001);
-  // A heavy tail (lognormal sigma 2 to 3 reaches 1e6 to 1e9 times its median at 1e-13) forces a step far above the
-  // order values' scale: rounding would then send most orders to 0 (Poisson 10 x lognormal(0, 2) at step 5: mean
-  // 4.3% low). The mean-preserving linear split keeps E[X] exact at any step.
-  if (h > wanted && h > orderScale / CONTINUOUS_RESOLUTION) return { step: h, discretisation: "linear", coarsened: true };
-  return { step: h, discretisation: "rounding", coarsened: h > wanted };
 }
 
 export interface AggregateOptions {

@@ -13,7 +13,8 @@
  * recursion versus FFT for compound distributions", Math. Meth. Oper. Res. 69, section 2; band-limited sampling:
  * R. N. Bracewell, "The Fourier Transform and Its Applications", 3rd ed., ch. 10.
  */
-import { checkLattice, gridFor, MAX_GRID } from "./aggregate";
+import { gridFor, MAX_GRID } from "./aggregate";
+import { checkLattice } from "./lattice-check";
 import type { AggregateShape, LatticeResult } from "./aggregate";
 import erfc from "@stdlib/math-base-special-erfc";
 import erfcinv from "@stdlib/math-base-special-erfcinv";

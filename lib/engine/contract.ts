@@ -7,15 +7,27 @@
  * String(requested number)), collar (when a floor was given), method, step, gridSize. With `pool` the figures are
  * one budget's share of the pool. Every limit below is there so that one request cannot exhaust memory or time:
  * the lattice never exceeds 2^20 points and every list is short.
+ *
+ * Failure rule of the engine (every module under lib/engine): a call the engine cannot answer because of its
+ * arguments (a parameter out of range, a step too fine for the grid limit, a correlation no shock can produce,
+ * input that fails its schema) throws a `RangeError` whose message names the argument and the limit, written for
+ * the person who chose it. NaN is never returned for such a call; it appears only as a documented "no figure"
+ * value of a field (e.g. a statistic of fewer than two observations), never as a failure. Nothing under
+ * lib/engine imports the app: this module is the one place where the engine's `RangeError` becomes the app's
+ * `AppError("invalid_body")` (HTTP 400), through `refuseInvalid` and the wrapped entries below, which services
+ * call instead of the engine's own.
  */
 import { z } from "zod";
 import { AppError } from "@/lib/errors";
+import { holdingDistribution as holdingDistributionOf } from "./holding";
+import { estimateCampaign as estimateCampaignOf, estimateDataset as estimateDatasetOf } from "./estimate";
 import { MAX_GRID } from "./aggregate";
 import type { AggregateMethod } from "./aggregate";
 import { zeroCostCap } from "./collar";
 import { frequencyFromSpec } from "./frequency";
 import type { LatticeDistribution } from "./lattice";
-import { maxCorrelation, poolZero, pooledShare, shareMoments } from "./pool";
+import { poolZero, pooledShare } from "./pool";
+import { maxCorrelation, shareMoments } from "./pool-moments";
 import { severityFromSpec } from "./severity";
 
 const num = (what = "a number") => z.number({ error: `must be ${what}` });
@@ -231,9 +243,49 @@ function compute(spec: ModelSpec): Computed {
     return { dist: r.distribution, qdist, pZero, excess, accuracy, step: r.step, gridSize: r.gridSize, method: r.method };
   } catch (e) {
     // Engine range errors here are the request's doing (a step too fine, a correlation out of reach).
-    if (e instanceof RangeError) throw new AppError("invalid_body", e.message);
-    throw e;
+    throw asAppError(e);
   }
+}
+
+/**
+ * The engine's failure as the app's: a `RangeError` (the engine's refusal of its arguments, see the module doc)
+ * becomes AppError("invalid_body") with the same message; anything else is returned unchanged.
+ *
+ * @param e - what was caught
+ * @returns the error to throw. Example: asAppError(new RangeError("k must be an integer >= 1, got 0")).code is
+ * "invalid_body".
+ */
+export function asAppError(e: unknown): unknown {
+  return e instanceof RangeError ? new AppError("invalid_body", e.message) : e;
+}
+
+/**
+ * Runs an engine call, turning its refusal (`RangeError`) into AppError("invalid_body").
+ *
+ * @param run - the engine call
+ * @returns what it returns. Example: refuseInvalid(() => pooledShare({ ...opts, k: 0 })) throws AppError("invalid_body").
+ */
+export function refuseInvalid<T>(run: () => T): T {
+  try {
+    return run();
+  } catch (e) {
+    throw asAppError(e);
+  }
+}
+
+/** lib/engine/estimate's estimateCampaign, refusing invalid input with AppError("invalid_body") naming the field. */
+export function estimateCampaign(...args: Parameters<typeof estimateCampaignOf>): ReturnType<typeof estimateCampaignOf> {
+  return refuseInvalid(() => estimateCampaignOf(...args));
+}
+
+/** lib/engine/estimate's estimateDataset, refusing invalid input with AppError("invalid_body") naming the field. */
+export function estimateDataset(...args: Parameters<typeof estimateDatasetOf>): ReturnType<typeof estimateDatasetOf> {
+  return refuseInvalid(() => estimateDatasetOf(...args));
+}
+
+/** lib/engine/holding's holdingDistribution, refusing a horizon or value out of range with AppError("invalid_body"). */
+export function holdingDistribution(...args: Parameters<typeof holdingDistributionOf>): ReturnType<typeof holdingDistributionOf> {
+  return refuseInvalid(() => holdingDistributionOf(...args));
 }
 
 /**

@@ -7,6 +7,7 @@
  * 1487-1503 (ES with the atom at the quantile split); Klugman, Panjer, Willmot, "Loss Models", 5th ed.,
  * section 9.3 (stop-loss premiums on a lattice are linear between lattice points).
  */
+import { NeumaierAccumulator } from "./numeric";
 
 /** Guard for cdf round-off in quantile searches: F(x) >= p - QUANTILE_EPS counts as reaching p. */
 export const QUANTILE_EPS = 1e-12;
@@ -50,16 +51,13 @@ export class LatticeDistribution {
     if (pmf.length === 0) throw new RangeError("a lattice distribution needs at least one point");
     const n = pmf.length;
     // Total by a compensated sum, then normalise (FFT round-off leaves the mass 1 +- 1e-15).
-    let s = 0;
-    let c = 0;
+    const mass = new NeumaierAccumulator();
     for (let i = 0; i < n; i++) {
       const v = pmf[i] as number;
       if (!(v >= 0)) throw new RangeError(`probabilities must be >= 0 and finite (index ${i}: ${v})`);
-      const t = s + v;
-      c += Math.abs(s) >= v ? s - t + v : v - t + s;
-      s = t;
+      mass.add(v);
     }
-    const total = s + c;
+    const total = mass.value;
     if (!(total > 0)) throw new RangeError("a lattice distribution needs positive total mass");
     const p = new Float64Array(n);
     for (let i = 0; i < n; i++) p[i] = (pmf[i] as number) / total;
@@ -70,61 +68,39 @@ export class LatticeDistribution {
     this.step = step / divisor;
 
     const cum = new Float64Array(n);
-    s = 0;
-    c = 0;
+    const below = new NeumaierAccumulator();
     for (let i = 0; i < n; i++) {
-      const v = p[i] as number;
-      const t = s + v;
-      c += Math.abs(s) >= v ? s - t + v : v - t + s;
-      s = t;
-      cum[i] = s + c;
+      below.add(p[i] as number);
+      cum[i] = below.value;
     }
     const tail = new Float64Array(n);
-    s = 0;
-    c = 0;
+    const above = new NeumaierAccumulator();
     for (let i = n - 1; i >= 0; i--) {
-      tail[i] = s + c; // mass strictly above point i
-      const v = p[i] as number;
-      const t = s + v;
-      c += Math.abs(s) >= v ? s - t + v : v - t + s;
-      s = t;
+      tail[i] = above.value; // mass strictly above point i
+      above.add(p[i] as number);
     }
     this.cum = cum;
     this.tail = tail;
 
     // Two-pass central moments: the mean first, then sums of (x - mean)^k (no E[X^2] - E[X]^2 cancellation).
-    let m1 = 0;
-    let m1c = 0;
-    for (let i = 0; i < n; i++) {
-      const v = i * (p[i] as number);
-      const t = m1 + v;
-      m1c += Math.abs(m1) >= Math.abs(v) ? m1 - t + v : v - t + m1;
-      m1 = t;
-    }
-    const meanIdx = m1 + m1c;
-    let m2 = 0;
-    let m2c = 0;
-    let m3 = 0;
-    let m3c = 0;
+    const m1 = new NeumaierAccumulator();
+    for (let i = 0; i < n; i++) m1.add(i * (p[i] as number));
+    const meanIdx = m1.value;
+    const m2 = new NeumaierAccumulator();
+    const m3 = new NeumaierAccumulator();
     for (let i = 0; i < n; i++) {
       const d = i - meanIdx;
-      const w = p[i] as number;
-      const v2 = d * d * w;
-      const t2 = m2 + v2;
-      m2c += Math.abs(m2) >= Math.abs(v2) ? m2 - t2 + v2 : v2 - t2 + m2;
-      m2 = t2;
-      const v3 = v2 * d;
-      const t3 = m3 + v3;
-      m3c += Math.abs(m3) >= Math.abs(v3) ? m3 - t3 + v3 : v3 - t3 + m3;
-      m3 = t3;
+      const v2 = d * d * (p[i] as number);
+      m2.add(v2);
+      m3.add(v2 * d);
     }
-    const varIdx = Math.max(0, m2 + m2c);
+    const varIdx = Math.max(0, m2.value);
     const h = step / divisor;
     this.mean = (offset + meanIdx) * h;
     this.variance = varIdx * h * h;
     this.sd = Math.sqrt(this.variance);
     // A point mass has no spread: its skewness is defined here as 0 rather than 0/0.
-    this.skewness = varIdx > 0 ? (m3 + m3c) / Math.pow(varIdx, 1.5) : 0;
+    this.skewness = varIdx > 0 ? m3.value / Math.pow(varIdx, 1.5) : 0;
   }
 
   /** The value of pmf[i]: (offset + i) h / divisor. */
@@ -242,14 +218,10 @@ export class LatticeDistribution {
     if (this.slCache) return this.slCache;
     const n = this.pmf.length;
     const sl = new Float64Array(n);
-    let s = 0;
-    let c = 0;
+    const sum = new NeumaierAccumulator();
     for (let i = n - 1; i >= 0; i--) {
-      const v = this.step * (this.tail[i] as number);
-      const t = s + v;
-      c += Math.abs(s) >= v ? s - t + v : v - t + s;
-      s = t;
-      sl[i] = s + c;
+      sum.add(this.step * (this.tail[i] as number));
+      sl[i] = sum.value;
     }
     this.slCache = sl;
     return sl;
@@ -260,14 +232,10 @@ export class LatticeDistribution {
     if (this.putCache) return this.putCache;
     const n = this.pmf.length;
     const put = new Float64Array(n);
-    let s = 0;
-    let c = 0;
+    const sum = new NeumaierAccumulator();
     for (let i = 1; i < n; i++) {
-      const v = this.step * (this.cum[i - 1] as number);
-      const t = s + v;
-      c += Math.abs(s) >= v ? s - t + v : v - t + s;
-      s = t;
-      put[i] = s + c;
+      sum.add(this.step * (this.cum[i - 1] as number));
+      put[i] = sum.value;
     }
     this.putCache = put;
     return put;

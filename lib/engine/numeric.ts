@@ -58,21 +58,3 @@ export function nextPow2(n: number): number {
   while (p < n) p *= 2;
   return p;
 }
-
-/**
- * Pairwise compensated dot product sum_i a_i b_i over [from, to), with the same Neumaier correction.
- *
- * @returns the sum; 0 for an empty range. Example: dot([1, 2], [3, 4]) returns 11.
- */
-export function neumaierDot(a: ArrayLike<number>, b: ArrayLike<number>, from = 0, to: number = a.length): number {
-  let s = 0;
-  let c = 0;
-  for (let i = from; i < to; i++) {
-    const v = (a[i] as number) * (b[i] as number);
-    const t = s + v;
-    if (Math.abs(s) >= Math.abs(v)) c += s - t + v;
-    else c += v - t + s;
-    s = t;
-  }
-  return s + c;
-}

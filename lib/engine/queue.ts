@@ -13,6 +13,7 @@
  * mu - lambda); M. Mitzenmacher (2001), "The power of two choices in randomized load balancing", IEEE TPDS 12(10).
  */
 import { z } from "zod";
+import { neumaierSum } from "./numeric";
 import { createRng } from "./rng";
 import type { Rng } from "./rng";
 
@@ -212,18 +213,11 @@ export function simulateQueue(spec: QueueSpec): QueueResult {
     if (i >= warmup) latencies[i - warmup] = departure - t + hop;
   }
   // Mean by a compensated sum: 2e6 latencies of similar size would otherwise lose ~1e-10 relative.
-  let s = 0;
-  let c = 0;
-  for (let i = 0; i < latencies.length; i++) {
-    const v = latencies[i] as number;
-    const tt = s + v;
-    c += Math.abs(s) >= v ? s - tt + v : v - tt + s;
-    s = tt;
-  }
+  const latencySum = neumaierSum(latencies);
   const sorted = Float64Array.from(latencies).sort();
   return {
     latencies,
-    mean: (s + c) / latencies.length,
+    mean: latencySum / latencies.length,
     p50: sortedQuantile(sorted, 0.5),
     p95: sortedQuantile(sorted, 0.95),
     p99: sortedQuantile(sorted, 0.99),

@@ -2,7 +2,7 @@
  * `npm run bench:calibration` (also run at the end of `npm run bench:engine`): the cost of estimateDataset with the
  * calibration on, for 10 / 100 / 1,000 campaigns x 365 days, and the calibration figures of the drifting-rate model.
  *
- * Input: a generic account, seeded (mulberry32(7)): campaign c buys n ~ U[0.7, 1.3] x its typical clicks (30..500)
+ * Input: a generic account, seeded (seededRandom(7)): campaign c buys n ~ U[0.7, 1.3] x its typical clicks (30..500)
  * a day, with Poisson(n p) conversions at its rate p in [1%, 6%] and revenue 60 a sale.
  *
  * Where the time went before the drift filter (same inputs, the commit before it; wall time, machine load average
@@ -60,7 +60,6 @@ import {
   surpriseCorrelation,
 } from "@/lib/engine/estimate";
 import type { CampaignInput, CalibrationResult, DayRow } from "@/lib/engine/estimate";
-import { mulberry32 } from "@/tests/support/mulberry32";
 import { REAL_CAMPAIGN, readRealCampaignDays } from "@/tests/support/real-campaign";
 import { binomial, normal, simulateDays } from "@/tests/unit/estimate/simulate";
 
@@ -91,7 +90,7 @@ function timeIt(fn: () => unknown, runs: number, warmup: number): { wall: number
 
 /** The generic account described at the top. */
 export function syntheticAccount(campaigns: number, days: number, seed = 7): CampaignInput[] {
-  const u = mulberry32(seed);
+  const u = seededRandom(seed);
   const out: CampaignInput[] = [];
   for (let c = 0; c < campaigns; c++) {
     const typical = 30 + Math.floor(u() * 470);

@@ -24,7 +24,7 @@ import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { mulberry32 } from "../support/mulberry32";
+import { seededRandom } from "@/lib/engine/estimate/rng";
 
 const ROOT = path.resolve(__dirname, "../..");
 const SQLITE = "/usr/bin/sqlite3";
@@ -49,7 +49,7 @@ interface ChildResult {
 
 /** A generic daily file: 250 campaigns a day, counts that respect impressions >= clicks >= conversions. */
 async function writeCsv(file: string, rows: number, seed: number): Promise<void> {
-  const rand = mulberry32(seed);
+  const rand = seededRandom(seed);
   const out = fs.createWriteStream(file);
   const write = (s: string) => (out.write(s) ? Promise.resolve() : new Promise<void>((r) => out.once("drain", () => r())));
   const day0 = Date.UTC(2019, 0, 1);

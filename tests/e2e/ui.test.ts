@@ -10,7 +10,7 @@ import os from "node:os";
 import path from "node:path";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { mulberry32 } from "../support/mulberry32";
+import { seededRandom } from "@/lib/engine/estimate/rng";
 import { fullCampaignTable, openBrowser, type Session } from "./browser";
 
 const baseUrl = inject("baseUrl");
@@ -35,7 +35,7 @@ interface Row {
  * conversions), a column named `revenue` that is something else, 3 campaigns x 21 days from a seeded generator.
  */
 function analystSheet(): { csv: string; rows: Row[] } {
-  const rand = mulberry32(20260302);
+  const rand = seededRandom(20260302);
   const rows: Row[] = [];
   for (let d = 1; d <= 21; d++) {
     for (const campaign of ["C-101 Spring banners", "C-102 Retargeting", "C-103 Placement test"]) {

@@ -2,7 +2,7 @@ import { eq } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { bumpDataRevision } from "@/db/queries";
 import { datasets, observations, type NewObservation } from "@/db/schema";
-import { mulberry32 } from "./mulberry32";
+import { seededRandom } from "@/lib/engine/estimate/rng";
 
 /** One generated campaign: its daily sales rate, order value, conversion rate and cost per click. */
 export interface CampaignSpec {
@@ -44,7 +44,7 @@ function poissonDraw(lambda: number, u: () => number): number {
  * same rows. Returns the dataset id.
  */
 export function insertAccount(db: Db, spec: AccountSpec, name = `generated-${spec.seed}`): number {
-  const u = mulberry32(spec.seed);
+  const u = seededRandom(spec.seed);
   const start = Date.UTC(2025, 0, 1);
   const day = (d: number) => new Date(start + d * 86_400_000).toISOString().slice(0, 10);
   const hasRevenue = spec.campaigns.some((c) => c.orderValue !== null);

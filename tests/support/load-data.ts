@@ -1,4 +1,4 @@
-import { mulberry32 } from "./mulberry32";
+import { seededRandom } from "@/lib/engine/estimate/rng";
 
 /**
  * A generic-template CSV (`date,campaign,impressions,clicks,conversions,spend,revenue`) of `campaigns` x `days`
@@ -6,7 +6,7 @@ import { mulberry32 } from "./mulberry32";
  * conversions are drawn around them. For load tests and benchmarks of the analysis (100,000 or 1,000,000 rows).
  */
 export function loadTestCsv(campaigns: number, days: number, seed = 7): string {
-  const rand = mulberry32(seed);
+  const rand = seededRandom(seed);
   const lines = ["date,campaign,impressions,clicks,conversions,spend,revenue"];
   const start = Date.UTC(2020, 0, 1);
   const rates = Array.from({ length: campaigns }, () => ({ ctr: 0.005 + 0.03 * rand(), cvr: 0.005 + 0.05 * rand(), cpc: 0.3 + 2 * rand() }));

@@ -23,7 +23,7 @@ export interface DispersionFit {
   model: "binomial" | "poisson" | "negbin";
   /** Base model whose variance the Pearson statistic used. */
   base: "binomial" | "poisson";
-  /** Pearson dispersion sum (y - mu)^2 / V(mu) / (units - 1); null when it cannot be computed (see note). */
+  /** Pearson dispersion sum (y - mu)^2 / V(mu) / (units - 1); null when it cannot be computed (see finding). */
   phi: number | null;
   /** P(chi-square(units - 1) >= phi (units - 1)); null with phi. */
   pValue: number | null;
@@ -35,7 +35,11 @@ export interface DispersionFit {
   rate: number;
   /** Units with clicks that entered the statistic. */
   units: number;
-  note: string;
+  /**
+   * What the test found, for lib/analysis/messages.ts to word: "too-few-units" (fewer than two units with clicks),
+   * "no-conversions", "all-converted" (every click converted), "not-overdispersed", "overdispersed".
+   */
+  finding: "too-few-units" | "no-conversions" | "all-converted" | "not-overdispersed" | "overdispersed";
 }
 
 /** Thresholds for calling overdispersion real: p-value below 0.05 and phi above 1.2 (a 20% variance excess). */
@@ -155,10 +159,10 @@ export function dispersionTest(units: readonly ExposureCount[], rHint?: number):
     Y += u.y;
   }
   const rate = N > 0 ? Y / N : 0;
-  const plain = (note: string): DispersionFit => ({ model: base, base, phi: null, pValue: null, rate, units: used.length, note });
-  if (used.length < 2) return plain("Fewer than two units with clicks: dispersion cannot be tested; the base model is used.");
-  if (Y <= 0) return plain("No conversions: dispersion cannot be tested; the base model is used.");
-  if (base === "binomial" && rate >= 1) return plain("Every click converted: dispersion cannot be tested; the base model is used.");
+  const plain = (finding: DispersionFit["finding"]): DispersionFit => ({ model: base, base, phi: null, pValue: null, rate, units: used.length, finding });
+  if (used.length < 2) return plain("too-few-units");
+  if (Y <= 0) return plain("no-conversions");
+  if (base === "binomial" && rate >= 1) return plain("all-converted");
 
   const df = used.length - 1;
   let x2 = 0;
@@ -178,7 +182,7 @@ export function dispersionTest(units: readonly ExposureCount[], rHint?: number):
       pValue,
       rate,
       units: used.length,
-      note: `No real overdispersion (phi = ${phi.toFixed(2)}, p = ${pValue.toPrecision(2)}): ${base} noise explains the spread.`,
+      finding: "not-overdispersed",
     };
   }
   const fit = fitNegbinSize(
@@ -194,6 +198,6 @@ export function dispersionTest(units: readonly ExposureCount[], rHint?: number):
     rMethod: fit.method,
     rate,
     units: used.length,
-    note: `Overdispersed (phi = ${phi.toFixed(2)}, p = ${pValue.toPrecision(2)}): negative binomial with r = ${fit.r.toPrecision(3)} per unit.`,
+    finding: "overdispersed",
   };
 }

@@ -153,7 +153,7 @@ export function forecastRateModel(driftState: DriftState | null, fixed: RateMode
  *
  * @param input - a CampaignInput (validated; rows sharing a date are summed; undated rows are ads).
  * @param options - CampaignOptions (validated; defaults: week horizon, default budget, 14-day warm-up, seed 1).
- * @throws AppError("invalid_body") naming the first invalid field.
+ * @throws RangeError naming the first invalid field (lib/engine/contract.ts wraps this entry for services).
  * @example estimateCampaign({ campaign: "A", days }).forecast.frequency // e.g. { kind: "negbin", r: 12.3, mean: 9.1 }
  */
 export function estimateCampaign(input: CampaignInput, options: CampaignOptions = {}): CampaignEstimate {
@@ -276,7 +276,7 @@ export interface DatasetEstimate {
  * campaign with that prior (forecasts and shrunk rates use it; with one campaign there is no prior, said in
  * shrinkage.fit.note), and estimates the correlation of daily surprises across campaigns.
  * @param campaigns - at least one CampaignInput (campaign names must be unique).
- * @throws AppError("invalid_body") naming the first invalid field.
+ * @throws RangeError naming the first invalid field (lib/engine/contract.ts wraps this entry for services).
  * @example estimateDataset([a, b, c]).correlation.estimate // e.g. 0.12
  */
 export function estimateDataset(campaigns: CampaignInput[], options: DatasetOptions = {}): DatasetEstimate {

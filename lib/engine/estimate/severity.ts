@@ -28,7 +28,16 @@ export interface SeverityEstimate {
   sigmaAssumed: boolean;
   /** No revenue at all: severity is the constant 1. */
   countsOnly: boolean;
-  note: string;
+  /**
+   * How the order values were obtained, for lib/analysis/messages.ts to word: "no-revenue", "no-sales" (no
+   * conversions with revenue), "refunds" (revenue per conversion not positive): counts only; "few-units" (sigma
+   * assumed), "constant" (every unit's average order value equal), "fitted" (lognormal from daily order values),
+   * "orders" (empirical order values).
+   */
+  finding: "no-revenue" | "no-sales" | "refunds" | "few-units" | "constant" | "fitted" | "orders";
+  /** Orders: negative values (refunds) left out, and values <= 0 left out of the lognormal fit (0 otherwise). */
+  negatives: number;
+  droppedFromFit: number;
 }
 
 /**
@@ -80,7 +89,7 @@ export function orderValueFit(values: readonly number[]): { points: [number, num
  * Reference: the delta-free moment identity of a mean of n iid order values, Var(mean) = Var(X)/n.
  */
 export function severityFromUnits(rows: readonly Pick<DayRow, "conversions" | "revenue">[]): SeverityEstimate {
-  const countsOnly = (note: string): SeverityEstimate => ({
+  const countsOnly = (finding: "no-revenue" | "no-sales" | "refunds"): SeverityEstimate => ({
     spec: { kind: "constant", value: 1 },
     source: "counts-only",
     mean: 1,
@@ -88,9 +97,11 @@ export function severityFromUnits(rows: readonly Pick<DayRow, "conversions" | "r
     used: 0,
     sigmaAssumed: false,
     countsOnly: true,
-    note,
+    finding,
+    negatives: 0,
+    droppedFromFit: 0,
   });
-  if (rows.every((r) => r.revenue === null)) return countsOnly("No revenue in the data: every conversion counts as 1 (counts only).");
+  if (rows.every((r) => r.revenue === null)) return countsOnly("no-revenue");
   const sales = rows.filter((r) => r.revenue !== null && r.conversions > 0) as { conversions: number; revenue: number }[];
   let R = 0;
   let C = 0;
@@ -98,9 +109,9 @@ export function severityFromUnits(rows: readonly Pick<DayRow, "conversions" | "r
     R += r.revenue;
     C += r.conversions;
   }
-  if (sales.length === 0) return countsOnly("No conversions with revenue: order values cannot be estimated; every conversion counts as 1.");
+  if (sales.length === 0) return countsOnly("no-sales");
   const m = R / C;
-  if (!(m > 0)) return countsOnly("Revenue per conversion is not positive (refunds): every conversion counts as 1.");
+  if (!(m > 0)) return countsOnly("refunds");
   if (sales.length < MIN_SALES_UNITS) {
     return {
       spec: { kind: "lognormal", mu: Math.log(m) - 0.5, sigma: 1 },
@@ -110,7 +121,9 @@ export function severityFromUnits(rows: readonly Pick<DayRow, "conversions" | "r
       used: sales.length,
       sigmaAssumed: true,
       countsOnly: false,
-      note: `Only ${sales.length} unit(s) with sales: order values lognormal with mean ${m.toFixed(2)} and an assumed sigma of 1.`,
+      finding: "few-units",
+      negatives: 0,
+      droppedFromFit: 0,
     };
   }
   let ss = 0;
@@ -125,7 +138,9 @@ export function severityFromUnits(rows: readonly Pick<DayRow, "conversions" | "r
       used: sales.length,
       sigmaAssumed: false,
       countsOnly: false,
-      note: `Every unit's average order value equals ${m.toFixed(2)}: order values taken as constant.`,
+      finding: "constant",
+      negatives: 0,
+      droppedFromFit: 0,
     };
   }
   // log1p: exact for a small relative spread sigma_X / m.
@@ -139,7 +154,9 @@ export function severityFromUnits(rows: readonly Pick<DayRow, "conversions" | "r
     used: sales.length,
     sigmaAssumed: false,
     countsOnly: false,
-    note: `Order values lognormal with mean ${m.toFixed(2)} and sigma ${lognormal.sigma.toFixed(2)}, from ${sales.length} units with sales.`,
+    finding: "fitted",
+    negatives: 0,
+    droppedFromFit: 0,
   };
 }
 
@@ -161,10 +178,9 @@ export function estimateSeverity(rows: readonly Pick<DayRow, "conversions" | "re
       used: orderValues.length,
       sigmaAssumed: false,
       countsOnly: false,
-      note:
-        `Order values from ${orderValues.length} order rows (empirical).` +
-        (negatives > 0 ? ` ${negatives} negative value(s) (refunds) left out.` : "") +
-        (dropped > 0 ? ` ${dropped} value(s) <= 0 left out of the lognormal fit.` : ""),
+      finding: "orders",
+      negatives,
+      droppedFromFit: dropped,
     };
   }
   return severityFromUnits(rows);

@@ -3,7 +3,6 @@
  * frequency/severity specs it hands to the aggregate engine (the shapes of DESIGN.md's model contract).
  */
 import { z } from "zod";
-import { AppError } from "@/lib/errors";
 
 /** One row of exposure: a campaign-day, or (date null) one ad/segment over the whole period of a file. */
 export interface DayRow {
@@ -100,8 +99,8 @@ export function isValidCampaignInput(value: unknown): value is CampaignInput {
 }
 
 /**
- * Parses `value` with `schema`; on failure throws AppError("invalid_body") naming the first offending field, so
- * every public entry refuses bad input the same way.
+ * Parses `value` with `schema`; on failure throws RangeError naming the first offending field, so every public
+ * entry refuses bad input the same way (lib/engine/contract.ts maps it to the app's 400).
  * @example parseOrThrow(CampaignInputSchema, { campaign: "", days: [] }, "campaign") // throws "Invalid campaign at campaign: campaign name is empty."
  */
 export function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown, what: string): z.output<S> {
@@ -109,7 +108,7 @@ export function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown, wha
   if (r.success) return r.data;
   const issue = r.error.issues[0];
   const where = issue && issue.path.length > 0 ? ` at ${issue.path.join(".")}` : "";
-  throw new AppError("invalid_body", `Invalid ${what}${where}: ${issue?.message ?? "invalid value"}.`);
+  throw new RangeError(`Invalid ${what}${where}: ${issue?.message ?? "invalid value"}.`);
 }
 
 /**

@@ -6,10 +6,6 @@ import { driftFilter, windowDistribution, type DriftState } from "./drift";
 import { predictiveCounts, rateModel } from "./predictive";
 import type { DayRow } from "./types";
 
-/** A whole count as people read it: 35,768. */
-const count = (x: number): string => Math.round(x).toLocaleString("en-US");
-/** "1 conversion", "35,768 conversions". */
-const conv = (x: number): string => `${count(x)} ${Math.round(x) === 1 ? "conversion" : "conversions"}`;
 
 /** Tail probability below which a result is called better/worse than noise (one-sided; the 90% band's edges). */
 export const VERDICT_ALPHA = 0.05;
@@ -37,10 +33,19 @@ export interface Verdict {
   pUpper: number | null;
   /** min(pLower, pUpper): how surprising the window is in its own direction. */
   tailProbability: number | null;
-  message: string;
+  /**
+   * Why the verdict is what it is, for lib/analysis/messages.ts to word: "no-history" (fewer than
+   * MIN_REFERENCE_DAYS earlier days with clicks and no dataset prior), "no-clicks" (none in the window), "poor-fit"
+   * (the calibration withheld the verdict), "judged" (a verdict from the reference law).
+   */
+  reason: "no-history" | "no-clicks" | "poor-fit" | "judged";
+  /** Units the verdict was asked to judge (the window option; all units with "all"). */
+  requestedUnits: number;
+  /** The calibration figures a "poor-fit" reason rests on (null when no calibration was given). */
+  calibration: { days: number; coverage90: number | null } | null;
   /**
    * "poor": the campaign's own one-step-ahead 90% band held on too few or too many days (CalibrationResult.fit), so
-   * no verdict or p-value is given (verdict "insufficient", p-values null; the message says why); "good": the check
+   * no verdict or p-value is given (verdict "insufficient", p-values null; reason "poor-fit"); "good": the check
    * passed; "untested": too few scored days, or no calibration.
    */
   fit: "good" | "poor" | "untested";
@@ -75,8 +80,8 @@ export interface VerdictOptions {
  * pUpper < 0.05.
  *
  * Edge cases: no clicks in the window, or no reference -> "insufficient". A calibration whose fit is "poor" ->
- * "insufficient" with fit "poor", the band and expected count kept, no p-values, and a message saying the model
- * does not fit this campaign.
+ * "insufficient" with fit "poor", the band and expected count kept, no p-values, and reason "poor-fit" (lib/analysis/messages.ts
+ * words every reason).
  * @example campaignVerdict(rows).verdict // "within" for a campaign whose last week matches its history
  */
 export function campaignVerdict(rows: readonly DayRow[], options: VerdictOptions = {}): Verdict {
@@ -100,7 +105,8 @@ export function campaignVerdict(rows: readonly DayRow[], options: VerdictOptions
     clicks,
     conversions,
   };
-  const insufficient = (message: string): Verdict => ({
+  const calibration = options.calibration ? { days: options.calibration.days, coverage90: options.calibration.coverage90 } : null;
+  const insufficient = (reason: "no-history" | "no-clicks"): Verdict => ({
     verdict: "insufficient",
     reference: null,
     window,
@@ -110,14 +116,16 @@ export function campaignVerdict(rows: readonly DayRow[], options: VerdictOptions
     pLower: null,
     pUpper: null,
     tailProbability: null,
-    message,
+    reason,
+    requestedUnits: size,
+    calibration,
     fit: options.calibration?.fit ?? "untested",
     drift: null,
   });
   if (reference === null) {
-    return insufficient(`Not enough earlier history: at least ${MIN_REFERENCE_DAYS} earlier days with clicks are needed to judge the last ${size}.`);
+    return insufficient("no-history");
   }
-  if (!(clicks > 0)) return insufficient("No clicks in the window: nothing to judge.");
+  if (!(clicks > 0)) return insufficient("no-clicks");
   let dist;
   let drift: Verdict["drift"] = null;
   if (reference === "earlier-history") {
@@ -137,8 +145,6 @@ export function campaignVerdict(rows: readonly DayRow[], options: VerdictOptions
   const band = centralInterval(dist, 0.9, cum);
   const fit = options.calibration?.fit ?? "untested";
   if (fit === "poor") {
-    const cal = options.calibration;
-    const held = cal && cal.coverage90 !== null ? `${Math.round(cal.coverage90 * 100)}% of ${cal.days} days` : "too few days";
     return {
       verdict: "insufficient",
       reference,
@@ -149,26 +155,14 @@ export function campaignVerdict(rows: readonly DayRow[], options: VerdictOptions
       pLower: null,
       pUpper: null,
       tailProbability: null,
-      message: `The noise model does not fit this campaign well: its 90% band, forecast one day ahead, held on ${held} (it should hold on about 90%), so no verdict on the last ${win.length} days is given. They brought ${conv(conversions)} for ${count(clicks)} clicks; the model expected about ${count(dist.mean)}.`,
+      reason: "poor-fit",
+      requestedUnits: size,
+      calibration,
       fit,
       drift,
     };
   }
   const verdict: Verdict["verdict"] = pLower < VERDICT_ALPHA ? "worse" : pUpper < VERDICT_ALPHA ? "better" : "within";
-  const span = reference === "earlier-history" ? `the last ${win.length} days` : `these ${win.length} units`;
-  const basis =
-    reference === "earlier-history"
-      ? drift && (drift.delta < 1 || drift.s2 > 0)
-        ? "the earlier history's rate and how it has been moving"
-        : "the earlier history's rate"
-      : "the dataset's typical rate";
-  const range = `${count(band.lo)}-${count(band.hi)}`;
-  const message =
-    verdict === "within"
-      ? `${span[0]?.toUpperCase()}${span.slice(1)} brought ${conv(y)}; at ${basis}, noise alone gives ${range} (90%) for ${count(clicks)} clicks: within noise.`
-      : verdict === "worse"
-        ? `${conv(y)} in ${span} is fewer than noise explains: ${basis} gives ${range} (90%) for ${count(clicks)} clicks; a result this low has probability ${pLower.toPrecision(2)}.`
-        : `${conv(y)} in ${span} is more than noise explains: ${basis} gives ${range} (90%) for ${count(clicks)} clicks; a result this high has probability ${pUpper.toPrecision(2)}.`;
   return {
     verdict,
     reference,
@@ -179,7 +173,9 @@ export function campaignVerdict(rows: readonly DayRow[], options: VerdictOptions
     pLower,
     pUpper,
     tailProbability: Math.min(pLower, pUpper),
-    message,
+    reason: "judged",
+    requestedUnits: size,
+    calibration,
     fit,
     drift,
   };

@@ -7,7 +7,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { ImportSummary } from "@/lib/types/ingest";
 import { sandbox, uploadAndImport, type Sandbox } from "./helpers";
-import { mulberry32 } from "../../support/mulberry32";
+import { seededRandom } from "@/lib/engine/estimate/rng";
 
 let sb: Sandbox;
 beforeEach(() => {
@@ -60,7 +60,7 @@ const ODD_ROWS: ((cells: string[]) => void)[] = [
  * footer. `quoteFirst` quotes the first data row's campaign cell, which sends the whole file through papaparse.
  */
 function generate(quoteFirst: boolean): Buffer {
-  const rand = mulberry32(20_240_301);
+  const rand = seededRandom(20_240_301);
   const header = "date,campaign,impressions,clicks,conversions,spend,revenue,currency\r\n";
   const chunk = 512 * 1024;
   const tail = ",1,1,0,1.00,2.00,USD";

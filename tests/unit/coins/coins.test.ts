@@ -10,17 +10,9 @@
 import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import {
-  collarOnHolding,
-  describeCoin,
-  histogram,
-  holdingDistribution,
-  logReturns,
-  maxDrawdown,
-  parseYahooCsv,
-  quantileSorted,
-  returnStats,
-} from "@/lib/engine/coins";
+import { describeCoin, histogram, logReturns, maxDrawdown, quantileSorted, returnStats } from "@/lib/engine/coins";
+import { collarOnHolding, holdingDistribution } from "@/lib/engine/holding";
+import { parseYahooCsv } from "@/lib/ingest/prices";
 
 const csv = fs.readFileSync(path.resolve(__dirname, "../../fixtures/coins/synthetic-USD.csv"), "utf8");
 const TOL = 1e-10;

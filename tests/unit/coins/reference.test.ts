@@ -8,8 +8,9 @@
 import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { describeCoin, parseYahooCsv } from "@/lib/engine/coins";
+import { describeCoin } from "@/lib/engine/coins";
 import { COIN_REFERENCE } from "@/lib/engine/coins-reference";
+import { parseYahooCsv } from "@/lib/ingest/prices";
 
 const dir = path.resolve(process.cwd(), "../shared/data/coins");
 

@@ -3,6 +3,7 @@ import { AppError } from "@/lib/errors";
 import { modelSpecSchema, runModel } from "@/lib/engine/contract";
 import type { ModelRequest, ModelResponse } from "@/lib/engine/contract";
 import { frequencyFromSpec } from "@/lib/engine/frequency";
+import type { Frequency } from "@/lib/engine/frequency";
 import { maxCorrelation, shareMoments } from "@/lib/engine/pool";
 import { createRng } from "@/lib/engine/rng";
 import type { Rng } from "@/lib/engine/rng";
@@ -81,6 +82,29 @@ function erfc(x: number): number {
   return x >= 0 ? r : 2 - r;
 }
 
+/**
+ * Squared cv of the common rate shock that makes budgets with these order values correlated rho:
+ * c^2 = rho Var_0(S) / E[S]^2 / (1 - rho (1 + kappa)), Var_0(S) = E[N] Var(X) + Var(N) E[X]^2 (0 without a shock).
+ */
+function shockSize(frequency: Frequency, x: { mean: number; variance: number }, rho: number): number {
+  if (!(rho > 0)) return 0;
+  const es = frequency.mean * x.mean;
+  const var0 = frequency.mean * x.variance + frequency.variance * x.mean * x.mean;
+  return (rho * var0) / (es * es) / (1 - rho * (1 + frequency.kappa));
+}
+
+/**
+ * Variance of the share of k budgets whose rates share a shock of squared cv c2, the order values being `x`: with
+ * Var(N | G) = m G + kappa (m G)^2, Var(S_total) = k m E[X^2] + kappa k m^2 E[X]^2 (1 + c^2) + c^2 (k m E[X])^2,
+ * divided by k^2. With c^2 = shockSize(frequency, x, rho) it equals shareMoments(frequency, x, k, rho).variance.
+ */
+function shockedShareVariance(frequency: Frequency, x: { mean: number; variance: number }, c2: number, k: number): number {
+  const m = frequency.mean;
+  const m2 = x.variance + x.mean * x.mean;
+  const total = k * m * m2 + frequency.kappa * k * m * m * x.mean * x.mean * (1 + c2) + c2 * (k * m * x.mean) ** 2;
+  return total / (k * k);
+}
+
 /** Seeded Monte Carlo of the share (S_1 + ... + S_k) / k of independent budgets (the pooled count drawn directly). */
 function monteCarlo(req: ModelRequest, rng: Rng): Float64Array {
   const f = req.frequency;
@@ -128,9 +152,16 @@ function checkOne(req: ModelRequest, rng: Rng, out: Outcome): void {
   const closed = shareMoments(frequency, kept, k, spec.rho ?? 0);
   // Mean: 1e-4 relative (rounding at a twentieth of the orders' scale moves E[X] by < 1e-5; the split keeps it).
   if (!(Math.abs(r.mean - closed.mean) <= 1e-4 * closed.mean)) fail(`mean ${r.mean} against ${closed.mean}`);
-  // Variance: 2% relative plus what discretisation may add, E[N_total] h^2 / 4 over k^2 (the linear split's bound).
+  // Variance: 2% relative plus what discretisation may add, E[N_total] h^2 / 4 over k^2 (the linear split's bound),
+  // around the closed form of the lattice's model: order values as kept (cut at the 1e-13 point) and the common
+  // shock's size c^2 by one of the engine's two documented rules (lib/engine/pool.ts, pooledShare): from the
+  // lattice's own order values on a rounded lattice, from the model's order values on a split or coarse one. The two
+  // differ only with a shock and a heavy tail (lognormal sigma near 3 keeps ~91% of E[X^2]): there, one NB pool
+  // (r 23, sigma 2.99, rho 0.78, seed 1) is 9% above the all-kept form and within 1.4e-4 of the model-shock one.
   const allowance = 0.02 * closed.variance + (k * frequency.mean * r.step * r.step) / 4 / (k * k);
-  if (!(Math.abs(r.sd * r.sd - closed.variance) <= allowance)) fail(`variance ${r.sd * r.sd} against ${closed.variance}`);
+  const rho = spec.rho ?? 0;
+  const targets = [closed.variance, shockedShareVariance(frequency, kept, shockSize(frequency, severity, rho), k)];
+  if (!targets.some((v) => Math.abs(r.sd * r.sd - v) <= allowance)) fail(`variance ${r.sd * r.sd} against ${targets.join(" or ")}`);
   const q = [r.quantiles["0.05"], r.quantiles["0.5"], r.quantiles["0.95"]] as number[];
   if (!q.every((x) => Number.isFinite(x) && x >= 0) || !(q[0]! <= q[1]! && q[1]! <= q[2]!)) fail("quantiles not ordered");
   if (!(r.pZero >= 0 && r.pZero <= 1)) fail(`pZero ${r.pZero}`);

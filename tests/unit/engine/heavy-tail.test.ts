@@ -1,7 +1,8 @@
 import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { checkLattice, compoundLattice, expectedMoments, frequencyTerm, LatticeCheckError } from "@/lib/engine/aggregate";
+import { compoundLattice, frequencyTerm } from "@/lib/engine/aggregate";
+import { checkLattice, expectedMoments, LatticeCheckError } from "@/lib/engine/lattice-check";
 import { modelSpecSchema, runModel } from "@/lib/engine/contract";
 import { discretise } from "@/lib/engine/discretise";
 import { poisson } from "@/lib/engine/frequency";

@@ -42,7 +42,7 @@ describe("rollingCalibration", () => {
       b: 4.9e7,
       mean: 0.02,
       cv2: 0,
-      dispersion: { model: "binomial", base: "binomial", phi: null, pValue: null, rate: 0.02, units: 0, note: "" },
+      dispersion: { model: "binomial", base: "binomial", phi: null, pValue: null, rate: 0.02, units: 0, finding: "too-few-units" },
     });
     const inside = band.filter((b) => b.position === "inside").length / band.length;
     expect(inside).toBeLessThan(0.8);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import gammaln from "@stdlib/math-base-special-gammaln";
 import { dispersionTest, fitNegbinSize, seededRandom } from "@/lib/engine/estimate";
+import { dispersionNote } from "@/lib/analysis/messages";
 import { lnRising } from "@/lib/engine/estimate/dispersion";
 import { reference } from "./reference";
 import { binomial, negbin } from "./simulate";
@@ -60,7 +61,7 @@ describe("dispersionTest", () => {
       expect(d.model).toBe("binomial");
       expect(d.phi).toBeNull();
       expect(d.pValue).toBeNull();
-      expect(d.note.length).toBeGreaterThan(0);
+      expect(dispersionNote(d).length).toBeGreaterThan(0);
     }
   });
 

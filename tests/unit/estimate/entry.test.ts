@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { estimateCampaign, estimateDataset, forecastParameters, normaliseRows, rateModel, seededRandom } from "@/lib/engine/estimate";
+// The services' entry (lib/engine/contract.ts): the engine's own refuses with RangeError, the contract with AppError.
+import { estimateCampaign } from "@/lib/engine/contract";
+import { estimateDataset, forecastParameters, normaliseRows, rateModel, seededRandom } from "@/lib/engine/estimate";
 import type { CampaignInput, DayRow } from "@/lib/engine/estimate";
 import { isAppError } from "@/lib/errors";
 import { binomial, isoDay, lognormal, normal as normalDraw, simulateDays } from "./simulate";

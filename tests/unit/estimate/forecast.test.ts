@@ -27,7 +27,7 @@ describe("frequencyFor", () => {
       b: 300,
       mean: 6.5 / 306.5,
       cv2: 300 / (6.5 * 307.5),
-      dispersion: { model: "binomial", base: "binomial", phi: null, pValue: null, rate: 0, units: 0, note: "" },
+      dispersion: { model: "binomial", base: "binomial", phi: null, pValue: null, rate: 0, units: 0, finding: "too-few-units" },
     };
     const f = frequencyFor(model, 2000, 7);
     const random = seededRandom(9);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { estimateSeverity, orderValueFit, seededRandom, severityFromUnits } from "@/lib/engine/estimate";
+import { severityNote } from "@/lib/analysis/messages";
 import { reference } from "./reference";
 import { lognormal, poisson } from "./simulate";
 
@@ -73,6 +74,6 @@ describe("order values", () => {
   it("leaves refunds out of order values", () => {
     const s = estimateSeverity([], [40, -40, 60]);
     if (s.spec.kind === "empirical") expect(s.spec.points.map((p) => p[0])).toEqual([40, 60]);
-    expect(s.note).toMatch(/refund/);
+    expect(severityNote(s)).toMatch(/refund/);
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { campaignVerdict, driftFilter, seededRandom } from "@/lib/engine/estimate";
 import type { DayRow } from "@/lib/engine/estimate";
+import { verdictMessage } from "@/lib/analysis/messages";
 import { binomial, normal, simulateDays } from "./simulate";
 
 function history(seed: number): DayRow[] {
@@ -18,7 +19,7 @@ describe("campaignVerdict", () => {
     expect(v.window.units).toBe(7);
     expect(v.lo90 !== null && v.hi90 !== null && v.lo90 <= v.window.conversions && v.window.conversions <= v.hi90).toBe(true);
     expect(v.tailProbability).toBeGreaterThan(0.05);
-    expect(v.message).toMatch(/within noise/);
+    expect(verdictMessage(v)).toMatch(/within noise/);
   });
 
   it("calls a week with a third of the conversions 'worse', and a doubled week 'better'", () => {
@@ -62,8 +63,8 @@ describe("campaignVerdict with a drifting rate", () => {
     expect(v.verdict).toBe("insufficient");
     expect([v.pLower, v.pUpper, v.tailProbability]).toEqual([null, null, null]);
     expect(v.expected).not.toBeNull();
-    expect(v.message).toMatch(/does not fit this campaign/);
-    expect(v.message).toMatch(/62% of 80 days/);
+    expect(verdictMessage(v)).toMatch(/does not fit this campaign/);
+    expect(verdictMessage(v)).toMatch(/62% of 80 days/);
   });
 
   it("judges a drifting campaign's last week against a band widened by the drift", () => {

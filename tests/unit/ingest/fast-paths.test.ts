@@ -6,11 +6,11 @@
 import { describe, expect, it } from "vitest";
 import { createDecoder } from "@/lib/ingest/encoding";
 import { parseNumberCell, parsePlainNumber } from "@/lib/ingest/numbers";
-import { mulberry32 } from "../../support/mulberry32";
+import { seededRandom } from "@/lib/engine/estimate/rng";
 
 describe("parsePlainNumber", () => {
   it("gives the same double as Number() for up to 15 digits with one decimal mark (exact: tolerance 0)", () => {
-    const rand = mulberry32(7);
+    const rand = seededRandom(7);
     for (let i = 0; i < 5000; i++) {
       const digits = 1 + Math.floor(rand() * 15);
       let s = "";
@@ -39,7 +39,7 @@ describe("parsePlainNumber", () => {
 });
 
 describe("createDecoder (UTF-8)", () => {
-  const rand = mulberry32(11);
+  const rand = seededRandom(11);
   const pieces = ["2024-03-01,Campaign 1,120,4\n", "é", "日本", "😀", "\u00a0", "x".repeat(40), "\r\n"];
   let text = "";
   for (let i = 0; i < 3000; i++) text += pieces[Math.floor(rand() * pieces.length)];

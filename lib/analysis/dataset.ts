@@ -1,6 +1,6 @@
 import "server-only";
 import type { Db } from "@/db/client";
-import { dataRevision, getDatasetRow, getObservations, getOrderValues } from "@/db/queries";
+import { dataRevision, getDatasetRow, getObservationsByCampaign, getOrderValuesByCampaign } from "@/db/queries";
 import { campaignAsCoin } from "@/lib/engine/coins";
 import { estimateDataset } from "@/lib/engine/contract";
 import {
@@ -87,57 +87,56 @@ export function campaignInputs(db: Db, datasetId: number): CampaignInput[] {
 
 /** campaignInputs plus, per campaign, the period its undated rows cover (a row from 27 Jan to 23 Feb: 28 days). */
 export function campaignRows(db: Db, datasetId: number): CampaignRows {
-  const obs = getObservations(db, datasetId);
-  const byCampaign = new Map<string, Map<string, DayRow> | DayRow[]>();
-  const periods = new Map<string, { start: string; end: string }[] | null>();
-  for (const o of obs) {
-    const date = o.periodStart && o.periodStart === o.periodEnd ? o.periodStart : null;
-    const row: DayRow = {
-      date,
-      impressions: o.impressions,
-      clicks: o.clicks,
-      conversions: o.conversions,
-      spend: o.spend,
-      revenue: o.revenue,
-    };
-    let slot = byCampaign.get(o.campaign);
-    if (!slot) {
-      slot = date === null ? [] : new Map<string, DayRow>();
-      byCampaign.set(o.campaign, slot);
-      periods.set(o.campaign, date === null ? [] : null);
-    }
-    if (Array.isArray(slot)) {
-      slot.push({ ...row, date: null });
-      const list = periods.get(o.campaign);
-      if (list) {
-        if (o.periodStart && o.periodEnd && o.periodEnd >= o.periodStart) list.push({ start: o.periodStart, end: o.periodEnd });
-        else periods.set(o.campaign, null); // one row without a period: the campaign's span is unknown
+  // One campaign's rows at a time (getObservationsByCampaign: raw arrays, campaigns in name order).
+  const names: string[] = [];
+  const dayLists: DayRow[][] = [];
+  const spans: (RowSpan | null)[] = [];
+  for (const { campaign, rows } of getObservationsByCampaign(db, datasetId)) {
+    const first = rows[0];
+    // The campaign's first row decides: undated rows (ads, or rows covering a period) stay one unit each.
+    const undated = first !== undefined && !(first[0] && first[0] === first[1]);
+    let days: DayRow[];
+    let periods: { start: string; end: string }[] | null = null;
+    if (undated) {
+      days = [];
+      periods = [];
+      for (const [start, end, impressions, clicks, conversions, spend, revenue] of rows) {
+        days.push({ date: null, impressions, clicks, conversions, spend, revenue });
+        if (periods) {
+          if (start && end && end >= start) periods.push({ start, end });
+          else periods = null; // one row without a period: the campaign's span is unknown
+        }
       }
-    } else if (date === null) {
-      // A campaign mixing dated and undated rows: keep the dated ones (undated rows are period totals).
-      continue;
     } else {
-      const prev = slot.get(date);
-      if (!prev) slot.set(date, row);
-      else {
-        prev.impressions =
-          prev.impressions === null && row.impressions === null ? null : (prev.impressions ?? 0) + (row.impressions ?? 0);
-        prev.clicks += row.clicks;
-        prev.conversions += row.conversions;
-        prev.spend += row.spend;
-        prev.revenue = prev.revenue === null && row.revenue === null ? null : (prev.revenue ?? 0) + (row.revenue ?? 0);
+      // Dated rows sorted by date: rows of one date (segments) are next to each other and summed.
+      days = [];
+      let prev: DayRow | undefined;
+      for (const [start, end, impressions, clicks, conversions, spend, revenue] of rows) {
+        // A campaign mixing dated and undated rows: keep the dated ones (undated rows are period totals).
+        if (!(start && start === end)) continue;
+        if (prev !== undefined && prev.date === start) {
+          prev.impressions = prev.impressions === null && impressions === null ? null : (prev.impressions ?? 0) + (impressions ?? 0);
+          prev.clicks += clicks;
+          prev.conversions += conversions;
+          prev.spend += spend;
+          prev.revenue = prev.revenue === null && revenue === null ? null : (prev.revenue ?? 0) + (revenue ?? 0);
+        } else {
+          prev = { date: start, impressions, clicks, conversions, spend, revenue };
+          days.push(prev);
+        }
       }
     }
+    names.push(campaign);
+    dayLists.push(days);
+    spans.push(spanOf(periods ?? []));
   }
-  const names = [...byCampaign.keys()];
-  const orders = getOrderValues(db, datasetId, names);
-  const inputs = names.map((campaign) => {
-    const slot = byCampaign.get(campaign)!;
-    const days = Array.isArray(slot) ? slot : [...slot.values()].sort((a, b) => (a.date! < b.date! ? -1 : 1));
+  const orders = getOrderValuesByCampaign(db, datasetId, names);
+  const inputs = names.map((campaign, i) => {
+    const days = dayLists[i]!;
     const values = orders.get(campaign);
     return values && values.length > 0 ? { campaign, days, orderValues: values } : { campaign, days };
   });
-  return { inputs, spans: names.map((n) => spanOf(periods.get(n) ?? [])) };
+  return { inputs, spans };
 }
 
 function verdictOf(e: CampaignEstimate, unitLabel: string): Verdict {

@@ -2,7 +2,7 @@ import "server-only";
 import type Database from "better-sqlite3";
 import { and, desc, eq, inArray, sql } from "drizzle-orm";
 import type { Db } from "./client";
-import { appMeta, datasets, observations, orders, rejectedRows, type Dataset } from "./schema";
+import { appMeta, datasets, observations, orders, type Dataset } from "./schema";
 import type { ImportSummary } from "@/lib/types/ingest";
 
 /** A dataset as listed to users (no internal JSON blobs). */
@@ -144,38 +144,6 @@ export function setMeta(db: Db, key: string, value: string): void {
     .run();
 }
 
-/** What the analysis reads of an observation row. */
-export interface ObservationRow {
-  campaign: string;
-  periodStart: string | null;
-  periodEnd: string | null;
-  impressions: number;
-  clicks: number;
-  conversions: number;
-  spend: number;
-  revenue: number | null;
-}
-
-const observationStatements = new WeakMap<Database.Database, Database.Statement>();
-
-/**
- * Observation rows of a dataset, ordered by campaign then period (the index observations_dataset_campaign gives
- * that order), with only the columns the analysis reads: one prepared statement per connection, plain objects
- * straight from better-sqlite3 (the ORM's row mapping cost ~3x as much on 36,500 rows).
- */
-export function getObservations(db: Db, datasetId: number): ObservationRow[] {
-  const conn = db.$client;
-  let stmt = observationStatements.get(conn);
-  if (!stmt) {
-    stmt = conn.prepare(
-      `SELECT campaign, period_start AS periodStart, period_end AS periodEnd, impressions, clicks, conversions, spend, revenue
-       FROM observations WHERE dataset_id = ? ORDER BY campaign, period_start, id`,
-    );
-    observationStatements.set(conn, stmt);
-  }
-  return stmt.all(datasetId) as ObservationRow[];
-}
-
 const orderStatements = new WeakMap<Database.Database, { any: Database.Statement; own: Database.Statement; shared: Database.Statement }>();
 
 /**
@@ -214,15 +182,6 @@ export function getOrderValues(db: Db, datasetId: number, campaigns: string[]): 
   return out;
 }
 
-export function getRejectedCount(db: Db, datasetId: number): number {
-  const r = db
-    .select({ n: sql<number>`count(*)` })
-    .from(rejectedRows)
-    .where(eq(rejectedRows.datasetId, datasetId))
-    .get();
-  return r?.n ?? 0;
-}
-
 /**
  * One observation row of a campaign as better-sqlite3 returns it in raw mode (no object per row):
  * [periodStart, periodEnd, impressions, clicks, conversions, spend, revenue].
@@ -233,7 +192,7 @@ const campaignStatements = new WeakMap<Database.Database, { names: Database.Stat
 
 /**
  * A dataset's observation rows one campaign at a time, campaigns in name order and each campaign's rows by period
- * then id (the order of getObservations), read through the index observations_dataset_campaign. One campaign's rows
+ * then id, read through the index observations_dataset_campaign. One campaign's rows
  * are in memory at a time and come as arrays: on 1,000 campaigns x 365 days this read costs a third of reading all
  * rows as objects at once (0.36 s against 1.1 s of CPU), most of which was the garbage collector's.
  */
@@ -255,37 +214,4 @@ export function* getObservationsByCampaign(db: Db, datasetId: number): Generator
   for (const campaign of s.names.all(datasetId) as string[]) {
     yield { campaign, rows: s.rows.all(datasetId, campaign) as CampaignObservationRow[] };
   }
-}
-
-const orderStatements = new WeakMap<Database.Database, { own: Database.Statement; ready: Database.Statement }>();
-
-/**
- * getOrderValues read with prepared statements in raw mode (the same queries, so the same rows in the same order;
- * the ORM's row mapping was a tenth of the sample's analysis).
- */
-export function getOrderValuesByCampaign(db: Db, datasetId: number, campaigns: string[]): Map<string, number[]> {
-  const conn = db.$client;
-  let s = orderStatements.get(conn);
-  if (!s) {
-    s = {
-      own: conn.prepare('select "campaign", "value" from "orders" where "orders"."dataset_id" = ?').raw(true),
-      ready: conn
-        .prepare(
-          'select "orders"."campaign", "orders"."value" from "orders" inner join "datasets" on "datasets"."id" = "orders"."dataset_id" where "datasets"."status" = ?',
-        )
-        .raw(true),
-    };
-    orderStatements.set(conn, s);
-  }
-  const out = new Map<string, number[]>();
-  const wanted = new Set(campaigns);
-  const own = s.own.all(datasetId) as [string, number][];
-  const rows = own.length > 0 ? own : (s.ready.all("ready") as [string, number][]);
-  for (const [campaign, value] of rows) {
-    if (!wanted.has(campaign)) continue;
-    let list = out.get(campaign);
-    if (!list) out.set(campaign, (list = []));
-    list.push(value);
-  }
-  return out;
 }

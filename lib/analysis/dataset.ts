@@ -1,6 +1,6 @@
 import "server-only";
 import type { Db } from "@/db/client";
-import { dataRevision, getDatasetRow, getObservationsByCampaign, getOrderValuesByCampaign } from "@/db/queries";
+import { dataRevision, getDatasetRow, getObservationsByCampaign, getOrderValues } from "@/db/queries";
 import { campaignAsCoin } from "@/lib/engine/coins";
 import { estimateDataset } from "@/lib/engine/contract";
 import {
@@ -130,7 +130,7 @@ export function campaignRows(db: Db, datasetId: number): CampaignRows {
     dayLists.push(days);
     spans.push(spanOf(periods ?? []));
   }
-  const orders = getOrderValuesByCampaign(db, datasetId, names);
+  const orders = getOrderValues(db, datasetId, names);
   const inputs = names.map((campaign, i) => {
     const days = dayLists[i]!;
     const values = orders.get(campaign);

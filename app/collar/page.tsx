@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import { getDb } from "@/db/client";
 import { collarQuerySchema, type CollarDto } from "@/lib/analysis/collar";
 import { HORIZON_DAYS } from "@/lib/analysis/schemas";
-import { labDatasets } from "@/lib/analysis/pooling";
+import { labDatasets } from "@/lib/analysis/pooling-source";
 import { isAppError } from "@/lib/errors";
 import { runTask } from "@/lib/server/pool";
 import { formToModel } from "@/app/_components/lab/model-form";

@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import { getDb } from "@/db/client";
-import { labDatasets, poolingQuerySchema, type PoolingDto } from "@/lib/analysis/pooling";
+import { poolingQuerySchema, type PoolingDto } from "@/lib/analysis/pooling";
+import { labDatasets } from "@/lib/analysis/pooling-source";
 import { isAppError } from "@/lib/errors";
 import { runTask } from "@/lib/server/pool";
 import { first } from "@/app/_components/lab/url-state";

@@ -6,7 +6,10 @@ import { COIN_REFERENCE, type CoinReference } from "@/lib/engine/coins-reference
 import { simulateQueue, type QueueSpec } from "@/lib/engine/queue";
 import { AppError } from "@/lib/errors";
 import { collarDesk, type Atom } from "./collar";
-import { binMass, campaignOutcome, defaultLabDataset, labLattice, poolingLab, specOutcome, type OutcomeModel } from "./pooling";
+import { binMass } from "./histogram";
+import { poolingLab } from "./pooling";
+import { labLattice } from "./pooling-lattice";
+import { campaignOutcome, defaultLabDataset, specOutcome, type OutcomeModel } from "./pooling-source";
 import type { HistogramPoint } from "./types";
 
 /*

@@ -10,17 +10,9 @@ import type { LatticeDistribution } from "@/lib/engine/lattice";
 import { AppError } from "@/lib/errors";
 import { currencyFormatter, formatSig } from "@/lib/format";
 import { formatZodError } from "@/lib/validation";
-import {
-  binMass,
-  campaignOutcome,
-  labLattice,
-  massQuantile,
-  OUTCOMES,
-  specOutcome,
-  type LabSource,
-  type MassPoints,
-  type OutcomeModel,
-} from "./pooling";
+import { binMass, massQuantile, type MassPoints } from "./histogram";
+import { labLattice } from "./pooling-lattice";
+import { campaignOutcome, OUTCOMES, specOutcome, type LabSource, type OutcomeModel } from "./pooling-source";
 import { cacheNamespace } from "./cache";
 import { HORIZONS } from "./schemas";
 import type { HistogramPoint } from "./types";

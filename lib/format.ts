@@ -47,6 +47,21 @@ export function formatCount(n: number | null | undefined): string {
   return formatNumber(n, Math.abs(n) < 10 ? 2 : 1);
 }
 
+/** Bytes in one KB and one MB (binary: 1 KB = 1024 bytes, the units upload limits are set in). */
+const BYTES_PER: Record<"KB" | "MB", number> = { KB: 1024, MB: 1024 * 1024 };
+
+/**
+ * A file size in KB or MB (binary units), with thousands separators and at most `digits` decimals; `withUnit` false
+ * prints the number alone (for "12 of 40 KB").
+ * @param bytes >= 0; non-finite prints "–"
+ * @example formatSize(12_582_912, "MB", 1) // "12 MB"; formatSize(1536, "KB", 1) // "1.5 KB"
+ */
+export function formatSize(bytes: number | null | undefined, unit: "KB" | "MB", digits = 0, withUnit = true): string {
+  if (!isNum(bytes)) return MISSING;
+  const n = formatNumber(bytes / BYTES_PER[unit], digits);
+  return withUnit ? `${n} ${unit}` : n;
+}
+
 /**
  * A number rounded to `sig` significant digits (at most 6 decimals), for model figures such as an expected 0.0432
  * conversions, where fixed decimals would print "0.04" or "0".

@@ -47,6 +47,19 @@ export function formatCount(n: number | null | undefined): string {
   return formatNumber(n, Math.abs(n) < 10 ? 2 : 1);
 }
 
+/**
+ * A number with exactly `digits` decimals (trailing zeros kept) and thousands separators, for figures whose shown
+ * precision is part of the message ("rho = 0.250", "add up to 1.000"). A value that rounds to zero prints without
+ * a minus sign.
+ * @param digits 0-20 decimals
+ * @example formatFixed(0.25, 3) // "0.250"; formatFixed(1234.5, 0) // "1,235"; formatFixed(-0.0001, 2) // "0.00"
+ */
+export function formatFixed(n: number | null | undefined, digits: number): string {
+  if (!isNum(n)) return MISSING;
+  const s = nf({ minimumFractionDigits: digits, maximumFractionDigits: digits }).format(n);
+  return /^-0(\.0*)?$/.test(s) ? s.slice(1) : s;
+}
+
 /** Bytes in one KB and one MB (binary: 1 KB = 1024 bytes, the units upload limits are set in). */
 const BYTES_PER: Record<"KB" | "MB", number> = { KB: 1024, MB: 1024 * 1024 };
 

@@ -378,7 +378,7 @@ export function collarDesk(model: OutcomeModel, c: CollarControls, horizonDays: 
     if (zc === null) {
       throw new AppError(
         "invalid_query",
-        `A floor of ${floor.toPrecision(4)} is above the expected outcome (${dist.mean.toPrecision(4)}): no cap can pay for it. Lower the floor, or turn off zero cost.`,
+        `A floor of ${formatSig(floor, 4)} is above the expected outcome (${formatSig(dist.mean, 4)}): no cap can pay for it. Lower the floor, or turn off zero cost.`,
       );
     }
     cap = zc;

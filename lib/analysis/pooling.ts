@@ -6,6 +6,7 @@ import { frequencyFromSpec } from "@/lib/engine/frequency";
 import { cvCurve, maxCorrelation, poolSizeForCv, shareMoments } from "@/lib/engine/pool";
 import { severityFromSpec } from "@/lib/engine/severity";
 import { AppError } from "@/lib/errors";
+import { formatFixed, formatNumber, formatSig } from "@/lib/format";
 import { formatZodError } from "@/lib/validation";
 import { labSummary, type LabSummary, type ModelFigures } from "./pooling-lattice";
 import { campaignOutcome, specOutcome, type LabSource, type OutcomeModel, type RhoEstimate } from "./pooling-source";
@@ -152,7 +153,7 @@ function rhoLimit(model: Pick<OutcomeModel, "frequency">): number {
 /** A fraction as a short percentage for sentences: 0.123 -> "12%", 0.0456 -> "4.6%", 0.00123 -> "0.12%". */
 const pctText = (x: number) => {
   const v = x * 100;
-  return `${v >= 10 ? v.toFixed(0) : v >= 1 ? v.toFixed(1) : v.toPrecision(2)}%`;
+  return `${v >= 10 ? formatFixed(v, 0) : v >= 1 ? formatFixed(v, 1) : formatSig(v, 2)}%`;
 };
 
 /**
@@ -162,7 +163,7 @@ const pctText = (x: number) => {
 export function targetSentence(cv1: number, rho: number, target: number): { reachable: boolean; k: number | null; sentence: string } {
   if (!(cv1 > 0)) return { reachable: true, k: 1, sentence: "This outcome does not vary: pooling has nothing to steady." };
   const answer = poolSizeForCv(cv1, rho, target);
-  const rhoText = rho.toFixed(rho < 0.1 ? 3 : 2);
+  const rhoText = formatFixed(rho, rho < 0.1 ? 3 : 2);
   if (!answer.reachable) {
     return {
       reachable: false,
@@ -180,7 +181,7 @@ export function targetSentence(cv1: number, rho: number, target: number): { reac
   return {
     reachable: true,
     k: answer.k,
-    sentence: `A pool of ${answer.k.toLocaleString("en-US")} budgets like yours brings the CV under ${pctText(target)} (from ${pctText(cv1)} alone).`,
+    sentence: `A pool of ${formatNumber(answer.k, 0)} budgets like yours brings the CV under ${pctText(target)} (from ${pctText(cv1)} alone).`,
   };
 }
 
@@ -201,7 +202,7 @@ export function poolingLab(model: OutcomeModel, c: PoolingControls): PoolingDto 
   if (rho > rhoMax) {
     throw new AppError(
       "invalid_query",
-      `rho must be at most ${rhoMax.toFixed(3)} for this model (a common shock on the conversion rate cannot correlate budgets more).`,
+      `rho must be at most ${formatFixed(rhoMax, 3)} for this model (a common shock on the conversion rate cannot correlate budgets more).`,
     );
   }
   const fee = c.fee;
@@ -283,7 +284,7 @@ export interface PoolingExactDto {
 export function poolingExact(model: OutcomeModel, rhoIn?: number): PoolingExactDto {
   const rhoMax = rhoLimit(model);
   const rho = rhoIn ?? Math.min(model.rho?.estimate ?? 0, rhoMax);
-  if (rho > rhoMax) throw new AppError("invalid_query", `rho must be at most ${rhoMax.toFixed(3)} for this model.`);
+  if (rho > rhoMax) throw new AppError("invalid_query", `rho must be at most ${formatFixed(rhoMax, 3)} for this model.`);
   const exact: { k: number; cv: number }[] = [];
   const skipped: number[] = [];
   let computeMs = 0;

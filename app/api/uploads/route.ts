@@ -2,6 +2,7 @@ import { z } from "zod";
 import { getDb } from "@/db/client";
 import { env, uploadMaxBytes } from "@/lib/env";
 import { AppError } from "@/lib/errors";
+import { formatSize } from "@/lib/format";
 import { errorResponse, handleError, readQuery } from "@/lib/server/http";
 import { currencySchema, datasetNameSchema, fileNameSchema, mappingParamSchema, tokenSchema } from "@/lib/server/schemas";
 import { checkUploadContentType, receiveUpload, runImport } from "@/lib/server/uploads";
@@ -35,7 +36,7 @@ async function upload(request: Request): Promise<Response> {
     if (Number.isFinite(declared) && declared > maxBytes) {
       return errorResponse(
         "too_large",
-        `This file is ${(declared / 1048576).toFixed(1)} MB; the limit is ${env.UPLOAD_MAX_MB} MB. Split it by date range and upload the parts.`,
+        `This file is ${formatSize(declared, "MB", 1)}; the limit is ${env.UPLOAD_MAX_MB} MB. Split it by date range and upload the parts.`,
       );
     }
     if (!request.body) throw new AppError("empty_file", "The upload was empty: choose a CSV export to upload.");

@@ -48,6 +48,34 @@ export function formatCount(n: number | null | undefined): string {
 }
 
 /**
+ * A number with exactly `digits` decimals (trailing zeros kept) and thousands separators, for figures whose shown
+ * precision is part of the message ("rho = 0.250", "add up to 1.000"). A value that rounds to zero prints without
+ * a minus sign.
+ * @param digits 0-20 decimals
+ * @example formatFixed(0.25, 3) // "0.250"; formatFixed(1234.5, 0) // "1,235"; formatFixed(-0.0001, 2) // "0.00"
+ */
+export function formatFixed(n: number | null | undefined, digits: number): string {
+  if (!isNum(n)) return MISSING;
+  const s = nf({ minimumFractionDigits: digits, maximumFractionDigits: digits }).format(n);
+  return /^-0(\.0*)?$/.test(s) ? s.slice(1) : s;
+}
+
+/** Bytes in one KB and one MB (binary: 1 KB = 1024 bytes, the units upload limits are set in). */
+const BYTES_PER: Record<"KB" | "MB", number> = { KB: 1024, MB: 1024 * 1024 };
+
+/**
+ * A file size in KB or MB (binary units), with thousands separators and at most `digits` decimals; `withUnit` false
+ * prints the number alone (for "12 of 40 KB").
+ * @param bytes >= 0; non-finite prints "–"
+ * @example formatSize(12_582_912, "MB", 1) // "12 MB"; formatSize(1536, "KB", 1) // "1.5 KB"
+ */
+export function formatSize(bytes: number | null | undefined, unit: "KB" | "MB", digits = 0, withUnit = true): string {
+  if (!isNum(bytes)) return MISSING;
+  const n = formatNumber(bytes / BYTES_PER[unit], digits);
+  return withUnit ? `${n} ${unit}` : n;
+}
+
+/**
  * A number rounded to `sig` significant digits (at most 6 decimals), for model figures such as an expected 0.0432
  * conversions, where fixed decimals would print "0.04" or "0".
  * @param sig 1-21 significant digits (default 3)

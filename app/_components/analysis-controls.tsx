@@ -1,16 +1,14 @@
 "use client";
 
 import { usePathname, useRouter } from "next/navigation";
-import { useEffect, useId, useRef, useState, useTransition } from "react";
+import { useId, useRef, useState, useTransition } from "react";
 import type { Horizon } from "@/lib/analysis/schemas";
 import { currencySymbol } from "@/lib/format";
-import { analysisSearch, parseBudget } from "./analysis-query";
+import { analysisSearch } from "./analysis-query";
+import { useUrlState } from "./use-url-state";
 
 /** The horizons offered (the same as HORIZONS in lib/analysis/schemas, without loading zod in the browser). */
 const HORIZON_CHOICES: readonly Horizon[] = ["day", "week", "month"];
-
-/** Debounce delay of the budget box (ms): long enough to type "1500" without four analyses. */
-export const BUDGET_DEBOUNCE_MS = 500;
 
 export interface HorizonBudgetFieldsProps {
   horizon: Horizon;
@@ -97,7 +95,6 @@ export function UrlAnalysisControls({
   const router = useRouter();
   const pathname = usePathname();
   const [pending, startTransition] = useTransition();
-  const [budgetText, setBudgetText] = useState(budget === undefined ? "" : String(budget));
   // The horizon shown follows a click at once; it resyncs when the page's own value changes (back button).
   const [shownHorizon, setShownHorizon] = useState(horizon);
   const [propHorizon, setPropHorizon] = useState(horizon);
@@ -105,7 +102,6 @@ export function UrlAnalysisControls({
     setPropHorizon(horizon);
     setShownHorizon(horizon);
   }
-  const parsed = parseBudget(budgetText);
   const applied = useRef({ horizon, budget });
 
   const go = (h: Horizon, b: number | undefined) => {
@@ -115,14 +111,8 @@ export function UrlAnalysisControls({
     startTransition(() => router.replace(`${pathname}${analysisSearch({ horizon: h, budget: b })}`, { scroll: false }));
   };
 
-  // Apply the budget once typing pauses (and only when it reads as a valid amount).
-  useEffect(() => {
-    if (!parsed.ok) return;
-    const value = parsed.value;
-    const t = setTimeout(() => go(applied.current.horizon, value), BUDGET_DEBOUNCE_MS);
-    return () => clearTimeout(t);
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [budgetText]);
+  // The budget is applied once typing pauses (and only when it reads as a valid amount).
+  const { budgetText, setBudgetText, parsed } = useUrlState({ initialBudget: budget, onBudget: (b) => go(applied.current.horizon, b) });
 
   return (
     <HorizonBudgetFields

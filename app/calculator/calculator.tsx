@@ -2,7 +2,7 @@
 
 import Link from "next/link";
 import { useId, useState } from "react";
-import type { ModelHistogramDto } from "@/lib/analysis/pooling";
+import type { ModelHistogramDto } from "@/lib/analysis/pooling-calculator";
 import type { ModelResponse } from "@/lib/engine/contract";
 import { formatNumber, formatPercent, formatSig } from "@/lib/format";
 import { ChartFrame } from "@/app/_components/chart-frame";

@@ -1,5 +1,5 @@
 import type { Metadata } from "next";
-import type { ModelHistogramDto } from "@/lib/analysis/pooling";
+import type { ModelHistogramDto } from "@/lib/analysis/pooling-calculator";
 import { modelSpecSchema, type ModelResponse } from "@/lib/engine/contract";
 import { isAppError } from "@/lib/errors";
 import { runTask } from "@/lib/jobs/pool";

@@ -6,8 +6,12 @@ import { COIN_REFERENCE, type CoinReference } from "@/lib/engine/coins-reference
 import { simulateQueue, type QueueSpec } from "@/lib/engine/queue";
 import { AppError } from "@/lib/errors";
 import { parseYahooCsv } from "@/lib/ingest/prices";
+import { formatFixed, formatNumber } from "@/lib/format";
 import { collarDesk, type Atom } from "./collar";
-import { binMass, campaignOutcome, defaultLabDataset, labLattice, poolingLab, specOutcome, type OutcomeModel } from "./pooling";
+import { binMass } from "./histogram";
+import { poolingLab } from "./pooling";
+import { labLattice } from "./pooling-lattice";
+import { campaignOutcome, defaultLabDataset, specOutcome, type OutcomeModel } from "./pooling-source";
 import type { HistogramPoint } from "./types";
 
 /*
@@ -106,7 +110,7 @@ export function latencyPanel(): AnalogyPanel {
   const a = sortedMass(without.latencies);
   const b = sortedMass(withLb.latencies);
   const hi = Math.max(without.p999, withLb.p999);
-  const ms = (x: number) => `${x.toFixed(x < 100 ? 1 : 0)} ms`;
+  const ms = (x: number) => `${formatFixed(x, x < 100 ? 1 : 0)} ms`;
   latencyMemo = {
     id: "latency",
     title: "Web latency: without and with a load balancer",
@@ -121,7 +125,7 @@ export function latencyPanel(): AnalogyPanel {
       { label: "Mean response", before: without.mean, after: withLb.mean, better: "lower" },
       { label: "p99 (slowest 1%)", before: without.p99, after: withLb.p99, better: "lower" },
     ],
-    source: `Seeded simulation (seed ${LATENCY_SETTING.seed}): ${LATENCY_SETTING.servers} servers at ${Math.round(without.utilisation * 100)}% load, Poisson arrivals, lognormal service times (mean ${LATENCY_SETTING.service.mean} ms, sigma ${LATENCY_SETTING.service.sigma}), ${LATENCY_SETTING.requests.toLocaleString("en-US")} requests.`,
+    source: `Seeded simulation (seed ${LATENCY_SETTING.seed}): ${LATENCY_SETTING.servers} servers at ${formatFixed(without.utilisation * 100, 0)}% load, Poisson arrivals, lognormal service times (mean ${LATENCY_SETTING.service.mean} ms, sigma ${LATENCY_SETTING.service.sigma}), ${formatNumber(LATENCY_SETTING.requests, 0)} requests.`,
   };
   return latencyMemo;
 }
@@ -164,7 +168,7 @@ function describeSource(m: OutcomeModel): string {
 function money(currency: string | null): (x: number) => string {
   return (x: number) => {
     const digits = Math.abs(x) < 100 ? 2 : 0;
-    const n = x.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
+    const n = formatFixed(x, digits);
     return currency === "USD" ? `$${n}` : currency ? `${n} ${currency}` : n;
   };
 }
@@ -179,7 +183,7 @@ export function poolingPanel(model: OutcomeModel): { panel: AnalogyPanel; rho: n
   const panel: AnalogyPanel = {
     id: "pooling",
     title: "This advertiser: one budget alone and pooled",
-    caption: `Pooled with ${ANALOGY_POOL - 1} budgets like it (rho ${d.rho.toFixed(2)}), the mean stays at ${fm(pooled.mean)} while a bad week (5% quantile) rises from ${fm(solo.q05)} to ${fm(pooled.q05)}.`,
+    caption: `Pooled with ${ANALOGY_POOL - 1} budgets like it (rho ${formatFixed(d.rho, 2)}), the mean stays at ${fm(pooled.mean)} while a bad week (5% quantile) rises from ${fm(solo.q05)} to ${fm(pooled.q05)}.`,
     xLabel: `revenue per budget over a week${currency ? ` (${currency})` : ""}`,
     unit: "currency",
     currency,
@@ -344,7 +348,7 @@ export function coinUpload(upload: CoinUpload): { role: "coin" | "stable"; serie
 
 /** Panel c from two series (the reference BTC and USDC unless replaced by uploads). */
 export function coinsPanel(coin: CoinSeries, stable: CoinSeries): AnalogyPanel {
-  const pct = (x: number) => `${(x * 100).toFixed(Math.abs(x) < 0.01 ? 2 : 1)}%`;
+  const pct = (x: number) => `${formatFixed(x * 100, Math.abs(x) < 0.01 ? 2 : 1)}%`;
   return {
     id: "coins",
     title: `A coin against a stablecoin: ${coin.label} and ${stable.label}`,

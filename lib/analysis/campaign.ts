@@ -3,7 +3,8 @@ import type { Db } from "@/db/client";
 import { COIN_REFERENCE } from "@/lib/engine/coins-reference";
 import { AppError } from "@/lib/errors";
 import { currencyFormatter, formatCount, formatExpected, formatNumber, formatPercent, pluralCount } from "@/lib/format";
-import { outcomeDistribution, toHistogram } from "./distributions";
+import { outcomeDistribution } from "./distributions";
+import { latticeHistogram } from "./histogram";
 import { cacheNamespace } from "./cache";
 import { analysisKey, runAnalysis } from "./dataset";
 import type { AnalysisQuery } from "./schemas";
@@ -103,8 +104,8 @@ function buildDetail(run: ReturnType<typeof runAnalysis>, datasetId: number, cam
     currency: run.result.currency,
     analysis,
     daily,
-    conversionsDist: toHistogram(counts, 60, true),
-    revenueDist: revenue ? toHistogram(revenue, 60) : [],
+    conversionsDist: latticeHistogram(counts, 60),
+    revenueDist: revenue ? latticeHistogram(revenue, 60) : [],
     sentences: forecastSentences(analysis, run.result.currency, run.result.unit),
     coin: {
       campaign: analysis.coinVolatility,

@@ -10,17 +10,9 @@ import type { LatticeDistribution } from "@/lib/engine/lattice";
 import { AppError } from "@/lib/errors";
 import { currencyFormatter, formatSig } from "@/lib/format";
 import { formatZodError } from "@/lib/validation";
-import {
-  binMass,
-  campaignOutcome,
-  labLattice,
-  massQuantile,
-  OUTCOMES,
-  specOutcome,
-  type LabSource,
-  type MassPoints,
-  type OutcomeModel,
-} from "./pooling";
+import { binMass, massQuantile, type MassPoints } from "./histogram";
+import { labLattice } from "./pooling-lattice";
+import { campaignOutcome, OUTCOMES, specOutcome, type LabSource, type OutcomeModel } from "./pooling-source";
 import { cacheNamespace } from "./cache";
 import { HORIZONS } from "./schemas";
 import type { HistogramPoint } from "./types";
@@ -386,7 +378,7 @@ export function collarDesk(model: OutcomeModel, c: CollarControls, horizonDays: 
     if (zc === null) {
       throw new AppError(
         "invalid_query",
-        `A floor of ${floor.toPrecision(4)} is above the expected outcome (${dist.mean.toPrecision(4)}): no cap can pay for it. Lower the floor, or turn off zero cost.`,
+        `A floor of ${formatSig(floor, 4)} is above the expected outcome (${formatSig(dist.mean, 4)}): no cap can pay for it. Lower the floor, or turn off zero cost.`,
       );
     }
     cap = zc;

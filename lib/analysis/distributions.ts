@@ -11,7 +11,7 @@ import { LatticeDistribution } from "@/lib/engine/lattice";
 import { pooledShare } from "@/lib/engine/pool";
 import { severityFromSpec, type Severity } from "@/lib/engine/severity";
 import { AppError } from "@/lib/errors";
-import type { DistSummary, HistogramPoint } from "./types";
+import type { DistSummary } from "./types";
 
 /**
  * Grid limit of a dashboard distribution, tried first: 2^16 points (a few ms). The engine's automatic step (from the
@@ -144,36 +144,4 @@ export function probabilityOfZero(f: EstFrequency): number {
     case "negbin":
       return Math.exp(-f.r * Math.log1p(f.mean / f.r)); // (r/(r+m))^r = exp(-r log(1 + m/r))
   }
-}
-
-/**
- * A lattice distribution as chart bins between its 0.1% and 99.9% quantiles: unit bins for counts (when fewer than
- * `maxBins` values), otherwise `maxBins` equal-width bins whose masses add the lattice points inside them.
- */
-export function toHistogram(d: LatticeDistribution, maxBins = 60, counts = false): HistogramPoint[] {
-  const lo = d.quantile(0.001);
-  const hi = d.quantile(0.999);
-  const values = d.values();
-  const out: HistogramPoint[] = [];
-  if (counts && hi - lo + 1 <= maxBins) {
-    for (let i = 0; i < values.length; i++) {
-      const x = values[i] as number;
-      if (x < lo - 1e-9 || x > hi + 1e-9) continue;
-      out.push({ x: Math.round(x), width: 1, p: d.pmf[i] as number });
-    }
-    return out;
-  }
-  const span = Math.max(hi - lo, d.step);
-  let width = span / maxBins;
-  if (counts) width = Math.max(1, Math.ceil(width));
-  const bins = Math.max(1, Math.ceil(span / width) + (counts ? 1 : 0));
-  const mass = new Float64Array(bins);
-  for (let i = 0; i < values.length; i++) {
-    const x = values[i] as number;
-    if (x < lo - 1e-9 || x > hi + 1e-9) continue;
-    const b = Math.min(bins - 1, Math.floor((x - lo) / width + 1e-9));
-    mass[b] = (mass[b] as number) + (d.pmf[i] as number);
-  }
-  for (let b = 0; b < bins; b++) out.push({ x: lo + b * width, width, p: mass[b] as number });
-  return out;
 }

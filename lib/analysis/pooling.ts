@@ -1,418 +1,23 @@
 import "server-only";
 import { z } from "zod";
 import type { Db } from "@/db/client";
-import { dataRevision, getDatasetRow, listDatasets } from "@/db/queries";
-import { modelDistribution, modelSpecSchema, type ModelRequest, type ModelSpec } from "@/lib/engine/contract";
+import { modelSpecSchema, type ModelRequest } from "@/lib/engine/contract";
 import { frequencyFromSpec } from "@/lib/engine/frequency";
-import { LatticeDistribution } from "@/lib/engine/lattice";
 import { cvCurve, maxCorrelation, poolSizeForCv, shareMoments } from "@/lib/engine/pool";
 import { severityFromSpec } from "@/lib/engine/severity";
 import { AppError } from "@/lib/errors";
+import { formatFixed, formatNumber, formatSig } from "@/lib/format";
 import { formatZodError } from "@/lib/validation";
-import type { ImportSummary } from "@/lib/types/ingest";
-import { cacheNamespace } from "./cache";
-import { runAnalysis } from "./dataset";
-import { HORIZON_DAYS, HORIZONS, type Horizon } from "./schemas";
+import { labSummary, type LabSummary, type ModelFigures } from "./pooling-lattice";
+import { campaignOutcome, specOutcome, type LabSource, type OutcomeModel, type RhoEstimate } from "./pooling-source";
+import { HORIZONS } from "./schemas";
 import type { HistogramPoint } from "./types";
 
 /*
  * The pooling lab: one budget's outcome over a horizon alone, and its share of a pool of k budgets like it with
- * correlation rho, from the engine's exact lattices (lib/engine/pool.ts). Shared by the collar desk and the
- * analogies page: the campaign model behind a dataset's forecast, lattices on a step sized for charts, and binning.
+ * correlation rho, from the engine's exact lattices (lib/engine/pool.ts). Its sources are in pooling-source.ts
+ * (shared with the collar desk and the analogies page), its lattices in pooling-lattice.ts, binning in histogram.ts.
  */
-
-// ---------------------------------------------------------------------------------------------------------------
-// Sources: a campaign's forecast model, or a model given directly.
-
-/** Which outcome of a budget is modelled: revenue (orders' values) or the conversion count. */
-export const OUTCOMES = ["revenue", "conversions"] as const;
-export type Outcome = (typeof OUTCOMES)[number];
-
-/** Correlation of a dataset's campaigns' daily surprises, with its 90% interval (DatasetAnalysis.rho). */
-export interface RhoEstimate {
-  estimate: number;
-  lo: number;
-  hi: number;
-  pairs: number;
-  days: number;
-}
-
-/** Where a lab's model came from, as shown on screen. */
-export type LabSource =
-  | {
-      kind: "campaign";
-      datasetId: number;
-      datasetName: string;
-      campaign: string;
-      /** Every campaign of the dataset, for the picker. */
-      campaigns: string[];
-      horizon: Horizon;
-      horizonDays: number;
-      /** Spend over the horizon (currency), the budget the forecast is for. */
-      budget: number;
-      currency: string | null;
-      outcome: Outcome;
-    }
-  | { kind: "model"; currency: null; outcome: Outcome };
-
-/** A resolved outcome model: the contract's frequency and severity plus where they came from. */
-export interface OutcomeModel {
-  /** Cache key (data revision, dataset, horizon, campaign and outcome; or the spec itself). */
-  readonly key: string;
-  readonly frequency: ModelSpec["frequency"];
-  readonly severity: ModelSpec["severity"];
-  readonly source: LabSource;
-  readonly rho: RhoEstimate | null;
-  readonly notes: readonly string[];
-}
-
-const CONVERSION_SEVERITY = { kind: "constant", value: 1 } as const;
-
-/** A dataset usable by the labs: dated or undated performance data (not an order list). */
-export interface LabDataset {
-  id: number;
-  name: string;
-  isSample: boolean;
-  currency: string | null;
-}
-
-/** The datasets a lab can use (order lists only feed other datasets' order values), newest first. */
-export function labDatasets(db: Db): LabDataset[] {
-  return listDatasets(db)
-    .filter((d) => d.kind !== "orders")
-    .map((d) => ({ id: d.id, name: d.name, isSample: d.isSample, currency: d.currency }));
-}
-
-/** The dataset a lab opens with: the sample if present, else the newest; null when there is none. */
-export function defaultLabDataset(db: Db): LabDataset | null {
-  const all = labDatasets(db);
-  return all.find((d) => d.isSample) ?? all[0] ?? null;
-}
-
-interface CampaignModels {
-  names: string[];
-  /** Name of the median campaign by revenue CV over the horizon (the lower middle one). */
-  median: string;
-  byName: Map<string, { frequency: ModelSpec["frequency"]; severity: ModelSpec["severity"]; budget: number; countsOnly: boolean; cv: number | null }>;
-  rho: RhoEstimate | null;
-  datasetName: string;
-  currency: string | null;
-}
-
-/** Campaign models per data revision, dataset and horizon (a slider move does not re-run the estimation). */
-const campaignCache = cacheNamespace<CampaignModels>("lab-campaigns", 32);
-
-/**
- * Every campaign's forecast model of a dataset for a horizon, from the analysis (cached: a slider move does not
- * re-run the estimation). Throws AppError not_found / invalid_query as runAnalysis does.
- */
-function campaignModels(db: Db, datasetId: number, horizon: Horizon): { key: string; models: CampaignModels } {
-  // The data revision moves with every write (re-import, order lists, delete): the key of everything derived.
-  const key = `rev${dataRevision(db)}:${datasetId}:${horizon}`;
-  const hit = campaignCache.get(key);
-  if (hit) return { key, models: hit };
-  const row = getDatasetRow(db, datasetId);
-  if (!row || row.status !== "ready") throw new AppError("not_found", `No dataset with id ${datasetId}.`);
-  const summary = JSON.parse(row.summaryJson) as ImportSummary;
-  if (summary.kind === "orders") {
-    throw new AppError("invalid_query", "This dataset is an order list; choose a dataset with campaign performance.");
-  }
-  const run = runAnalysis(db, datasetId, { horizon });
-  const byName: CampaignModels["byName"] = new Map();
-  run.estimate.campaigns.forEach((e, i) => {
-    const a = run.result.campaigns[i];
-    byName.set(e.campaign, {
-      frequency: e.forecast.frequency,
-      severity: e.forecast.severity as ModelSpec["severity"],
-      budget: e.forecast.budget,
-      countsOnly: e.severity.countsOnly,
-      cv: a?.forecast.cv ?? null,
-    });
-  });
-  const names = run.estimate.campaigns.map((e) => e.campaign);
-  const ranked = names
-    .map((n) => ({ n, cv: byName.get(n)?.cv ?? null }))
-    .filter((x): x is { n: string; cv: number } => x.cv !== null && Number.isFinite(x.cv))
-    .sort((a, b) => a.cv - b.cv);
-  const median = ranked[(ranked.length - 1) >> 1]?.n ?? names[0];
-  if (median === undefined) throw new AppError("not_found", `Dataset ${datasetId} has no campaigns.`);
-  const r = run.result.rho;
-  const models: CampaignModels = {
-    names,
-    median,
-    byName,
-    rho: r.pairs > 0 ? { estimate: r.estimate, lo: r.lo, hi: r.hi, pairs: r.pairs, days: r.days } : null,
-    datasetName: run.result.name,
-    currency: run.result.currency,
-  };
-  return { key, models: campaignCache.set(key, models) };
-}
-
-/**
- * The model of one campaign's outcome over a horizon: its forecast's frequency and severity (or, for conversions,
- * every conversion worth 1).
- *
- * @param campaign - a campaign of the dataset; the median campaign (by revenue CV) when absent
- * @returns the outcome model. Throws AppError("not_found") for an unknown dataset or campaign.
- */
-export function campaignOutcome(
-  db: Db,
-  q: { datasetId: number; campaign?: string | undefined; horizon: Horizon; outcome?: Outcome },
-): OutcomeModel {
-  const { key, models } = campaignModels(db, q.datasetId, q.horizon);
-  const name = q.campaign ?? models.median;
-  const m = models.byName.get(name);
-  if (!m) throw new AppError("not_found", `No campaign "${name.slice(0, 80)}" in dataset ${q.datasetId}.`);
-  const notes: string[] = [];
-  let outcome: Outcome = q.outcome ?? "revenue";
-  if (outcome === "revenue" && m.countsOnly) {
-    outcome = "conversions";
-    notes.push("This file has no revenue: the outcome is the number of conversions.");
-  }
-  return {
-    key: `${key}:${name}:${outcome}`,
-    frequency: m.frequency,
-    severity: outcome === "conversions" ? CONVERSION_SEVERITY : m.severity,
-    source: {
-      kind: "campaign",
-      datasetId: q.datasetId,
-      datasetName: models.datasetName,
-      campaign: name,
-      campaigns: models.names,
-      horizon: q.horizon,
-      horizonDays: HORIZON_DAYS[q.horizon],
-      budget: m.budget,
-      currency: models.currency,
-      outcome,
-    },
-    rho: models.rho,
-    notes,
-  };
-}
-
-/** A model given directly (frequency and severity of the contract), e.g. from the calculator. */
-export function specOutcome(spec: Pick<ModelSpec, "frequency" | "severity">): OutcomeModel {
-  const outcome: Outcome = spec.severity.kind === "constant" && spec.severity.value === 1 ? "conversions" : "revenue";
-  return {
-    key: `model:${JSON.stringify([spec.frequency, spec.severity])}`,
-    frequency: spec.frequency,
-    severity: spec.severity,
-    source: { kind: "model", currency: null, outcome },
-    rho: null,
-    notes: [],
-  };
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// Lattices sized for a screen.
-
-/**
- * The contract request behind a lab lattice: POST /api/model with it gives the same figures. The lattice step is
- * left to the engine (automatic: fine enough to resolve the orders for a few claims, density-sampled for many).
- */
-export function labSpec(model: Pick<OutcomeModel, "frequency" | "severity">, k: number, rho: number): ModelRequest {
-  const spec: ModelRequest = {
-    frequency: model.frequency,
-    severity: model.severity as ModelRequest["severity"],
-    quantiles: [0.05, 0.5, 0.95],
-  };
-  if (k > 1) spec.pool = k;
-  if (rho > 0) spec.rho = rho;
-  return spec;
-}
-
-/** A lattice with how it was computed. */
-export interface LabLattice {
-  readonly dist: LatticeDistribution;
-  readonly spec: ModelRequest;
-  readonly step: number;
-  readonly gridSize: number;
-  readonly method: string;
-  /** Milliseconds the engine took (0 when it came from the cache). */
-  readonly ms: number;
-}
-
-/**
- * The contract's lattice for a validated request (modelDistribution: the computation behind runModel) as a
- * LatticeDistribution: values are (offset + i) baseStep / pool, so the offset is values[0] pool / baseStep.
- */
-function modelLattice(spec: ModelSpec): { distribution: LatticeDistribution; step: number; gridSize: number; method: string } {
-  const m = modelDistribution(spec);
-  const offset = Math.round(((m.values[0] ?? 0) * m.pool) / m.baseStep);
-  return { distribution: new LatticeDistribution(m.pmf, m.baseStep, m.pool, offset), step: m.baseStep, gridSize: m.gridSize, method: m.method };
-}
-
-/** Whole lattices kept (up to 2^20 points each, ~32 MB with their running sums): only the last few. */
-const latticeCache = cacheNamespace<LabLattice>("lab-lattice", 6);
-/** Summaries (figures and bins, a few kB each) and failures kept for slider moves. */
-const summaryCache = cacheNamespace<LabSummary>("lab-summary", 256);
-const failureCache = cacheNamespace<string>("lab-failure", 256);
-
-/**
- * The share of a pool of k budgets like `model` with correlation rho, exactly as runModel(labSpec(model, k, rho))
- * computes it, cached by model, k and rho (failures too, so a slider passing over them does not pay twice).
- *
- * @returns the lattice. Throws AppError("invalid_query") when the engine cannot compute it (a correlation out of the
- * frequency's reach, a lattice that does not fit), with the engine's explanation.
- */
-export function labLattice(model: OutcomeModel, k: number, rho: number): LabLattice {
-  const key = `${model.key}|${k}|${rho}`;
-  const hit = latticeCache.get(key);
-  if (hit) return { ...hit, ms: 0 };
-  const request = labSpec(model, k, rho);
-  const parsed = modelSpecSchema.safeParse(request);
-  if (!parsed.success) throw new AppError("invalid_query", formatZodError(parsed.error));
-  const spec = parsed.data;
-  const t0 = performance.now();
-  const failed = failureCache.get(key);
-  if (failed) throw new AppError("invalid_query", failed);
-  let result: ReturnType<typeof modelLattice>;
-  try {
-    result = modelLattice(spec);
-  } catch (e) {
-    if (e instanceof AppError) {
-      // Remember a failure: a slider passing over the same pool again does not pay for it twice.
-      const message = `This pool cannot be computed: ${e.message.replace(/\.$/, "")}.`;
-      failureCache.set(key, message);
-      throw new AppError("invalid_query", message);
-    }
-    throw e;
-  }
-  const lattice: LabLattice = {
-    dist: result.distribution,
-    spec: request,
-    step: result.step,
-    gridSize: result.gridSize,
-    method: result.method,
-    ms: performance.now() - t0,
-  };
-  return latticeCache.set(key, lattice);
-}
-
-/** What the pooling lab keeps of a lattice: its figures and bins (the whole lattice is not needed again). */
-export interface LabSummary {
-  readonly figures: ModelFigures;
-  /** About 70 bins between the 0.1% and 99.9% quantiles, before any fee. */
-  readonly histogram: HistogramPoint[];
-  readonly spec: ModelRequest;
-  readonly step: number;
-  readonly gridSize: number;
-  readonly method: string;
-  readonly ms: number;
-}
-
-/** labLattice's figures and bins, cached by model, k and rho (256 of them: a slider's worth of pools). */
-export function labSummary(model: OutcomeModel, k: number, rho: number): LabSummary {
-  const key = `${model.key}|${k}|${rho}`;
-  const hit = summaryCache.get(key);
-  if (hit) return { ...hit, ms: 0 };
-  const l = labLattice(model, k, rho);
-  const summary: LabSummary = {
-    figures: modelFigures(l.dist),
-    histogram: latticeHistogram(l.dist, 70),
-    spec: l.spec,
-    step: l.step,
-    gridSize: l.gridSize,
-    method: l.method,
-    ms: l.ms,
-  };
-  return summaryCache.set(key, summary);
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// Binning and figures.
-
-/** Mass points of a distribution (values ascending with their probabilities). */
-export interface MassPoints {
-  readonly values: ArrayLike<number>;
-  readonly probs: ArrayLike<number>;
-}
-
-/** Smallest value whose cumulative probability reaches p (1e-12 slack for summation rounding). */
-export function massQuantile(d: MassPoints, p: number): number {
-  let c = 0;
-  for (let i = 0; i < d.probs.length; i++) {
-    c += d.probs[i] as number;
-    if (c >= p - 1e-12) return d.values[i] as number;
-  }
-  return d.values[d.values.length - 1] as number;
-}
-
-/**
- * Bins mass points into `bins` equal bins between lo and hi; x is the bin's centre. Points outside [lo, hi] are left
- * out (the caller picks lo and hi around all but a negligible mass), so the bins may sum to slightly under 1.
- *
- * @param step - spacing of the points when they lie on a lattice (0 otherwise): the bin width is then a whole
- * number of steps, so every bin holds the same number of lattice points (no comb pattern), and edges sit half a
- * step off the points
- * @param scale - multiplies every value (a fee taken off revenue), > 0
- * @returns the bins. Example: the points 0, 1, 2 with masses 0.25, 0.5, 0.25, lo 0, hi 2, 3 bins, step 1 give bins
- * centred at 0, 1, 2 of width 1 with those masses.
- */
-export function binMass(d: MassPoints, lo: number, hi: number, bins: number, step = 0, scale = 1): HistogramPoint[] {
-  if (!(hi >= lo) || !(bins >= 1)) throw new RangeError(`need lo <= hi and bins >= 1 (got ${lo}, ${hi}, ${bins})`);
-  let width: number;
-  let start: number;
-  if (step > 0) {
-    const points = Math.round((hi - lo) / step) + 1;
-    const per = Math.max(1, Math.ceil(points / bins));
-    width = per * step;
-    start = lo - step / 2;
-  } else {
-    width = (hi - lo) / bins || 1;
-    start = lo;
-  }
-  const n = Math.max(1, Math.ceil((hi + (step > 0 ? step / 2 : 0) - start) / width - 1e-9));
-  const mass = new Float64Array(n);
-  for (let i = 0; i < d.values.length; i++) {
-    const x = d.values[i] as number;
-    if (x < lo - 1e-9 * Math.max(1, Math.abs(lo)) || x > hi + 1e-9 * Math.max(1, Math.abs(hi))) continue;
-    const b = Math.min(n - 1, Math.max(0, Math.floor((x - start) / width + 1e-9)));
-    mass[b] = (mass[b] as number) + (d.probs[i] as number);
-  }
-  const out: HistogramPoint[] = [];
-  for (let b = 0; b < n; b++) out.push({ x: (start + (b + 0.5) * width) * scale, width: width * scale, p: mass[b] as number });
-  return out;
-}
-
-/** Bins of a lattice distribution between its 0.1% and 99.9% quantiles (about `bins` of them). */
-export function latticeHistogram(dist: LatticeDistribution, bins = 70, scale = 1): HistogramPoint[] {
-  const lo = dist.quantile(0.001);
-  const hi = dist.quantile(0.999);
-  return binMass({ values: dist.values(), probs: dist.pmf }, lo, hi, bins, dist.step, scale);
-}
-
-/** The figures of a lattice that POST /api/model reports (quantiles 5%, 50%, 95%). */
-export interface ModelFigures {
-  mean: number;
-  sd: number;
-  cv: number;
-  skewness: number;
-  pZero: number;
-  q05: number;
-  q50: number;
-  q95: number;
-}
-
-/**
- * The figures POST /api/model reports for a lattice: its moments, P(S = 0) and the 5%, 50%, 95% quantiles (the
- * smallest lattice value with F(x) >= p). Example: Poisson(3) counts give pZero e^-3 ~ 0.0498 and q50 3.
- */
-export function modelFigures(d: LatticeDistribution): ModelFigures {
-  return {
-    mean: d.mean,
-    sd: d.sd,
-    cv: d.cv,
-    skewness: d.skewness,
-    pZero: d.pZero,
-    q05: d.quantile(0.05),
-    q50: d.quantile(0.5),
-    q95: d.quantile(0.95),
-  };
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// The pooling lab.
 
 const optionalNumber = (schema: z.ZodNumber) =>
   z.preprocess((v) => (v === "" || v === null ? undefined : v), z.coerce.number().pipe(schema).optional());
@@ -548,7 +153,7 @@ function rhoLimit(model: Pick<OutcomeModel, "frequency">): number {
 /** A fraction as a short percentage for sentences: 0.123 -> "12%", 0.0456 -> "4.6%", 0.00123 -> "0.12%". */
 const pctText = (x: number) => {
   const v = x * 100;
-  return `${v >= 10 ? v.toFixed(0) : v >= 1 ? v.toFixed(1) : v.toPrecision(2)}%`;
+  return `${v >= 10 ? formatFixed(v, 0) : v >= 1 ? formatFixed(v, 1) : formatSig(v, 2)}%`;
 };
 
 /**
@@ -558,7 +163,7 @@ const pctText = (x: number) => {
 export function targetSentence(cv1: number, rho: number, target: number): { reachable: boolean; k: number | null; sentence: string } {
   if (!(cv1 > 0)) return { reachable: true, k: 1, sentence: "This outcome does not vary: pooling has nothing to steady." };
   const answer = poolSizeForCv(cv1, rho, target);
-  const rhoText = rho.toFixed(rho < 0.1 ? 3 : 2);
+  const rhoText = formatFixed(rho, rho < 0.1 ? 3 : 2);
   if (!answer.reachable) {
     return {
       reachable: false,
@@ -576,7 +181,7 @@ export function targetSentence(cv1: number, rho: number, target: number): { reac
   return {
     reachable: true,
     k: answer.k,
-    sentence: `A pool of ${answer.k.toLocaleString("en-US")} budgets like yours brings the CV under ${pctText(target)} (from ${pctText(cv1)} alone).`,
+    sentence: `A pool of ${formatNumber(answer.k, 0)} budgets like yours brings the CV under ${pctText(target)} (from ${pctText(cv1)} alone).`,
   };
 }
 
@@ -597,7 +202,7 @@ export function poolingLab(model: OutcomeModel, c: PoolingControls): PoolingDto 
   if (rho > rhoMax) {
     throw new AppError(
       "invalid_query",
-      `rho must be at most ${rhoMax.toFixed(3)} for this model (a common shock on the conversion rate cannot correlate budgets more).`,
+      `rho must be at most ${formatFixed(rhoMax, 3)} for this model (a common shock on the conversion rate cannot correlate budgets more).`,
     );
   }
   const fee = c.fee;
@@ -679,7 +284,7 @@ export interface PoolingExactDto {
 export function poolingExact(model: OutcomeModel, rhoIn?: number): PoolingExactDto {
   const rhoMax = rhoLimit(model);
   const rho = rhoIn ?? Math.min(model.rho?.estimate ?? 0, rhoMax);
-  if (rho > rhoMax) throw new AppError("invalid_query", `rho must be at most ${rhoMax.toFixed(3)} for this model.`);
+  if (rho > rhoMax) throw new AppError("invalid_query", `rho must be at most ${formatFixed(rhoMax, 3)} for this model.`);
   const exact: { k: number; cv: number }[] = [];
   const skipped: number[] = [];
   let computeMs = 0;
@@ -730,38 +335,4 @@ export function poolingForModel(body: z.output<typeof poolingBodySchema>): Pooli
   const parsed = modelSpecSchema.safeParse({ frequency: body.frequency, severity: body.severity });
   if (!parsed.success) throw new AppError("invalid_body", formatZodError(parsed.error));
   return poolingLab(specOutcome(parsed.data), { k: body.k, rho: body.rho ?? 0, fee: body.fee / 100, target: body.target / 100 });
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// The calculator's chart.
-
-/** A model's distribution for a chart (POST /api/model/distribution). */
-export interface ModelHistogramDto {
-  /** About 70 bins (x = centre, p = probability) between the 0.1% and 99.9% quantiles. */
-  histogram: HistogramPoint[];
-  /** Lattice step of the (pooled) sum and how it was computed, as in POST /api/model. */
-  step: number;
-  gridSize: number;
-  method: string;
-  pool: number;
-}
-
-/**
- * The lattice of a validated model request (the same computation as runModel) binned for a chart.
- *
- * @param spec - output of modelSpecSchema
- * @param bins - about how many bins (default 70)
- * @returns the histogram and how the lattice was computed. Throws AppError("invalid_body") as runModel does.
- */
-export function modelHistogram(spec: ModelSpec, bins = 70): ModelHistogramDto {
-  const lattice = modelDistribution(spec);
-  const { pmf, values } = lattice;
-  const mass: MassPoints = { values, probs: pmf };
-  return {
-    histogram: binMass(mass, massQuantile(mass, 0.001), massQuantile(mass, 0.999), bins, lattice.step),
-    step: lattice.baseStep,
-    gridSize: lattice.gridSize,
-    method: lattice.method,
-    pool: lattice.pool,
-  };
 }

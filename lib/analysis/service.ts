@@ -1,7 +1,7 @@
 import "server-only";
 import { getDb } from "@/db/client";
 import { analyzeDataset } from "./dataset";
-import { labDatasets, type LabDataset } from "./pooling";
+import { labDatasets, type LabDataset } from "./pooling-source";
 import type { AnalysisQuery } from "./schemas";
 import type { DatasetAnalysis } from "./types";
 

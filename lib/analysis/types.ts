@@ -160,11 +160,16 @@ export interface DailyPoint {
   scored: boolean;
 }
 
-/** A distribution as chart points: value (count or currency) and probability of the bin. */
+/**
+ * One bin of a distribution drawn as a histogram (lib/analysis/histogram.ts makes them): the bin covers
+ * [x - width/2, x + width/2) and holds probability p. Charts draw it from x - width/2 to x + width/2.
+ */
 export interface HistogramPoint {
+  /** The bin's centre, in the outcome's unit (a count, a currency amount, a log return). Never its left edge. */
   x: number;
-  /** Bin width in x units (1 for counts). */
+  /** Full bin width in x units (1 for single counts). */
   width: number;
+  /** Probability of the outcomes inside the bin. */
   p: number;
 }
 

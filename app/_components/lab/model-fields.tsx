@@ -1,6 +1,7 @@
 "use client";
 
 import { useId } from "react";
+import { formatFixed } from "@/lib/format";
 import { num, type ModelForm } from "./model-form";
 
 export type { ModelForm } from "./model-form";
@@ -115,7 +116,7 @@ export function ModelFields({ form, onChange }: { form: ModelForm; onChange: (f:
               <button type="button" className="btn small" onClick={() => set({ points: [...form.points, { value: "", prob: "" }] })} disabled={form.points.length >= 200}>
                 Add a value
               </button>
-              <span className="small muted">Probabilities add up to {Number.isFinite(total) ? total.toFixed(3) : "–"} (they must sum to 1).</span>
+              <span className="small muted">Probabilities add up to {formatFixed(total, 3)} (they must sum to 1).</span>
             </div>
           </div>
         )}

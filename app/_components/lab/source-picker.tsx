@@ -5,7 +5,7 @@ import { HORIZONS, type Horizon } from "@/lib/analysis/schemas";
 import { ModelFields } from "./model-fields";
 import type { ModelForm } from "./model-form";
 
-/** A dataset a lab can use (see lib/analysis/pooling.ts labDatasets). */
+/** A dataset a lab can use (see lib/analysis/pooling-source.ts labDatasets). */
 export interface LabDatasetOption {
   id: number;
   name: string;

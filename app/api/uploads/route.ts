@@ -5,6 +5,7 @@ import { errorResponse, handleError, readQuery } from "@/app/api/_lib/http";
 import { currencySchema, datasetNameSchema, fileNameSchema, mappingParamSchema, tokenSchema } from "@/lib/ingest/schemas";
 import { importReceived, receiveUploadBody } from "@/lib/ingest/service";
 import { checkUploadContentType } from "@/app/api/_lib/content-type";
+import { formatSize } from "@/lib/format";
 import { guarded } from "@/app/api/_lib/guard";
 
 export const runtime = "nodejs";
@@ -35,7 +36,7 @@ async function upload(request: Request): Promise<Response> {
     if (Number.isFinite(declared) && declared > maxBytes) {
       return errorResponse(
         "too_large",
-        `This file is ${(declared / 1048576).toFixed(1)} MB; the limit is ${env.UPLOAD_MAX_MB} MB. Split it by date range and upload the parts.`,
+        `This file is ${formatSize(declared, "MB", 1)}; the limit is ${env.UPLOAD_MAX_MB} MB. Split it by date range and upload the parts.`,
       );
     }
     if (!request.body) throw new AppError("empty_file", "The upload was empty: choose a CSV export to upload.");

@@ -5,13 +5,8 @@ import { campaignDetail } from "@/lib/analysis/campaign";
 import { collarForCampaign, collarForModel } from "@/lib/analysis/collar";
 import { analysisSummary, analyzeDataset } from "@/lib/analysis/dataset";
 import { cachedModel } from "@/lib/analysis/model-cache";
-import {
-  modelHistogram,
-  poolingExactForCampaign,
-  poolingExactForModel,
-  poolingForCampaign,
-  poolingForModel,
-} from "@/lib/analysis/pooling";
+import { poolingExactForCampaign, poolingExactForModel, poolingForCampaign, poolingForModel } from "@/lib/analysis/pooling";
+import { modelHistogram } from "@/lib/analysis/pooling-calculator";
 import type { AnalysisQuery } from "@/lib/analysis/schemas";
 import { runModel } from "@/lib/engine/contract";
 

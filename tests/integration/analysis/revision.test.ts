@@ -7,7 +7,7 @@ import { dataRevision, deleteDataset, listDatasets } from "@/db/queries";
 import { cacheStats, clearCache } from "@/lib/analysis/cache";
 import { campaignDetail } from "@/lib/analysis/campaign";
 import { analysisSummary, analyzeDataset } from "@/lib/analysis/dataset";
-import { campaignOutcome } from "@/lib/analysis/pooling";
+import { campaignOutcome } from "@/lib/analysis/pooling-source";
 import { isAppError } from "@/lib/errors";
 import { importLocalFile } from "@/lib/ingest/uploads";
 

@@ -16,7 +16,7 @@ import {
   referenceCoinSeries,
   uploadedCoinSeries,
 } from "@/lib/analysis/analogies";
-import { specOutcome } from "@/lib/analysis/pooling";
+import { specOutcome } from "@/lib/analysis/pooling-source";
 import { COIN_REFERENCE } from "@/lib/engine/coins-reference";
 import { AppError } from "@/lib/errors";
 

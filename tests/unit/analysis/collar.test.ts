@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { collarDesk, lowerTailMean, referenceHolding, referenceReturns } from "@/lib/analysis/collar";
-import { specOutcome } from "@/lib/analysis/pooling";
+import { specOutcome } from "@/lib/analysis/pooling-source";
 import { COIN_REFERENCE } from "@/lib/engine/coins-reference";
 import { AppError } from "@/lib/errors";
 import ref from "../../fixtures/labs/reference.json";

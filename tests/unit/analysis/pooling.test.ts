@@ -3,16 +3,10 @@
  * (tests/fixtures/labs/reference.py): CV_k = CV_1 sqrt(rho + (1 - rho) / k), with CV_1 including the common shock.
  */
 import { describe, expect, it } from "vitest";
-import {
-  binMass,
-  labLattice,
-  logSpacedKs,
-  massQuantile,
-  poolingExact,
-  poolingLab,
-  specOutcome,
-  targetSentence,
-} from "@/lib/analysis/pooling";
+import { binMass, massQuantile } from "@/lib/analysis/histogram";
+import { logSpacedKs, poolingExact, poolingLab, targetSentence } from "@/lib/analysis/pooling";
+import { labLattice } from "@/lib/analysis/pooling-lattice";
+import { specOutcome } from "@/lib/analysis/pooling-source";
 import { AppError } from "@/lib/errors";
 import ref from "../../fixtures/labs/reference.json";
 

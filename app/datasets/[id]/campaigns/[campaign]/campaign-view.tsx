@@ -1,7 +1,7 @@
 "use client";
 
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
-import { useEffect, useState } from "react";
+import { useState } from "react";
 import type { Horizon } from "@/lib/analysis/schemas";
 import type { CampaignAnalysis, CampaignDetail } from "@/lib/analysis/types";
 import {
@@ -25,8 +25,8 @@ import {
   plural,
   pluralCount,
 } from "@/lib/format";
-import { BUDGET_DEBOUNCE_MS, HorizonBudgetFields } from "@/app/_components/analysis-controls";
-import { analysisSearch, parseBudget } from "@/app/_components/analysis-query";
+import { HorizonBudgetFields } from "@/app/_components/analysis-controls";
+import { analysisSearch } from "@/app/_components/analysis-query";
 import { apiErrorMessage } from "@/app/_components/api-error";
 import { ChartFrame } from "@/app/_components/chart-frame";
 import { CoinChart } from "@/app/_components/coin-chart";
@@ -35,6 +35,7 @@ import { DISTRIBUTION_LEGEND, DistributionChart } from "@/app/_components/distri
 import { ExportButtons } from "@/app/_components/export-buttons";
 import { PALETTE } from "@/app/_components/palette";
 import { Stat } from "@/app/_components/stat";
+import { useUrlState } from "@/app/_components/use-url-state";
 
 export interface CampaignViewProps {
   datasetId: number;
@@ -61,24 +62,14 @@ async function fetchDetail(datasetId: number, campaign: string, horizon: Horizon
 export function CampaignView({ datasetId, datasetName, unit, initial, initialQuery }: CampaignViewProps) {
   const campaign = initial.campaign;
   const [horizon, setHorizon] = useState<Horizon>(initialQuery.horizon);
-  const [budgetText, setBudgetText] = useState(initialQuery.budget === undefined ? "" : String(initialQuery.budget));
   const [budget, setBudget] = useState<number | undefined>(initialQuery.budget);
-  const parsed = parseBudget(budgetText);
-
-  // The budget is applied once typing pauses, and only when it reads as an amount.
-  useEffect(() => {
-    if (!parsed.ok) return;
-    const value = parsed.value;
-    const t = setTimeout(() => setBudget(value), BUDGET_DEBOUNCE_MS);
-    return () => clearTimeout(t);
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [budgetText]);
-
-  // Keep the address shareable: ?horizon=&budget= follow the controls (no navigation, no server render).
-  useEffect(() => {
-    const url = `${window.location.pathname}${analysisSearch({ horizon, budget })}`;
-    if (url !== `${window.location.pathname}${window.location.search}`) window.history.replaceState(null, "", url);
-  }, [horizon, budget]);
+  // The budget is applied once typing pauses, and only when it reads as an amount; ?horizon=&budget= follow the
+  // controls so the address stays shareable (no navigation, no server render).
+  const { budgetText, setBudgetText, parsed } = useUrlState({
+    initialBudget: initialQuery.budget,
+    onBudget: setBudget,
+    search: analysisSearch({ horizon, budget }),
+  });
 
   const isInitial = horizon === initialQuery.horizon && budget === initialQuery.budget;
   const q = useQuery({

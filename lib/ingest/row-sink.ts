@@ -76,20 +76,20 @@ export class RowSink {
   private readonly markCode: number;
   /** Field start offsets of the line on the plain path (headerCount + 1 entries). */
   private readonly cuts: Int32Array;
-  // column indexes (-1 when not mapped)
-  private readonly ci: number;
-  private readonly si: number;
-  private readonly di: number;
-  private readonly dei: number;
-  private readonly ii: number;
-  private readonly cli: number;
-  private readonly cvi: number;
-  private readonly cai: number;
-  private readonly spi: number;
-  private readonly rvi: number;
-  private readonly oii: number;
-  private readonly vi: number;
-  private readonly cui: number;
+  // column indexes of the mapped fields in each record (-1 when not mapped)
+  private readonly campaignCol: number;
+  private readonly segmentCol: number;
+  private readonly dateCol: number;
+  private readonly dateEndCol: number;
+  private readonly impressionsCol: number;
+  private readonly clicksCol: number;
+  private readonly conversionsCol: number;
+  private readonly conversionsAltCol: number;
+  private readonly spendCol: number;
+  private readonly revenueCol: number;
+  private readonly orderIdCol: number;
+  private readonly valueCol: number;
+  private readonly currencyCol: number;
   // prepared statements and the batch being filled
   private readonly batchStmt: Database.Statement;
   private readonly oneStmt: Database.Statement;
@@ -139,19 +139,19 @@ export class RowSink {
     private readonly datasetId: number,
   ) {
     const c = layout.columns;
-    this.ci = c.campaign;
-    this.si = c.segment;
-    this.di = c.date;
-    this.dei = c.date_end;
-    this.ii = c.impressions;
-    this.cli = c.clicks;
-    this.cvi = c.conversions;
-    this.cai = c.conversions_alt;
-    this.spi = c.spend;
-    this.rvi = c.revenue;
-    this.oii = c.order_id;
-    this.vi = c.value;
-    this.cui = c.currency;
+    this.campaignCol = c.campaign;
+    this.segmentCol = c.segment;
+    this.dateCol = c.date;
+    this.dateEndCol = c.date_end;
+    this.impressionsCol = c.impressions;
+    this.clicksCol = c.clicks;
+    this.conversionsCol = c.conversions;
+    this.conversionsAltCol = c.conversions_alt;
+    this.spendCol = c.spend;
+    this.revenueCol = c.revenue;
+    this.orderIdCol = c.order_id;
+    this.valueCol = c.value;
+    this.currencyCol = c.currency;
     this.line = layout.firstDataLine;
     this.headerCount = layout.headers.length;
     this.mark = layout.decimalMark;
@@ -172,11 +172,11 @@ export class RowSink {
     } else {
       cols = ["dataset_id", "campaign", "segment", "period_start", "period_end", "impressions", "clicks", "conversions", "conversions_alt", "spend", "revenue", "line"];
       const campaign = next();
-      const segment = this.si >= 0 ? next() : "''";
+      const segment = this.segmentCol >= 0 ? next() : "''";
       const start = next();
       // SAME_AS_START (a number, never a date string) stands for "period_end = period_start": one string less to bind
       const end = `CASE ${next()} WHEN ${SAME_AS_START} THEN ${start} ELSE column${bound} END`;
-      exprs = [String(id), campaign, segment, start, end, next(), next(), next(), this.cai >= 0 ? next() : "NULL", next(), this.rvi >= 0 ? next() : "NULL", next()];
+      exprs = [String(id), campaign, segment, start, end, next(), next(), next(), this.conversionsAltCol >= 0 ? next() : "NULL", next(), this.revenueCol >= 0 ? next() : "NULL", next()];
     }
     this.width = bound;
     const tuple = `(${Array(bound).fill("?").join(",")})`;
@@ -235,10 +235,10 @@ export class RowSink {
     if (f.length !== this.headerCount && !this.checkWidth(f, line)) return;
     const first = f[0] as string;
     const c0 = first.charCodeAt(0);
-    const campaignCell = f[this.ci];
+    const campaignCell = f[this.campaignCol];
     const cc0 = campaignCell === undefined ? 0 : campaignCell.charCodeAt(0);
     if (c0 === UPPER_T || c0 === LOWER_T || c0 === SPACE || cc0 === UPPER_T || cc0 === LOWER_T || cc0 === SPACE) {
-      const label = totalsLabel(f, this.ci);
+      const label = totalsLabel(f, this.campaignCol);
       if (label !== null) {
         if (this.totalsRows.length < 50) this.totalsRows.push({ label, line, fields: f });
         return;
@@ -274,8 +274,8 @@ export class RowSink {
     const c0 = text.charCodeAt(from);
     if ((c0 === UPPER_T || c0 === LOWER_T || c0 === SPACE) && isTotalsCell(text.slice(from, (cuts[1] as number) - 1))) return false;
 
-    const ca = cuts[this.ci] as number;
-    const ce = (cuts[this.ci + 1] as number) - 1;
+    const ca = cuts[this.campaignCol] as number;
+    const ce = (cuts[this.campaignCol + 1] as number) - 1;
     const len = ce - ca;
     if (len === 0) return false;
     let campaign = this.lastCampaign;
@@ -290,15 +290,15 @@ export class RowSink {
       return false; // the last name came trimmed from a cell such as "\tTotal": this cell is the totals label itself
     }
 
-    if (this.di >= 0) {
-      const a = cuts[this.di] as number;
-      const e = (cuts[this.di + 1] as number) - 1;
+    if (this.dateCol >= 0) {
+      const a = cuts[this.dateCol] as number;
+      const e = (cuts[this.dateCol + 1] as number) - 1;
       const raw = this.lastDateRaw;
       if (raw === null || e - a !== raw.length || !text.startsWith(raw, a)) this.readDate(text.slice(a, e));
       if (this.lastStart === null) return false;
-      if (this.dei >= 0) {
-        const a2 = cuts[this.dei] as number;
-        const e2 = (cuts[this.dei + 1] as number) - 1;
+      if (this.dateEndCol >= 0) {
+        const a2 = cuts[this.dateEndCol] as number;
+        const e2 = (cuts[this.dateEndCol + 1] as number) - 1;
         const endRaw = this.lastEndRaw;
         const endCell = endRaw !== null && e2 - a2 === endRaw.length && text.startsWith(endRaw, a2) ? endRaw : text.slice(a2, e2);
         if (this.readEnd(endCell) !== null) return false;
@@ -307,23 +307,23 @@ export class RowSink {
       this.noDate();
     }
 
-    const imp = this.plainNum(text, this.ii, true);
-    const clk = this.plainNum(text, this.cli, true);
-    const conv = this.plainNum(text, this.cvi, false);
-    const alt = this.plainNum(text, this.cai, false);
-    const spend = this.plainNum(text, this.spi, false);
-    const rev = this.plainNum(text, this.rvi, false);
+    const imp = this.plainNum(text, this.impressionsCol, true);
+    const clk = this.plainNum(text, this.clicksCol, true);
+    const conv = this.plainNum(text, this.conversionsCol, false);
+    const alt = this.plainNum(text, this.conversionsAltCol, false);
+    const spend = this.plainNum(text, this.spendCol, false);
+    const rev = this.plainNum(text, this.revenueCol, false);
     if (imp !== imp || clk !== clk || conv !== conv || alt !== alt || spend !== spend || rev !== rev) return false;
     if (imp === EMPTY && clk === EMPTY && conv === EMPTY && spend === EMPTY) return false;
     // a required figure missing: `pushRow` decides (a rejection, or 0 where the format writes blanks for zero)
-    if ((clk === EMPTY && this.cli >= 0) || (conv === EMPTY && this.cvi >= 0) || (spend === EMPTY && this.spi >= 0)) return false;
+    if ((clk === EMPTY && this.clicksCol >= 0) || (conv === EMPTY && this.conversionsCol >= 0) || (spend === EMPTY && this.spendCol >= 0)) return false;
 
     let segment = "";
-    if (this.si >= 0) segment = text.slice(cuts[this.si] as number, (cuts[this.si + 1] as number) - 1).trim();
+    if (this.segmentCol >= 0) segment = text.slice(cuts[this.segmentCol] as number, (cuts[this.segmentCol + 1] as number) - 1).trim();
     let currency: string | null = null;
-    if (this.cui >= 0) {
-      const a = cuts[this.cui] as number;
-      const e = (cuts[this.cui + 1] as number) - 1;
+    if (this.currencyCol >= 0) {
+      const a = cuts[this.currencyCol] as number;
+      const e = (cuts[this.currencyCol + 1] as number) - 1;
       const last = this.lastCurrencyRaw;
       currency = last !== null && e - a === last.length && text.startsWith(last, a) ? last : text.slice(a, e);
     }
@@ -367,7 +367,7 @@ export class RowSink {
   }
 
   private campaignOf(f: string[], line: number): string | null {
-    const raw = f[this.ci] ?? "";
+    const raw = f[this.campaignCol] ?? "";
     let campaign = raw;
     const n = campaign.length;
     if (n > 0 && (campaign.charCodeAt(0) <= SPACE || campaign.charCodeAt(n - 1) <= SPACE)) campaign = campaign.trim();
@@ -378,7 +378,7 @@ export class RowSink {
         this.footerLines.push(line);
         return null;
       }
-      this.reject(line, f, `no campaign (the "${this.layout.headers[this.ci]}" column is empty)`);
+      this.reject(line, f, `no campaign (the "${this.layout.headers[this.campaignCol]}" column is empty)`);
       return null;
     }
     if (campaign !== this.lastCampaign) this.noteCampaign(campaign);
@@ -426,19 +426,19 @@ export class RowSink {
 
   /** The period of a row, or a rejection reason. */
   private period(f: string[], line: number): boolean {
-    if (this.di < 0) {
+    if (this.dateCol < 0) {
       this.noDate();
       return true;
     }
-    const cell = f[this.di] ?? "";
+    const cell = f[this.dateCol] ?? "";
     this.readDate(cell);
     if (this.lastStart === null) {
-      const h = this.layout.headers[this.di];
+      const h = this.layout.headers[this.dateCol];
       this.reject(line, f, cell.trim() === "" ? `no date (the "${h}" column is empty)` : `"${cell.trim()}" in "${h}" is not a date we can read`);
       return false;
     }
-    if (this.dei >= 0) {
-      const reason = this.readEnd(f[this.dei] ?? "");
+    if (this.dateEndCol >= 0) {
+      const reason = this.readEnd(f[this.dateEndCol] ?? "");
       if (reason !== null) {
         this.reject(line, f, reason);
         return false;
@@ -463,7 +463,7 @@ export class RowSink {
       this.lastEndParsed = endCell.trim() === "" ? null : parseDay(endCell, this.layout.dateVote.order);
     }
     if (this.lastEndParsed === null && endCell.trim() !== "") {
-      return `"${endCell.trim()}" in "${this.layout.headers[this.dei]}" is not a date we can read`;
+      return `"${endCell.trim()}" in "${this.layout.headers[this.dateEndCol]}" is not a date we can read`;
     }
     if (this.lastEndParsed !== null) {
       if (this.lastStart !== null && this.lastEndParsed < this.lastStart) {
@@ -496,12 +496,12 @@ export class RowSink {
     const campaign = this.campaignOf(f, line);
     if (campaign === null) return;
     if (!this.period(f, line)) return;
-    const imp = this.num(f, this.ii, true);
-    const clk = this.required(f, this.cli, this.num(f, this.cli, true), "clicks");
-    const conv = this.required(f, this.cvi, this.num(f, this.cvi, false), "conversions");
-    const alt = this.num(f, this.cai, false);
-    const spend = this.required(f, this.spi, this.num(f, this.spi, false), "spend");
-    const rev = this.num(f, this.rvi, false);
+    const imp = this.num(f, this.impressionsCol, true);
+    const clk = this.required(f, this.clicksCol, this.num(f, this.clicksCol, true), "clicks");
+    const conv = this.required(f, this.conversionsCol, this.num(f, this.conversionsCol, false), "conversions");
+    const alt = this.num(f, this.conversionsAltCol, false);
+    const spend = this.required(f, this.spendCol, this.num(f, this.spendCol, false), "spend");
+    const rev = this.num(f, this.revenueCol, false);
     if (imp !== imp || clk !== clk || conv !== conv || alt !== alt || spend !== spend || rev !== rev) {
       this.reject(line, f, this.failReason);
       return;
@@ -510,8 +510,8 @@ export class RowSink {
       this.reject(line, f, "no figures in this row (impressions, clicks, conversions and spend are all empty)");
       return;
     }
-    const segment = this.si >= 0 ? (f[this.si] ?? "").trim() : "";
-    this.keepObservation(campaign, segment, imp, clk, conv, alt, spend, rev, this.cui >= 0 ? (f[this.cui] ?? "") : null, line);
+    const segment = this.segmentCol >= 0 ? (f[this.segmentCol] ?? "").trim() : "";
+    this.keepObservation(campaign, segment, imp, clk, conv, alt, spend, rev, this.currencyCol >= 0 ? (f[this.currencyCol] ?? "") : null, line);
   }
 
   /**
@@ -546,9 +546,9 @@ export class RowSink {
     line: number,
   ): void {
     // unknown impressions are never compared with clicks
-    if (this.ii >= 0 && imp === EMPTY) this.unknownImpressions.add(line);
-    else if (this.ii >= 0 && this.cli >= 0 && clk > imp) this.clicksOverImpressions.add(line);
-    if (this.cli >= 0 && this.cvi >= 0 && conv > clk) this.conversionsOverClicks.add(line);
+    if (this.impressionsCol >= 0 && imp === EMPTY) this.unknownImpressions.add(line);
+    else if (this.impressionsCol >= 0 && this.clicksCol >= 0 && clk > imp) this.clicksOverImpressions.add(line);
+    if (this.clicksCol >= 0 && this.conversionsCol >= 0 && conv > clk) this.conversionsOverClicks.add(line);
     if (currencyCell !== null) this.noteCurrency(currencyCell);
     this.notePeriod();
 
@@ -564,15 +564,15 @@ export class RowSink {
     const p = this.params;
     let k = this.k;
     p[k++] = campaign;
-    if (this.si >= 0) p[k++] = segment;
+    if (this.segmentCol >= 0) p[k++] = segment;
     p[k++] = this.lastStart;
     p[k++] = this.lastEnd === this.lastStart && this.lastEnd !== null ? SAME_AS_START : this.lastEnd;
     p[k++] = imp === EMPTY ? null : imp;
     p[k++] = clkV;
     p[k++] = convV;
-    if (this.cai >= 0) p[k++] = alt === EMPTY ? null : alt;
+    if (this.conversionsAltCol >= 0) p[k++] = alt === EMPTY ? null : alt;
     p[k++] = spendV;
-    if (this.rvi >= 0) p[k++] = rev === EMPTY ? null : rev;
+    if (this.revenueCol >= 0) p[k++] = rev === EMPTY ? null : rev;
     p[k++] = line;
     this.k = k;
     this.imported++;
@@ -583,20 +583,20 @@ export class RowSink {
     const campaign = this.campaignOf(f, line);
     if (campaign === null) return;
     let date: string | null = null;
-    if (this.di >= 0) {
+    if (this.dateCol >= 0) {
       if (!this.period(f, line)) return;
       date = this.lastStart;
     }
-    const value = this.num(f, this.vi, false);
+    const value = this.num(f, this.valueCol, false);
     if (value !== value) {
       this.reject(line, f, this.failReason);
       return;
     }
     if (value === EMPTY) {
-      this.reject(line, f, `no order value (the "${this.layout.headers[this.vi]}" column is empty)`);
+      this.reject(line, f, `no order value (the "${this.layout.headers[this.valueCol]}" column is empty)`);
       return;
     }
-    if (this.cui >= 0) this.noteCurrency(f[this.cui] ?? "");
+    if (this.currencyCol >= 0) this.noteCurrency(f[this.currencyCol] ?? "");
     if (date !== null) this.notePeriod();
     this.sumConversions.add(1);
     this.sumRevenue.add(value);
@@ -604,7 +604,7 @@ export class RowSink {
     let k = this.k;
     p[k++] = campaign;
     p[k++] = date;
-    const orderId = this.oii >= 0 ? (f[this.oii] ?? "").trim() : "";
+    const orderId = this.orderIdCol >= 0 ? (f[this.orderIdCol] ?? "").trim() : "";
     p[k++] = orderId === "" ? null : orderId;
     p[k++] = value;
     p[k++] = line;
@@ -736,11 +736,11 @@ export class RowSink {
       this.totalsRows,
       totals,
       {
-        impressions: this.ii,
-        clicks: this.cli,
-        conversions: this.layout.kind === "orders" ? -1 : this.cvi,
-        spend: this.spi,
-        revenue: this.layout.kind === "orders" ? this.vi : this.rvi,
+        impressions: this.impressionsCol,
+        clicks: this.clicksCol,
+        conversions: this.layout.kind === "orders" ? -1 : this.conversionsCol,
+        spend: this.spendCol,
+        revenue: this.layout.kind === "orders" ? this.valueCol : this.revenueCol,
       },
       this.mark,
       this.imported,

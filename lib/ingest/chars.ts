@@ -1,0 +1,9 @@
+/** Character codes the readers compare against (`String.prototype.charCodeAt`). */
+export const LF = 10;
+export const CR = 13;
+export const SPACE = 32;
+export const QUOTE = 34;
+export const COMMA = 44;
+export const PERIOD = 46;
+export const UPPER_T = 84;
+export const LOWER_T = 116;

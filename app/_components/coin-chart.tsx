@@ -6,13 +6,13 @@ import { PALETTE } from "./palette";
 
 export interface CoinBar {
   label: string;
-  /** Annualised volatility as a fraction (0.62 = 62%); null when unknown. */
+  /** Annualized volatility as a fraction (0.62 = 62%); null when unknown. */
   value: number | null;
   /** True for the campaign (drawn in a different colour). */
   campaign?: boolean;
 }
 
-/** Annualised volatility of the campaign's daily revenue surprise next to reference coins' daily returns, as horizontal bars. */
+/** Annualized volatility of the campaign's daily revenue surprise next to reference coins' daily returns, as horizontal bars. */
 export function CoinChart({ bars, height }: { bars: readonly CoinBar[]; height?: number }) {
   const data = bars.filter((b) => b.value !== null).map((b) => ({ ...b, pct: b.value as number }));
   const h = height ?? 60 + data.length * 44;
@@ -25,7 +25,7 @@ export function CoinChart({ bars, height }: { bars: readonly CoinBar[]; height?:
           domain={[0, "auto"]}
           tickFormatter={(v: number) => formatPercent(v, 0)}
           tick={{ fill: PALETTE.ink2, fontSize: 12 }}
-          label={{ value: "annualised volatility (sd of daily moves × √365)", position: "insideBottom", offset: -14, fill: PALETTE.ink2, fontSize: 12 }}
+          label={{ value: "annualized volatility (sd of daily moves × √365)", position: "insideBottom", offset: -14, fill: PALETTE.ink2, fontSize: 12 }}
         />
         <YAxis type="category" dataKey="label" width={120} tick={{ fill: PALETTE.ink, fontSize: 12 }} />
         <Bar dataKey="pct" isAnimationActive={false} barSize={22}>

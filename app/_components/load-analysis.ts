@@ -21,7 +21,7 @@ export function loadDatasetOr404(rawId: string): LoadedDataset {
 
 /**
  * Runs the analysis for a page. "not_found" becomes the not-found page; another AppError (a user-facing message,
- * e.g. a dataset too small to analyse, or the server busy) is returned for the page to show; anything else
+ * e.g. a dataset too small to analyze, or the server busy) is returned for the page to show; anything else
  * propagates to error.tsx. Runs in the worker pool (lib/jobs/pool.ts), like the API.
  */
 export async function analyseOrMessage(datasetId: number, q: AnalysisQuery): Promise<{ analysis: DatasetAnalysis } | { message: string }> {

@@ -3,7 +3,7 @@
 import { useEffect, useEffectEvent, useState } from "react";
 import { parseBudget } from "./analysis-query";
 
-/** Debounce delay of the budget box (ms): long enough to type "1500" without four analyses. */
+/** Debounce delay of the budget box (ms): long enough to type "1500" without four analyzes. */
 export const BUDGET_DEBOUNCE_MS = 500;
 
 /**

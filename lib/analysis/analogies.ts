@@ -233,9 +233,9 @@ export interface CoinSeries {
   /** Where the prices came from and their period. */
   source: string;
   histogram: HistogramPoint[];
-  /** Daily sd (n - 1 divisor), annualised volatility (x sqrt(365)), 1% quantile and mean of the daily log return. */
+  /** Daily sd (n - 1 divisor), annualized volatility (x sqrt(365)), 1% quantile and mean of the daily log return. */
   dailySd: number;
-  annualisedVolatility: number;
+  annualizedVolatility: number;
   q01: number;
   mean: number;
   days: number;
@@ -266,7 +266,7 @@ export function referenceCoinSeries(ref: CoinReference): CoinSeries {
     source: `${ref.source}, ${ref.firstDate} to ${ref.lastDate}`,
     histogram: binsInRange(ref.histogram.firstEdge, ref.histogram.binWidth, ref.histogram.counts),
     dailySd: ref.dailySd,
-    annualisedVolatility: ref.annualisedVolatility,
+    annualizedVolatility: ref.annualizedVolatility,
     q01: ref.quantiles["0.01"] ?? Number.NaN,
     mean: ref.dailyMean,
     days: ref.days,
@@ -286,7 +286,7 @@ export const coinSeriesSchema = z.strictObject({
     .array(z.strictObject({ x: finite, width: finite.refine((w) => w > 0, { error: "must be > 0" }), p: finite.refine((p) => p >= 0 && p <= 1, { error: "must be in [0, 1]" }) }))
     .max(400),
   dailySd: finite,
-  annualisedVolatility: finite,
+  annualizedVolatility: finite,
   q01: finite,
   mean: finite,
   days: z.number().int().min(0),
@@ -330,7 +330,7 @@ export function uploadedCoinSeries(upload: Pick<CoinUpload, "csv" | "name">): { 
       source: `Uploaded price file (${series.priceColumn}), ${coin.firstDate} to ${coin.lastDate}`,
       histogram: binsInRange(coin.histogram.firstEdge, coin.histogram.binWidth, coin.histogram.counts),
       dailySd: stats.sd,
-      annualisedVolatility: stats.annualisedVolatility,
+      annualizedVolatility: stats.annualizedVolatility,
       q01: stats.quantiles["0.01"] ?? Number.NaN,
       mean: stats.mean,
       days: coin.days,
@@ -352,7 +352,7 @@ export function coinsPanel(coin: CoinSeries, stable: CoinSeries): AnalogyPanel {
   return {
     id: "coins",
     title: `A coin against a stablecoin: ${coin.label} and ${stable.label}`,
-    caption: `${coin.label}'s daily returns swing with an sd of ${pct(coin.dailySd)} (${pct(coin.annualisedVolatility)} a year); ${stable.label}'s with ${pct(stable.dailySd)}: its worst 1% of days lose ${pct(-stable.q01)}, against ${pct(-coin.q01)}.`,
+    caption: `${coin.label}'s daily returns swing with an sd of ${pct(coin.dailySd)} (${pct(coin.annualizedVolatility)} a year); ${stable.label}'s with ${pct(stable.dailySd)}: its worst 1% of days lose ${pct(-stable.q01)}, against ${pct(-coin.q01)}.`,
     xLabel: "daily log return",
     unit: "return",
     currency: null,

@@ -1,5 +1,5 @@
 /**
- * The one cache of derived results (analyses, campaign pages, lab lattices, model answers): named namespaces, each a
+ * The one cache of derived results (analyzes, campaign pages, lab lattices, model answers): named namespaces, each a
  * least-recently-used map with its own bound on entries, so a namespace of large values (whole lattices) keeps only
  * a few while one of small answers keeps hundreds.
  *
@@ -67,7 +67,7 @@ const namespaces: Map<string, LruNamespace<unknown>> = (globalForCache.noisefloo
 /**
  * The namespace `name`, created with a bound of `max` entries on first use (later calls get the same one).
  *
- * @example const analyses = cacheNamespace<DatasetAnalysis>("analysis", 64); analyses.getOrCompute(key, run)
+ * @example const analyzes = cacheNamespace<DatasetAnalysis>("analysis", 64); analyzes.getOrCompute(key, run)
  */
 export function cacheNamespace<V>(name: string, max: number): LruNamespace<V> {
   let ns = namespaces.get(name);

@@ -113,7 +113,7 @@ function buildDetail(run: ReturnType<typeof runAnalysis>, datasetId: number, cam
         .filter((c) => c !== undefined)
         .map((c) => ({
           symbol: c.symbol,
-          annualizedVolatility: c.annualisedVolatility,
+          annualizedVolatility: c.annualizedVolatility,
           period: `${c.firstDate} to ${c.lastDate}`,
           source: c.source,
         })),

@@ -32,8 +32,8 @@ export interface AnalysisRun {
   estimate: DatasetEstimate;
 }
 
-/** Whole analyses (with the estimates the campaign pages reuse), keyed by data revision, dataset and query. */
-const analyses = cacheNamespace<AnalysisRun>("analysis", 32);
+/** Whole analyzes (with the estimates the campaign pages reuse), keyed by data revision, dataset and query. */
+const analyzes = cacheNamespace<AnalysisRun>("analysis", 32);
 /** The campaign table's part alone (part=summary), same keys. */
 const summaries = cacheNamespace<DatasetSummary>("analysis-summary", 64);
 
@@ -287,7 +287,7 @@ function analyseCampaign(c: CampaignContext): CampaignAnalysis {
       rps: cal?.meanRps ?? null,
     },
     verdict: verdictOf(e, unitLabel),
-    coinVolatility: coin.stats ? coin.stats.annualisedVolatility : null,
+    coinVolatility: coin.stats ? coin.stats.annualizedVolatility : null,
     rowSpan: span,
     notes,
   };
@@ -354,12 +354,12 @@ function performanceRow(db: Db, datasetId: number) {
 export function computeAnalysis(db: Db, datasetId: number, q: AnalysisQuery, useCache = false, calibration = true): AnalysisRun {
   const key = `${analysisKey(db, datasetId, q)}:${calibration ? "full" : "summary"}`;
   if (useCache) {
-    const hit = analyses.get(key);
+    const hit = analyzes.get(key);
     if (hit) return hit;
   }
   const row = performanceRow(db, datasetId);
   const { inputs, spans } = campaignRows(db, datasetId);
-  if (inputs.length === 0) throw new AppError("not_found", `Dataset ${datasetId} has no rows to analyse.`);
+  if (inputs.length === 0) throw new AppError("not_found", `Dataset ${datasetId} has no rows to analyze.`);
   const horizonDays = HORIZON_DAYS[q.horizon];
   // Rows covering n days are n days of data: the default budget is the spend per day of those days x the horizon.
   const perDay = inputs.map((c, i) => {
@@ -438,7 +438,7 @@ export function computeAnalysis(db: Db, datasetId: number, q: AnalysisQuery, use
     notes,
   };
   const run = { result, inputs, estimate };
-  return useCache ? analyses.set(key, run) : run;
+  return useCache ? analyzes.set(key, run) : run;
 }
 
 /** The span every period-row campaign shares (same start, end and row length), or the widest when they differ. */
@@ -460,7 +460,7 @@ export function analyzeDataset(db: Db, datasetId: number, q: AnalysisQuery): Dat
  */
 export function analysisSummary(db: Db, datasetId: number, q: AnalysisQuery): DatasetSummary {
   const base = analysisKey(db, datasetId, q);
-  const full = analyses.get(`${base}:full`);
+  const full = analyzes.get(`${base}:full`);
   return summaries.getOrCompute(`${base}:${full ? "full" : "summary"}`, () => {
     const run = full ?? computeAnalysis(db, datasetId, q, false, false);
     const { rho: _rho, shrinkage: _shrinkage, pooling: _pooling, ...rest } = run.result;

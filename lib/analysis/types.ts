@@ -76,7 +76,7 @@ export interface CampaignAnalysis {
   /** Rolling one-step-ahead calibration; coverages null when no day could be scored (too little history, or ads). */
   calibration: { days: number; coverage50: number | null; coverage80: number | null; coverage90: number | null; rps: number | null };
   verdict: Verdict;
-  /** Daily return on spend seen as a coin: annualised volatility (sqrt(365)), null without revenue. */
+  /** Daily return on spend seen as a coin: annualized volatility (sqrt(365)), null without revenue. */
   coinVolatility: number | null;
   /** What the campaign's rows cover when each is a multi-day period (a report with one row for 27 Jan-23 Feb). */
   rowSpan?: RowSpan | null;

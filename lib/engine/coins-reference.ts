@@ -2,7 +2,7 @@
  * Reference figures for four coins, quoted from the project's shared coin reference (reference.json beside the
  * Yahoo Finance price files in ../shared/data/coins): daily log returns of Yahoo Finance daily closes in USD,
  * BTC/ETH/USDT 2018-04-18 to 2023-04-17 (1826 days), USDC 2018-10-08 to 2023-04-17 (1653 days).
- * Conventions: sd with the n - 1 divisor, annualised volatility = sd x sqrt(365), skewness and excess kurtosis as
+ * Conventions: sd with the n - 1 divisor, annualized volatility = sd x sqrt(365), skewness and excess kurtosis as
  * population moment ratios, type-7 quantiles, drawdown on the price. Histogram: counts of daily log returns in 120
  * bins of width 0.005 from -0.3, values outside [-0.3, 0.3) clipped into the end bins.
  * tests/unit/coins/reference.test.ts checks lib/engine/coins.ts reproduces them from the price files.
@@ -20,7 +20,7 @@ export interface CoinReference {
   returns: number;
   dailyMean: number;
   dailySd: number;
-  annualisedVolatility: number;
+  annualizedVolatility: number;
   skewness: number;
   excessKurtosis: number;
   worstDay: number;
@@ -42,7 +42,7 @@ export const COIN_REFERENCE: readonly CoinReference[] = [
     returns: 1825,
     dailyMean: 0.00070305,
     dailySd: 0.03693272,
-    annualisedVolatility: 0.705599,
+    annualizedVolatility: 0.705599,
     skewness: -1.1369,
     excessKurtosis: 16.0635,
     worstDay: -0.46473,
@@ -73,7 +73,7 @@ export const COIN_REFERENCE: readonly CoinReference[] = [
     returns: 1825,
     dailyMean: 0.00075573,
     dailySd: 0.04881817,
-    annualisedVolatility: 0.93267,
+    annualizedVolatility: 0.93267,
     skewness: -1.0874,
     excessKurtosis: 11.6506,
     worstDay: -0.550732,
@@ -104,7 +104,7 @@ export const COIN_REFERENCE: readonly CoinReference[] = [
     returns: 1652,
     dailyMean: -1.55e-06,
     dailySd: 0.00368783,
-    annualisedVolatility: 0.070456,
+    annualizedVolatility: 0.070456,
     skewness: 0.3433,
     excessKurtosis: 31.6366,
     worstDay: -0.037233,
@@ -135,7 +135,7 @@ export const COIN_REFERENCE: readonly CoinReference[] = [
     returns: 1825,
     dailyMean: 1.45e-06,
     dailySd: 0.00357056,
-    annualisedVolatility: 0.068215,
+    annualizedVolatility: 0.068215,
     skewness: 0.2887,
     excessKurtosis: 59.5294,
     worstDay: -0.05257,

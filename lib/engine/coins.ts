@@ -1,6 +1,6 @@
 /**
  * Coins: the same variance story told with prices. Daily log returns from Yahoo-format price CSVs, realised
- * volatility (annualised by sqrt(365): coins trade every day), return histograms, the distribution of a holding's
+ * volatility (annualized by sqrt(365): coins trade every day), return histograms, the distribution of a holding's
  * value over a horizon and a collar on it; and a campaign seen as a coin (its daily revenue surprise against its spend).
  *
  * Conventions (they reproduce ../shared/data/coins/reference.json): sd with the n - 1 divisor; skewness and excess
@@ -10,7 +10,7 @@
 import type { DayRow } from "./estimate/types";
 import { neumaierSum } from "./numeric";
 
-/** Days per year used to annualise daily volatility (coins trade every calendar day). */
+/** Days per year used to annualize daily volatility (coins trade every calendar day). */
 export const DAYS_PER_YEAR = 365;
 /** Quantile levels reported by default (those of the reference figures). */
 export const DEFAULT_QUANTILES = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.975, 0.99, 0.995, 0.999] as const;
@@ -58,7 +58,7 @@ export interface ReturnStats {
   /** Standard deviation, n - 1 divisor. */
   sd: number;
   /** sd x sqrt(periodsPerYear). */
-  annualisedVolatility: number;
+  annualizedVolatility: number;
   /** g1 = m3 / m2^1.5 (null when every return is equal). */
   skewness: number | null;
   /** g2 = m4 / m2^2 - 3 (null when every return is equal). */
@@ -70,9 +70,9 @@ export interface ReturnStats {
 }
 
 /**
- * Mean, sd, annualised volatility, skewness, excess kurtosis, extremes and quantiles of returns.
+ * Mean, sd, annualized volatility, skewness, excess kurtosis, extremes and quantiles of returns.
  * Two passes (mean, then central moments): stable without Welford because the data are in memory.
- * annualisedVolatility = sd sqrt(periodsPerYear) (the square-root-of-time rule for independent returns).
+ * annualizedVolatility = sd sqrt(periodsPerYear) (the square-root-of-time rule for independent returns).
  * @param returns - at least 2 finite values (fewer -> null: no spread to measure).
  * @param options.periodsPerYear - default 365. @param options.quantiles - levels in [0, 1].
  * @example returnStats([0.01, -0.01]).sd // returns ~0.014142 (sqrt(2e-4))
@@ -112,7 +112,7 @@ export function returnStats(
     count: n,
     mean,
     sd,
-    annualisedVolatility: sd * Math.sqrt(options.periodsPerYear ?? DAYS_PER_YEAR),
+    annualizedVolatility: sd * Math.sqrt(options.periodsPerYear ?? DAYS_PER_YEAR),
     skewness: m2 > 0 ? m3 / Math.pow(m2, 1.5) : null,
     excessKurtosis: m2 > 0 ? m4 / (m2 * m2) - 3 : null,
     worst,
@@ -198,7 +198,7 @@ export interface CoinSummary {
 /**
  * Describes a price series: log-return statistics, maximum drawdown and the histogram of daily log returns
  * (default bins: width 0.005 from -0.3, 120 bins, clipped: the reference figures' layout).
- * @example describeCoin(parseYahooCsv(csv)).stats?.annualisedVolatility // ~0.706 for BTC 2018-2023
+ * @example describeCoin(parseYahooCsv(csv)).stats?.annualizedVolatility // ~0.706 for BTC 2018-2023
  */
 export function describeCoin(
   series: PriceSeries,
@@ -226,7 +226,7 @@ export interface CampaignAsCoin {
   returnKind: "log" | "simple";
   /** k: the campaign's revenue per unit of spend over the days used (the expectation each day is measured against). */
   revenuePerSpend: number | null;
-  /** Statistics of `returns` on the coins' annualised scale (sd x sqrt(365)); null with fewer than 2 days, no
+  /** Statistics of `returns` on the coins' annualized scale (sd x sqrt(365)); null with fewer than 2 days, no
    * revenue at all, or a failed self-check (`note` says which). */
   stats: ReturnStats | null;
   /** Days left out: no spend, or no revenue figure. */
@@ -248,7 +248,7 @@ export interface CampaignAsCoin {
  * When a day has spend and no revenue, ln(1 + s_t) = ln 0 is -infinity: the simple surprises s_t are used instead
  * (`returnKind` "simple"); the two agree to first order in s_t (ln(1 + s) = s - s^2/2 + ...).
  * For a compound Poisson campaign with N_t ~ Poisson(lambda_t), lambda_t proportional to spend_t and order values of
- * coefficient of variation c_X, Var[s_t] = (1 + c_X^2) / lambda_t, so the annualised figure is close to
+ * coefficient of variation c_X, Var[s_t] = (1 + c_X^2) / lambda_t, so the annualized figure is close to
  * sqrt(365 mean_t((1 + c_X^2) / lambda_t)) (exactly that for the simple surprise with k known; to O(1/lambda) for
  * the log).
  * Self-check: sum_t spend_t s_t = 0 by construction; a larger residual than 1e-9 of the spend (a non-finite input
@@ -310,7 +310,7 @@ export function campaignAsCoin(days: readonly Pick<DayRow, "date" | "spend" | "r
     note:
       stats === null
         ? "Fewer than two days with spend and revenue: no volatility to measure."
-        : `${what}, over ${used.length} days; annualised volatility ${(stats.annualisedVolatility * 100).toFixed(0)}%.`,
+        : `${what}, over ${used.length} days; annualized volatility ${(stats.annualizedVolatility * 100).toFixed(0)}%.`,
   };
 }
 

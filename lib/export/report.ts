@@ -70,7 +70,7 @@ export function campaignRecords(a: Pick<DatasetAnalysis, "currency" | "horizon" 
     verdict: c.verdict.label,
     "verdict p-value": fin(c.verdict.pValue),
     "verdict sentence": c.verdict.text,
-    "daily revenue surprise volatility (annualised)": fin(c.coinVolatility),
+    "daily revenue surprise volatility (annualized)": fin(c.coinVolatility),
     };
   });
 }
@@ -152,18 +152,18 @@ export function poolingRecords(a: DatasetAnalysis): ExportRecord[] {
   return rows.map(([figure, value, note]) => ({ figure, value, note }));
 }
 
-/** The campaign as a coin: the annualised volatility of its daily revenue surprise next to reference coins. */
+/** The campaign as a coin: the annualized volatility of its daily revenue surprise next to reference coins. */
 export function coinRecords(d: CampaignDetail): ExportRecord[] {
   return [
     {
       series: d.campaign,
-      "annualised volatility": fin(d.coin.campaign),
+      "annualized volatility": fin(d.coin.campaign),
       period: null,
       source: "daily revenue / (spend x revenue per unit of spend) - 1, from this dataset",
     },
     ...d.coin.references.map((r) => ({
       series: r.symbol,
-      "annualised volatility": fin(r.annualizedVolatility),
+      "annualized volatility": fin(r.annualizedVolatility),
       period: r.period,
       source: r.source,
     })),

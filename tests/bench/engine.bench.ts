@@ -90,7 +90,7 @@ const latticeCases: LatticeCase[] = [
 const sampleDatasetCases: Array<{ id: string; run: () => unknown }> = [];
 {
   // The bundled sample (6 campaigns x 180 days + its order list) imported by the CLI into a throwaway database,
-  // then analysed from the database exactly as GET /api/datasets/:id/analysis does, without the result cache.
+  // then analyzed from the database exactly as GET /api/datasets/:id/analysis does, without the result cache.
   const dir = mkdtempSync(join(tmpdir(), "noisefloor-bench-"));
   const dbPath = join(dir, "bench.db");
   for (const file of ["sample-data/campaigns-daily.csv", "sample-data/orders.csv"]) {

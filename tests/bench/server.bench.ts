@@ -1,5 +1,5 @@
 /**
- * `npm run bench:server`: does the server stay up while a 1,000,000-row dataset is analysed?
+ * `npm run bench:server`: does the server stay up while a 1,000,000-row dataset is analyzed?
  * Against `next start` on loopback (no sample data), with a dataset of 200 campaigns x 5,000 days imported through
  * POST /api/uploads:
  * 1. reference: GET /api/datasets and GET /api/health latencies on the idle server (one client, one request after

@@ -5,7 +5,7 @@ import { startServer, type RunningServer } from "../support/server";
 const chromiumPath = inject("chromiumPath");
 
 /**
- * The server stays up while a big dataset is analysed. A server of its own with one worker thread and a queue of
+ * The server stays up while a big dataset is analyzed. A server of its own with one worker thread and a queue of
  * one, so that "busy" and "full" are reached with two requests. The dataset: 100 campaigns x 3,000 days = 300,000
  * rows, 14 MB, uploaded over HTTP: more than the 10 MB a Next proxy buffers, so it also checks that the upload route
  * is outside the proxy and nothing is cut (the 1,000,000-row case is `npm run bench:server`).

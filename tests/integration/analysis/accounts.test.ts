@@ -12,7 +12,7 @@ import { isAppError } from "@/lib/errors";
 import { insertAccount, type AccountSpec, type CampaignSpec } from "@/tests/support/accounts";
 
 /*
- * Any valid account is analysed without an internal error, on every horizon, and its figures agree with themselves:
+ * Any valid account is analyzed without an internal error, on every horizon, and its figures agree with themselves:
  * quantiles in order, the count's mean equal to E[N], the revenue's mean within the lattice's stated accuracy of
  * E[N] E[X] (0.1%, see latticeProblem) and its sd within 1% of the closed form. Accounts run from one sale a month to
  * 100,000 a day, order values from a cent to 1,000,000, up to 300 campaigns; an account with no rows gets a clear
@@ -99,11 +99,11 @@ describe("the analysis of generated accounts", () => {
         caught = e;
       }
       expect(isAppError(caught) && caught.code).toBe("not_found");
-      expect((caught as Error).message).toMatch(/no rows to analyse/);
+      expect((caught as Error).message).toMatch(/no rows to analyze/);
     }
   });
 
-  it("one sale a month, analysed by the day", () => {
+  it("one sale a month, analyzed by the day", () => {
     const id = insertAccount(db, { seed: 11, days: 120, campaigns: [{ salesPerDay: 1 / 30, orderValue: 80, cvr: 0.01, cpc: 0.8 }] });
     const runs = analyseEveryHorizon(id);
     for (const r of runs) checkRun(r);

@@ -67,7 +67,7 @@ describe("the data revision", () => {
   });
 });
 
-describe("cached analyses follow the data", () => {
+describe("cached analyzes follow the data", () => {
   it("a re-import of the same bytes with another mapping changes the answer on every horizon and part", async () => {
     const file = write("daily.csv", dailyCsv());
     const first = await importLocalFile(db, dbPath, file, { maxBytes: MAX });

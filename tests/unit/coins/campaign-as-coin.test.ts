@@ -42,7 +42,7 @@ describe("campaignAsCoin: the daily surprise against the day's spend", () => {
     expect(c.note).toMatch(/1 of 3 days had no revenue/);
     // mean 1/3; deviations 5/3, -1/3, -4/3 -> sum of squares 42/9, sd = sqrt(7/3). Tolerance 1e-12 (rounding).
     expect(Math.abs((c.stats?.sd ?? NaN) - Math.sqrt(7 / 3))).toBeLessThan(1e-12);
-    expect(Math.abs((c.stats?.annualisedVolatility ?? NaN) - Math.sqrt((7 / 3) * 365))).toBeLessThan(1e-12);
+    expect(Math.abs((c.stats?.annualizedVolatility ?? NaN) - Math.sqrt((7 / 3) * 365))).toBeLessThan(1e-12);
   });
 
   it("gives ~0 volatility to a campaign whose revenue follows its spend exactly, however large its return on spend", () => {
@@ -54,7 +54,7 @@ describe("campaignAsCoin: the daily surprise against the day's spend", () => {
     const c = campaignAsCoin(days);
     expect(c.returnKind).toBe("log");
     // Only rounding of revenue / (k spend) is left: 1e-12 is ~5,000 ulps of 1.
-    expect(c.stats?.annualisedVolatility ?? NaN).toBeLessThan(1e-12);
+    expect(c.stats?.annualizedVolatility ?? NaN).toBeLessThan(1e-12);
     expect(Math.abs((c.revenuePerSpend ?? NaN) - 49.8)).toBeLessThan(1e-12);
   });
 
@@ -81,7 +81,7 @@ describe("campaignAsCoin: the daily surprise against the day's spend", () => {
     // Seeded Monte Carlo: the sd of n near-normal values has relative standard error 1/sqrt(2n) = 1.29% at n = 3000;
     // tolerance 4 standard errors.
     const se = expected / Math.sqrt(2 * n);
-    expect(Math.abs((c.stats?.annualisedVolatility ?? NaN) - expected)).toBeLessThan(4 * se);
+    expect(Math.abs((c.stats?.annualizedVolatility ?? NaN) - expected)).toBeLessThan(4 * se);
     // And the delta-method closed form sqrt(365 mean(1/lambda)) is within 1% of the exact one at these rates.
     const delta = Math.sqrt((365 * lambdas.reduce((a, l) => a + 1 / l, 0)) / n);
     expect(Math.abs(delta / expected - 1)).toBeLessThan(0.01);
@@ -111,7 +111,7 @@ describe("campaignAsCoin: the daily surprise against the day's spend", () => {
     // s_t is skewed (excess kurtosis ~ 1/lambda ~ 0.3 from the counts plus the order values): relative SE of the sd
     // sqrt((kurtosis - 1) / (4n)) with kurtosis <= 5 -> <= 1/sqrt(n) = 1.6%; tolerance 4 SE = 6.3% (the k-hat 0.6%
     // is inside it).
-    expect(Math.abs((c.stats?.annualisedVolatility ?? NaN) / expected - 1)).toBeLessThan(4 / Math.sqrt(n));
+    expect(Math.abs((c.stats?.annualizedVolatility ?? NaN) / expected - 1)).toBeLessThan(4 / Math.sqrt(n));
   });
 
   it("has no statistics with fewer than two usable days, or no revenue at all, and says why", () => {

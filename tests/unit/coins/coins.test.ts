@@ -3,7 +3,7 @@
  * prices 100, 100e^0.1, 100, 100e^0.1, 100, 100e^-0.2 once sorted, so the log returns are exactly
  * +0.1, -0.1, +0.1, -0.1, -0.2 (to the 12 decimals the file keeps: tolerance 1e-10).
  *   mean = -0.04; deviations 0.14, -0.06, 0.14, -0.06, -0.16; sum of squares 0.072
- *   sd = sqrt(0.072 / 4) = 0.1341640786; annualised = sd sqrt(365) = 2.5632011236
+ *   sd = sqrt(0.072 / 4) = 0.1341640786; annualized = sd sqrt(365) = 2.5632011236
  *   m2 = 0.0144, m3 = 0.000192, m4 = 0.00028992 -> skewness 1/9, excess kurtosis 0.00028992/0.00020736 - 3
  *   max drawdown = 100e^-0.2 / 100e^0.1 - 1 = e^-0.3 - 1
  */
@@ -48,12 +48,12 @@ describe("return statistics", () => {
     [0.1, -0.1, 0.1, -0.1, -0.2].forEach((x, i) => expect(r[i]).toBeCloseTo(x, 10));
   });
 
-  it("matches the hand-computed mean, sd, annualised volatility, skewness and kurtosis", () => {
+  it("matches the hand-computed mean, sd, annualized volatility, skewness and kurtosis", () => {
     expect(st).not.toBeNull();
     if (!st) return;
     expect(Math.abs(st.mean - -0.04)).toBeLessThan(TOL);
     expect(Math.abs(st.sd - Math.sqrt(0.018))).toBeLessThan(TOL);
-    expect(Math.abs(st.annualisedVolatility - Math.sqrt(0.018 * 365))).toBeLessThan(TOL);
+    expect(Math.abs(st.annualizedVolatility - Math.sqrt(0.018 * 365))).toBeLessThan(TOL);
     expect(Math.abs((st.skewness ?? NaN) - 1 / 9)).toBeLessThan(1e-8);
     expect(Math.abs((st.excessKurtosis ?? NaN) - (0.00028992 / 0.00020736 - 3))).toBeLessThan(1e-8);
     expect(st.worst).toBeCloseTo(-0.2, 10);

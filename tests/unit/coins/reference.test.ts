@@ -2,7 +2,7 @@
  * Reproduces the shared coin reference figures (../shared/data/coins/reference.json) from the Yahoo price files
  * beside them, for BTC, ETH, USDC and USDT. Runs only where that folder exists (the data are not part of the repo).
  * Tolerances follow the decimals quoted (half a unit in the last place, doubled): daily sd 8 decimals -> 1e-8;
- * annualised volatility, worst/best day, drawdown and quantiles 6 decimals -> 1e-6; skewness and kurtosis 4
+ * annualized volatility, worst/best day, drawdown and quantiles 6 decimals -> 1e-6; skewness and kurtosis 4
  * decimals -> 1e-4; daily mean 8 decimals or 3 significant figures (stablecoins) -> 1e-8 or 0.5% of it.
  */
 import fs from "node:fs";
@@ -46,7 +46,7 @@ describe.skipIf(!fs.existsSync(dir))("coin figures against the shared reference"
     expect(reference.coins.map((c) => c.symbol)).toEqual(["BTC", "ETH", "USDC", "USDT"]);
     for (const c of reference.coins) {
       const q = COIN_REFERENCE.find((x) => x.symbol === c.symbol);
-      expect(q?.annualisedVolatility).toBe(c.annualized_volatility);
+      expect(q?.annualizedVolatility).toBe(c.annualized_volatility);
       expect(q?.dailySd).toBe(c.daily_log_return_sd);
       expect(q?.maxDrawdown).toBe(c.max_drawdown);
       expect(q?.worstDay).toBe(c.worst_day);
@@ -70,7 +70,7 @@ describe.skipIf(!fs.existsSync(dir))("coin figures against the shared reference"
       const mean = ref.daily_log_return_mean;
       expect(Math.abs(s.mean - mean)).toBeLessThan(Math.max(1e-8, 5e-3 * Math.abs(mean)));
       expect(Math.abs(s.sd - ref.daily_log_return_sd)).toBeLessThan(1e-8);
-      expect(Math.abs(s.annualisedVolatility - ref.annualized_volatility)).toBeLessThan(1e-6);
+      expect(Math.abs(s.annualizedVolatility - ref.annualized_volatility)).toBeLessThan(1e-6);
       expect(Math.abs((s.skewness ?? NaN) - ref.skewness)).toBeLessThan(1e-4);
       expect(Math.abs((s.excessKurtosis ?? NaN) - ref.excess_kurtosis)).toBeLessThan(1e-4);
       expect(Math.abs(s.worst - ref.worst_day)).toBeLessThan(1e-6);

@@ -50,7 +50,7 @@ describe("campaignRecords", () => {
     const c = campaign("X", { coinVolatility: null, cvr: { mean: Number.NaN, lo90: 0, hi90: 1 } });
     const r = campaignRecords(analysis({ campaigns: [c] }))[0]!;
     expect(r["conversion rate"]).toBeNull();
-    expect(r["daily revenue surprise volatility (annualised)"]).toBeNull();
+    expect(r["daily revenue surprise volatility (annualized)"]).toBeNull();
   });
   it("is neutralised when written as CSV (a campaign named like a formula)", () => {
     const csv = recordsToCsv(campaignRecords(analysis()));
@@ -112,7 +112,7 @@ describe("figureRecords, poolingRecords, coinRecords, sentenceRecords", () => {
   it("puts the campaign first, then each reference coin with its source and period", () => {
     const rows = coinRecords(detail());
     expect(rows.map((r) => r.series)).toEqual(["Brand", "BTC", "USDC"]);
-    expect(rows[1]).toMatchObject({ "annualised volatility": 0.55, period: "2025-01-01 to 2025-12-31", source: "Yahoo Finance BTC-USD" });
+    expect(rows[1]).toMatchObject({ "annualized volatility": 0.55, period: "2025-01-01 to 2025-12-31", source: "Yahoo Finance BTC-USD" });
   });
   it("numbers the sentences", () => {
     expect(sentenceRecords(["a", "b"])).toEqual([

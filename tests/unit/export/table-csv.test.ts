@@ -38,7 +38,7 @@ describe("rounding in CSV (the JSON keeps full precision)", () => {
   });
   it("does not take a probability or a volatility about revenue for an amount", () => {
     expect(roundingFor("P(revenue below spend in a week)")).toBe("figure");
-    expect(roundingFor("daily revenue surprise volatility (annualised)")).toBe("figure");
+    expect(roundingFor("daily revenue surprise volatility (annualized)")).toBe("figure");
     expect(roundingFor("value")).toBe("figure");
   });
   it("keeps integers, negatives and the formula guard", () => {

@@ -40,7 +40,7 @@ async function readCappedText(request: Request, limit: number): Promise<string> 
 
 /**
  * POST /api/analogies/coin — `{ csv, name?, role: "coin" | "stable", other? }`: a Yahoo-format daily price CSV (at most
- * 5 MB) turned into panel c's series (daily log-return histogram, sd, annualised volatility, 1% quantile), and panel c
+ * 5 MB) turned into panel c's series (daily log-return histogram, sd, annualized volatility, 1% quantile), and panel c
  * rebuilt with it beside `other` (the series kept on the other side; the reference BTC or USDC when absent).
  * Errors as `{ error: { code, message } }`: 413 too_large, 400 invalid_json / invalid_body, 422
  * unrecognised_format / no_valid_rows.

@@ -177,7 +177,7 @@ function AnalysisNotes({ a }: { a: CampaignTableData & Pick<DatasetSummary, "not
 
 function CampaignsOrNone({ a, budget }: { a: CampaignTableData; budget: number | undefined }) {
   return a.campaigns.length === 0 ? (
-    <p className="alert warn">No campaign in this dataset has enough data to analyse.</p>
+    <p className="alert warn">No campaign in this dataset has enough data to analyze.</p>
   ) : (
     <CampaignTable analysis={a} budget={budget} />
   );

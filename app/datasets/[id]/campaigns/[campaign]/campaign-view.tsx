@@ -251,7 +251,7 @@ function DailySection({ d, datasetName, unit }: { d: CampaignDetail; datasetName
   );
 }
 
-/** sqrt(365): annualised volatility = daily sd x sqrt(365) (coins trade every day), as in lib/engine/coins.ts. */
+/** sqrt(365): annualized volatility = daily sd x sqrt(365) (coins trade every day), as in lib/engine/coins.ts. */
 const SQRT_DAYS = Math.sqrt(365);
 
 function CoinSection({ d, datasetId }: { d: CampaignDetail; datasetId: number }) {
@@ -267,14 +267,14 @@ function CoinSection({ d, datasetId }: { d: CampaignDetail; datasetId: number })
       ? "This campaign has no revenue figures (or fewer than two days with spend), so it has no daily surprise to compare."
       : `Compared like with like: on a typical day this campaign's revenue lands ${formatPercent(campaignVol / SQRT_DAYS, 0)} away from what that day's spend brings on average${
           btc ? `, while ${btc.symbol}'s price moves ${formatPercent(btc.annualizedVolatility / SQRT_DAYS, 1)} a day` : ""
-        }; annualised (× √365, the way a coin's volatility is quoted) that is ${formatPercent(campaignVol, 0)}${
+        }; annualized (× √365, the way a coin's volatility is quoted) that is ${formatPercent(campaignVol, 0)}${
           btc ? ` against ${formatPercent(btc.annualizedVolatility, 0)}` : ""
         }, and how profitable the campaign is does not enter it.`;
   return (
     <>
       <h2>The campaign as a coin</h2>
       <ChartFrame
-        title="How bumpy are the days? Annualised volatility"
+        title="How bumpy are the days? Annualized volatility"
         caption={caption}
         exportName={`${d.campaign}-coin-volatility`}
         data={coinRecords(d)}

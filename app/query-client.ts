@@ -1,7 +1,7 @@
 import { QueryClient, isServer } from "@tanstack/react-query";
 
 /** One way to make a QueryClient: results stay fresh for 30 s, so navigating back does not refetch at once. */
-export function makeQueryClient(): QueryClient {
+function makeQueryClient(): QueryClient {
   return new QueryClient({
     defaultOptions: {
       queries: { staleTime: 30_000, refetchOnWindowFocus: false, retry: 1 },

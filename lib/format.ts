@@ -5,7 +5,7 @@
  */
 
 /** The locale every figure is printed in (fixed: server and browser must agree). */
-export const LOCALE = "en-US";
+const LOCALE = "en-US";
 
 /** What a missing or non-finite value prints as. */
 export const MISSING = "–";
@@ -344,7 +344,7 @@ export function currencyLabel(code: string): string {
 }
 
 /** Human name of a source format as stored on a dataset. */
-export const FORMAT_LABELS: Record<string, string> = {
+const FORMAT_LABELS: Record<string, string> = {
   generic: "Generic daily template",
   orders: "Order list",
   google_ads: "Google Ads",

@@ -101,7 +101,7 @@ export function generate(options: GenerateOptions): GenerateResult {
 }
 
 /** The folder this module lives in: the CLI writes the committed files next to it. */
-export const SAMPLE_DATA_DIR = path.dirname(fileURLToPath(import.meta.url));
+const SAMPLE_DATA_DIR = path.dirname(fileURLToPath(import.meta.url));
 
 function main(argv: readonly string[]): void {
   let seed = DEFAULT_SEED;

@@ -74,7 +74,7 @@ export function renderDailyCsv(sim: Simulation): string {
 }
 
 /** Order id of the n-th order of the file (1-based): "SO-000001". */
-export function orderId(n: number): string {
+function orderId(n: number): string {
   return `SO-${String(n).padStart(6, "0")}`;
 }
 

@@ -51,7 +51,7 @@ export function expectedTotals(c: CampaignSpec): ExpectedTotals {
  * Formula: Var[N | k] = E[k p Z (1 - p Z)] + (k p)^2 Var[Z] = m (1 - p (1 + v)) + m^2 v, v = Var[Z].
  * Example: m = 28, p = 0.016, v = 0.02276 gives ~45.38 (a plain binomial would give 27.55).
  */
-export function conversionVariance(mean: number, p: number, v: number = shockVariance()): number {
+function conversionVariance(mean: number, p: number, v: number = shockVariance()): number {
   return mean * (1 - p * (1 + v)) + mean * mean * v;
 }
 
@@ -161,7 +161,7 @@ export function realisedStats(rows: readonly DayRow[]): RealisedStats {
  * Daily standardised surprises of a campaign against its true conversion rate p.
  * Formula: s_t = (n_t - k_t p) / sqrt(k_t p (1 - p)); a day with no clicks has no surprise and gives 0.
  */
-export function dailySurprises(rows: readonly DayRow[], p: number): number[] {
+function dailySurprises(rows: readonly DayRow[], p: number): number[] {
   return rows.map((r) => {
     const expected = r.clicks * p;
     const variance = expected * (1 - p);

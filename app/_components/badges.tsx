@@ -1,7 +1,7 @@
 import type { Verdict } from "@/lib/analysis/types";
 
 /** Short label of a verdict. */
-export const VERDICT_LABELS: Record<Verdict["label"], string> = {
+const VERDICT_LABELS: Record<Verdict["label"], string> = {
   within: "within noise",
   better: "better than noise explains",
   worse: "worse than noise explains",

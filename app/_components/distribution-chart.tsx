@@ -43,7 +43,7 @@ export const DISTRIBUTION_LEGEND: readonly LegendSwatch[] = [
  * The bins worth drawing: trailing and leading bins whose probability is below 1e-5 of the total are dropped, so a
  * long thin tail does not squeeze the visible mass into a corner (the CSV keeps every bin).
  */
-export function visibleBins(points: readonly HistogramPoint[], summary: DistSummary): HistogramPoint[] {
+function visibleBins(points: readonly HistogramPoint[], summary: DistSummary): HistogramPoint[] {
   const cut = 1e-5;
   let lo = 0;
   let hi = points.length - 1;

@@ -51,7 +51,7 @@ export function findChartSvg(container: HTMLElement): SVGSVGElement | null {
 }
 
 /** Serialises an SVG element into standalone SVG text with explicit size, font and namespace. */
-export function serialiseSvg(svg: SVGSVGElement): { text: string; width: number; height: number } {
+function serialiseSvg(svg: SVGSVGElement): { text: string; width: number; height: number } {
   const rect = svg.getBoundingClientRect();
   const width = Math.max(1, Math.round(rect.width));
   const height = Math.max(1, Math.round(rect.height));

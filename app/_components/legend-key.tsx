@@ -2,7 +2,7 @@ import type { ReactNode } from "react";
 import type { LegendShape, LegendSwatch } from "./download";
 
 /** A small SVG swatch matching a chart series (shape and colour, so colour is never the only cue). */
-export function Swatch({ color, shape }: { color: string; shape: LegendShape }) {
+function Swatch({ color, shape }: { color: string; shape: LegendShape }) {
   const common = { fill: color, stroke: color };
   let el: ReactNode;
   switch (shape) {

@@ -4,7 +4,7 @@ import { useEffect, useEffectEvent, useState } from "react";
 import { parseBudget } from "./analysis-query";
 
 /** Debounce delay of the budget box (ms): long enough to type "1500" without four analyzes. */
-export const BUDGET_DEBOUNCE_MS = 500;
+const BUDGET_DEBOUNCE_MS = 500;
 
 /**
  * The analysis controls' state that lives in the address (?horizon=&budget=): the budget box's text, applied once

@@ -11,7 +11,7 @@ export function newToken(): string {
 }
 
 /** An error from the API with its user-safe details (e.g. the headers we saw in an unrecognised file). */
-export class UploadError extends Error {
+class UploadError extends Error {
   readonly details?: Record<string, unknown>;
   constructor(message: string, details?: Record<string, unknown>) {
     super(message);

@@ -76,7 +76,7 @@ const BINS = 70;
  * The latency setting: 8 servers at 30% load, lognormal service times of mean 20 ms (sigma 0.5), 200,000 requests
  * after a 20,000-request warm-up, seed 2026; with the balancer every request takes a 6 ms extra hop.
  */
-export const LATENCY_SETTING = {
+const LATENCY_SETTING = {
   servers: 8,
   arrivalRate: (0.3 * 8) / 20,
   service: { kind: "lognormal", mean: 20, sigma: 0.5 },
@@ -134,7 +134,7 @@ export function latencyPanel(): AnalogyPanel {
 // b) Pooling and d) collar on the sample's median campaign.
 
 /** Pool size of panel b. */
-export const ANALOGY_POOL = 20;
+const ANALOGY_POOL = 20;
 
 /** A built-in outcome when there is no dataset: Poisson(8) orders a week of lognormal(4, 0.8) value (mean ~$75). */
 export const FALLBACK_MODEL = {
@@ -143,7 +143,7 @@ export const FALLBACK_MODEL = {
 } as const;
 
 /** The outcome behind panels b and d: the sample dataset's median campaign over a week, or the built-in model. */
-export function analogyOutcome(db: Db): { model: OutcomeModel; note: string | null } {
+function analogyOutcome(db: Db): { model: OutcomeModel; note: string | null } {
   const ds = defaultLabDataset(db);
   if (ds) {
     try {
@@ -279,7 +279,7 @@ export const COIN_UPLOAD_MAX_BYTES = 5 * 1024 * 1024;
 const finite = z.number().refine(Number.isFinite, { error: "must be a finite number" });
 
 /** A panel-c series sent back by the page (the side not being replaced), validated like any input. */
-export const coinSeriesSchema = z.strictObject({
+const coinSeriesSchema = z.strictObject({
   label: z.string().min(1).max(80),
   source: z.string().max(400),
   histogram: z

@@ -24,13 +24,13 @@ import type { HistogramPoint } from "./types";
  */
 
 /** Volatile coins a collar can be put on (stablecoins barely move: a collar on them is empty). */
-export const COLLAR_COINS = ["BTC", "ETH"] as const;
+const COLLAR_COINS = ["BTC", "ETH"] as const;
 export type CollarCoin = (typeof COLLAR_COINS)[number];
 
 /** Bins of the before/after charts. */
 const BINS = 70;
 /** Value of the coin holding today (the figures read as "per $100 held"). */
-export const HOLDING_VALUE = 100;
+const HOLDING_VALUE = 100;
 
 const flag = z
   .union([z.boolean(), z.enum(["1", "0", "true", "false", "on", "off"])], { error: "zeroCost must be true or false" })

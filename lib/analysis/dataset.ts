@@ -86,7 +86,7 @@ export function campaignInputs(db: Db, datasetId: number): CampaignInput[] {
 }
 
 /** campaignInputs plus, per campaign, the period its undated rows cover (a row from 27 Jan to 23 Feb: 28 days). */
-export function campaignRows(db: Db, datasetId: number): CampaignRows {
+function campaignRows(db: Db, datasetId: number): CampaignRows {
   // One campaign's rows at a time (getObservationsByCampaign: raw arrays, campaigns in name order).
   const names: string[] = [];
   const dayLists: DayRow[][] = [];

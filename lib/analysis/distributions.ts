@@ -18,7 +18,7 @@ import type { DistSummary } from "./types";
  * sum's own moments and the order values' scale, `autoLattice`) is coarsened to fit it; when the result fails the
  * self-check below (a heavy-tailed order value on a window too coarse for it), the engine's full limit is used.
  */
-export const DASHBOARD_GRID = 1 << 16;
+const DASHBOARD_GRID = 1 << 16;
 /** Widest count distribution tabulated count by count (its pmf walk costs one multiply per count). */
 const COUNT_WALK_MAX = 1 << 20;
 /** E[S] on the lattice must match E[N] E[X] within 0.1% (and within the rounding bound E[N] h / 2). */
@@ -44,7 +44,7 @@ function closedMoments(freq: Frequency, sev: Pick<Severity, "mean" | "variance">
  * sum's lattice step (d.step times the pool size)
  * @example latticeProblem(poisson(2) x constant 10 lattice, 2, { mean: 20, sd: 14.14 }, 10) returns null
  */
-export function latticeProblem(d: LatticeDistribution, claims: number, closed: { mean: number; sd: number }, h: number): string | null {
+function latticeProblem(d: LatticeDistribution, claims: number, closed: { mean: number; sd: number }, h: number): string | null {
   const meanTol = Math.min((claims * h) / 2 + 1e-9 * Math.abs(closed.mean), MEAN_TOLERANCE * Math.abs(closed.mean));
   if (!(Math.abs(d.mean - closed.mean) <= meanTol)) {
     return `lattice mean ${d.mean} differs from E[N]E[X] = ${closed.mean} by more than ${meanTol}`;

@@ -17,7 +17,7 @@ import type { HistogramPoint } from "./types";
  * The contract request behind a lab lattice: POST /api/model with it gives the same figures. The lattice step is
  * left to the engine (automatic: fine enough to resolve the orders for a few claims, density-sampled for many).
  */
-export function labSpec(model: Pick<OutcomeModel, "frequency" | "severity">, k: number, rho: number): ModelRequest {
+function labSpec(model: Pick<OutcomeModel, "frequency" | "severity">, k: number, rho: number): ModelRequest {
   const spec: ModelRequest = {
     frequency: model.frequency,
     severity: model.severity as ModelRequest["severity"],
@@ -142,7 +142,7 @@ export interface ModelFigures {
  * The figures POST /api/model reports for a lattice: its moments, P(S = 0) and the 5%, 50%, 95% quantiles (the
  * smallest lattice value with F(x) >= p). Example: Poisson(3) counts give pZero e^-3 ~ 0.0498 and q50 3.
  */
-export function modelFigures(d: LatticeDistribution): ModelFigures {
+function modelFigures(d: LatticeDistribution): ModelFigures {
   return {
     mean: d.mean,
     sd: d.sd,

@@ -133,7 +133,7 @@ export interface PoolingDto {
 }
 
 /** Pool sizes whose exact lattices are drawn on the CV chart. */
-export const EXACT_KS = [1, 3, 10, 30, 100, 300, 1000] as const;
+const EXACT_KS = [1, 3, 10, 30, 100, 300, 1000] as const;
 
 /** About n log-spaced whole pool sizes from 1 to kMax (distinct, ascending). */
 export function logSpacedKs(kMax = 1000, n = 60): number[] {

@@ -13,7 +13,7 @@ export const analysisQuerySchema = z.object({
 export type AnalysisQuery = z.infer<typeof analysisQuerySchema>;
 
 /** Parts of GET /api/datasets/:id/analysis: the campaign table first (summary), or everything (full, the default). */
-export const ANALYSIS_PARTS = ["summary", "full"] as const;
+const ANALYSIS_PARTS = ["summary", "full"] as const;
 export const analysisPartQuerySchema = analysisQuerySchema.extend({
   part: z.enum(ANALYSIS_PARTS, { error: "part must be summary or full" }).default("full"),
 });

@@ -24,7 +24,7 @@ const USAGE = `noisefloor command line
 
 Settings come from the environment (DATABASE_PATH, UPLOAD_MAX_MB, ...; see README.md).`;
 
-export class UsageError extends AppError {
+class UsageError extends AppError {
   constructor(message: string) {
     super("invalid_query", message);
   }

@@ -22,13 +22,13 @@ import { checkLattice, expectedMoments, headMass, LatticeCheckError, latticeMean
 import { autoLattice, MAX_GRID, niceCeil, TAIL_SD, windowOf } from "./lattice-step";
 import { nextPow2 } from "./numeric";
 // The grid limits and step helpers live in lattice-step.ts; re-exported for the many callers that read them here.
-export { autoLattice, MAX_GRID, niceCeil, niceFloor, TAIL_SD } from "./lattice-step";
+export { autoLattice, MAX_GRID, niceCeil, TAIL_SD } from "./lattice-step";
 import type { AutoLattice } from "./lattice-step";
 export type { AutoLattice } from "./lattice-step";
 import type { Severity } from "./severity";
 
 /** Tilt exponent theta n used when the grid is capped (wrapped mass damped by e^-20 ~ 2e-9). */
-export const TILT_EXPONENT = 20;
+const TILT_EXPONENT = 20;
 /** Smallest grid used (tiny grids cost nothing and leave room for long count tails). */
 const MIN_GRID = 256;
 /** Mass allowed in the top sixteenth of an untilted grid before it is judged too small (evidence of wrapping). */
@@ -199,7 +199,7 @@ export function compoundFft(
  *
  * @returns the kept slice and how many leading points were dropped.
  */
-export function trimEnds(pmf: Float64Array, dropHead: boolean, eps = 1e-16): { pmf: Float64Array; dropped: number } {
+function trimEnds(pmf: Float64Array, dropHead: boolean, eps = 1e-16): { pmf: Float64Array; dropped: number } {
   let s = 0;
   let end = pmf.length;
   while (end > 1) {

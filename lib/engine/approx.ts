@@ -70,7 +70,7 @@ export function normalPowerApproximation(mean: number, sd: number, skewness: num
 }
 
 /** One draw of N. */
-export function sampleFrequency(frequency: Frequency, rng: Rng): number {
+function sampleFrequency(frequency: Frequency, rng: Rng): number {
   switch (frequency.kind) {
     case "poisson":
       return rng.poisson(frequency.params.lambda as number);

@@ -342,7 +342,7 @@ export interface CoarseTerm {
  * @returns the pmf (length n, negatives from round-off set to 0; mass 1 up to the sampling error).
  * Throws RangeError when the transform does not decay within the work bound (S not smooth on the scale H).
  */
-export function compoundCoarse(
+function compoundCoarse(
   terms: ReadonlyArray<CoarseTerm>,
   n: number,
   step: number,

@@ -11,7 +11,7 @@ import type { DayRow } from "./estimate/types";
 import { neumaierSum } from "./numeric";
 
 /** Days per year used to annualize daily volatility (coins trade every calendar day). */
-export const DAYS_PER_YEAR = 365;
+const DAYS_PER_YEAR = 365;
 /** Quantile levels reported by default (those of the reference figures). */
 export const DEFAULT_QUANTILES = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.975, 0.99, 0.995, 0.999] as const;
 

@@ -101,8 +101,8 @@ const numberList = z
   .max(100, { error: "must have at most 100 entries" });
 
 /** Default lists when a request leaves them out. */
-export const DEFAULT_QUANTILES = [0.05, 0.5, 0.95] as const;
-export const DEFAULT_ES = [0.99] as const;
+const DEFAULT_QUANTILES = [0.05, 0.5, 0.95] as const;
+const DEFAULT_ES = [0.99] as const;
 
 export const modelSpecSchema = z
   .strictObject({
@@ -189,9 +189,6 @@ export function formatModelError(error: z.ZodError): string {
   if (!first) return "invalid request";
   return rest.length > 0 ? `${describe(first)} (and ${rest.length} more)` : describe(first);
 }
-
-/** Alias with the name used across the codebase for zod messages. */
-export const formatZodError = formatModelError;
 
 interface Computed {
   readonly dist: LatticeDistribution;

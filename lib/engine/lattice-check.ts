@@ -19,9 +19,9 @@ export function latticeMeanIndex(pmf: Float64Array): number {
 }
 
 /** Relative error allowed on the lattice mean against sum_i E[N_i] E[X_i] of the lattice severities. */
-export const CHECK_MEAN_TOL = 1e-6;
+const CHECK_MEAN_TOL = 1e-6;
 /** Relative error allowed on the lattice variance against sum_i (E[N_i] Var[X_i] + Var[N_i] E[X_i]^2). */
-export const CHECK_VARIANCE_TOL = 1e-4;
+const CHECK_VARIANCE_TOL = 1e-4;
 /** Cantelli bound factors t: P(S >= E[S] + t sd(S)) <= 1 / (1 + t^2) is checked at each. */
 const CANTELLI_T = [5, 10, 30, 100, 300, 1000, 3000, 1e4, 3e4, 1e5, 1e6];
 

@@ -30,7 +30,7 @@ export function windowOf(shape: AggregateShape, step: number): { lo: number; poi
  * Largest "nice" number (1, 2, 2.5 or 5 times a power of ten) not above x; used so automatic steps read well.
  * Example: niceFloor(0.52) returns 0.5.
  */
-export function niceFloor(x: number): number {
+function niceFloor(x: number): number {
   const e = Math.floor(Math.log10(x));
   const base = Math.pow(10, e);
   for (const m of [5, 2.5, 2, 1]) if (m * base <= x * (1 + 1e-12)) return m * base;

@@ -41,10 +41,8 @@ import { LatticeCheckError } from "./lattice-check";
 import { budgetMoments, latticeSeverityMoments, shareMoments, shockVariance } from "./pool-moments";
 // The closed forms live in pool-moments.ts, the shock's transform in pool-shock.ts; re-exported here for the
 // services and tests that import them with pooledShare.
-export { budgetMoments, cvCurve, latticeSeverityMoments, maxCorrelation, poolSizeForCv, shareMoments, shockVariance } from "./pool-moments";
-export type { PoolSizeAnswer } from "./pool-moments";
+export { cvCurve, latticeSeverityMoments, maxCorrelation, poolSizeForCv, shareMoments, shockVariance } from "./pool-moments";
 export { adaptiveMixture, pooledTerm } from "./pool-shock";
-export type { ShockInfo } from "./pool-shock";
 import { capSeverity } from "./severity";
 import type { Severity } from "./severity";
 import { pooledTerm } from "./pool-shock";
@@ -75,7 +73,7 @@ const SPLIT_VARIANCE_SHARE = 1e-5;
 const AUTO_MEAN_TOL = 1e-5;
 
 /** Probability by which capping the order values may move the quantile lattice's cdf (see `QuantileLattice`). */
-export const QUANTILE_CAP_DELTA = 1e-6;
+const QUANTILE_CAP_DELTA = 1e-6;
 
 /**
  * A finer lattice for the quantiles of a heavy-tailed sum: order values capped at T with E[N_total] P(X > T) =

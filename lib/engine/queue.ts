@@ -27,12 +27,12 @@ export type ServiceTime =
  * shortest-queue: to the server with the fewest requests in it (ties broken from a random starting server);
  * two-choices: the shorter of two distinct random servers.
  */
-export const DISPATCH_POLICIES = ["random", "shortest-queue", "two-choices"] as const;
+const DISPATCH_POLICIES = ["random", "shortest-queue", "two-choices"] as const;
 export type DispatchPolicy = (typeof DISPATCH_POLICIES)[number];
 
 /** Largest simulation accepted (requests after warm-up) and largest server count: bounds one call's time. */
-export const MAX_REQUESTS = 2_000_000;
-export const MAX_SERVERS = 256;
+const MAX_REQUESTS = 2_000_000;
+const MAX_SERVERS = 256;
 
 const positive = (what: string, max: number) =>
   z

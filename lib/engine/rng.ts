@@ -37,7 +37,7 @@ export interface Rng {
  * @returns a function returning successive uint32 values. Example: splitmix32(0)() returns a fixed uint32.
  * @see S. Vigna, splitmix64.c; this is the 32-bit variant with the MurmurHash3 finaliser constants.
  */
-export function splitmix32(seed: number): () => number {
+function splitmix32(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
     state = (state + 0x9e3779b9) >>> 0;

@@ -7,7 +7,6 @@ import type { SourceFormat } from "@/db/schema";
 
 /** Fields of the generic daily template; `--map field=Header` and the mapping editor use these names. */
 export const TEMPLATE_FIELDS = ["date", "campaign", "impressions", "clicks", "conversions", "spend", "revenue"] as const;
-export type TemplateField = (typeof TEMPLATE_FIELDS)[number];
 
 /** Every field a mapping can name: the template fields plus the extra ones some formats carry. */
 export const MAPPABLE_FIELDS = [

@@ -48,7 +48,7 @@ function median(xs: number[]): number {
 }
 
 /** Generic campaigns like a small shop's: 0.1 to 50 sales a day, order values 10 to 500, CPC 0.3 to 3 (seeded). */
-export function genericCampaigns(n: number, seed = 7): CampaignSpec[] {
+function genericCampaigns(n: number, seed = 7): CampaignSpec[] {
   const u = seededRandom(seed);
   const logU = (lo: number, hi: number) => Math.exp(Math.log(lo) + u() * (Math.log(hi) - Math.log(lo)));
   return Array.from({ length: n }, () => ({ salesPerDay: logU(0.1, 50), orderValue: logU(10, 500), cvr: logU(0.01, 0.1), cpc: logU(0.3, 3) }));
@@ -95,7 +95,7 @@ export function benchAccounts(sizes: readonly number[] = [10, 100, 1000], days =
 }
 
 /** Target of the in-process analysis: 5 s for 1,000 campaigns, 0.5 s for 100, 5 ms a campaign below that. */
-export function accountTargetMs(campaigns: number): number {
+function accountTargetMs(campaigns: number): number {
   return campaigns >= 1000 ? 5000 : campaigns >= 100 ? 500 : 5 * campaigns;
 }
 

@@ -3,7 +3,7 @@
 import { useEffect, useRef, useState, type RefObject } from "react";
 
 /** Debounce delay of the labs' sliders (ms): the chart follows a drag without a request per pixel. */
-export const SLIDER_DEBOUNCE_MS = 130;
+const SLIDER_DEBOUNCE_MS = 130;
 
 /** `value`, updated only after it has stayed unchanged for `delayMs`. */
 export function useDebouncedValue<T>(value: T, delayMs = SLIDER_DEBOUNCE_MS): T {

@@ -4,7 +4,6 @@ import { useId } from "react";
 import { formatFixed } from "@/lib/format";
 import { num, type ModelForm } from "./model-form";
 
-export type { ModelForm } from "./model-form";
 
 function NumberField({ label, hint, value, onChange, testId }: { label: string; hint?: string; value: string; onChange: (v: string) => void; testId?: string }) {
   const id = useId();

@@ -113,7 +113,7 @@ export function SourcePicker({ datasets, campaigns, currentCampaign, value, onCh
 }
 
 /** Day / week / month radio group. */
-export function HorizonField({ value, onChange, name }: { value: Horizon; onChange: (h: Horizon) => void; name: string }) {
+function HorizonField({ value, onChange, name }: { value: Horizon; onChange: (h: Horizon) => void; name: string }) {
   return (
     <fieldset className="segmented">
       <legend>Horizon</legend>

@@ -1,7 +1,7 @@
 import { AppError } from "@/lib/errors";
 
 /** Content types a CSV export arrives with (browsers and tools differ); none at all is accepted too. */
-export const CSV_CONTENT_TYPES = [
+const CSV_CONTENT_TYPES = [
   "text/csv",
   "text/plain",
   "text/tab-separated-values",

@@ -5,10 +5,10 @@
  */
 
 /** Names the server always answers to: the loopback addresses and localhost. */
-export const LOOPBACK_HOSTS = ["localhost", "127.0.0.1", "[::1]"] as const;
+const LOOPBACK_HOSTS = ["localhost", "127.0.0.1", "[::1]"] as const;
 
 /** Methods that change state; every other method is read-only in this app. */
-export const STATE_CHANGING = new Set(["POST", "PUT", "PATCH", "DELETE"]);
+const STATE_CHANGING = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 
 /** Splits a Host header (`name`, `name:port`, `[v6]`, `[v6]:port`) into a lower-case name and a port (or null). */
 export function parseHost(host: string): { name: string; port: string | null } | null {

@@ -10,15 +10,12 @@ import { lazyArray } from "./lazy";
 import { seededRandom } from "./rng";
 import type { DayRow } from "./types";
 
-/** Band levels reported: central 50%, 80% and 90% predictive intervals. */
-export const BAND_LEVELS = [0.5, 0.8, 0.9] as const;
-
 /**
  * When the model is said not to fit a campaign: at least `minDays` scored days and a PIT coverage of the 90% band
  * outside [lo, hi]. With 60 days a calibrated model's PIT coverage has sd ~0.039 (sqrt(0.9 x 0.1 / 60)), so a
  * correct model lands outside [0.80, 0.97] on about 4% of campaigns (mostly on the high side).
  */
-export const FIT_CHECK = { minDays: 60, lo: 0.8, hi: 0.97 } as const;
+const FIT_CHECK = { minDays: 60, lo: 0.8, hi: 0.97 } as const;
 
 /** One day scored against its one-step-ahead predictive law. */
 export interface CalibrationDay {

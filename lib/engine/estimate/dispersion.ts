@@ -43,7 +43,7 @@ export interface DispersionFit {
 }
 
 /** Thresholds for calling overdispersion real: p-value below 0.05 and phi above 1.2 (a 20% variance excess). */
-export const OVERDISPERSION = { pValue: 0.05, phi: 1.2 } as const;
+const OVERDISPERSION = { pValue: 0.05, phi: 1.2 } as const;
 
 /**
  * Negative binomial (NB2) log-likelihood of counts y_t with means mu_t and common size r, without the -ln y_t!
@@ -51,7 +51,7 @@ export const OVERDISPERSION = { pValue: 0.05, phi: 1.2 } as const;
  * r >> mu, where the NB tends to the Poisson. Fractional y enter through the gamma function.
  * @example negbinLogLikelihood([{ y: 0, mu: 1 }], 1) // returns ln(1/2) ~ -0.6931
  */
-export function negbinLogLikelihood(data: readonly { y: number; mu: number }[], r: number): number {
+function negbinLogLikelihood(data: readonly { y: number; mu: number }[], r: number): number {
   let s = 0;
   const lgr = gammaln(r);
   for (const { y, mu } of data) {

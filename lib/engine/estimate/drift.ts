@@ -33,15 +33,15 @@ import type { DayRow } from "./types";
  * Chosen with DRIFT_SHOCKS and DRIFT_SCORE_DISCOUNT on the real daily campaign of ../shared/data/ads (91 days,
  * 2020-04-01 to 2020-06-30) and on seeded fixed-rate and random-walk simulations (tests/bench/calibration.bench.ts).
  */
-export const DRIFT_DISCOUNTS = [1, 0.97, 0.9, 0.75, 0.55, 0.35] as const;
+const DRIFT_DISCOUNTS = [1, 0.97, 0.9, 0.75, 0.55, 0.35] as const;
 /** Day-level squared CVs of the rate searched (0 = none; 0.3 is a day rate varying by ~55%). */
-export const DRIFT_SHOCKS = [0, 0.003, 0.01, 0.03, 0.1, 0.3] as const;
+const DRIFT_SHOCKS = [0, 0.003, 0.01, 0.03, 0.1, 0.3] as const;
 /**
  * Forgetting of the grid points' log scores in the online choice: 0.9 weighs the last ~10 days most, so the choice
  * follows a campaign whose behaviour changes (on the real campaign above its 90% band held on 86% of days, 79% with
  * equal weights). The final model (forecasts) is chosen on the undiscounted total.
  */
-export const DRIFT_SCORE_DISCOUNT = 0.9;
+const DRIFT_SCORE_DISCOUNT = 0.9;
 
 /** Floor of the state's pseudo-counts a and b (see driftFilter). */
 const MIN_STATE = 1e-9;

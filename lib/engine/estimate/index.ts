@@ -28,12 +28,12 @@ export * from "./correlation";
 export * from "./verdict";
 export * from "./discrete";
 export * from "./drift";
-export { seededRandom, type Random } from "./rng";
+export { seededRandom } from "./rng";
 
 const positive = z.number().finite().positive();
 
 /** zod schema of the options shared by estimateCampaign and estimateDataset (defaults filled in). */
-export const EstimateOptionsSchema = z.object({
+const EstimateOptionsSchema = z.object({
   /** "day" | "week" | "month" or a number of days (1..3650). */
   horizon: z.union([z.enum(["day", "week", "month"]), z.number().int().min(1).max(3650)]).default("week"),
   /** Mix the rate's posterior uncertainty into the forecast count. */
@@ -52,7 +52,7 @@ export const EstimateOptionsSchema = z.object({
 });
 
 /** zod schema of estimateCampaign's options. */
-export const CampaignOptionsSchema = EstimateOptionsSchema.extend({
+const CampaignOptionsSchema = EstimateOptionsSchema.extend({
   /** Spend over the horizon (default: average spend per day x horizon days). */
   budget: positive.optional(),
   /** A Beta prior of the conversion rate from the dataset (empirical Bayes); Jeffreys when absent. */
@@ -60,7 +60,7 @@ export const CampaignOptionsSchema = EstimateOptionsSchema.extend({
 });
 
 /** zod schema of estimateDataset's options. */
-export const DatasetOptionsSchema = EstimateOptionsSchema.extend({
+const DatasetOptionsSchema = EstimateOptionsSchema.extend({
   /** Spend over the horizon per campaign name (default per campaign: its average daily spend x horizon days). */
   budgets: z.record(z.string(), positive).optional(),
   /** Fit of the shrinkage prior. */

@@ -4,7 +4,7 @@
 import betaQuantile from "@stdlib/stats-base-dists-beta-quantile";
 
 /** The Jeffreys prior Beta(1/2, 1/2): invariant under reparametrisation, worth one pseudo-observation in total. */
-export const JEFFREYS = { a: 0.5, b: 0.5 } as const;
+const JEFFREYS = { a: 0.5, b: 0.5 } as const;
 
 /** A Beta(a, b) posterior of a rate with its mean and 90% equal-tailed interval. */
 export interface BetaSummary {

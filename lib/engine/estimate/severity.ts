@@ -6,7 +6,7 @@
 import type { DayRow, SeveritySpec } from "./types";
 
 /** Fewest units with sales needed to estimate the spread from daily average order values. */
-export const MIN_SALES_UNITS = 5;
+const MIN_SALES_UNITS = 5;
 
 /** The severity estimate: the spec for the engine plus how it was obtained. */
 export interface SeverityEstimate {

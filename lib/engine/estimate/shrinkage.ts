@@ -72,7 +72,7 @@ function capped(items: readonly RateCounts[]): { x: number; n: number }[] {
  * Fractional x_i enter through the continuous extension of B.
  * @example betaBinomialLogLikelihood([{ x: 1, n: 2 }], 1, 1) // returns ln(1/6) ~ -1.7918
  */
-export function betaBinomialLogLikelihood(data: readonly { x: number; n: number }[], a: number, b: number): number {
+function betaBinomialLogLikelihood(data: readonly { x: number; n: number }[], a: number, b: number): number {
   const base = betaln(a, b);
   let s = 0;
   for (const { x, n } of data) s += betaln(x + a, n - x + b) - base;

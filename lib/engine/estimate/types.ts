@@ -32,7 +32,7 @@ export type Unit = "day" | "ad";
 const count = z.number().finite().nonnegative();
 
 /** zod schema of a DayRow (non-negative finite counts and spend; revenue any finite number or null). */
-export const DayRowSchema = z.object({
+const DayRowSchema = z.object({
   date: z
     .string()
     .regex(/^\d{4}-\d{2}-\d{2}$/, "date must be an ISO date YYYY-MM-DD")

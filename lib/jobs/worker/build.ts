@@ -15,7 +15,7 @@ import * as esbuild from "esbuild";
 export const WORKER_BUNDLE = path.join(".next", "noisefloor-worker", "worker.cjs");
 
 /** Source folders whose changes make the bundle stale. */
-export const WORKER_SOURCES = ["lib", "db", "drizzle", "package-lock.json"];
+const WORKER_SOURCES = ["lib", "db", "drizzle", "package-lock.json"];
 
 /** The newest modification time (ms) of a file or of anything under a folder; 0 when it does not exist. */
 export function newestMtime(p: string): number {

@@ -90,6 +90,33 @@ export function formatSig(n: number | null | undefined, sig = 3): string {
 }
 
 /**
+ * A number rounded to `sig` significant digits in JavaScript's shortest plain form: no thousands separators, no
+ * trailing zeros, exponent notation below 1e-6 or from 1e21 (Number.prototype.toString). For technical figures that
+ * can be tiny, such as a p-value of 3.2e-9 or a shape parameter, and for numbers put into a URL.
+ * Number(n.toPrecision(sig)).toString().
+ * @param sig 1-21 significant digits
+ * @example formatPlain(0.0123456, 2) // "0.012"; formatPlain(3.21e-9, 2) // "3.2e-9"; formatPlain(14.0, 3) // "14"
+ */
+export function formatPlain(n: number | null | undefined, sig: number): string {
+  if (!isNum(n)) return MISSING;
+  const s = Number(n.toPrecision(sig)).toString();
+  return s === "-0" ? "0" : s;
+}
+
+/**
+ * A number with exactly `sig` significant digits, trailing zeros kept, as JavaScript writes it
+ * (Number.prototype.toPrecision: exponent notation when the exponent is below -6 or at least `sig`). For test
+ * statistics whose shown precision is part of the message: "probability 0.0040", "r = 14.0", "p = 3.2e-9".
+ * @param sig 1-100 significant digits
+ * @example formatPrecision(0.004, 2) // "0.0040"; formatPrecision(3.21e-9, 2) // "3.2e-9"; formatPrecision(1234, 2) // "1.2e+3"
+ */
+export function formatPrecision(n: number | null | undefined, sig: number): string {
+  if (!isNum(n)) return MISSING;
+  const s = n.toPrecision(sig);
+  return /^-0(\.0*)?$/.test(s) ? s.slice(1) : s;
+}
+
+/**
  * Returns a money formatter for an ISO 4217 currency; with a null, empty or unknown code the amounts print as plain
  * numbers (2 decimals at most). Build once per page and reuse (the Intl formatter is the costly part).
  * @param currency e.g. "USD", "EUR", "GBP"; null when the file did not say

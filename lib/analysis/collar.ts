@@ -10,6 +10,7 @@ import type { LatticeDistribution } from "@/lib/engine/lattice";
 import { AppError } from "@/lib/errors";
 import { currencyFormatter, formatSig } from "@/lib/format";
 import { formatZodError } from "@/lib/validation";
+import { holdingCollarNote } from "./messages";
 import { binMass, massQuantile, type MassPoints } from "./histogram";
 import { labLattice } from "./pooling-lattice";
 import { campaignOutcome, OUTCOMES, specOutcome, type LabSource, type OutcomeModel } from "./pooling-source";
@@ -271,10 +272,10 @@ function coinCollar(symbol: CollarCoin, days: number, floorLevel: number, capLev
   if (capLevel === null) {
     const zc = collarOnHolding(d, { floor });
     cap = zc.zeroCostCap;
-    note = zc.note;
+    note = holdingCollarNote(zc.finding);
   } else {
     cap = Math.max(floor, massQuantile(mass, Math.min(Math.max(capLevel, 1e-9), 1 - 1e-9)));
-    note = "Floor and cap at the same quantile levels as the campaign's.";
+    note = holdingCollarNote("same-levels");
   }
   let call = 0;
   if (cap !== null) for (let i = 0; i < d.values.length; i++) call += (d.probs[i] as number) * Math.max(0, (d.values[i] as number) - cap);

@@ -17,10 +17,10 @@ import {
 } from "@/lib/engine/estimate";
 import { cvCurve, poolSizeForCv } from "@/lib/engine/pool";
 import { AppError } from "@/lib/errors";
-import { plural } from "@/lib/format";
+import { formatFixed, plural } from "@/lib/format";
 import type { ImportSummary } from "@/lib/types/ingest";
 import { cacheNamespace } from "./cache";
-import { verdictMessage } from "./messages";
+import { correlationNote, shrinkageNote, verdictMessage } from "./messages";
 import { outcomeDistribution, probabilityOfZero, summarise } from "./distributions";
 import { HORIZON_DAYS, type AnalysisQuery } from "./schemas";
 import type { CampaignAnalysis, DatasetAnalysis, DatasetSummary, PoolingSummary, RowSpan, Verdict } from "./types";
@@ -295,7 +295,7 @@ function analyseCampaign(c: CampaignContext): CampaignAnalysis {
 
 /** "Each row covers 28 days (2026-01-27 to 2026-02-23): ..." for rows that cover a period. */
 function spanNote(span: RowSpan): string {
-  const each = Number.isInteger(span.days) ? `${span.days} days` : `${span.days.toFixed(1)} days on average`;
+  const each = Number.isInteger(span.days) ? `${span.days} days` : `${formatFixed(span.days, 1)} days on average`;
   return span.periods === 1
     ? `Each row covers ${each} (${span.start} to ${span.end}): per-day figures are the period's divided by ${span.coveredDays}, and forecasts are for the horizon at the spend per day of that period.`
     : `Each row covers ${each} (${span.periods} periods, ${span.coveredDays} days from ${span.start} to ${span.end}): forecasts are for the horizon at the spend per day over those days.`;
@@ -413,7 +413,7 @@ export function computeAnalysis(db: Db, datasetId: number, q: AnalysisQuery, use
           : "This file has no dates: figures are across ads (each row is one ad or segment), not across days; forecasts are for the spend you set, spread like the ads in the file.",
       );
   }
-  if (corr.estimate === null) notes.push(corr.note);
+  if (corr.estimate === null) notes.push(correlationNote(corr));
   const result: DatasetAnalysis = {
     datasetId,
     name: row.name,
@@ -433,7 +433,7 @@ export function computeAnalysis(db: Db, datasetId: number, q: AnalysisQuery, use
       days: corr.days,
       method: corr.method,
     },
-    shrinkage: { applied: fit.method !== "none", a: fit.a, b: fit.b, note: fit.note },
+    shrinkage: { applied: fit.method !== "none", a: fit.a, b: fit.b, note: shrinkageNote(fit) },
     pooling: poolingSummary(cv1, rhoEstimate),
     notes,
   };

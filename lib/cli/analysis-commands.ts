@@ -3,6 +3,7 @@ import { analyzeDatasetById } from "@/lib/analysis/service";
 import { analysisQuerySchema } from "@/lib/analysis/schemas";
 import { modelSpecSchema, runModel } from "@/lib/engine/contract";
 import { AppError } from "@/lib/errors";
+import { formatFixed } from "@/lib/format";
 import { parseDatasetId } from "@/lib/id";
 import { formatZodError } from "@/lib/validation";
 
@@ -41,12 +42,12 @@ export function runAnalyzeCommand(args: string[]): void {
   for (const c of result.campaigns) {
     const f = c.forecast;
     lines.push(
-      `  ${c.campaign}: conversions ${f.conversions.mean.toFixed(1)} (5-95%: ${f.conversions.q05}-${f.conversions.q95}), P(no sale) ${(f.pZeroConversions * 100).toFixed(1)}%, verdict ${c.verdict.label}`,
+      `  ${c.campaign}: conversions ${formatFixed(f.conversions.mean, 1)} (5-95%: ${f.conversions.q05}-${f.conversions.q95}), P(no sale) ${formatFixed(f.pZeroConversions * 100, 1)}%, verdict ${c.verdict.label}`,
     );
   }
   lines.push(
     result.rho.pairs > 0
-      ? `  correlation of daily surprises rho ${result.rho.estimate.toFixed(3)} (90%: ${result.rho.lo.toFixed(3)}-${result.rho.hi.toFixed(3)}, ${result.rho.pairs} campaign pairs)`
+      ? `  correlation of daily surprises rho ${formatFixed(result.rho.estimate, 3)} (90%: ${formatFixed(result.rho.lo, 3)}-${formatFixed(result.rho.hi, 3)}, ${result.rho.pairs} campaign pairs)`
       : "  correlation of daily surprises: not estimated (needs two or more campaigns with dates)",
   );
   for (const n of result.notes) lines.push(`  note: ${n}`);

@@ -5,6 +5,7 @@
 import { parseArgs } from "node:util";
 import { uploadMaxBytes } from "@/lib/env";
 import { AppError, isAppError } from "@/lib/errors";
+import { formatNumber } from "@/lib/format";
 import { parseDatasetId } from "@/lib/id";
 import { closeDatabase, listDatasets, rejectedCsv, SettingError } from "@/lib/ingest/datasets";
 import { MAPPABLE_FIELDS, type Mapping, type MappableField } from "@/lib/types/ingest";
@@ -46,8 +47,6 @@ function parseMapping(pairs: string[]): Mapping | undefined {
   return m;
 }
 
-const fmt = (n: number, digits = 2) => n.toLocaleString("en-US", { maximumFractionDigits: digits });
-
 async function cmdImport(args: string[]): Promise<void> {
   const { values, positionals } = parseArgs({
     args,
@@ -85,9 +84,9 @@ async function cmdImport(args: string[]): Promise<void> {
   const t = summary.totals;
   const lines = [
     `${summary.existing ? "Already imported" : "Imported"}: dataset ${summary.datasetId} "${summary.name}" (${summary.formatLabel})`,
-    `  rows imported ${fmt(summary.rowsImported, 0)}, rejected ${fmt(summary.rowsRejected, 0)}; ${summary.campaigns} campaigns`,
+    `  rows imported ${formatNumber(summary.rowsImported, 0)}, rejected ${formatNumber(summary.rowsRejected, 0)}; ${summary.campaigns} campaigns`,
     `  period ${summary.period ? `${summary.period.start} to ${summary.period.end}` : "none (no dates in the file)"}; currency ${summary.currency ?? "not stated"}`,
-    `  totals: impressions ${fmt(t.impressions, 0)}, clicks ${fmt(t.clicks, 0)}, conversions ${fmt(t.conversions)}, spend ${fmt(t.spend)}, revenue ${fmt(t.revenue)}`,
+    `  totals: impressions ${formatNumber(t.impressions, 0)}, clicks ${formatNumber(t.clicks, 0)}, conversions ${formatNumber(t.conversions)}, spend ${formatNumber(t.spend)}, revenue ${formatNumber(t.revenue)}`,
   ];
   if (summary.reconciliation)
     lines.push(`  reconciliation with "${summary.reconciliation.source}": ${summary.reconciliation.matches ? "matches" : "DOES NOT MATCH"}`);

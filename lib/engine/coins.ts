@@ -227,13 +227,21 @@ export interface CampaignAsCoin {
   /** k: the campaign's revenue per unit of spend over the days used (the expectation each day is measured against). */
   revenuePerSpend: number | null;
   /** Statistics of `returns` on the coins' annualized scale (sd x sqrt(365)); null with fewer than 2 days, no
-   * revenue at all, or a failed self-check (`note` says which). */
+   * revenue at all, or a failed self-check (`finding` says which). */
   stats: ReturnStats | null;
   /** Days left out: no spend, or no revenue figure. */
   skipped: number;
-  /** One sentence saying what was measured, or why nothing was. */
-  note: string;
+  /** Days used that had spend and no revenue (why `returnKind` is "simple"). */
+  zeroDays: number;
+  /**
+   * What was measured, for lib/analysis/messages.ts to word: "measured" (stats filled), "too-few-days" (fewer than
+   * two days with spend and revenue), "no-revenue" (none on any day with spend), "unbalanced" (the self-check failed).
+   */
+  finding: CoinFinding;
 }
+
+/** See CampaignAsCoin.finding. */
+export type CoinFinding = "measured" | "too-few-days" | "no-revenue" | "unbalanced";
 
 /**
  * A campaign seen as a coin: its daily surprise against what that day's spend should bring, and the volatility of
@@ -270,7 +278,7 @@ export function campaignAsCoin(days: readonly Pick<DayRow, "date" | "spend" | "r
     used.push({ date: d.date, spend: d.spend, revenue: d.revenue });
   }
   const dates = used.map((u) => u.date);
-  const empty = (note: string, revenuePerSpend: number | null = null): CampaignAsCoin => ({
+  const empty = (finding: CoinFinding, revenuePerSpend: number | null = null): CampaignAsCoin => ({
     dates,
     surprises: [],
     returns: [],
@@ -278,27 +286,24 @@ export function campaignAsCoin(days: readonly Pick<DayRow, "date" | "spend" | "r
     revenuePerSpend,
     stats: null,
     skipped,
-    note,
+    zeroDays: 0,
+    finding,
   });
-  if (used.length < 2) return empty("Fewer than two days with spend and revenue: no volatility to measure.");
+  if (used.length < 2) return empty("too-few-days");
   // Compensated (Neumaier) sums: thousands of days of spend in a currency's cents.
   const totalSpend = neumaierSum(used.map((u) => u.spend));
   const totalRevenue = neumaierSum(used.map((u) => u.revenue));
-  if (!(totalRevenue > 0)) return empty("No revenue on any day with spend: no surprise to measure.", 0);
+  if (!(totalRevenue > 0)) return empty("no-revenue", 0);
   const k = totalRevenue / totalSpend;
   const surprises = used.map((u) => u.revenue / (k * u.spend) - 1);
   const residual = neumaierSum(used.map((u, i) => u.spend * (surprises[i] as number)));
   if (!(Math.abs(residual) <= 1e-9 * totalSpend)) {
-    return empty("The daily surprises did not balance against the spend (a self-check); no volatility is shown.", k);
+    return empty("unbalanced", k);
   }
   const zeroDays = used.filter((u) => u.revenue === 0).length;
   const returnKind = zeroDays === 0 ? "log" : "simple";
   const returns = returnKind === "log" ? used.map((u) => Math.log(u.revenue / (k * u.spend))) : surprises;
   const stats = returnStats(returns);
-  const what =
-    returnKind === "log"
-      ? `Each day's revenue against what its spend brings on average (${formatRatio(k)} per unit spent), as a log return`
-      : `Each day's revenue against what its spend brings on average (${formatRatio(k)} per unit spent); ${zeroDays} of ${used.length} days had no revenue, so simple (not log) surprises are used`;
   return {
     dates,
     surprises,
@@ -307,14 +312,7 @@ export function campaignAsCoin(days: readonly Pick<DayRow, "date" | "spend" | "r
     revenuePerSpend: k,
     stats,
     skipped,
-    note:
-      stats === null
-        ? "Fewer than two days with spend and revenue: no volatility to measure."
-        : `${what}, over ${used.length} days; annualized volatility ${(stats.annualizedVolatility * 100).toFixed(0)}%.`,
+    zeroDays,
+    finding: stats === null ? "too-few-days" : "measured",
   };
-}
-
-/** k printed for a note: 3 significant digits. */
-function formatRatio(k: number): string {
-  return Number(k.toPrecision(3)).toString();
 }

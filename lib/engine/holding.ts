@@ -167,7 +167,11 @@ export interface HoldingCollar {
   pFloorPays: number;
   /** P(V > cap): how often the cap binds. */
   pCapBinds: number;
-  note: string;
+  /**
+   * How the cap came out, for lib/analysis/messages.ts to word: "zero-cost" (a cap finances the floor), "free-floor"
+   * (the floor is below every outcome: no cap), "floor-too-dear" (the floor is worth more than all the upside).
+   */
+  finding: "zero-cost" | "free-floor" | "floor-too-dear";
 }
 
 /**
@@ -207,11 +211,11 @@ export function collarOnHolding(dist: HoldingDistribution, options: { floor: num
   const meanBefore = T;
   const q05Before = latticeQuantile(values, probs, 0.05);
   let cap: number | null = null;
-  let note: string;
+  let finding: HoldingCollar["finding"];
   if (!(put > 0)) {
-    note = "The floor is below every outcome: it costs nothing and needs no cap.";
+    finding = "free-floor";
   } else if (put > (g[0] as number)) {
-    note = "The floor is worth more than all the upside: no cap can pay for it.";
+    finding = "floor-too-dear";
   } else {
     let k = 0;
     while (k < n - 1 && (g[k + 1] as number) >= put) k++;
@@ -220,7 +224,7 @@ export function collarOnHolding(dist: HoldingDistribution, options: { floor: num
     const g1 = g[k] as number;
     const g2 = g[Math.min(k + 1, n - 1)] as number;
     cap = g1 === g2 ? v1 : v1 + ((g1 - put) / (g1 - g2)) * (v2 - v1);
-    note = "Floor and cap valued at expected payoffs under the holding's distribution: the collar costs nothing on average.";
+    finding = "zero-cost";
   }
   let meanAfter = 0;
   let capBinds = 0;
@@ -243,6 +247,6 @@ export function collarOnHolding(dist: HoldingDistribution, options: { floor: num
     q05Gained: q05After - q05Before,
     pFloorPays: pFloor,
     pCapBinds: capBinds,
-    note,
+    finding,
   };
 }

@@ -1,7 +1,7 @@
 import Link from "next/link";
 import type { DatasetAnalysis } from "@/lib/analysis/types";
 import { poolingRecords } from "@/lib/export/report";
-import { formatNumber, formatPercent, formatRange } from "@/lib/format";
+import { formatNumber, formatPercent, formatPlain, formatRange } from "@/lib/format";
 import { ExportButtons } from "@/app/_components/export-buttons";
 import { Stat } from "@/app/_components/stat";
 
@@ -15,8 +15,8 @@ export function PoolingPanel({ analysis: a, printable = false }: { analysis: Dat
   const r = a.rho;
   const hasRho = r.pairs > 0 && Number.isFinite(r.estimate);
   const poolQuery = new URLSearchParams({ dataset: String(a.datasetId) });
-  if (p.cv1 !== null && Number.isFinite(p.cv1)) poolQuery.set("cv", String(Number(p.cv1.toPrecision(4))));
-  if (hasRho) poolQuery.set("rho", String(Number(r.estimate.toPrecision(3))));
+  if (p.cv1 !== null && Number.isFinite(p.cv1)) poolQuery.set("cv", formatPlain(p.cv1, 4));
+  if (hasRho) poolQuery.set("rho", formatPlain(r.estimate, 3));
   const poolHref = `/pooling?${poolQuery.toString()}`;
   return (
     <section className="panel" aria-labelledby="pooling-heading" data-testid="pooling-panel">

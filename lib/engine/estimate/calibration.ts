@@ -56,6 +56,8 @@ export interface CalibrationResult {
   days: number;
   /** Days after warm-up skipped because they had no clicks (their predictive is the point mass at 0). */
   skippedZeroClickDays: number;
+  /** Days after warm-up left out because their predictive table failed its mean check (drawn flat, not scored). */
+  failedDays: number;
   /**
    * Share of scored days whose (rounded) count lies inside the drawn 50/80/90% band [quantile((1-c)/2),
    * quantile((1+c)/2)]: what a reader counts on the daily chart (its band is this one). For counts it is at least c
@@ -89,7 +91,6 @@ export interface CalibrationResult {
   /** The drift model chosen over all days: discount, day shock, and log scores (the fixed rate's beside it). */
   model: { base: "binomial" | "poisson"; delta: number; s2: number; logScore: number; fixedLogScore: number | null };
   rows: CalibrationDay[];
-  note: string;
 }
 
 /** Options of the rolling calibration. */
@@ -320,7 +321,7 @@ export function driftCalibration(rows: readonly DayRow[], options: CalibrationOp
       expected = dist.mean;
     }
     if (!sc.meanOk) {
-      // The tabulated law failed its own check: the day is drawn flat and not scored (counted in the note).
+      // The tabulated law failed its own check: the day is drawn flat and not scored (counted in failedDays).
       failed++;
       continue;
     }
@@ -441,14 +442,11 @@ export function driftCalibration(rows: readonly DayRow[], options: CalibrationOp
     d < FIT_CHECK.minDays || pit90 === null ? "untested" : pit90 < FIT_CHECK.lo || pit90 > FIT_CHECK.hi ? "poor" : "good";
   const best = filter.grid[filter.best] ?? { delta: 1, s2: 0, logScore: 0 };
   const fixed = filter.grid.find((g) => g.delta === 1 && g.s2 === 0);
-  const drift =
-    best.delta === 1 && best.s2 === 0
-      ? "a fixed rate fitted best"
-      : `the rate drifts (discount ${best.delta} a day${best.s2 > 0 ? `, day-to-day spread ${Math.round(Math.sqrt(best.s2) * 100)}%` : ""})`;
   const calibration = {
     warmupDays,
     days: d,
     skippedZeroClickDays: skipped,
+    failedDays: failed,
     coverage50: share(inside[0] as number),
     coverage80: share(inside[1] as number),
     coverage90: share(inside[2] as number),
@@ -464,10 +462,6 @@ export function driftCalibration(rows: readonly DayRow[], options: CalibrationOp
     model: { base: filter.base, delta: best.delta, s2: best.s2, logScore: best.logScore, fixedLogScore: fixed ? fixed.logScore : null },
   } as CalibrationResult;
   lazyArray(calibration, "rows", buildRows);
-  calibration.note =
-    d > 0
-      ? `${d} days forecast one step ahead after a ${warmupDays}-day warm-up (${drift}); coverage = days inside the drawn band, PIT coverage beside it.${failed > 0 ? ` ${failed} day(s) left out: their predictive table failed its mean check.` : ""}`
-      : `Not enough history: calibration needs more than ${warmupDays} days, with clicks after the warm-up.`;
   const result = { calibration, filter } as DriftCalibration;
   lazyArray(result, "band", buildBand);
   return result;

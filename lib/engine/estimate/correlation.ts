@@ -31,7 +31,13 @@ export interface SurpriseCorrelation {
   estimator: "aggregate-variance";
   blockLength: number;
   resamples: number;
-  note: string;
+  /**
+   * For lib/analysis/messages.ts to word: "estimated", "too-few-campaigns" (fewer than two campaigns with daily
+   * conversions) or "no-common-days" (no two campaigns share `minCommonDays` dates).
+   */
+  finding: "estimated" | "too-few-campaigns" | "no-common-days";
+  /** Fewest common dates for a pair to count (the option, after its bounds). */
+  minCommonDays: number;
 }
 
 /** Options of the correlation estimate. */
@@ -164,7 +170,7 @@ export function surpriseCorrelation(
       }
     }
   }
-  const empty = (note: string): SurpriseCorrelation => ({
+  const empty = (finding: SurpriseCorrelation["finding"]): SurpriseCorrelation => ({
     estimate: null,
     lo: null,
     hi: null,
@@ -175,15 +181,10 @@ export function surpriseCorrelation(
     estimator: "aggregate-variance",
     blockLength,
     resamples: 0,
-    note,
+    finding,
+    minCommonDays: minCommon,
   });
-  if (pairCount === 0) {
-    return empty(
-      series.length < 2
-        ? "Fewer than two campaigns with daily conversions: correlation cannot be estimated."
-        : `No two campaigns share ${minCommon} days: correlation cannot be estimated.`,
-    );
-  }
+  if (pairCount === 0) return empty(series.length < 2 ? "too-few-campaigns" : "no-common-days");
   // Per date: S_t, Q_t, K_t over the campaigns that qualify.
   const S = new Float64Array(D);
   const Q = new Float64Array(D);
@@ -253,6 +254,7 @@ export function surpriseCorrelation(
     estimator: "aggregate-variance",
     blockLength: L,
     resamples,
-    note: `Mean correlation of daily surprises over ${pairCount} campaign pair(s) and ${used} days, from the variance of their daily sum; 90% interval by a ${L}-day moving-block bootstrap (${resamples} resamples).`,
+    finding: "estimated",
+    minCommonDays: minCommon,
   };
 }

@@ -33,8 +33,24 @@ export interface ForecastParameters {
   severity: SeveritySpec;
   /** Expected revenue = expectedConversions x mean order value (conversions when counts only). */
   expectedRevenue: number;
-  notes: string[];
+  /** What shaped the forecast, in the order found; lib/analysis/messages.ts (forecastNote) words each. */
+  findings: ForecastFinding[];
 }
+
+/**
+ * One thing that shaped a forecast: "ad-level" (rows are ads: the budget buys `units` ad-equivalents), "no-spend"
+ * (clicks projected from clicks per unit), "no-clicks" (nothing to forecast), "overdispersed" (a day-level rate shock
+ * with shape `r`), "rate-uncertainty" (mixed in as a negative binomial), "counts-only" (no revenue), "drift" (the
+ * rate's drift over the horizon mixed in, discount `delta` a day).
+ */
+export type ForecastFinding =
+  | { code: "ad-level"; units: number }
+  | { code: "no-spend" }
+  | { code: "no-clicks" }
+  | { code: "overdispersed"; r: number }
+  | { code: "rate-uncertainty" }
+  | { code: "counts-only" }
+  | { code: "drift"; delta: number };
 
 /** Options of the forecast. */
 export interface ForecastOptions {
@@ -108,7 +124,7 @@ export function forecastParameters(
   severity: SeverityEstimate,
   options: ForecastOptions = {},
 ): ForecastParameters {
-  const notes: string[] = [];
+  const findings: ForecastFinding[] = [];
   const horizon = options.horizon ?? "week";
   const horizonDays = typeof horizon === "number" ? horizon : HORIZON_DAYS[horizon];
   const spend = rows.reduce((s, r) => s + r.spend, 0);
@@ -124,24 +140,20 @@ export function forecastParameters(
   } else {
     budget = options.budget ?? spend;
     units = perUnitSpend > 0 ? budget / perUnitSpend : rows.length;
-    notes.push(`Ad-level data: the budget buys ${units.toPrecision(3)} ad-equivalents at the average spend per ad; the horizon does not apply.`);
+    findings.push({ code: "ad-level", units });
   }
   let expectedClicks: number;
   if (cpc !== null) {
     expectedClicks = budget / cpc;
   } else {
     expectedClicks = (clicks / rows.length) * units;
-    notes.push(
-      clicks > 0
-        ? "No spend in the history: cost per click unknown, clicks projected from clicks per unit instead of the budget."
-        : "No clicks in the history: no conversions can be forecast.",
-    );
+    findings.push({ code: clicks > 0 ? "no-spend" : "no-clicks" });
   }
   const parameterUncertainty = options.parameterUncertainty ?? true;
   const freq = frequencyFor(model, expectedClicks, units, parameterUncertainty);
-  if (model.r !== undefined) notes.push(`Overdispersed history: a day-level rate shock with r = ${model.r.toPrecision(3)} per unit is included.`);
-  if (parameterUncertainty && freq.spec.kind === "negbin") notes.push("The rate's uncertainty is mixed in (negative binomial matched to the mixture's mean and variance).");
-  if (severity.countsOnly) notes.push("No revenue: the aggregate is the conversion count (every conversion worth 1).");
+  if (model.r !== undefined) findings.push({ code: "overdispersed", r: model.r });
+  if (parameterUncertainty && freq.spec.kind === "negbin") findings.push({ code: "rate-uncertainty" });
+  if (severity.countsOnly) findings.push({ code: "counts-only" });
   return {
     horizonDays: unit === "day" ? horizonDays : null,
     units,
@@ -154,6 +166,6 @@ export function forecastParameters(
     frequency: freq.spec,
     severity: severity.spec,
     expectedRevenue: freq.mean * severity.mean,
-    notes,
+    findings,
   };
 }

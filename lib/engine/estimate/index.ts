@@ -209,7 +209,7 @@ function estimateValidated(
   });
   if (drift && forecastModel !== model) {
     const d = drift.filter.state;
-    if (d.delta < 1) forecast.notes.push(`The rate drifts (discount ${d.delta} a day, chosen by one-day-ahead forecasts): its drift over the horizon is mixed in.`);
+    if (d.delta < 1) forecast.findings.push({ code: "drift", delta: d.delta });
   }
   const calibration = drift && opts.calibration ? drift.calibration : null;
   const size = opts.verdictWindow === "all" ? rows.length : opts.verdictWindow;
@@ -274,7 +274,7 @@ export interface DatasetEstimate {
 /**
  * Estimates a dataset: fits the empirical-Bayes Beta prior to the campaigns' (conversions, clicks), estimates each
  * campaign with that prior (forecasts and shrunk rates use it; with one campaign there is no prior, said in
- * shrinkage.fit.note), and estimates the correlation of daily surprises across campaigns.
+ * shrinkage.fit.finding), and estimates the correlation of daily surprises across campaigns.
  * @param campaigns - at least one CampaignInput (campaign names must be unique).
  * @throws RangeError naming the first invalid field (lib/engine/contract.ts wraps this entry for services).
  * @example estimateDataset([a, b, c]).correlation.estimate // e.g. 0.12

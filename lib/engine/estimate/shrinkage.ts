@@ -43,7 +43,12 @@ export interface BetaHyperFit {
   campaigns: number;
   /** Maximised log marginal likelihood (without the binomial coefficients); null for "none". */
   logLikelihood: number | null;
-  note: string;
+  /**
+   * How the prior was obtained, for lib/analysis/messages.ts to word: "ml" (maximum marginal likelihood), "moments"
+   * (asked for), "moments-fallback" (the likelihood fit did not improve on the moments), or why there is no
+   * shrinkage (method "none"): "too-few-campaigns" (fewer than two with clicks), "no-conversions", "all-converted".
+   */
+  finding: "ml" | "moments" | "moments-fallback" | "too-few-campaigns" | "no-conversions" | "all-converted";
 }
 
 /** A campaign's conversion rate on its own (Jeffreys) and shrunk towards the dataset's Beta(a, b). */
@@ -127,7 +132,7 @@ export function momentBetaFit(data: readonly { x: number; n: number }[]): { mean
  */
 export function fitBetaHyper(items: readonly RateCounts[], method: "ml" | "moments" = "ml"): BetaHyperFit {
   const data = capped(items);
-  const none = (note: string): BetaHyperFit => ({
+  const none = (finding: BetaHyperFit["finding"]): BetaHyperFit => ({
     method: "none",
     a: 0.5,
     b: 0.5,
@@ -137,18 +142,18 @@ export function fitBetaHyper(items: readonly RateCounts[], method: "ml" | "momen
     completePooling: false,
     campaigns: data.length,
     logLikelihood: null,
-    note,
+    finding,
   });
-  if (data.length < 2) return none("Fewer than two campaigns with clicks: no shrinkage, each campaign keeps its own rate.");
+  if (data.length < 2) return none("too-few-campaigns");
   const totalX = data.reduce((s, d) => s + d.x, 0);
   const totalN = data.reduce((s, d) => s + d.n, 0);
-  if (totalX <= 0) return none("No conversions in any campaign: no shrinkage (a Beta prior cannot sit at rate 0).");
-  if (totalX >= totalN) return none("Every click converted in every campaign: no shrinkage (a Beta prior cannot sit at rate 1).");
+  if (totalX <= 0) return none("no-conversions");
+  if (totalX >= totalN) return none("all-converted");
 
   const maxN = Math.max(...data.map((d) => d.n));
   const mom = momentBetaFit(data);
   const toAB = (mu: number, m: number) => ({ a: mu * m, b: (1 - mu) * m });
-  const finish = (kind: "ml" | "moments", mu: number, m: number, note: string): BetaHyperFit => {
+  const finish = (kind: "ml" | "moments", mu: number, m: number, finding: BetaHyperFit["finding"]): BetaHyperFit => {
     const { a, b } = toAB(mu, m);
     const completePooling = m >= Math.exp(LOG_M_MAX) * 0.999 || m > 1000 * maxN;
     return {
@@ -161,12 +166,10 @@ export function fitBetaHyper(items: readonly RateCounts[], method: "ml" | "momen
       completePooling,
       campaigns: data.length,
       logLikelihood: betaBinomialLogLikelihood(data, a, b),
-      note: completePooling
-        ? `${note} The campaigns' rates differ no more than binomial noise explains: complete pooling at the dataset rate.`
-        : note,
+      finding,
     };
   };
-  if (method === "moments") return finish("moments", mom.mean, mom.concentration, "Beta prior by the method of moments.");
+  if (method === "moments") return finish("moments", mom.mean, mom.concentration, "moments");
 
   const logit = (p: number) => Math.log(p / (1 - p));
   const expit = (t: number) => 1 / (1 + Math.exp(-t));
@@ -184,15 +187,15 @@ export function fitBetaHyper(items: readonly RateCounts[], method: "ml" | "momen
   const m = Math.exp(clampM(res.x[1]));
   const momNll = negLogLik([logit(mom.mean), clampM(Math.log(mom.concentration))]);
   if (!Number.isFinite(res.f) || res.f > momNll) {
-    return finish("moments", mom.mean, mom.concentration, "Beta prior by the method of moments (the likelihood fit did not improve on it).");
+    return finish("moments", mom.mean, mom.concentration, "moments-fallback");
   }
-  return finish("ml", mu, m, "Beta prior by maximum beta-binomial marginal likelihood.");
+  return finish("ml", mu, m, "ml");
 }
 
 /**
  * Shrinks each campaign's conversion rate: own posterior Beta(1/2 + x, 1/2 + n - x) (Jeffreys) and shrunk posterior
  * Beta(a + x, b + n - x) under the fitted dataset prior (x capped at n). With method "none" the shrunk posterior is
- * the own one (one campaign -> no shrinkage, said in `fit.note`).
+ * the own one (one campaign -> no shrinkage, said in `fit.finding`).
  * @example shrinkRates([{campaign: "A", successes: 0, trials: 50}, ...]).campaigns[0].shrunk.mean // > 0, pulled up
  */
 export function shrinkRates(items: readonly RateCounts[], method: "ml" | "moments" = "ml"): { fit: BetaHyperFit; campaigns: ShrunkRate[] } {

@@ -1,6 +1,15 @@
 import { describe, expect, it } from "vitest";
-import { dispersionNote, severityNote, verdictMessage } from "@/lib/analysis/messages";
-import { dispersionTest, estimateSeverity } from "@/lib/engine/estimate";
+import {
+  calibrationNote,
+  correlationNote,
+  dispersionNote,
+  forecastNote,
+  holdingCollarNote,
+  severityNote,
+  shrinkageNote,
+  verdictMessage,
+} from "@/lib/analysis/messages";
+import { dispersionTest, estimateSeverity, fitBetaHyper, surpriseCorrelation } from "@/lib/engine/estimate";
 import type { DispersionFit, SeverityEstimate, Verdict } from "@/lib/engine/estimate";
 
 const window = { from: "2026-03-01", to: "2026-03-07", units: 7, clicks: 1234.4, conversions: 12 };
@@ -98,5 +107,52 @@ describe("severityNote", () => {
     const fitted: SeverityEstimate = { ...estimateSeverity([day(2, 100)]), finding: "fitted", used: 40, lognormal: { mu: 3.6, sigma: 0.8523 } };
     expect(severityNote(fitted)).toBe("Order values lognormal with mean 50.00 and sigma 0.85, from 40 units with sales.");
     expect(severityNote({ ...fitted, finding: "constant" })).toBe("Every unit's average order value equals 50.00: order values taken as constant.");
+  });
+});
+
+describe("the engine's other findings, worded", () => {
+  it("says why a correlation could not be estimated, from the engine's code", () => {
+    const one = surpriseCorrelation([{ campaign: "A", days: [{ date: "2026-01-01", impressions: 100, clicks: 10, conversions: 1, spend: 5, revenue: 5 }] }]);
+    expect(one.finding).toBe("too-few-campaigns");
+    expect(correlationNote(one)).toBe("Fewer than two campaigns with daily conversions: correlation cannot be estimated.");
+    expect(correlationNote({ ...one, finding: "no-common-days", minCommonDays: 10 })).toBe("No two campaigns share 10 days: correlation cannot be estimated.");
+    expect(correlationNote({ ...one, finding: "estimated", pairs: 3, days: 60, blockLength: 7, resamples: 400 })).toBe(
+      "Mean correlation of daily surprises over 3 campaign pair(s) and 60 days, from the variance of their daily sum; 90% interval by a 7-day moving-block bootstrap (400 resamples).",
+    );
+  });
+
+  it("says how the shrinkage prior was fitted, and when it pools completely", () => {
+    const none = fitBetaHyper([{ campaign: "A", successes: 0, trials: 50 }, { campaign: "B", successes: 0, trials: 80 }]);
+    expect(none.finding).toBe("no-conversions");
+    expect(shrinkageNote(none)).toBe("No conversions in any campaign: no shrinkage (a Beta prior cannot sit at rate 0).");
+    expect(shrinkageNote({ finding: "ml", completePooling: true })).toBe(
+      "Beta prior by maximum beta-binomial marginal likelihood. The campaigns' rates differ no more than binomial noise explains: complete pooling at the dataset rate.",
+    );
+    expect(shrinkageNote({ finding: "moments-fallback", completePooling: false })).toBe(
+      "Beta prior by the method of moments (the likelihood fit did not improve on it).",
+    );
+  });
+
+  it("words the calibration's days, warm-up, drift model and left-out days", () => {
+    const model = { base: "binomial" as const, delta: 0.98, s2: 0.0025, logScore: 0, fixedLogScore: null };
+    expect(calibrationNote({ days: 60, warmupDays: 14, failedDays: 2, model })).toBe(
+      "60 days forecast one step ahead after a 14-day warm-up (the rate drifts (discount 0.98 a day, day-to-day spread 5%)); coverage = days inside the drawn band, PIT coverage beside it. 2 day(s) left out: their predictive table failed its mean check.",
+    );
+    expect(calibrationNote({ days: 0, warmupDays: 14, failedDays: 0, model })).toBe(
+      "Not enough history: calibration needs more than 14 days, with clicks after the warm-up.",
+    );
+  });
+
+  it("words a forecast's findings with their figures", () => {
+    expect(forecastNote({ code: "overdispersed", r: 14.23 })).toBe("Overdispersed history: a day-level rate shock with r = 14.2 per unit is included.");
+    expect(forecastNote({ code: "ad-level", units: 12.345 })).toBe(
+      "Ad-level data: the budget buys 12.3 ad-equivalents at the average spend per ad; the horizon does not apply.",
+    );
+    expect(forecastNote({ code: "drift", delta: 0.97 })).toMatch(/^The rate drifts \(discount 0\.97 a day/);
+  });
+
+  it("words how a holding's collar came out", () => {
+    expect(holdingCollarNote("free-floor")).toBe("The floor is below every outcome: it costs nothing and needs no cap.");
+    expect(holdingCollarNote("floor-too-dear")).toBe("The floor is worth more than all the upside: no cap can pay for it.");
   });
 });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { coinNote } from "@/lib/analysis/messages";
 import { campaignAsCoin } from "@/lib/engine/coins";
 import { createRng } from "@/lib/engine/rng";
 
@@ -39,7 +40,8 @@ describe("campaignAsCoin: the daily surprise against the day's spend", () => {
     // A day with spend and no revenue: the log is -infinity, so simple surprises are used and the note says so.
     expect(c.returnKind).toBe("simple");
     expect(c.returns).toEqual([2, 0, -1]);
-    expect(c.note).toMatch(/1 of 3 days had no revenue/);
+    expect(c.zeroDays).toBe(1);
+    expect(coinNote(c)).toMatch(/; 1 of 3 days had no revenue, so simple \(not log\) surprises are used, over 3 days; annualized volatility 2,918%\.$/);
     // mean 1/3; deviations 5/3, -1/3, -4/3 -> sum of squares 42/9, sd = sqrt(7/3). Tolerance 1e-12 (rounding).
     expect(Math.abs((c.stats?.sd ?? NaN) - Math.sqrt(7 / 3))).toBeLessThan(1e-12);
     expect(Math.abs((c.stats?.annualizedVolatility ?? NaN) - Math.sqrt((7 / 3) * 365))).toBeLessThan(1e-12);
@@ -121,6 +123,7 @@ describe("campaignAsCoin: the daily surprise against the day's spend", () => {
       { date: "b", spend: 20, revenue: 0 },
     ]);
     expect(none.stats).toBeNull();
-    expect(none.note).toMatch(/No revenue/);
+    expect(none.finding).toBe("no-revenue");
+    expect(coinNote(none)).toMatch(/^No revenue on any day with spend/);
   });
 });

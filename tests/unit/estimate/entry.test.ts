@@ -178,7 +178,7 @@ describe("estimateDataset", () => {
   it("does not shrink a single campaign, and says so", () => {
     const d = estimateDataset([data[0] as CampaignInput]);
     expect(d.shrinkage.fit.method).toBe("none");
-    expect(d.shrinkage.fit.note).toMatch(/no shrinkage/i);
+    expect(d.shrinkage.fit.finding).toBe("too-few-campaigns");
     expect(d.campaigns[0]?.shrunkConversionRate).toBeNull();
     expect(d.correlation.estimate).toBeNull();
   });

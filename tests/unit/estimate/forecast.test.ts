@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { forecastParameters, frequencyFor, rateModel, seededRandom, severityFromUnits } from "@/lib/engine/estimate";
+import { forecastNote } from "@/lib/analysis/messages";
 import type { DayRow, RateModel } from "@/lib/engine/estimate";
 import { binomial, gamma, isoDay } from "./simulate";
 
@@ -88,7 +89,8 @@ describe("forecastParameters", () => {
   it("hands counts-only severity (constant 1) on, and says so", () => {
     const f = forecastParameters(rows, "day", rateModel(units), severity);
     expect(f.severity).toEqual({ kind: "constant", value: 1 });
-    expect(f.notes.join(" ")).toMatch(/No revenue/);
+    expect(f.findings).toContainEqual({ code: "counts-only" });
+    expect(f.findings.map(forecastNote).join(" ")).toMatch(/No revenue: the aggregate is the conversion count/);
   });
 
   it("projects clicks per day when there is no spend (CPC unknown)", () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { fitBetaHyper, momentBetaFit, seededRandom, shrinkRates } from "@/lib/engine/estimate";
+import { shrinkageNote } from "@/lib/analysis/messages";
 import { reference } from "./reference";
 import { binomial, gamma } from "./simulate";
 
@@ -64,7 +65,8 @@ describe("empirical-Bayes Beta prior", () => {
   it("does not shrink with one campaign, and says so", () => {
     const { fit, campaigns } = shrinkRates([{ campaign: "only", successes: 3, trials: 100 }]);
     expect(fit.method).toBe("none");
-    expect(fit.note).toMatch(/no shrinkage/i);
+    expect(fit.finding).toBe("too-few-campaigns");
+    expect(shrinkageNote(fit)).toMatch(/no shrinkage/i);
     expect(campaigns[0]?.shrunk.mean).toBeCloseTo(3.5 / 101, 14);
   });
 

@@ -19,6 +19,8 @@ import {
   formatProbability,
   formatRange,
   formatShortDate,
+  formatPlain,
+  formatPrecision,
   formatSig,
   MISSING,
   niceTicks,
@@ -78,6 +80,38 @@ describe("formatSig", () => {
   });
   it("prints zero as 0", () => {
     expect(formatSig(0)).toBe("0");
+  });
+});
+
+describe("formatPlain", () => {
+  it("rounds to significant digits and drops trailing zeros, without separators", () => {
+    expect(formatPlain(0.0123456, 2)).toBe("0.012");
+    expect(formatPlain(14.0, 3)).toBe("14");
+    expect(formatPlain(12345.6, 4)).toBe("12350");
+    expect(formatPlain(0.15, 2)).toBe("0.15");
+  });
+  it("keeps tiny values readable in exponent form rather than rounding them to 0", () => {
+    expect(formatPlain(3.2149e-9, 2)).toBe("3.2e-9");
+  });
+  it("prints missing values as an en dash and -0 as 0", () => {
+    expect(formatPlain(Number.NaN, 2)).toBe(MISSING);
+    expect(formatPlain(-0.00000000001, 1)).toBe("-1e-11");
+    expect(formatPlain(-0, 3)).toBe("0");
+  });
+});
+
+describe("formatPrecision", () => {
+  it("keeps exactly the significant digits asked for, trailing zeros included", () => {
+    expect(formatPrecision(0.004, 2)).toBe("0.0040");
+    expect(formatPrecision(14, 3)).toBe("14.0");
+  });
+  it("writes tiny and large values with an exponent, as toPrecision does", () => {
+    expect(formatPrecision(3.2149e-9, 2)).toBe("3.2e-9");
+    expect(formatPrecision(1234, 2)).toBe("1.2e+3");
+  });
+  it("prints missing values as an en dash and a rounded -0 without its sign", () => {
+    expect(formatPrecision(Number.POSITIVE_INFINITY, 2)).toBe(MISSING);
+    expect(formatPrecision(-0, 2)).toBe("0.0");
   });
 });
 

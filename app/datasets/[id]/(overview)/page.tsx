@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { Suspense } from "react";
 import type { CampaignTableData, DatasetSummary } from "@/lib/analysis/types";
-import { formatCount, formatDateTime, formatPeriod, formatSourceFormat, currencyFormatter } from "@/lib/format";
+import { formatCount, formatDateTime, formatFixed, formatPeriod, formatSourceFormat, currencyFormatter } from "@/lib/format";
 import { analysisSearch } from "@/app/_components/analysis-query";
 import { readAnalysisQuery, type SearchParams } from "@/app/_components/read-query";
 import { UrlAnalysisControls } from "@/app/_components/analysis-controls";
@@ -159,7 +159,7 @@ function AnalysisNotes({ a }: { a: CampaignTableData & Pick<DatasetSummary, "not
       )}
       {a.rowSpan && (
         <p className="alert warn" data-testid="row-span">
-          Each row of this file covers {Number.isInteger(a.rowSpan.days) ? a.rowSpan.days : a.rowSpan.days.toFixed(1)} days (
+          Each row of this file covers {Number.isInteger(a.rowSpan.days) ? a.rowSpan.days : formatFixed(a.rowSpan.days, 1)} days (
           {formatPeriod({ start: a.rowSpan.start, end: a.rowSpan.end })}): figures per day are a row&apos;s divided by its days, and
           forecasts are for the chosen horizon at that spend per day.
         </p>

@@ -9,54 +9,22 @@
  * entries are not hunted down: they age out of their namespace's LRU order.
  *
  * No I/O here: the module is shared by server code and tests. `clearCache()` empties every namespace (tests).
+ * The engine's own memos of pure computations (FFT plans, split lattices) depend on their arguments alone, not on
+ * stored data: they use the same least-recently-used map (lib/lru.ts) in the engine, which imports no service.
  */
+import { Lru } from "@/lib/lru";
 
-/** A least-recently-used map of at most `max` entries. */
-export class LruNamespace<V> {
-  private readonly map = new Map<string, V>();
-
+/** A namespace of the cache: a least-recently-used map (lib/lru.ts) with a name for `cacheStats`. */
+export class LruNamespace<V> extends Lru<string, V> {
   /**
    * @param name - the namespace's name (for `cacheStats`)
    * @param max - entries kept, integer >= 1; the least recently used goes first when a new one would pass it
    */
   constructor(
     readonly name: string,
-    readonly max: number,
+    max: number,
   ) {
-    if (!Number.isInteger(max) || max < 1) throw new RangeError(`max must be an integer >= 1, got ${max}`);
-  }
-
-  /** The value under `key` (marked as just used), or undefined. */
-  get(key: string): V | undefined {
-    const v = this.map.get(key);
-    if (v !== undefined) {
-      this.map.delete(key);
-      this.map.set(key, v);
-    }
-    return v;
-  }
-
-  /** Stores `value` under `key` and returns it. */
-  set(key: string, value: V): V {
-    if (this.map.has(key)) this.map.delete(key);
-    else if (this.map.size >= this.max) this.map.delete(this.map.keys().next().value as string);
-    this.map.set(key, value);
-    return value;
-  }
-
-  /** The cached value, or `compute()`'s (stored; an exception is not stored and propagates). */
-  getOrCompute(key: string, compute: () => V): V {
-    const hit = this.get(key);
-    if (hit !== undefined) return hit;
-    return this.set(key, compute());
-  }
-
-  get size(): number {
-    return this.map.size;
-  }
-
-  clear(): void {
-    this.map.clear();
+    super(max);
   }
 }
 

@@ -21,6 +21,7 @@ import erfcinv from "@stdlib/math-base-special-erfcinv";
 import { irfft, rfft } from "./fft";
 import { discretise, SEVERITY_TAIL_EPS } from "./discretise";
 import { neumaierSum } from "./numeric";
+import { Lru } from "@/lib/lru";
 import type { Severity } from "./severity";
 
 /** Writes E[exp(-i t X)] to out[at], out[at + 1]. */
@@ -213,17 +214,17 @@ export function lognormalGridTransform(
   const fine = span / p;
   const key = `${severity.mean},${severity.variance},${fine},${matched}`;
   const tableKey = `${key},${n}`;
-  const table = memoGet(transformMemo, tableKey);
+  const table = transformMemo.get(tableKey);
   const order = matched ? 3 : 2;
   if (table) return { values: table, cost: n, fine, order };
-  const split = memoGet(splitMemo, key);
+  const split = splitMemo.get(key);
   const cost = p * ((split ? 0 : SPLIT_COST_PER_POINT) + FFT_COST_PER_POINT_LOG * Math.log2(p));
   if (cost > budget) return null;
   const f =
     split ??
-    memoSet(splitMemo, key, matched ? momentMatchedLognormal(severity, fine, top) : discretise(severity, fine, "linear", p).pmf, SPLIT_MEMO);
+    splitMemo.set(key, matched ? momentMatchedLognormal(severity, fine, top) : discretise(severity, fine, "linear", p).pmf);
   // The first n/2 + 1 frequencies of the fine DFT are the grid's.
-  return { values: memoSet(transformMemo, tableKey, rfft(f, p).slice(0, n + 2), TRANSFORM_MEMO), cost, fine, order };
+  return { values: transformMemo.set(tableKey, rfft(f, p).slice(0, n + 2)), cost, fine, order };
 }
 
 /**
@@ -286,24 +287,8 @@ export function momentMatchedLognormal(severity: Severity, h: number, top: numbe
  * n H often repeats. Keyed by the severity's mean and variance (which fix a lognormal) and the steps. */
 const SPLIT_MEMO = 3;
 const TRANSFORM_MEMO = 16;
-const splitMemo = new Map<string, Float64Array>();
-const transformMemo = new Map<string, Float64Array>();
-
-function memoGet(memo: Map<string, Float64Array>, key: string): Float64Array | undefined {
-  const v = memo.get(key);
-  if (v !== undefined) {
-    memo.delete(key);
-    memo.set(key, v);
-  }
-  return v;
-}
-
-function memoSet(memo: Map<string, Float64Array>, key: string, value: Float64Array, max: number): Float64Array {
-  memo.delete(key);
-  if (memo.size >= max) memo.delete(memo.keys().next().value as string);
-  memo.set(key, value);
-  return value;
-}
+const splitMemo = new Lru<string, Float64Array>(SPLIT_MEMO);
+const transformMemo = new Lru<string, Float64Array>(TRANSFORM_MEMO);
 
 /** The transform did not decay within the work bound: S is not smooth on the lattice's scale. */
 export class NotSmoothError extends RangeError {

@@ -9,6 +9,7 @@
  * Layout: spectra are interleaved Float64Arrays (re_0, im_0, re_1, im_1, ...) of N/2 + 1 complex values.
  */
 import FFT from "fft.js";
+import { Lru } from "@/lib/lru";
 
 interface Plan {
   readonly n: number;
@@ -20,12 +21,14 @@ interface Plan {
   readonly sin: Float64Array;
 }
 
-const plans = new Map<number, Plan>();
 const MAX_CACHED_PLANS = 6;
+const plans = new Lru<number, Plan>(MAX_CACHED_PLANS);
 
 function plan(n: number): Plan {
-  const cached = plans.get(n);
-  if (cached) return cached;
+  return plans.getOrCompute(n, () => makePlan(n));
+}
+
+function makePlan(n: number): Plan {
   if (!(n >= 4) || (n & (n - 1)) !== 0) throw new RangeError(`FFT size must be a power of two >= 4, got ${n}`);
   const h = n / 2;
   const cos = new Float64Array(h + 1);
@@ -35,13 +38,7 @@ function plan(n: number): Plan {
     cos[k] = Math.cos(a);
     sin[k] = Math.sin(a);
   }
-  const p: Plan = { n, half: new FFT(h), cos, sin, work: new Float64Array(n) };
-  if (plans.size >= MAX_CACHED_PLANS) {
-    const oldest = plans.keys().next().value;
-    if (oldest !== undefined) plans.delete(oldest);
-  }
-  plans.set(n, p);
-  return p;
+  return { n, half: new FFT(h), cos, sin, work: new Float64Array(n) };
 }
 
 /**

@@ -10,11 +10,11 @@
  *
  * No I/O here: the module is shared by server code and tests. `clearCache()` empties every namespace (tests).
  * The engine's own memos of pure computations (FFT plans, split lattices) depend on their arguments alone, not on
- * stored data: they use the same least-recently-used map (lib/lru.ts) in the engine, which imports no service.
+ * stored data: they use the same least-recently-used map (lib/engine/lru.ts).
  */
-import { Lru } from "@/lib/lru";
+import { Lru } from "@/lib/engine/lru";
 
-/** A namespace of the cache: a least-recently-used map (lib/lru.ts) with a name for `cacheStats`. */
+/** A namespace of the cache: a least-recently-used map (lib/engine/lru.ts) with a name for `cacheStats`. */
 export class LruNamespace<V> extends Lru<string, V> {
   /**
    * @param name - the namespace's name (for `cacheStats`)

@@ -9,7 +9,7 @@
  * Layout: spectra are interleaved Float64Arrays (re_0, im_0, re_1, im_1, ...) of N/2 + 1 complex values.
  */
 import FFT from "fft.js";
-import { Lru } from "@/lib/lru";
+import { Lru } from "./lru";
 
 interface Plan {
   readonly n: number;

@@ -32,7 +32,8 @@
  */
 import { autoLattice, compoundLattice, frequencyTerm, gridFor, MAX_GRID, niceCeil, WorkLimitError } from "./aggregate";
 import type { AggregateMethod, AggregateShape, AutoLattice, LatticeResult } from "./aggregate";
-import { coarseLattice, needsCoarse, NotSmoothError, severityCharacteristic } from "./coarse";
+import { coarseLattice, needsCoarse, NotSmoothError } from "./coarse";
+import { severityCharacteristic } from "./severity-transform";
 import { discretise } from "./discretise";
 import type { DiscretisationMethod } from "./discretise";
 import type { Frequency } from "./frequency";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { lognormalGridTransform, momentMatchedLognormal } from "@/lib/engine/coarse";
+import { lognormalGridTransform, momentMatchedLognormal } from "@/lib/engine/severity-transform";
 import { negativeBinomial } from "@/lib/engine/frequency";
 import { pooledShare, shareMoments } from "@/lib/engine/pool";
 import { lognormalSeverity } from "@/lib/engine/severity";

@@ -1,7 +1,8 @@
 /**
- * The one least-recently-used map of the project, with a bound on its entries: the cache of derived results
- * (lib/analysis/cache.ts, one per namespace) and the engine's memos of pure computations (FFT plans, split lattices
- * and grid transforms) are all instances of it. No I/O; safe in the engine, the services and the browser.
+ * The one least-recently-used map of the project, with a bound on its entries: the engine's memos of pure
+ * computations (FFT plans, split lattices and grid transforms) and the namespaces of the cache of derived results
+ * (lib/analysis/cache.ts) are all instances of it. It lives in the engine, the bottom layer, because the engine
+ * imports nothing from outside its folder (tests/unit/engine/boundary.test.ts). No I/O.
  */
 
 /** A least-recently-used map of at most `max` entries. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { Lru } from "@/lib/lru";
+import { Lru } from "@/lib/engine/lru";
 
 // The namespaces of lib/analysis/cache.ts are Lru instances: tests/unit/analysis/cache.test.ts covers get, set,
 // getOrCompute and the bound through them. Here: keys that are not strings, as the engine's FFT plans use.

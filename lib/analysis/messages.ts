@@ -26,7 +26,7 @@ export function verdictMessage(v: Verdict): string {
       return "No clicks in the window: nothing to judge.";
     case "poor-fit": {
       const cal = v.calibration;
-      const held = cal && cal.coverage90 !== null ? `${Math.round(cal.coverage90 * 100)}% of ${cal.days} days` : "too few days";
+      const held = cal && cal.coverage90 !== null ? `${formatNumber(cal.coverage90 * 100, 0)}% of ${cal.days} days` : "too few days";
       return `The noise model does not fit this campaign well: its 90% band, forecast one day ahead, held on ${held} (it should hold on about 90%), so no verdict on the last ${window.units} days is given. They brought ${conv(window.conversions)} for ${count(window.clicks)} clicks; the model expected about ${count(v.expected ?? 0)}.`;
     }
     case "judged": {

@@ -15,10 +15,9 @@
  * Unlisted dead exports fail; a listed export that is no longer dead fails too, so the list stays true.
  */
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 import ts from "typescript";
 import allowed from "./dead-exports.json" with { type: "json" };
-
-const root = path.resolve(import.meta.dirname, "..", "..");
 
 /** Files whose exports a tool reads by name: Next.js route segment files, configs, the worker bundle's entry. */
 const ENTRY: RegExp[] = [
@@ -32,7 +31,7 @@ const ENTRY: RegExp[] = [
 
 type Allowed = { file: string; name: string; reason: string };
 
-function loadProgram(): ts.Program {
+function loadProgram(root: string): ts.Program {
   const configPath = path.join(root, "tsconfig.json");
   const read = ts.readConfigFile(configPath, ts.sys.readFile);
   if (read.error) throw new Error(ts.flattenDiagnosticMessageText(read.error.messageText, "\n"));
@@ -40,10 +39,13 @@ function loadProgram(): ts.Program {
   return ts.createProgram({ rootNames: parsed.fileNames, options: { ...parsed.options, noEmit: true, incremental: false } });
 }
 
-const rel = (file: string) => path.relative(root, file).split(path.sep).join("/");
-
-function main(): number {
-  const program = loadProgram();
+/**
+ * The dead exports of the TypeScript project at `root` (its tsconfig.json), as "file:name" with the file relative to
+ * root, and the entries of `allowed` that are not dead (or not exports) any more.
+ */
+export function findDeadExports(root: string, allowed: readonly Allowed[], entry: readonly RegExp[] = ENTRY): { dead: string[]; stale: string[] } {
+  const rel = (file: string) => path.relative(root, file).split(path.sep).join("/");
+  const program = loadProgram(root);
   const checker = program.getTypeChecker();
   const files = program
     .getSourceFiles()
@@ -142,12 +144,12 @@ function main(): number {
   }
 
   const allowedKey = (a: { file: string; name: string }) => `${a.file}:${a.name}`;
-  const allowList = new Map((allowed as Allowed[]).map((a) => [allowedKey(a), a]));
+  const allowList = new Map(allowed.map((a) => [allowedKey(a), a]));
   const dead: string[] = [];
   const stale: string[] = [];
   for (const file of files) {
     const name = rel(file.fileName);
-    if (ENTRY.some((re) => re.test(name))) continue;
+    if (entry.some((re) => re.test(name))) continue;
     for (const [exportName, sym] of exportsOf.get(file.fileName) ?? []) {
       const key = allowedKey({ file: name, name: exportName });
       const isUsed = used.has(sym);
@@ -162,14 +164,18 @@ function main(): number {
     const sf = files.find((f) => rel(f.fileName) === file);
     if (!sf || !exportsOf.get(sf.fileName)?.has(name)) stale.push(`${key} (no such export)`);
   }
+  return { dead: dead.sort(), stale: stale.sort() };
+}
 
+function main(): number {
+  const { dead, stale } = findDeadExports(path.resolve(import.meta.dirname, "..", ".."), allowed as Allowed[]);
   if (dead.length > 0) {
     console.error(`Exports no other file imports (remove them, or list them in tests/ci/dead-exports.json with the reason):`);
-    for (const key of dead.sort()) console.error(`  ${key}`);
+    for (const key of dead) console.error(`  ${key}`);
   }
   if (stale.length > 0) {
     console.error(`Listed in tests/ci/dead-exports.json but imported now (take them off the list):`);
-    for (const key of stale.sort()) console.error(`  ${key}`);
+    for (const key of stale) console.error(`  ${key}`);
   }
   return dead.length + stale.length > 0 ? 1 : 0;
 }
@@ -211,4 +217,4 @@ function destructured(call: ts.CallExpression): string[] | null {
   return names;
 }
 
-process.exit(main());
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) process.exit(main());

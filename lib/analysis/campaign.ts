@@ -111,6 +111,7 @@ function buildDetail(run: ReturnType<typeof runAnalysis>, datasetId: number, cam
     conversionsDist: latticeHistogram(counts, 60),
     revenueDist: revenue ? latticeHistogram(revenue, 60) : [],
     sentences: forecastSentences(analysis, run.result.currency, run.result.unit),
+    lag: run.result.lag,
     coin: {
       campaign: analysis.coinVolatility,
       references: [btc, usdc]

@@ -193,6 +193,8 @@ export interface CampaignDetail {
   revenueDist: HistogramPoint[];
   /** Plain sentences describing the forecast. */
   sentences: string[];
+  /** The conversion-lag curve the daily series was judged with (the dataset analysis's own). */
+  lag: LagSummary;
   coin: {
     campaign: number | null;
     references: { symbol: string; annualizedVolatility: number; period: string; source: string }[];

@@ -75,6 +75,7 @@ export function detail(): CampaignDetail {
     ],
     revenueDist: [],
     sentences: ["One.", "Two."],
+    lag: { source: "none", setting: null, asOf: "2026-01-02", asOfSource: "newest-date", horizon: 0, completeness: [], note: "Conversion lag is off." },
     coin: {
       campaign: 4.2,
       references: [

@@ -4,11 +4,16 @@
  */
 import type { AnalysisQuery } from "@/lib/analysis/schemas";
 
-/** The query string for a horizon and budget ("" for the defaults), e.g. "?horizon=month&budget=500". */
-export function analysisSearch(q: { horizon: AnalysisQuery["horizon"]; budget?: number | undefined }): string {
+/** The conversion-lag part of an analysis query (?lag=&asOf=), carried along by links and refetches. */
+export type LagQuery = { lag?: string | undefined; asOf?: string | undefined };
+
+/** The query string for a horizon, budget and lag ("" for the defaults), e.g. "?horizon=month&budget=500". */
+export function analysisSearch(q: { horizon: AnalysisQuery["horizon"]; budget?: number | undefined } & LagQuery): string {
   const p = new URLSearchParams();
   if (q.horizon !== "week") p.set("horizon", q.horizon);
   if (q.budget !== undefined) p.set("budget", String(q.budget));
+  if (q.lag !== undefined) p.set("lag", q.lag);
+  if (q.asOf !== undefined) p.set("asOf", q.asOf);
   const s = p.toString();
   return s ? `?${s}` : "";
 }

@@ -1,13 +1,25 @@
 "use client";
 
-import { Area, CartesianGrid, ComposedChart, Line, ResponsiveContainer, Tooltip, XAxis, YAxis, type DotItemDotProps, type TooltipContentProps } from "recharts";
+import {
+  Area,
+  CartesianGrid,
+  ComposedChart,
+  Line,
+  ReferenceArea,
+  ResponsiveContainer,
+  Tooltip,
+  XAxis,
+  YAxis,
+  type DotItemDotProps,
+  type TooltipContentProps,
+} from "recharts";
 import type { DailyPoint } from "@/lib/analysis/types";
-import { formatCount, formatSig, formatShortDate, formatDate, pluralCount } from "@/lib/format";
+import { formatCount, formatPercent, formatSig, formatShortDate, formatDate, pluralCount } from "@/lib/format";
 import type { LegendSwatch } from "./download";
 import { PALETTE } from "./palette";
 
 /** Legend of the daily chart (shared with its PNG export). */
-export const DAILY_LEGEND: readonly LegendSwatch[] = [
+const DAILY_LEGEND: readonly LegendSwatch[] = [
   { label: "Inside the 90% band", color: PALETTE.blue, shape: "circle" },
   { label: "Above the band", color: PALETTE.green, shape: "triangle" },
   { label: "Below the band", color: PALETTE.vermillion, shape: "triangle-down" },
@@ -15,21 +27,39 @@ export const DAILY_LEGEND: readonly LegendSwatch[] = [
   { label: "90% band the model expected", color: PALETTE.band, shape: "band" },
 ];
 
+/** Fill of the provisional days' shading (a light grey, under the band). */
+const PROVISIONAL_FILL = "#eceef1";
+
+/** Legend entries added when some days are provisional (conversion lag). */
+const PROVISIONAL_LEGEND: readonly LegendSwatch[] = [
+  { label: "Provisional days (sales still arriving; lighter marks, band of the sales so far)", color: PROVISIONAL_FILL, shape: "band" },
+  { label: "Expected final count of a provisional day", color: PALETTE.purple, shape: "dashed" },
+];
+
+/** The daily chart's legend: DAILY_LEGEND, plus the provisional entries when the series has provisional days. */
+export function dailyLegend(daily: readonly DailyPoint[]): readonly LegendSwatch[] {
+  return daily.some((d) => d.provisional) ? [...DAILY_LEGEND, ...PROVISIONAL_LEGEND] : DAILY_LEGEND;
+}
+
 interface Row extends DailyPoint {
   band: [number, number];
+  /** The expected final count, on provisional days only (null elsewhere: no line drawn). */
+  finalMean: number | null;
 }
 
 function ConversionDot(props: DotItemDotProps) {
   const { cx, cy, payload, index } = props;
   if (typeof cx !== "number" || typeof cy !== "number" || !Number.isFinite(cy)) return <g key={`d-${index}`} />;
   const p = payload as Row;
+  // Provisional days: the same shapes, lighter (their count is still growing).
+  const opacity = p.provisional ? 0.45 : 1;
   if (p.outside === "above") {
-    return <polygon key={`d-${index}`} points={`${cx},${cy - 6} ${cx + 5.5},${cy + 4} ${cx - 5.5},${cy + 4}`} fill={PALETTE.green} stroke="#fff" strokeWidth={0.8} />;
+    return <polygon key={`d-${index}`} points={`${cx},${cy - 6} ${cx + 5.5},${cy + 4} ${cx - 5.5},${cy + 4}`} fill={PALETTE.green} fillOpacity={opacity} stroke="#fff" strokeWidth={0.8} />;
   }
   if (p.outside === "below") {
-    return <polygon key={`d-${index}`} points={`${cx - 5.5},${cy - 4} ${cx + 5.5},${cy - 4} ${cx},${cy + 6}`} fill={PALETTE.vermillion} stroke="#fff" strokeWidth={0.8} />;
+    return <polygon key={`d-${index}`} points={`${cx - 5.5},${cy - 4} ${cx + 5.5},${cy - 4} ${cx},${cy + 6}`} fill={PALETTE.vermillion} fillOpacity={opacity} stroke="#fff" strokeWidth={0.8} />;
   }
-  return <circle key={`d-${index}`} cx={cx} cy={cy} r={3} fill={PALETTE.blue} stroke="#fff" strokeWidth={0.6} />;
+  return <circle key={`d-${index}`} cx={cx} cy={cy} r={3} fill={PALETTE.blue} fillOpacity={opacity} stroke={p.provisional ? PALETTE.blue : "#fff"} strokeWidth={0.6} />;
 }
 
 function DailyTooltip({ active, payload }: TooltipContentProps) {
@@ -46,16 +76,26 @@ function DailyTooltip({ active, payload }: TooltipContentProps) {
         expected {formatSig(row.expected)}, 90% band {formatCount(row.lo90)}–{formatCount(row.hi90)}
       </div>
       <div>{status}</div>
+      {row.provisional && (
+        <div>
+          provisional: about {formatPercent(row.completeness, 0)} of its sales have arrived; expected final {formatSig(row.expectedFinal.mean)} (90%:{" "}
+          {formatCount(row.expectedFinal.lo90)}–{formatCount(row.expectedFinal.hi90)})
+        </div>
+      )}
     </div>
   );
 }
 
 /**
  * Conversions per day (dots; triangles when outside the band), the expected value given that day's clicks (line)
- * and the 90% band the model expected (shaded).
+ * and the 90% band the model expected (shaded). Provisional days (conversion lag) sit on a grey stripe labelled
+ * "provisional", with lighter marks, the band and expectation of the sales arrived so far, and a dashed line at the
+ * expected final count.
  */
 export function DailyChart({ daily, height = 300 }: { daily: readonly DailyPoint[]; height?: number }) {
-  const data: Row[] = daily.map((d) => ({ ...d, band: [d.lo90, d.hi90] }));
+  const data: Row[] = daily.map((d) => ({ ...d, band: [d.lo90, d.hi90], finalMean: d.provisional ? d.expectedFinal.mean : null }));
+  const firstProvisional = daily.find((d) => d.provisional)?.date;
+  const last = daily.at(-1)?.date;
   return (
     <ResponsiveContainer width="100%" height={height} initialDimension={{ width: 800, height }}>
       <ComposedChart data={data} margin={{ top: 10, right: 12, bottom: 22, left: 4 }}>
@@ -74,6 +114,17 @@ export function DailyChart({ daily, height = 300 }: { daily: readonly DailyPoint
           label={{ value: "conversions per day", angle: -90, position: "insideLeft", offset: 10, dy: 60, fill: PALETTE.ink2, fontSize: 12 }}
         />
         <Tooltip content={DailyTooltip} />
+        {firstProvisional && last && (
+          <ReferenceArea
+            x1={firstProvisional}
+            x2={last}
+            fill={PROVISIONAL_FILL}
+            fillOpacity={1}
+            stroke="none"
+            ifOverflow="extendDomain"
+            label={{ value: "provisional", position: "insideTop", fill: PALETTE.ink2, fontSize: 12 }}
+          />
+        )}
         <Area
           dataKey="band"
           type="step"
@@ -85,6 +136,20 @@ export function DailyChart({ daily, height = 300 }: { daily: readonly DailyPoint
           name="90% band"
         />
         <Line dataKey="expected" type="monotone" stroke={PALETTE.ink} strokeWidth={1.5} dot={false} activeDot={false} isAnimationActive={false} name="expected" />
+        {firstProvisional && (
+          <Line
+            dataKey="finalMean"
+            type="monotone"
+            stroke={PALETTE.purple}
+            strokeWidth={1.5}
+            strokeDasharray="5 4"
+            dot={false}
+            activeDot={false}
+            isAnimationActive={false}
+            connectNulls={false}
+            name="expected final"
+          />
+        )}
         <Line
           dataKey="conversions"
           stroke="none"

@@ -87,8 +87,12 @@ function buildDetail(run: ReturnType<typeof runAnalysis>, datasetId: number, cam
         lo90: b.lo90,
         hi90: b.hi90,
         // the chart's count of days outside is the calibration's own: warm-up days are not judged
-        outside: b.position === "inside" || b.scored === false ? null : b.position,
+        // a provisional day is judged against the law of what has arrived so far (not scored in the calibration)
+        outside: b.position === "inside" || (b.scored === false && !b.lag?.provisional) ? null : b.position,
         scored: b.scored !== false,
+        provisional: b.lag?.provisional ?? false,
+        completeness: b.lag?.completeness ?? 1,
+        expectedFinal: b.lag?.expectedFinal ?? { mean: b.conversions, lo90: Math.round(b.conversions), hi90: Math.round(b.conversions) },
       });
     }
   }
@@ -107,6 +111,7 @@ function buildDetail(run: ReturnType<typeof runAnalysis>, datasetId: number, cam
     conversionsDist: latticeHistogram(counts, 60),
     revenueDist: revenue ? latticeHistogram(revenue, 60) : [],
     sentences: forecastSentences(analysis, run.result.currency, run.result.unit),
+    lag: run.result.lag,
     coin: {
       campaign: analysis.coinVolatility,
       references: [btc, usdc]

@@ -20,6 +20,7 @@ import { AppError } from "@/lib/errors";
 import { formatFixed, plural } from "@/lib/format";
 import type { ImportSummary } from "@/lib/types/ingest";
 import { cacheNamespace } from "./cache";
+import { resolveLag } from "./lag";
 import { correlationNote, shrinkageNote, verdictMessage } from "./messages";
 import { outcomeDistribution, probabilityOfZero, summarise } from "./distributions";
 import { HORIZON_DAYS, type AnalysisQuery } from "./schemas";
@@ -39,7 +40,7 @@ const summaries = cacheNamespace<DatasetSummary>("analysis-summary", 64);
 
 /** Cache key of an analysis: the global data revision (bumped by every write), the dataset and the query. */
 export function analysisKey(db: Db, datasetId: number, q: AnalysisQuery): string {
-  return `rev${dataRevision(db)}:${datasetId}:${q.horizon}:${q.budget ?? ""}`;
+  return `rev${dataRevision(db)}:${datasetId}:${q.horizon}:${q.budget ?? ""}:${q.lag ?? ""}:${q.asOf ?? ""}`;
 }
 
 /** What a campaign's rows read from the database: the estimator's input and the days its rows cover. */
@@ -289,6 +290,7 @@ function analyseCampaign(c: CampaignContext): CampaignAnalysis {
     verdict: verdictOf(e, unitLabel),
     coinVolatility: coin.stats ? coin.stats.annualizedVolatility : null,
     rowSpan: span,
+    provisionalDays: e.provisionalDays,
     notes,
   };
 }
@@ -374,7 +376,15 @@ export function computeAnalysis(db: Db, datasetId: number, q: AnalysisQuery, use
   const budgetEntries = inputs.map((c, i) => [c.campaign, budgetOf(i, horizonDays, q.budget)] as const).filter((x): x is readonly [string, number] => x[1] !== undefined);
   const budgets = budgetEntries.length > 0 ? Object.fromEntries(budgetEntries) : undefined;
   // The summary part shows no correlation: its bootstrap interval is run with the fewest resamples allowed.
-  const estimate = estimateDataset(inputs, { horizon: q.horizon, budgets, seed: 1, calibration, ...(calibration ? {} : { resamples: 50 }) });
+  const lag = resolveLag(q, inputs, row.createdAt);
+  const estimate = estimateDataset(inputs, {
+    horizon: q.horizon,
+    budgets,
+    seed: 1,
+    calibration,
+    ...(calibration ? {} : { resamples: 50 }),
+    ...(lag.option ? { lag: lag.option } : {}),
+  });
   const unit = estimate.campaigns[0]?.unit ?? "day";
   const unitLabel = unit === "day" ? "day" : "ad";
   const fit = estimate.shrinkage.fit;
@@ -435,6 +445,7 @@ export function computeAnalysis(db: Db, datasetId: number, q: AnalysisQuery, use
     },
     shrinkage: { applied: fit.method !== "none", a: fit.a, b: fit.b, note: shrinkageNote(fit) },
     pooling: poolingSummary(cv1, rhoEstimate),
+    lag: lag.summary,
     notes,
   };
   const run = { result, inputs, estimate };

@@ -18,6 +18,15 @@ const conv = (x: number): string => `${count(x)} ${Math.round(x) === 1 ? "conver
  * @example verdictMessage(v) // "The last 7 days brought 12 conversions; at the earlier history's rate, noise alone gives 6-15 (90%) for 480 clicks: within noise."
  */
 export function verdictMessage(v: Verdict): string {
+  const n = v.provisionalUnits ?? 0;
+  const base = verdictSentence(v);
+  if (n === 0 || (v.reason !== "judged" && v.reason !== "poor-fit")) return base;
+  const days = n === 1 ? "1 of these days is" : `${n} of these days are`;
+  return `${base} ${days} still provisional (sales keep being credited to the day of the click): the range is for the sales arrived so far.`;
+}
+
+/** verdictMessage without the conversion-lag sentence. */
+function verdictSentence(v: Verdict): string {
   const { window } = v;
   switch (v.reason) {
     case "no-history":

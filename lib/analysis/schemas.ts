@@ -5,10 +5,43 @@ export type Horizon = (typeof HORIZONS)[number];
 /** Days in each forecast horizon. */
 export const HORIZON_DAYS: Record<Horizon, number> = { day: 1, week: 7, month: 30 };
 
-/** Query of the analysis endpoints and CLI: horizon (default week) and budget over that horizon (currency). */
+/**
+ * Reads a conversion-lag setting "q@d" (a share q in (0, 1) of conversions arrive within d days, 0 < d <= 365; e.g.
+ * "0.9@7") or "off" (no lag: every day taken as complete). Returns null for "off", undefined when unreadable.
+ * @example parseLagSetting("0.9@7") // { q: 0.9, d: 7 }
+ */
+export function parseLagSetting(text: string): { q: number; d: number } | null | undefined {
+  const t = text.trim().toLowerCase();
+  if (t === "off" || t === "none") return null;
+  const m = /^(\d*\.?\d+)@(\d*\.?\d+)$/.exec(t);
+  if (!m) return undefined;
+  const q = Number(m[1]);
+  const d = Number(m[2]);
+  return q > 0 && q < 1 && d > 0 && d <= 365 ? { q, d } : undefined;
+}
+
+const LAG_MESSAGE = 'lag must be "q@d" (a share q between 0 and 1 of sales arrive within d days, e.g. 0.9@7) or "off"';
+
+/** An ISO calendar date that exists (2026-02-30 does not). */
+const isoDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, "asOf must be an ISO date YYYY-MM-DD")
+  .refine((s) => new Date(`${s}T00:00:00Z`).toISOString().slice(0, 10) === s, "asOf is not a calendar date");
+
+/**
+ * Query of the analysis endpoints and CLI: horizon (default week), budget over that horizon (currency), the
+ * conversion-lag setting (default lib/engine/lag.ts DEFAULT_LAG, 90% within 7 days) and the date ages are counted from
+ * (default the dataset's newest date).
+ */
 export const analysisQuerySchema = z.object({
   horizon: z.enum(HORIZONS).default("week"),
   budget: z.coerce.number().positive().max(1e9).optional(),
+  lag: z
+    .string()
+    .max(40, LAG_MESSAGE)
+    .refine((s) => parseLagSetting(s) !== undefined, LAG_MESSAGE)
+    .optional(),
+  asOf: isoDate.optional(),
 });
 export type AnalysisQuery = z.infer<typeof analysisQuerySchema>;
 

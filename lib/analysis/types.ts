@@ -80,6 +80,8 @@ export interface CampaignAnalysis {
   coinVolatility: number | null;
   /** What the campaign's rows cover when each is a multi-day period (a report with one row for 27 Jan-23 Feb). */
   rowSpan?: RowSpan | null;
+  /** Days younger than the lag curve's horizon: provisional, judged on what has arrived so far. */
+  provisionalDays: number;
   notes: string[];
 }
 
@@ -128,6 +130,8 @@ export interface DatasetAnalysis {
   rho: { estimate: number; lo: number; hi: number; raw: number; pairs: number; days: number; method: string };
   shrinkage: { applied: boolean; a: number; b: number; note: string };
   pooling: PoolingSummary;
+  /** Conversion lag: the completeness curve used and where it comes from. */
+  lag: LagSummary;
   notes: string[];
 }
 
@@ -158,6 +162,12 @@ export interface DailyPoint {
    * inside their band); false for the first days, drawn with the first forecast's band but not judged.
    */
   scored: boolean;
+  /** Younger than the lag curve's horizon: its band is that of the sales arrived so far (thinned by completeness). */
+  provisional: boolean;
+  /** Share of the day's final sales arrived by now, F(age) (1 for a day taken as complete). */
+  completeness: number;
+  /** The day's final count given what has arrived: mean and 90% range (the count itself for a complete day). */
+  expectedFinal: { mean: number; lo90: number; hi90: number };
 }
 
 /**
@@ -183,8 +193,30 @@ export interface CampaignDetail {
   revenueDist: HistogramPoint[];
   /** Plain sentences describing the forecast. */
   sentences: string[];
+  /** The conversion-lag curve the daily series was judged with (the dataset analysis's own). */
+  lag: LagSummary;
   coin: {
     campaign: number | null;
     references: { symbol: string; annualizedVolatility: number; period: string; source: string }[];
   };
+}
+
+/** How conversion lag was taken into account (GET .../analysis and `analyze --json`: `lag`). */
+export interface LagSummary {
+  /** "setting": a "q within d days" setting (the query's, or the default); "none": lag turned off, or no dates. */
+  source: "setting" | "none";
+  /** The setting's share q arrived within d days (null for "none"). */
+  setting: { q: number; d: number } | null;
+  /**
+   * The date ages are counted from (null without dates): the query's asOf, else the later of the dataset's newest date
+   * and the day before its upload (see lib/analysis/lag.ts).
+   */
+  asOf: string | null;
+  asOfSource: "query" | "newest-date" | "upload";
+  /** Days younger than this are provisional (their completeness is below 0.99); 0 for "none". */
+  horizon: number;
+  /** F(age) for ages 0 .. horizon, with its 90% interval (equal to F for a setting). */
+  completeness: { age: number; fraction: number; lo90: number; hi90: number }[];
+  /** One plain sentence: where the curve comes from. */
+  note: string;
 }

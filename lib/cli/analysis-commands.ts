@@ -22,16 +22,22 @@ export function runModelCommand(args: string[]): void {
   process.stdout.write(JSON.stringify(runModel(parsed.data)) + "\n");
 }
 
-/** `analyze <id> [--horizon day|week|month] [--budget X] --json`. */
+/** `analyze <id> [--horizon day|week|month] [--budget X] [--lag q@d|off] [--as-of YYYY-MM-DD] --json`. */
 export function runAnalyzeCommand(args: string[]): void {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: { horizon: { type: "string" }, budget: { type: "string" }, json: { type: "boolean" } },
+    options: {
+      horizon: { type: "string" },
+      budget: { type: "string" },
+      lag: { type: "string" },
+      "as-of": { type: "string" },
+      json: { type: "boolean" },
+    },
   });
   const id = parseDatasetId(positionals[0]);
   if (id === null) throw new AppError("invalid_query", "analyze takes a dataset id: analyze <id> --json");
-  const q = analysisQuerySchema.safeParse({ horizon: values.horizon, budget: values.budget });
+  const q = analysisQuerySchema.safeParse({ horizon: values.horizon, budget: values.budget, lag: values.lag, asOf: values["as-of"] });
   if (!q.success) throw new AppError("invalid_query", formatZodError(q.error));
   const result = analyzeDatasetById(id, q.data);
   if (values.json) {
@@ -50,6 +56,7 @@ export function runAnalyzeCommand(args: string[]): void {
       ? `  correlation of daily surprises rho ${formatFixed(result.rho.estimate, 3)} (90%: ${formatFixed(result.rho.lo, 3)}-${formatFixed(result.rho.hi, 3)}, ${result.rho.pairs} campaign pairs)`
       : "  correlation of daily surprises: not estimated (needs two or more campaigns with dates)",
   );
+  lines.push(`  lag: ${result.lag.note}`);
   for (const n of result.notes) lines.push(`  note: ${n}`);
   process.stdout.write(lines.join("\n") + "\n");
 }

@@ -88,6 +88,11 @@ export function dailyRecords(daily: readonly DailyPoint[], currency: string | nu
     "band 5%": fin(d.lo90),
     "band 95%": fin(d.hi90),
     outside: d.outside ?? "",
+    provisional: d.provisional ? "yes" : "",
+    completeness: fin(d.completeness),
+    "expected final conversions": fin(d.expectedFinal.mean),
+    "final 5%": fin(d.expectedFinal.lo90),
+    "final 95%": fin(d.expectedFinal.hi90),
   }));
 }
 

@@ -9,6 +9,7 @@ import { predictiveCounts, rateModel, type RateModel } from "./predictive";
 import { lazyArray } from "./lazy";
 import { seededRandom } from "./rng";
 import { pitInside, scoreCount, type CountScore } from "./calibration-score";
+import type { DayLag } from "./lag-band";
 import type { DayRow } from "./types";
 
 /**
@@ -108,6 +109,8 @@ export interface CalibrationOptions {
   shocks?: readonly number[];
   /** Forgetting of the log scores in the online choice (default 1). */
   scoreDiscount?: number;
+  /** Days from this index on are neither scored nor counted as skipped (provisional days, see ./lag-band.ts). */
+  scoreUntil?: number;
 }
 
 /** One unit's noise band. */
@@ -130,6 +133,8 @@ export interface BandDay {
   warmup?: boolean;
   /** The day counts in the calibration's coverage (after warm-up, with clicks). Absent for ads (in-sample band). */
   scored?: boolean;
+  /** Conversion lag (dated rows, when a completeness curve was given): see ./lag-band.ts. */
+  lag?: DayLag;
 }
 
 /**
@@ -224,7 +229,8 @@ export function driftCalibration(rows: readonly DayRow[], options: CalibrationOp
   let failed = 0;
   let d = 0;
   const sc: CountScore = { lo90: 0, lo80: 0, lo50: 0, hi50: 0, hi80: 0, hi90: 0, below: 0, upTo: 0, rps: 0, meanOk: false };
-  for (let t = warmupDays; t < T; t++) {
+  const scoreEnd = Math.min(T, options.scoreUntil ?? T);
+  for (let t = warmupDays; t < scoreEnd; t++) {
     const row = rows[t] as DayRow;
     // usable(stateBefore(t)), read from the path without building the state.
     const usableState = (filter.path.a[t] as number) > 0 && (filter.path.b[t] as number) > 0;

@@ -7,6 +7,7 @@ import { driftCalibration, noiseBand, type BandDay, type CalibrationResult } fro
 import { dailyResiduals, surpriseCorrelation, type SurpriseCorrelation } from "./correlation";
 import type { DispersionFit } from "./dispersion";
 import { horizonRateModel, type DriftState } from "./drift";
+import { lagBand, LagOptionSchema, rowLag, scaleProvisional } from "./lag-band";
 import { lazyArray } from "./lazy";
 import { forecastParameters, HORIZON_DAYS, type ForecastParameters } from "./forecast";
 import { rateModel, type RateModel } from "./predictive";
@@ -28,6 +29,7 @@ export * from "./correlation";
 export * from "./verdict";
 export * from "./discrete";
 export * from "./drift";
+export * from "./lag-band";
 export { seededRandom } from "./rng";
 
 const positive = z.number().finite().positive();
@@ -49,6 +51,11 @@ const EstimateOptionsSchema = z.object({
    * band and verdict come from it; off only leaves `calibration` null).
    */
   calibration: z.boolean().default(true),
+  /**
+   * Conversion lag (dated rows): the as-of date and F(age) for the provisional ages (./lag-band.ts). Provisional days
+   * are judged against their thinned law, left out of what the rate learns, and the verdict's window is thinned.
+   */
+  lag: LagOptionSchema.optional(),
 });
 
 /** zod schema of estimateCampaign's options. */
@@ -109,6 +116,8 @@ export interface CampaignEstimate {
   verdict: Verdict;
   /** Conditions a reader should know about, as stable codes. */
   flags: CampaignFlag[];
+  /** Days younger than the lag curve's horizon (0 without a lag option, and for ads). */
+  provisionalDays: number;
 }
 
 /**
@@ -167,8 +176,13 @@ function estimateValidated(
   data: CampaignInput,
   normalised: { unit: Unit; rows: DayRow[] },
   opts: z.output<typeof CampaignOptionsSchema>,
-): { estimate: CampaignEstimate; own: RateModel } {
+): { estimate: CampaignEstimate; own: RateModel; completeRows: DayRow[] } {
   const { unit, rows } = normalised;
+  // Conversion lag: provisional days (F < 1) teach the rate as F x their clicks (see ./lag-band.ts).
+  const lag = unit === "day" && opts.lag ? rowLag(rows, opts.lag) : null;
+  const young = lag !== null && lag.provisional > 0;
+  const learnRows = young ? scaleProvisional(rows, lag.fractions) : rows;
+  const completeRows = young && lag.provisional < rows.length ? rows.filter((_, i) => (lag.fractions[i] as number) >= 1) : rows;
   // Impressions are unknown on some rows of some exports: the total and the CTR use only the rows that state them.
   let impressions = 0;
   let ctrClicks = 0;
@@ -191,14 +205,16 @@ function estimateValidated(
   }
   const revenue = anyRevenue ? revenueSum : null;
 
-  const units = rows.map((r) => ({ n: r.clicks, y: r.conversions }));
+  const units = completeRows.map((r) => ({ n: r.clicks, y: r.conversions }));
   const own = rateModel(units);
   const model = opts.prior ? rateModel(units, opts.prior, undefined, own.dispersion) : own;
   const conversionRate = ratePosterior(conversions, clicks);
   const severity = estimateSeverity(rows, data.orderValues);
   // Dated rows: one filtering pass gives the calibration, the chart's band, the verdict's state and the forecast's.
-  const drift = unit === "day" ? driftCalibration(rows, { warmupDays: opts.warmupDays, seed: opts.seed }) : null;
-  const daysWithClicks = rows.filter((r) => r.clicks > 0).length;
+  // Provisional days are the last ones (ages count back from the as-of date): the calibration scores the days before.
+  const scoreUntil = young ? rows.length - lag.provisional : rows.length;
+  const drift = unit === "day" ? driftCalibration(learnRows, { warmupDays: opts.warmupDays, seed: opts.seed, scoreUntil }) : null;
+  const daysWithClicks = completeRows.filter((r) => r.clicks > 0).length;
   const horizonDays = typeof opts.horizon === "number" ? opts.horizon : HORIZON_DAYS[opts.horizon];
   const driftState = drift && daysWithClicks >= MIN_REFERENCE_DAYS && drift.filter.state.b > 0 ? drift.filter.state : null;
   const forecastModel = forecastRateModel(driftState, model, own.dispersion, horizonDays);
@@ -219,6 +235,7 @@ function estimateValidated(
     datasetPrior: opts.prior,
     state: drift?.filter.stateBefore(windowStart),
     calibration: drift?.calibration,
+    completeness: lag?.fractions,
   });
 
   const flags: CampaignFlag[] = [];
@@ -252,11 +269,12 @@ function estimateValidated(
     band: [],
     verdict,
     flags,
+    provisionalDays: lag?.provisional ?? 0,
   };
   // Dated rows: the calibration's band, built when first read (most of a dataset's bands are not).
-  if (drift) lazyArray(estimate, "band", () => drift.band);
+  if (drift) lazyArray(estimate, "band", () => (lag ? lagBand(drift.band, rows, lag, drift.filter, drift.calibration.warmupDays) : drift.band));
   else estimate.band = noiseBand(rows, own);
-  return { estimate, own };
+  return { estimate, own, completeRows };
 }
 
 /** Everything estimated for a dataset's campaigns. */
@@ -309,8 +327,9 @@ export function estimateDataset(campaigns: CampaignInput[], options: DatasetOpti
   const dated: { campaign: string; days: DayRow[]; residuals: Map<string, number> }[] = [];
   const estimates = list.map((c) => {
     const normalised = normaliseRows(c.days);
-    const { estimate, own } = estimateValidated(c, normalised, { ...shared, budget: budgets?.[c.campaign], prior });
-    if (normalised.unit === "day") dated.push({ campaign: c.campaign, days: normalised.rows, residuals: dailyResiduals(normalised.rows, own) });
+    const { estimate, own, completeRows } = estimateValidated(c, normalised, { ...shared, budget: budgets?.[c.campaign], prior });
+    // Provisional days would all read low together across campaigns: the correlation uses complete days.
+    if (normalised.unit === "day") dated.push({ campaign: c.campaign, days: completeRows, residuals: dailyResiduals(completeRows, own) });
     return estimate;
   });
   return {

@@ -3,6 +3,7 @@
  */
 import { cdfAt, centralInterval, cumulative } from "./discrete";
 import { driftFilter, windowDistribution, type DriftState } from "./drift";
+import { scaleProvisional } from "./lag-band";
 import { predictiveCounts, rateModel } from "./predictive";
 import type { DayRow } from "./types";
 
@@ -51,6 +52,8 @@ export interface Verdict {
   fit: "good" | "poor" | "untested";
   /** Discount and day shock of the drifting rate the window was judged with (null without earlier history). */
   drift: { delta: number; s2: number } | null;
+  /** Days of the window still provisional (conversion lag: judged on what has arrived); absent without a lag. */
+  provisionalUnits?: number;
 }
 
 /** Options of the verdict. */
@@ -66,6 +69,13 @@ export interface VerdictOptions {
   state?: DriftState;
   /** The campaign's calibration fit and figures (CalibrationResult); a "poor" fit withholds the verdict. */
   calibration?: { fit: "good" | "poor" | "untested"; days: number; coverage90: number | null; pitCoverage90: number | null };
+  /**
+   * Completeness F of each row (conversion lag; same order as rows, 1 for a complete day). The window's law is then
+   * that of the conversions arrived so far: each day's clicks weighted by its F (exact for the Poisson base, whose
+   * thinned day rate is F times the rate; for the binomial base the variance is off by a factor at most
+   * 1 + q (1 - F) / (1 - q), q the conversion rate), and earlier provisional days do not teach the reference rate.
+   */
+  completeness?: ArrayLike<number>;
 }
 
 /**
@@ -97,7 +107,13 @@ export function campaignVerdict(rows: readonly DayRow[], options: VerdictOptions
     win = rows.slice();
   }
   const clicks = win.reduce((s, r) => s + r.clicks, 0);
+  // The window's clicks weighted by completeness: what its arrived conversions are judged on.
+  const f = options.completeness;
+  const firstWin = rows.length - win.length;
+  const fOf = (i: number): number => (f ? ((f[i] as number | undefined) ?? 1) : 1);
+  const weighted = win.map((r, i) => r.clicks * fOf(firstWin + i));
   const conversions = win.reduce((s, r) => s + r.conversions, 0);
+  const provisionalUnits = f ? win.reduce((s, _r, i) => s + (fOf(firstWin + i) < 1 ? 1 : 0), 0) : undefined;
   const window = {
     from: win[0]?.date ?? null,
     to: win[win.length - 1]?.date ?? null,
@@ -121,6 +137,7 @@ export function campaignVerdict(rows: readonly DayRow[], options: VerdictOptions
     calibration,
     fit: options.calibration?.fit ?? "untested",
     drift: null,
+    ...(provisionalUnits !== undefined ? { provisionalUnits } : {}),
   });
   if (reference === null) {
     return insufficient("no-history");
@@ -129,14 +146,15 @@ export function campaignVerdict(rows: readonly DayRow[], options: VerdictOptions
   let dist;
   let drift: Verdict["drift"] = null;
   if (reference === "earlier-history") {
-    const state = options.state ?? driftFilter(earlier).state;
+    const state = options.state ?? driftFilter(f ? scaleProvisional(earlier, f) : earlier).state;
     drift = { delta: state.delta, s2: state.s2 };
-    dist = windowDistribution(
-      state,
-      win.map((r) => r.clicks),
-    );
+    dist = windowDistribution(state, weighted);
   } else {
-    dist = predictiveCounts(rateModel([], options.datasetPrior), clicks, Math.max(1, win.filter((r) => r.clicks > 0).length));
+    dist = predictiveCounts(
+      rateModel([], options.datasetPrior),
+      weighted.reduce((s, n) => s + n, 0),
+      Math.max(1, win.filter((r) => r.clicks > 0).length),
+    );
   }
   const cum = cumulative(dist);
   const y = Math.round(conversions);
@@ -160,6 +178,7 @@ export function campaignVerdict(rows: readonly DayRow[], options: VerdictOptions
       calibration,
       fit,
       drift,
+      ...(provisionalUnits !== undefined ? { provisionalUnits } : {}),
     };
   }
   const verdict: Verdict["verdict"] = pLower < VERDICT_ALPHA ? "worse" : pUpper < VERDICT_ALPHA ? "better" : "within";
@@ -178,5 +197,6 @@ export function campaignVerdict(rows: readonly DayRow[], options: VerdictOptions
     calibration,
     fit,
     drift,
+    ...(provisionalUnits !== undefined ? { provisionalUnits } : {}),
   };
 }

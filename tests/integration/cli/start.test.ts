@@ -23,6 +23,7 @@ function cli(args: string[]): string {
 
 /** The copy's pointer: which build folder its calls run. */
 function pointer(): { dir: string; inputs: string[] } | null {
+  if (!fs.existsSync(CACHE)) return null; // a fresh checkout: nothing built yet
   for (const name of fs.readdirSync(CACHE)) {
     if (!/^current-[0-9a-f]{8}\.json$/.test(name)) continue;
     const p = JSON.parse(fs.readFileSync(path.join(CACHE, name), "utf8"));
@@ -41,7 +42,7 @@ beforeAll(() => {
 
 afterAll(() => {
   const p = pointer();
-  for (const name of fs.readdirSync(CACHE)) {
+  for (const name of fs.existsSync(CACHE) ? fs.readdirSync(CACHE) : []) {
     const file = path.join(CACHE, name);
     if (name.startsWith("current-") && name.endsWith(".json") && JSON.parse(fs.readFileSync(file, "utf8")).root === copy) {
       fs.rmSync(file, { force: true });

@@ -32,6 +32,7 @@ export function campaign(name: string, over: Partial<CampaignAnalysis> = {}): Ca
     calibration: { days: 23, coverage50: 0.52, coverage80: 0.78, coverage90: 0.913, rps: 0.9 },
     verdict: { label: "within", text: "Inside the noise band.", window: 30, observed: 60, expected: 61, lo90: 48, hi90: 74, pValue: 0.9 },
     coinVolatility: 4.2,
+    provisionalDays: 0,
     notes: [],
     ...over,
   };
@@ -50,6 +51,7 @@ export function analysis(over: Partial<DatasetAnalysis> = {}): DatasetAnalysis {
     rho: { estimate: 0.05, lo: 0.01, hi: 0.12, raw: 0.05, pairs: 1, days: 30, method: "pairwise Pearson" },
     shrinkage: { applied: true, a: 2, b: 98, note: "" },
     pooling: { cv1: 0.3, rho: 0.05, floorCv: 0.067, cv20: 0.095, cv1000: 0.068, kFor10pct: 18 },
+    lag: { source: "none", setting: null, asOf: "2026-01-30", asOfSource: "newest-date", horizon: 0, completeness: [], note: "Conversion lag is off." },
     notes: [],
     ...over,
   };
@@ -63,8 +65,8 @@ export function detail(): CampaignDetail {
     currency: "USD",
     analysis: a,
     daily: [
-      { date: "2026-01-01", clicks: 100, spend: 50, conversions: 2, revenue: 160, expected: 2.1, lo90: 0, hi90: 5, outside: null, scored: true },
-      { date: "2026-01-02", clicks: 90, spend: 45, conversions: 9, revenue: null, expected: 1.9, lo90: 0, hi90: 4, outside: "above", scored: true },
+      { date: "2026-01-01", clicks: 100, spend: 50, conversions: 2, revenue: 160, expected: 2.1, lo90: 0, hi90: 5, outside: null, scored: true, provisional: false, completeness: 1, expectedFinal: { mean: 2, lo90: 2, hi90: 2 } },
+      { date: "2026-01-02", clicks: 90, spend: 45, conversions: 9, revenue: null, expected: 1.9, lo90: 0, hi90: 4, outside: "above", scored: true, provisional: false, completeness: 1, expectedFinal: { mean: 9, lo90: 9, hi90: 9 } },
     ],
     conversionsDist: [
       { x: 0, width: 1, p: 0.25 },
@@ -73,6 +75,7 @@ export function detail(): CampaignDetail {
     ],
     revenueDist: [],
     sentences: ["One.", "Two."],
+    lag: { source: "none", setting: null, asOf: "2026-01-02", asOfSource: "newest-date", horizon: 0, completeness: [], note: "Conversion lag is off." },
     coin: {
       campaign: 4.2,
       references: [

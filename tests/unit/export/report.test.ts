@@ -73,6 +73,11 @@ describe("dailyRecords", () => {
       "band 5%": 0,
       "band 95%": 4,
       outside: "above",
+      provisional: "",
+      completeness: 1,
+      "expected final conversions": 9,
+      "final 5%": 9,
+      "final 95%": 9,
     });
     expect(rows[0]!.outside).toBe("");
   });

@@ -26,11 +26,11 @@ import {
   pluralCount,
 } from "@/lib/format";
 import { HorizonBudgetFields } from "@/app/_components/analysis-controls";
-import { analysisSearch } from "@/app/_components/analysis-query";
+import { analysisSearch, type LagQuery } from "@/app/_components/analysis-query";
 import { apiErrorMessage } from "@/app/_components/api-error";
 import { ChartFrame } from "@/app/_components/chart-frame";
 import { CoinChart } from "@/app/_components/coin-chart";
-import { DAILY_LEGEND, DailyChart } from "@/app/_components/daily-chart";
+import { DailyChart, dailyLegend } from "@/app/_components/daily-chart";
 import { DISTRIBUTION_LEGEND, DistributionChart } from "@/app/_components/distribution-chart";
 import { ExportButtons } from "@/app/_components/export-buttons";
 import { PALETTE } from "@/app/_components/palette";
@@ -44,11 +44,12 @@ export interface CampaignViewProps {
   unit: "day" | "ad";
   /** The detail the server rendered with, for `initialQuery` (no loading flash). */
   initial: CampaignDetail;
-  initialQuery: { horizon: Horizon; budget: number | undefined };
+  /** Horizon and budget (the controls), and the lag setting and as-of date the page was opened with (kept). */
+  initialQuery: { horizon: Horizon; budget: number | undefined } & LagQuery;
 }
 
-async function fetchDetail(datasetId: number, campaign: string, horizon: Horizon, budget: number | undefined): Promise<CampaignDetail> {
-  const url = `/api/datasets/${datasetId}/campaigns/${encodeURIComponent(campaign)}${analysisSearch({ horizon, budget }) || "?horizon=week"}`;
+async function fetchDetail(datasetId: number, campaign: string, horizon: Horizon, budget: number | undefined, lag: LagQuery): Promise<CampaignDetail> {
+  const url = `/api/datasets/${datasetId}/campaigns/${encodeURIComponent(campaign)}${analysisSearch({ horizon, budget, ...lag }) || "?horizon=week"}`;
   const res = await fetch(url, { headers: { Accept: "application/json" } });
   if (!res.ok) throw new Error(await apiErrorMessage(res));
   return (await res.json()) as CampaignDetail;
@@ -63,18 +64,19 @@ export function CampaignView({ datasetId, datasetName, unit, initial, initialQue
   const campaign = initial.campaign;
   const [horizon, setHorizon] = useState<Horizon>(initialQuery.horizon);
   const [budget, setBudget] = useState<number | undefined>(initialQuery.budget);
+  const lag: LagQuery = { lag: initialQuery.lag, asOf: initialQuery.asOf };
   // The budget is applied once typing pauses, and only when it reads as an amount; ?horizon=&budget= follow the
   // controls so the address stays shareable (no navigation, no server render).
   const { budgetText, setBudgetText, parsed } = useUrlState({
     initialBudget: initialQuery.budget,
     onBudget: setBudget,
-    search: analysisSearch({ horizon, budget }),
+    search: analysisSearch({ horizon, budget, ...lag }),
   });
 
   const isInitial = horizon === initialQuery.horizon && budget === initialQuery.budget;
   const q = useQuery({
-    queryKey: ["campaign-detail", datasetId, campaign, horizon, budget ?? null],
-    queryFn: () => fetchDetail(datasetId, campaign, horizon, budget),
+    queryKey: ["campaign-detail", datasetId, campaign, horizon, budget ?? null, lag.lag ?? null, lag.asOf ?? null],
+    queryFn: () => fetchDetail(datasetId, campaign, horizon, budget, lag),
     initialData: isInitial ? initial : undefined,
     placeholderData: keepPreviousData,
   });
@@ -231,23 +233,66 @@ function DailySection({ d, datasetName, unit }: { d: CampaignDetail; datasetName
   const above = d.daily.filter((p) => p.outside === "above").length;
   const below = d.daily.filter((p) => p.outside === "below").length;
   const n = d.daily.filter((p) => p.scored).length;
-  const warmup = d.daily.length - n;
+  const provisional = d.daily.filter((p) => p.provisional);
+  const warmup = d.daily.length - n - provisional.length;
+  const provisionalOutside = provisional.filter((p) => p.outside !== null).length;
   return (
     <>
       <h2>Day by day</h2>
       <ChartFrame
         title={`${d.campaign}: conversions per day against the noise band`}
-        caption={`Each mark is a day. The shaded band is where 9 days in 10 should land given that day's clicks, forecast from the days before it; ${above + below} of ${n} days (${n > 0 ? formatPercent((above + below) / n, 0) : "none"}) fell outside it: ${above} above, ${below} below. About 1 in 10 is what chance alone gives.${warmup > 0 ? ` The first ${warmup} days only teach the model and are not judged.` : ""}`}
+        caption={`Each mark is a day. The shaded band is where 9 days in 10 should land given that day's clicks, forecast from the days before it; ${above + below - provisionalOutside} of ${n} complete days (${n > 0 ? formatPercent((above + below - provisionalOutside) / n, 0) : "none"}) fell outside it. About 1 in 10 is what chance alone gives.${warmup > 0 ? ` The first ${warmup} days only teach the model and are not judged.` : ""}${provisional.length > 0 ? ` The last ${plural(provisional.length, "day")} ${provisional.length === 1 ? "is" : "are"} provisional (sales are still being credited to them): each is judged against the sales expected to have arrived so far, and ${provisionalOutside} ${provisionalOutside === 1 ? "falls" : "fall"} outside that band.` : ""}`}
         exportName={`${datasetName}-${d.campaign}-daily`}
         data={dailyRecords(d.daily, d.currency)}
         json={d.daily}
         kind="daily-series"
         source={{ datasetId: d.datasetId, campaign: d.campaign }}
-        legend={DAILY_LEGEND}
+        legend={dailyLegend(d.daily)}
       >
         <DailyChart daily={d.daily} />
       </ChartFrame>
+      <p className="muted small" data-testid="lag-source">
+        {d.lag.note}
+      </p>
+      {provisional.length > 0 && <ProvisionalTable days={provisional} />}
     </>
+  );
+}
+
+/** The provisional days: sales so far against their band, how complete they are, and the expected final count. */
+function ProvisionalTable({ days }: { days: CampaignDetail["daily"] }) {
+  return (
+    <table data-testid="provisional-days" className="stack-narrow">
+      <caption className="muted small">Provisional days: the sales so far, and where each day is expected to end</caption>
+      <thead>
+        <tr>
+          <th scope="col">Day</th>
+          <th scope="col">Clicks</th>
+          <th scope="col">Sales so far</th>
+          <th scope="col">Arrived (share of final)</th>
+          <th scope="col">90% band for so far</th>
+          <th scope="col">Expected final (90% range)</th>
+          <th scope="col">Status</th>
+        </tr>
+      </thead>
+      <tbody>
+        {days.map((p) => (
+          <tr key={p.date}>
+            <th scope="row" className="row-head">
+              {p.date}
+            </th>
+            <td>{formatCount(p.clicks)}</td>
+            <td>{formatCount(p.conversions)}</td>
+            <td>{formatPercent(p.completeness, 0)}</td>
+            <td>{formatRange(p.lo90, p.hi90, formatCount)}</td>
+            <td>
+              {formatSig(p.expectedFinal.mean)} ({formatRange(p.expectedFinal.lo90, p.expectedFinal.hi90, formatCount)})
+            </td>
+            <td>provisional{p.outside ? `, ${p.outside} the band` : ""}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
   );
 }
 

@@ -70,7 +70,7 @@ export default async function CampaignPage({ params, searchParams }: Props) {
           datasetName={ds.name}
           unit={unit}
           initial={result.detail}
-          initialQuery={{ horizon: query.horizon, budget: query.budget }}
+          initialQuery={{ horizon: query.horizon, budget: query.budget, lag: query.lag, asOf: query.asOf }}
         />
       )}
     </>

@@ -7,6 +7,7 @@ import { isAscii } from "node:buffer";
 import { Transform, type TransformCallback } from "node:stream";
 import { AppError } from "@/lib/errors";
 import type { Detection } from "@/lib/types/ingest";
+import type { ImportWarning } from "./messages";
 
 export type TextEncoding = Detection["encoding"];
 
@@ -14,7 +15,7 @@ export interface SniffedEncoding {
   encoding: TextEncoding;
   /** Bytes of byte-order mark at the start of the file (skipped before decoding). */
   bomBytes: number;
-  warnings: string[];
+  warnings: ImportWarning[];
 }
 
 const NOT_TEXT =
@@ -73,10 +74,7 @@ export function sniffEncoding(head: Uint8Array, tail: Uint8Array | null, headIsW
   return {
     encoding: "windows-1252",
     bomBytes: 0,
-    warnings: [
-      "The file is not valid UTF-8, so it was read as Windows-1252 (the older Excel encoding). Check that names " +
-        "with accents look right; if not, save the file as CSV UTF-8 and upload it again.",
-    ],
+    warnings: [{ code: "read_as_windows_1252" }],
   };
 }
 

@@ -22,7 +22,7 @@ export interface SummaryFacts {
 }
 
 /** The warnings of an import: detection's (but its first-rows currency count), then the import's own. */
-export function importWarnings(layout: FileLayout, tally: ImportTally, sawReplacement: boolean, reconciliation: Reconciliation | null): ImportWarning[] {
+function importWarnings(layout: FileLayout, tally: ImportTally, sawReplacement: boolean, reconciliation: Reconciliation | null): ImportWarning[] {
   // the import counts currencies over every row; detection's count (first rows only) gives way to it
   const warnings: ImportWarning[] = layout.warnings.filter((w) => w.code !== "mixed_currencies");
   if (sawReplacement) warnings.push({ code: "replacement_characters" });

@@ -37,7 +37,7 @@ class CompensatedSum {
 }
 
 /** Counts rows that trip a check and keeps the first few line numbers, for one aggregated warning. */
-export class LineCounter {
+class LineCounter {
   count = 0;
   readonly lines: number[] = [];
   add(line: number): void {

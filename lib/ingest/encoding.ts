@@ -6,6 +6,7 @@
 import { isAscii } from "node:buffer";
 import { Transform, type TransformCallback } from "node:stream";
 import { AppError } from "@/lib/errors";
+import { CR, FF, LF, REPLACEMENT, SPACE, TAB, VT } from "./chars";
 import type { Detection } from "@/lib/types/ingest";
 import type { ImportWarning } from "./messages";
 
@@ -188,7 +189,7 @@ export function looksBinary(text: string): boolean {
   let bad = 0;
   for (let i = 0; i < n; i++) {
     const c = text.charCodeAt(i);
-    if ((c < 32 && c !== 9 && c !== 10 && c !== 13 && c !== 12 && c !== 11) || c === 0xfffd) bad++;
+    if ((c < SPACE && c !== TAB && c !== LF && c !== CR && c !== FF && c !== VT) || c === REPLACEMENT) bad++;
   }
   return n > 0 && bad * 200 > n;
 }

@@ -103,6 +103,9 @@ export class RowReader {
   // the last date cell and the period read from it; the last end-date cell and its day
   private lastDateRaw: string | null = null;
   private lastStart: string | null = null;
+  /** The end of the period the last date cell gives by itself (its day, or its range's, week's or month's end). */
+  private lastDateEnd: string | null = null;
+  /** The current row's period end: lastDateEnd, or the row's own end-date cell when it has a readable one. */
   private lastEnd: string | null = null;
   private lastEndRaw: string | null = null;
   private lastEndParsed: string | null = null;
@@ -197,6 +200,7 @@ export class RowReader {
       const e = (starts[this.dateCol + 1] as number) - 1;
       const raw = this.lastDateRaw;
       if (raw === null || e - a !== raw.length || !text.startsWith(raw, a)) this.readDate(text.slice(a, e));
+      this.lastEnd = this.lastDateEnd;
       if (this.lastStart === null) return null;
       if (this.dateEndCol >= 0) {
         const a2 = starts[this.dateEndCol] as number;
@@ -366,7 +370,7 @@ export class RowReader {
     return this.layout.headers[col] ?? "";
   }
 
-  /** Reads a row's date cell (cached: consecutive rows usually share the day). Sets lastStart/lastEnd. */
+  /** Reads a row's date cell (cached: consecutive rows usually share the day). Sets lastStart/lastDateEnd. */
   private readDate(cell: string): void {
     if (cell === this.lastDateRaw) return;
     this.lastDateRaw = cell;
@@ -377,7 +381,7 @@ export class RowReader {
       range = { start: day, end: dateSpan === "week" ? addDays(day, 6) : endOfMonth(day) };
     }
     this.lastStart = range?.start ?? null;
-    this.lastEnd = range?.end ?? null;
+    this.lastDateEnd = range?.end ?? null;
   }
 
   /** The period of a row into lastStart/lastEnd; the reason when the row has none that can be read. */
@@ -388,6 +392,7 @@ export class RowReader {
     }
     const cell = f[this.dateCol] ?? "";
     this.readDate(cell);
+    this.lastEnd = this.lastDateEnd;
     if (this.lastStart === null) {
       const header = this.header(this.dateCol);
       const text = cell.trim();
@@ -404,7 +409,7 @@ export class RowReader {
 
   /**
    * Reads a row's end-date cell (cached) after its start (`readDate`): a readable end replaces lastEnd, an empty
-   * cell keeps it. Returns the reason when the cell is not a date or the period ends before it starts.
+   * cell keeps the end the date cell gives. Returns the reason when the cell is not a date or the period ends before it starts.
    */
   private readEnd(endCell: string): Rejection | null {
     if (endCell !== this.lastEndRaw) {

@@ -72,6 +72,18 @@ describe("RowReader: observations", () => {
     expect(bare.kind === "observation" && [bare.periodStart, bare.periodEnd]).toEqual([null, null]);
   });
 
+  it("gives a row the same period whatever row came before it", () => {
+    const headers = ["date", "date_end", "campaign", "clicks", "spend"];
+    const after = reader(headers);
+    after.read(cells("2026-01-05,2026-01-11,A,3,1"), 2);
+    const period = (r: RowRead) => (r.kind === "observation" ? [r.periodStart, r.periodEnd] : r.kind);
+    // an empty end-date cell: the period the date cell gives by itself, not the previous row's end
+    expect(period(after.read(cells("2026-01-05,,A,3,1"), 3))).toEqual(["2026-01-05", "2026-01-05"]);
+    expect(period(reader(headers).read(cells("2026-01-05,,A,3,1"), 3))).toEqual(["2026-01-05", "2026-01-05"]);
+    const text = "2026-01-05,,A,3,1";
+    expect(after.readPlain(text, 0, text.length, 4)).toMatchObject({ periodStart: "2026-01-05", periodEnd: "2026-01-05" });
+  });
+
   it("reads numbers with either decimal mark, thousands separators and currency symbols", () => {
     const spend = (r: RowRead) => (r.kind === "observation" ? r.spend : r.kind);
     const point = reader(["campaign", "clicks", "spend"]);

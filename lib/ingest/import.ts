@@ -9,7 +9,7 @@ import { AppError } from "@/lib/errors";
 import { inspectFile, type FileLayout } from "./detect";
 import { publicMapping, sameMapping } from "./headers";
 import { beginImmediate, withImportLock } from "./import-lock";
-import { warningText } from "./messages";
+import { dateOrderUncertain, warningText, type ImportWarning } from "./messages";
 import { ImportPipeline, readInto } from "./pipeline";
 import { lineBreaksIn, quoteFree, streamDataRows } from "./streams";
 import type { ImportSummary, Mapping } from "@/lib/types/ingest";
@@ -134,8 +134,13 @@ async function scanDateOrder(filePath: string, layout: FileLayout): Promise<void
     return true;
   });
   layout.detection.dateOrder = layout.dateVote.order;
-  // the guess detection warned about is settled, or stays a guess over the whole file: either way its warning goes
-  layout.warnings = layout.warnings.filter((w) => !(w.code === "date_order" && w.evidence.code === "guessed"));
+  // detection's warning on the guess: replaced by the whole file's evidence (a date that settles it becomes a note of
+  // the summary; a guess over the whole file stays a warning, as it is for a file detection reads whole)
+  const evidence = layout.dateVote.explain();
+  const uncertain = evidence !== null && dateOrderUncertain(evidence);
+  layout.warnings = layout.warnings.flatMap((w): ImportWarning[] =>
+    w.code !== "date_order" ? [w] : uncertain ? [{ code: "date_order", evidence }] : [],
+  );
   layout.detection.warnings = layout.warnings.map(warningText);
 }
 

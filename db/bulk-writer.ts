@@ -1,11 +1,11 @@
 import "server-only";
 import Database from "better-sqlite3";
+import type { ObservationRow, OrderRow, RowSink } from "@/lib/types/ingest-rows";
 import { BUSY_TIMEOUT_MS, configureConnection, type Db } from "./client";
 
 /**
- * The SQLite side of a bulk import: the connection it writes through, and the secondary indexes dropped and rebuilt
- * around a large load. The rows themselves are written by the import's row sink (lib/ingest/row-sink.ts) through
- * statements prepared on this connection.
+ * The SQLite side of a bulk import: the connection it writes through, the row sink that writes the rows in
+ * multi-row INSERTs, and the secondary indexes dropped and rebuilt around a large load.
  */
 
 /**
@@ -51,4 +51,115 @@ export function dropIndexes(conn: Database.Database, table: TargetTable): string
     .all(table) as { name: string; sql: string }[];
   for (const r of rows) conn.exec(`DROP INDEX "${r.name.replace(/"/g, '""')}"`);
   return rows.map((r) => r.sql);
+}
+
+/** Rows per multi-row INSERT statement (12 parameters at most: well under SQLite's 32,766 bound parameters). */
+const BATCH_ROWS = 256;
+/** Bound in place of period_end when it equals period_start (see the INSERT in SqliteRowSink's constructor). */
+const SAME_AS_START = 0;
+
+/** The dataset the rows belong to, and which optional columns the file has (the INSERT binds only those). */
+export interface SqliteSinkOptions {
+  datasetId: number;
+  table: TargetTable;
+  segment: boolean;
+  conversionsAlt: boolean;
+  revenue: boolean;
+}
+
+/**
+ * Writes an import's rows inside the caller's open transaction: rows are queued into one parameter array and written
+ * BATCH_ROWS at a time by one prepared multi-row INSERT (one statement call per batch instead of one per row).
+ */
+export class SqliteRowSink implements RowSink {
+  private readonly batchStmt: Database.Statement;
+  private readonly oneStmt: Database.Statement;
+  private readonly rejectStmt: Database.Statement;
+  /** Parameters of the batch being filled (`width` per row), and the next free slot. */
+  private readonly params: unknown[];
+  private k = 0;
+  private readonly width: number;
+
+  constructor(
+    private readonly conn: Database.Database,
+    private readonly opts: SqliteSinkOptions,
+  ) {
+    const id = Math.trunc(opts.datasetId);
+    let cols: string[];
+    let exprs: string[];
+    let bound = 0;
+    const next = () => `column${++bound}`;
+    if (opts.table === "orders") {
+      cols = ["dataset_id", "campaign", "date", "order_id", "value", "line"];
+      exprs = [String(id), next(), next(), next(), next(), next()];
+    } else {
+      cols = ["dataset_id", "campaign", "segment", "period_start", "period_end", "impressions", "clicks", "conversions", "conversions_alt", "spend", "revenue", "line"];
+      const campaign = next();
+      const segment = opts.segment ? next() : "''";
+      const start = next();
+      // SAME_AS_START (a number, never a date string) stands for "period_end = period_start": one string less to bind
+      const end = `CASE ${next()} WHEN ${SAME_AS_START} THEN ${start} ELSE column${bound} END`;
+      exprs = [String(id), campaign, segment, start, end, next(), next(), next(), opts.conversionsAlt ? next() : "NULL", next(), opts.revenue ? next() : "NULL", next()];
+    }
+    this.width = bound;
+    const tuple = `(${Array(bound).fill("?").join(",")})`;
+    const head = `INSERT INTO ${opts.table} (${cols.join(",")}) SELECT ${exprs.join(",")} FROM (VALUES `;
+    this.batchStmt = conn.prepare(`${head}${Array(BATCH_ROWS).fill(tuple).join(",")})`);
+    this.oneStmt = conn.prepare(`${head}${tuple})`);
+    this.rejectStmt = conn.prepare("INSERT INTO rejected_rows (dataset_id, line, raw, reason) VALUES (?, ?, ?, ?)");
+    this.params = new Array<unknown>(BATCH_ROWS * this.width);
+  }
+
+  observation(row: ObservationRow): void {
+    const p = this.params;
+    let k = this.k;
+    p[k++] = row.campaign;
+    if (this.opts.segment) p[k++] = row.segment;
+    p[k++] = row.periodStart;
+    p[k++] = row.periodEnd === row.periodStart && row.periodEnd !== null ? SAME_AS_START : row.periodEnd;
+    p[k++] = row.impressions;
+    p[k++] = row.clicks;
+    p[k++] = row.conversions;
+    if (this.opts.conversionsAlt) p[k++] = row.conversionsAlt;
+    p[k++] = row.spend;
+    if (this.opts.revenue) p[k++] = row.revenue;
+    p[k++] = row.line;
+    this.k = k;
+    if (k === p.length) this.flush();
+  }
+
+  order(row: OrderRow): void {
+    const p = this.params;
+    let k = this.k;
+    p[k++] = row.campaign;
+    p[k++] = row.date;
+    p[k++] = row.orderId;
+    p[k++] = row.value;
+    p[k++] = row.line;
+    this.k = k;
+    if (k === p.length) this.flush();
+  }
+
+  rejected(line: number, raw: string, reason: string): void {
+    this.rejectStmt.run(this.opts.datasetId, line, raw, reason);
+  }
+
+  /** Writes the last, partial batch. */
+  finish(): void {
+    const w = this.width;
+    for (let i = 0; i < this.k; i += w) this.oneStmt.run(this.params.slice(i, i + w));
+    this.k = 0;
+  }
+
+  distinctCampaigns(): number {
+    const r = this.conn.prepare(`SELECT COUNT(DISTINCT campaign) AS n FROM ${this.opts.table} WHERE dataset_id = ?`).get(this.opts.datasetId) as { n: number };
+    return r.n;
+  }
+
+  private flush(): void {
+    // spread, not an array: better-sqlite3 reads call arguments directly but an array element by element through
+    // V8's generic property access (measured: ~800 ms of inserts per million rows with an array, ~570 ms spread)
+    this.batchStmt.run(...this.params);
+    this.k = 0;
+  }
 }

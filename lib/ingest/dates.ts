@@ -4,6 +4,7 @@
  * "2026-01-05 - 2026-01-11" or "1 January 2026 - 31 January 2026". Output is always an ISO day (YYYY-MM-DD).
  * Pure functions, no I/O.
  */
+import type { DateExample, DateOrderEvidence } from "./messages";
 
 export type DateOrder = "day-first" | "month-first";
 
@@ -151,14 +152,6 @@ export function endOfMonth(iso: string): string {
 
 const SLASH_PARTS = /(?:^|\D)(\d{1,2})[/-](\d{1,2})[/-](?:\d{4}|\d{2})(?!\d)/g;
 
-/** A date that decided (or failed to decide) the order, and its line (null: seen near the end of the file). */
-interface VoteExample {
-  text: string;
-  line: number | null;
-}
-
-const where = (e: VoteExample) => (e.line === null ? "near the end of the file" : `on line ${e.line}`);
-
 /**
  * Collects evidence on whether a file's slash dates are day-first or month-first: a first part above 12 can
  * only be a day, a second part above 12 can only be a day in the month-first reading. Dates where both parts are
@@ -169,9 +162,9 @@ export class DateOrderVote {
   monthFirst = 0;
   ambiguous = 0;
   /** First example of each kind, with its line, for the message that explains the decision. */
-  dayFirstExample: VoteExample | null = null;
-  monthFirstExample: VoteExample | null = null;
-  ambiguousExample: VoteExample | null = null;
+  dayFirstExample: DateExample | null = null;
+  monthFirstExample: DateExample | null = null;
+  ambiguousExample: DateExample | null = null;
 
   /** Looks at one date cell (or range); cheap when the cell has no slash or dash-separated day. */
   add(cell: string, line: number | null): void {
@@ -215,29 +208,17 @@ export class DateOrderVote {
     return "month-first";
   }
 
-  /** One sentence for the import summary: the decision and why. */
-  explain(): { text: string; ambiguous: boolean } | null {
+  /** How the order was decided and why (rendered by dateOrderText in ./messages); null when no slash date was seen. */
+  explain(): DateOrderEvidence | null {
     if (!this.seen) return null;
     const d = this.dayFirstExample;
     const m = this.monthFirstExample;
     if (d && m) {
-      const [win, lose] = this.order === "day-first" ? [d, m] : [m, d];
-      return {
-        text:
-          `Dates were read ${this.order} (${this.order === "day-first" ? "DD/MM/YYYY" : "MM/DD/YYYY"}) because most ` +
-          `rows need it (e.g. ${win.text} ${where(win)}); rows that only fit the other order (e.g. ` +
-          `${lose.text} ${where(lose)}) were rejected.`,
-        ambiguous: true,
-      };
+      const dayFirst = this.order === "day-first";
+      return { code: "mixed", order: this.order, winner: dayFirst ? d : m, loser: dayFirst ? m : d };
     }
-    if (d) return { text: `Dates were read day-first (DD/MM/YYYY): ${d.text} ${where(d)} can only be day-first.`, ambiguous: false };
-    if (m) return { text: `Dates were read month-first (MM/DD/YYYY): ${m.text} ${where(m)} can only be month-first.`, ambiguous: false };
-    const a = this.ambiguousExample;
-    return {
-      text:
-        `Every date in the file (e.g. ${a ? `${a.text} ${where(a)}` : ""}) reads both day-first and ` +
-        `month-first; they were read month-first (MM/DD/YYYY). Check the period if your dates are day-first.`,
-      ambiguous: true,
-    };
+    if (d) return { code: "only", order: "day-first", example: d };
+    if (m) return { code: "only", order: "month-first", example: m };
+    return { code: "guessed", example: this.ambiguousExample };
   }
 }

@@ -24,6 +24,7 @@ import {
 import { currencyOfCell, inferDecimalMark, type DecimalMark } from "./numbers";
 import { isBlankRecord, rankDelimiters, splitRecords, type Delimiter, type TextRecord } from "./records";
 import { isFooter, totalsLabel } from "./rows";
+import { dateOrderUncertain, warningText, type ImportWarning } from "./messages";
 import { MAPPABLE_FIELDS, type Detection, type Mapping } from "@/lib/types/ingest";
 
 /** Bytes read from the start of a file to detect its layout (header, preamble, first rows). */
@@ -36,7 +37,9 @@ const PREVIEW_ROWS = 20;
 
 /** Everything the streaming import needs to know about a file, beyond what `Detection` shows the user. */
 export interface FileLayout {
+  /** What detection found, as the API shows it (its `warnings` are the texts of `warnings` below). */
   detection: Detection;
+  warnings: ImportWarning[];
   kind: "observations" | "orders";
   /** field -> header text, every field present (null = not in the file). */
   mapping: FullMapping;
@@ -186,13 +189,11 @@ export async function inspectFile(filePath: string, opts: DetectOptions): Promis
   const dateKey = mapping.date ? headerKey(mapping.date).key : "";
   const dateSpan = dateKey === "week" ? "week" : dateKey === "month" ? "month" : "day";
 
-  const warnings = [...sniffed.warnings];
-  const explained = dateVote.explain();
-  if (explained?.ambiguous) warnings.push(explained.text);
-  if (decimalMark === ",") warnings.push('Numbers were read with a decimal comma ("1.234,56" is one thousand two hundred and thirty-four and 56 hundredths).');
-  if (currencyCounts.size > 1) {
-    warnings.push(`The rows are in more than one currency: ${[...currencyCounts.keys()].join(", ")}. Sums mix them.`);
-  }
+  const warnings: ImportWarning[] = [...sniffed.warnings];
+  const evidence = dateVote.explain();
+  if (evidence && dateOrderUncertain(evidence)) warnings.push({ code: "date_order", evidence });
+  if (decimalMark === ",") warnings.push({ code: "decimal_comma" });
+  if (currencyCounts.size > 1) warnings.push({ code: "mixed_currencies", currencies: [...currencyCounts.keys()].map((code) => ({ code })) });
 
   const dataStartByte = bomBytes + byteLengthOf(headText.slice(0, header.end), encoding);
   const first = dataRecords[0];
@@ -229,12 +230,13 @@ export async function inspectFile(filePath: string, opts: DetectOptions): Promis
         ? { ...preambleRange, source: "preamble" }
         : null,
     previewRows,
-    warnings,
+    warnings: warnings.map(warningText),
     decimalSeparator: decimalMark,
     kind,
   };
   return {
     detection,
+    warnings,
     kind,
     mapping,
     columns,

@@ -6,7 +6,9 @@
 import { isAscii } from "node:buffer";
 import { Transform, type TransformCallback } from "node:stream";
 import { AppError } from "@/lib/errors";
+import { CR, FF, LF, REPLACEMENT, SPACE, TAB, VT } from "./chars";
 import type { Detection } from "@/lib/types/ingest";
+import type { ImportWarning } from "./messages";
 
 export type TextEncoding = Detection["encoding"];
 
@@ -14,7 +16,7 @@ export interface SniffedEncoding {
   encoding: TextEncoding;
   /** Bytes of byte-order mark at the start of the file (skipped before decoding). */
   bomBytes: number;
-  warnings: string[];
+  warnings: ImportWarning[];
 }
 
 const NOT_TEXT =
@@ -73,10 +75,7 @@ export function sniffEncoding(head: Uint8Array, tail: Uint8Array | null, headIsW
   return {
     encoding: "windows-1252",
     bomBytes: 0,
-    warnings: [
-      "The file is not valid UTF-8, so it was read as Windows-1252 (the older Excel encoding). Check that names " +
-        "with accents look right; if not, save the file as CSV UTF-8 and upload it again.",
-    ],
+    warnings: [{ code: "read_as_windows_1252" }],
   };
 }
 
@@ -190,7 +189,7 @@ export function looksBinary(text: string): boolean {
   let bad = 0;
   for (let i = 0; i < n; i++) {
     const c = text.charCodeAt(i);
-    if ((c < 32 && c !== 9 && c !== 10 && c !== 13 && c !== 12 && c !== 11) || c === 0xfffd) bad++;
+    if ((c < SPACE && c !== TAB && c !== LF && c !== CR && c !== FF && c !== VT) || c === REPLACEMENT) bad++;
   }
   return n > 0 && bad * 200 > n;
 }

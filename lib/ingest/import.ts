@@ -1,7 +1,7 @@
 import "server-only";
 import type Database from "better-sqlite3";
 import { eq } from "drizzle-orm";
-import { dropIndexes, openWriter, shouldRebuildIndexes, type TargetTable } from "@/db/bulk-writer";
+import { dropIndexes, openWriter, shouldRebuildIndexes, SqliteRowSink, type TargetTable } from "@/db/bulk-writer";
 import { checkpoint, type Db } from "@/db/client";
 import { bumpDataRevision } from "@/db/queries";
 import { datasets, type Dataset } from "@/db/schema";
@@ -9,8 +9,9 @@ import { AppError } from "@/lib/errors";
 import { inspectFile, type FileLayout } from "./detect";
 import { publicMapping, sameMapping } from "./headers";
 import { beginImmediate, withImportLock } from "./import-lock";
-import { RowSink } from "./row-sink";
-import { lineBreaksIn, quoteFree, streamDataRows, streamPlainText } from "./streams";
+import { dateOrderUncertain, warningText, type ImportWarning } from "./messages";
+import { ImportPipeline, readInto } from "./pipeline";
+import { lineBreaksIn, quoteFree, streamDataRows } from "./streams";
 import type { ImportSummary, Mapping } from "@/lib/types/ingest";
 
 export { withWriteTurn } from "./import-lock";
@@ -132,9 +133,15 @@ async function scanDateOrder(filePath: string, layout: FileLayout): Promise<void
     }
     return true;
   });
-  const order = layout.dateVote.order;
-  layout.detection.dateOrder = order;
-  layout.detection.warnings = layout.detection.warnings.filter((w) => !w.startsWith("Every date in the file"));
+  layout.detection.dateOrder = layout.dateVote.order;
+  // detection's warning on the guess: replaced by the whole file's evidence (a date that settles it becomes a note of
+  // the summary; a guess over the whole file stays a warning, as it is for a file detection reads whole)
+  const evidence = layout.dateVote.explain();
+  const uncertain = evidence !== null && dateOrderUncertain(evidence);
+  layout.warnings = layout.warnings.flatMap((w): ImportWarning[] =>
+    w.code !== "date_order" ? [w] : uncertain ? [{ code: "date_order", evidence }] : [],
+  );
+  layout.detection.warnings = layout.warnings.map(warningText);
 }
 
 async function writeDataset(
@@ -184,33 +191,25 @@ async function writeDataset(
     }
     const indexSql = shouldRebuildIndexes(conn, table, layout.estimatedRows) ? dropIndexes(conn, table) : [];
 
-    const sink = new RowSink(conn, layout, datasetId);
-    const { sawReplacement } = plain
-      ? await streamPlainText(
-          opts.path,
-          layout,
-          (text, from, final) => sink.pushPlain(text, from, final),
-          (bytesDone) => opts.onProgress?.({ rowsDone: sink.imported + sink.rejected, bytesDone, bytesTotal }),
-        )
-      : await streamDataRows(opts.path, layout, (rows, info) => {
-          sink.push(rows, info.badRows, info.sawQuote);
-          opts.onProgress?.({ rowsDone: sink.imported + sink.rejected, bytesDone: info.bytesDone, bytesTotal });
-          return true;
-        });
-    sink.finish();
-    if (sink.imported === 0) {
+    const c = layout.columns;
+    const sink = new SqliteRowSink(conn, { datasetId, table, segment: c.segment >= 0, conversionsAlt: c.conversions_alt >= 0, revenue: c.revenue >= 0 });
+    const pipeline = new ImportPipeline(layout, sink);
+    const { sawReplacement } = await readInto(opts.path, layout, pipeline, plain, (bytesDone) =>
+      opts.onProgress?.({ rowsDone: pipeline.rowsDone, bytesDone, bytesTotal }),
+    );
+    const { tally } = pipeline;
+    if (tally.imported === 0) {
       throw new AppError(
         "no_valid_rows",
-        sink.rejected === 0
+        tally.rejected === 0
           ? "No row of this file could be imported: below the header there are only totals, footers or blank lines."
-          : `No row of this file could be imported. The first problems: ${sink.firstReasons.join("; ")}.`,
-        { firstReasons: sink.firstReasons, rowsRejected: sink.rejected },
+          : `No row of this file could be imported. The first problems: ${tally.firstReasons.join("; ")}.`,
+        { firstReasons: tally.firstReasons, rowsRejected: tally.rejected },
       );
     }
     for (const sql of indexSql) conn.exec(sql);
 
-    const campaigns = sink.campaignCount(table);
-    const summary = sink.summary({ datasetId, name, sha256: opts.sha256, campaigns, sawReplacement });
+    const summary = pipeline.summary({ datasetId, name, sha256: opts.sha256, sawReplacement });
     checkCurrency(summary.currency, opts.currency);
     summary.currencySource = summary.currency !== null ? "file" : opts.currency !== undefined ? "user" : null;
     summary.currency ??= opts.currency ?? null;
@@ -240,8 +239,8 @@ async function writeDataset(
     conn.exec("COMMIT");
     committed = true;
     // keep the write-ahead log bounded: a big import's pages go into the database now, and the log is truncated
-    if (sink.imported + sink.rejected >= CHECKPOINT_ROWS) checkpoint(conn);
-    opts.onProgress?.({ rowsDone: sink.imported + sink.rejected, bytesDone: bytesTotal, bytesTotal });
+    if (pipeline.rowsDone >= CHECKPOINT_ROWS) checkpoint(conn);
+    opts.onProgress?.({ rowsDone: pipeline.rowsDone, bytesDone: bytesTotal, bytesTotal });
     return summary;
   } finally {
     if (!committed && conn.inTransaction) conn.exec("ROLLBACK");

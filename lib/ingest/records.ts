@@ -3,6 +3,7 @@
  * streaming parser does not give: each record's line number and character offsets (to start the streaming import
  * right after the header). The import itself streams through papaparse.
  */
+import { CR, LF, QUOTE } from "./chars";
 
 export type Delimiter = "," | "\t" | ";";
 export const DELIMITERS: readonly Delimiter[] = [",", "\t", ";"];
@@ -36,7 +37,7 @@ export function splitRecords(
   const out: TextRecord[] = [];
   const n = text.length;
   const max = opts.maxRecords ?? Infinity;
-  const dch = delimiter.charCodeAt(0);
+  const delimiterCode = delimiter.charCodeAt(0);
   let i = 0;
   let line = opts.firstLine ?? 1;
   while (i < n && out.length < max) {
@@ -53,15 +54,15 @@ export function splitRecords(
         break;
       }
       let c = text.charCodeAt(i);
-      if (c === 34 && field === "") {
+      if (c === QUOTE && field === "") {
         // quoted field
         i++;
         let closed = false;
         let chunkStart = i;
         while (i < n) {
           c = text.charCodeAt(i);
-          if (c === 34) {
-            if (text.charCodeAt(i + 1) === 34) {
+          if (c === QUOTE) {
+            if (text.charCodeAt(i + 1) === QUOTE) {
               field += text.slice(chunkStart, i + 1);
               i += 2;
               chunkStart = i;
@@ -72,7 +73,7 @@ export function splitRecords(
             closed = true;
             break;
           }
-          if (c === 10 || (c === 13 && text.charCodeAt(i + 1) !== 10)) line++;
+          if (c === LF || (c === CR && text.charCodeAt(i + 1) !== LF)) line++;
           i++;
         }
         if (!closed) {
@@ -83,19 +84,19 @@ export function splitRecords(
         }
         continue;
       }
-      if (c === dch) {
+      if (c === delimiterCode) {
         fields.push(field);
         field = "";
         i++;
         continue;
       }
-      if (c === 13 || c === 10) {
+      if (c === CR || c === LF) {
         fields.push(field);
-        if (c === 13 && text.charCodeAt(i + 1) === 10) {
+        if (c === CR && text.charCodeAt(i + 1) === LF) {
           newline = "\r\n";
           i += 2;
         } else {
-          newline = c === 13 ? "\r" : "\n";
+          newline = c === CR ? "\r" : "\n";
           i++;
         }
         line++;
@@ -105,8 +106,8 @@ export function splitRecords(
       // plain run up to the next special character
       let j = i + 1;
       while (j < n) {
-        const cj = text.charCodeAt(j);
-        if (cj === dch || cj === 13 || cj === 10) break;
+        const next = text.charCodeAt(j);
+        if (next === delimiterCode || next === CR || next === LF) break;
         j++;
       }
       field += text.slice(i, j);

@@ -2,6 +2,7 @@
  * Rows that are not data: totals rows ("Total: Campaigns", "Total"), which are kept aside to reconcile the
  * imported sums, and footers ("©2026 Microsoft Corporation. All rights reserved."), which are skipped.
  */
+import { LOWER_T, SPACE, UPPER_T } from "./chars";
 
 const TOTAL_RE = /^\s*totals?\s*(?:(?::|-|\u2013)\s*(.*?))?\s*$/i;
 const FOOTER_RE = /\u00a9|\(c\)\s*\d{4}|copyright|all rights reserved/i;
@@ -12,7 +13,7 @@ export function totalsLabel(fields: readonly string[], campaignIdx: number): str
     const cell = fields[idx];
     if (cell === undefined) continue;
     const c = cell.charCodeAt(0);
-    if (c !== 84 && c !== 116 && c !== 32) continue; // "T", "t", " "
+    if (c !== UPPER_T && c !== LOWER_T && c !== SPACE) continue;
     if (TOTAL_RE.test(cell)) return cell.trim();
   }
   return null;

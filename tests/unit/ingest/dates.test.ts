@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { DateOrderVote, addDays, daysInMonth, endOfMonth, parseDay, parseDayRange } from "@/lib/ingest/dates";
+import { dateOrderText, dateOrderUncertain } from "@/lib/ingest/messages";
 
 describe("parseDay", () => {
   it("reads the forms exports write", () => {
@@ -69,14 +70,17 @@ describe("DateOrderVote", () => {
     v.add("13/02/2026", 3);
     expect(v.decided).toBe(true);
     expect(v.order).toBe("day-first");
-    expect(v.explain()).toEqual({ text: "Dates were read day-first (DD/MM/YYYY): 13/02/2026 on line 3 can only be day-first.", ambiguous: false });
+    const evidence = v.explain();
+    expect(evidence).toEqual({ code: "only", order: "day-first", example: { text: "13/02/2026", line: 3 } });
+    expect(dateOrderUncertain(evidence!)).toBe(false);
+    expect(dateOrderText(evidence!)).toBe("Dates were read day-first (DD/MM/YYYY): 13/02/2026 on line 3 can only be day-first.");
   });
 
   it("decides month-first when a second part exceeds 12", () => {
     const v = new DateOrderVote();
     v.add("1/13/2026", null);
     expect(v.order).toBe("month-first");
-    expect(v.explain()?.text).toMatch(/near the end of the file/);
+    expect(dateOrderText(v.explain()!)).toMatch(/near the end of the file/);
   });
 
   it("guesses month-first when every date reads both ways, and says it is a guess", () => {
@@ -86,7 +90,13 @@ describe("DateOrderVote", () => {
     expect(v.seen).toBe(true);
     expect(v.decided).toBe(false);
     expect(v.order).toBe("month-first");
-    expect(v.explain()?.ambiguous).toBe(true);
+    const evidence = v.explain();
+    expect(evidence).toEqual({ code: "guessed", example: { text: "01/02/2026", line: 2 } });
+    expect(dateOrderUncertain(evidence!)).toBe(true);
+    expect(dateOrderText(evidence!)).toBe(
+      "Every date in the file (e.g. 01/02/2026 on line 2) reads both day-first and month-first; they were read " +
+        "month-first (MM/DD/YYYY). Check the period if your dates are day-first.",
+    );
   });
 
   it("ignores ISO and dotted dates, and same-part dates", () => {

@@ -2,6 +2,7 @@ import { Readable } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { isAppError } from "@/lib/errors";
 import { DecodeStream, byteLengthOf, decodeWindows1252, looksBinary, sniffEncoding } from "@/lib/ingest/encoding";
+import { warningText } from "@/lib/ingest/messages";
 
 const code = (f: () => unknown) => {
   try {
@@ -27,7 +28,8 @@ describe("sniffEncoding", () => {
     expect(sniffEncoding(Buffer.from("Café,€", "utf8"), null)).toEqual({ encoding: "utf-8", bomBytes: 0, warnings: [] });
     const w = sniffEncoding(Buffer.from([0x43, 0x61, 0x66, 0xe9]), null);
     expect(w.encoding).toBe("windows-1252");
-    expect(w.warnings[0]).toMatch(/not valid UTF-8/);
+    expect(w.warnings).toEqual([{ code: "read_as_windows_1252" }]);
+    expect(warningText(w.warnings[0]!)).toMatch(/not valid UTF-8/);
     // a bad byte only in the last part read
     expect(sniffEncoding(Buffer.from("ok"), Buffer.from([0x61, 0xe9, 0x62])).encoding).toBe("windows-1252");
     // a character cut at the end of the first part of a longer file is not a fault

@@ -18,7 +18,7 @@ import { discretise } from "./discretise";
 import type { DiscretisationMethod } from "./discretise";
 import type { Frequency } from "./frequency";
 import { LatticeDistribution } from "./lattice";
-import { checkLattice, expectedMoments, headMass, LatticeCheckError, latticeMeanIndex, tailMass } from "./lattice-check";
+import { checkLattice, expectedMoments, headMass, LatticeCheckError, latticeMeanIndex, roundoffFailure, tailMass } from "./lattice-check";
 import { autoLattice, MAX_GRID, niceCeil, TAIL_SD, windowOf } from "./lattice-step";
 import { nextPow2 } from "./numeric";
 // The grid limits and step helpers live in lattice-step.ts; re-exported for the many callers that read them here.
@@ -338,7 +338,10 @@ export function compoundLattice(
     // (an automatic step is then tried coarser, see pooledShare and aggregate).
     // Round-off allowance: untilted, the FFT's own per-point level; tilted, none (noise was cut before untilting).
     const noise = tilt > 0 ? 0 : (stats.pointNoise ?? 0);
-    const failed = checkLattice(trimmed.pmf, offset + trimmed.dropped, step, expected, 2 * stats.negativeMass + 1e-13, noise);
+    // Round-off beyond any double-precision FFT's (a wrong transform) fails first: the allowances below grow with it.
+    const failed =
+      roundoffFailure(stats.negativeMass) ??
+      checkLattice(trimmed.pmf, offset + trimmed.dropped, step, expected, 2 * stats.negativeMass + 1e-13, noise);
     if (failed !== null) {
       if (tilt === 0 && n < maxGrid) {
         n *= 2;

@@ -14,7 +14,7 @@
  * R. N. Bracewell, "The Fourier Transform and Its Applications", 3rd ed., ch. 10.
  */
 import { gridFor, MAX_GRID } from "./aggregate";
-import { checkLattice } from "./lattice-check";
+import { checkLattice, roundoffFailure } from "./lattice-check";
 import type { AggregateShape, LatticeResult } from "./aggregate";
 import erfc from "@stdlib/math-base-special-erfc";
 import erfcinv from "@stdlib/math-base-special-erfcinv";
@@ -545,7 +545,9 @@ export function coarseLattice(
     // The checks of every lattice (aggregate.ts): mean, variance against the closed form, Cantelli's tail bound. A
     // sampled density that fails them is not answered: the caller resolves the orders on a fine lattice instead.
     if (expectedVariance !== undefined) {
-      const failed = checkLattice(pmf, offset, step, { mean: expectedMean, variance: expectedVariance }, 2 * stats.negativeMass + 1e-13);
+      const failed =
+        roundoffFailure(stats.negativeMass) ??
+        checkLattice(pmf, offset, step, { mean: expectedMean, variance: expectedVariance }, 2 * stats.negativeMass + 1e-13);
       if (failed !== null) throw new NotSmoothError();
     }
     // Drop the negligible ends like the fine path does.

@@ -16,9 +16,10 @@
 import { rfft, irfft } from "./fft";
 import { discretise } from "./discretise";
 import type { DiscretisationMethod } from "./discretise";
-import type { Frequency } from "./frequency";
+import { applyPgfExcess, rareCount } from "./frequency";
+import type { Frequency, RareCount } from "./frequency";
 import { LatticeDistribution } from "./lattice";
-import { checkLattice, expectedMoments, headMass, LatticeCheckError, latticeMeanIndex, tailMass } from "./lattice-check";
+import { checkLattice, expectedMoments, headMass, LatticeCheckError, latticeMeanIndex, roundoffFailure, tailMass } from "./lattice-check";
 import { autoLattice, MAX_GRID, niceCeil, TAIL_SD, windowOf } from "./lattice-step";
 import { nextPow2 } from "./numeric";
 // The grid limits and step helpers live in lattice-step.ts; re-exported for the many callers that read them here.
@@ -69,6 +70,12 @@ export interface CompoundTerm {
   /** Var(N) of the term's count, when known: the lattice variance is then checked against
    * Var(S) = E[N] Var(X) + Var(N) E[X]^2 on the lattice severity. */
   readonly claimsVariance?: number;
+  /** Replaces `count` values phi by G(phi) - G(atZero) to relative precision (see applyPgfExcess), when the term
+   * can: the transform of the sum less its atom at 0, without the cancellation of forming the two and subtracting. */
+  applyExcess?(spectrum: Float64Array, count: number, atZero: number): void;
+  /** A rare count's pmf split (see rareCount): a single term with it is computed as P(N = 0) delta_0 +
+   * P(N = 1) f + the FFT of the rest, whose round-off is P(N >= 2) in size. */
+  readonly rare?: RareCount;
   /** pgf evaluations per frequency point (1 for a plain frequency, the node count of a shock mixture). */
   readonly work?: number;
   /** pgf evaluations spent so far, for a term whose cost per point varies and which enforces the work bound itself. */
@@ -103,6 +110,28 @@ export interface AggregateShape {
 }
 
 /**
+ * Replaces `count` interleaved complex values phi by sum_{n >= 2} p_n phi^n, p_n = higher[n - 2], by Horner's rule:
+ * phi^2 (p_2 + phi (p_3 + ...)). The terms are all below P(N >= 2) in size, so is the round-off.
+ */
+function applyHigher(higher: Float64Array, z: Float64Array, count: number): void {
+  for (let i = 0, j = 0; i < count; i++, j += 2) {
+    const zr = z[j] as number;
+    const zi = z[j + 1] as number;
+    let ar = 0;
+    let ai = 0;
+    for (let m = higher.length - 1; m >= 0; m--) {
+      const nr = ar * zr - ai * zi + (higher[m] as number);
+      ai = ar * zi + ai * zr;
+      ar = nr;
+    }
+    const sr = zr * zr - zi * zi;
+    const si = 2 * zr * zi;
+    z[j] = ar * sr - ai * si;
+    z[j + 1] = ar * si + ai * sr;
+  }
+}
+
+/**
  * FFT of a product of compound terms on a grid of n points: pmf of the sum of independent compound variables.
  *
  * @param terms - one or more terms, each severity no longer than n
@@ -119,6 +148,8 @@ export function compoundFft(
 ): Float64Array {
   if (terms.length === 0) throw new RangeError("at least one compound term is needed");
   const half = n / 2 + 1;
+  const rare = terms.length === 1 ? terms[0]?.rare : undefined;
+  const excess = rare === undefined && terms.length === 1 && terms[0]?.applyExcess !== undefined;
   let product: Float64Array | null = null;
   for (const term of terms) {
     if (term.severity.length > n) {
@@ -131,7 +162,10 @@ export function compoundFft(
       x.set(term.severity);
     }
     const y = rfft(x, n);
-    term.apply(y, half);
+    // A single term that can give G(phi) - G(f_0) directly does (the atom is then not subtracted below).
+    if (rare) applyHigher(rare.higher, y, half);
+    else if (excess) (term.applyExcess as NonNullable<CompoundTerm["applyExcess"]>)(y, half, term.severity[0] as number);
+    else term.apply(y, half);
     if (product === null) product = y;
     else {
       const p: Float64Array = product;
@@ -155,9 +189,9 @@ export function compoundFft(
     atom *= z0[0] as number;
   }
   const spectrum = product as Float64Array;
-  for (let j = 0; j < 2 * half; j += 2) spectrum[j] = (spectrum[j] as number) - atom;
+  if (!excess && !rare) for (let j = 0; j < 2 * half; j += 2) spectrum[j] = (spectrum[j] as number) - atom;
   const g = irfft(spectrum);
-  g[0] = (g[0] as number) + atom;
+  if (!rare) g[0] = (g[0] as number) + atom;
   if (theta > 0) {
     // Untilting multiplies point k by e^(theta k), up to e^20 at the top of the grid, and round-off with it: a
     // tilted value of 1e-17 (noise) would come back as 5e-9 of probability, thousands of times over. The largest
@@ -170,6 +204,12 @@ export function compoundFft(
       const v = g[k] as number;
       g[k] = v > floor ? v * Math.exp(theta * k) : 0;
     }
+  }
+  if (rare) {
+    // The exact part, untilted: P(N = 0) at 0 and P(N = 1) times the severity lattice.
+    const f = (terms[0] as CompoundTerm).severity;
+    g[0] = (g[0] as number) + rare.p0;
+    for (let k = 0; k < f.length; k++) g[k] = (g[k] as number) + rare.p1 * (f[k] as number);
   }
   // Round-off leaves values of either sign around 1e-17 where the probability is below that: negatives go to 0.
   // Their total measures the round-off level (it grows with the rate: phases lambda t E[X] lose lambda * eps).
@@ -195,17 +235,27 @@ export function compoundFft(
 
 /**
  * Drops leading and trailing points whose combined mass at each end is below 1e-16 (FFT round-off lives there,
- * not probability). Leading points are only dropped when `dropHead` is set (a window away from 0).
+ * not probability). Leading points are only dropped when `dropHead` is set (a window away from 0). Trailing points
+ * are kept once what they carry of the mean, sum_i (offset + i) p_i, would pass `meanBudget` (in lattice steps): a
+ * heavy tail's last points hold little mass far out (1e-16 at 8e7 is 2e-6 of a rare sum's mean of 0.004).
  *
  * @returns the kept slice and how many leading points were dropped.
  */
-function trimEnds(pmf: Float64Array, dropHead: boolean, eps = 1e-16): { pmf: Float64Array; dropped: number } {
+function trimEnds(
+  pmf: Float64Array,
+  dropHead: boolean,
+  eps = 1e-16,
+  meanBudget = Infinity,
+  offset = 0,
+): { pmf: Float64Array; dropped: number } {
   let s = 0;
+  let moment = 0;
   let end = pmf.length;
   while (end > 1) {
     const v = pmf[end - 1] as number;
-    if (s + v >= eps) break;
+    if (s + v >= eps || moment + (offset + end - 1) * v >= meanBudget) break;
     s += v;
+    moment += (offset + end - 1) * v;
     end--;
   }
   let start = 0;
@@ -332,13 +382,17 @@ export function compoundLattice(
       tilt = TILT_EXPONENT / n;
       continue;
     }
-    const trimmed = trimEnds(pmf, offset > 0);
+    // The trimmed tail may move the mean by at most 1e-9 of it (the mean check allows 1e-6).
+    const trimmed = trimEnds(pmf, offset > 0, 1e-16, (1e-9 * expectedMean) / step, offset);
     // Every lattice passes its own checks before it leaves: mean, variance and the tail bound. An untilted grid
     // that fails gets doubled (and then tilted); a tilted one has no further resort here, so the caller hears why
     // (an automatic step is then tried coarser, see pooledShare and aggregate).
     // Round-off allowance: untilted, the FFT's own per-point level; tilted, none (noise was cut before untilting).
     const noise = tilt > 0 ? 0 : (stats.pointNoise ?? 0);
-    const failed = checkLattice(trimmed.pmf, offset + trimmed.dropped, step, expected, 2 * stats.negativeMass + 1e-13, noise);
+    // Round-off beyond any double-precision FFT's (a wrong transform) fails first: the allowances below grow with it.
+    const failed =
+      roundoffFailure(stats.negativeMass) ??
+      checkLattice(trimmed.pmf, offset + trimmed.dropped, step, expected, 2 * stats.negativeMass + 1e-13, noise);
     if (failed !== null) {
       if (tilt === 0 && n < maxGrid) {
         n *= 2;
@@ -363,9 +417,12 @@ export function compoundLattice(
 
 /** The term for one budget: its severity lattice and its frequency's pgf. */
 export function frequencyTerm(frequency: Frequency, severity: Float64Array): CompoundTerm {
+  const rare = rareCount(frequency);
   return {
     severity,
     apply: (z, count) => frequency.applyPgf(z, count),
+    applyExcess: (z, count, atZero) => applyPgfExcess(frequency, z, count, atZero),
+    ...(rare ? { rare } : {}),
     claims: frequency.mean,
     claimsVariance: frequency.variance,
   };

@@ -15,7 +15,7 @@
  * The severity's transforms it samples from live in severity-transform.ts.
  */
 import { gridFor, MAX_GRID } from "./aggregate";
-import { checkLattice } from "./lattice-check";
+import { checkLattice, roundoffFailure } from "./lattice-check";
 import type { AggregateShape, LatticeResult } from "./aggregate";
 import { irfft } from "./fft";
 import { neumaierSum } from "./numeric";
@@ -276,7 +276,9 @@ export function coarseLattice(
     // The checks of every lattice (aggregate.ts): mean, variance against the closed form, Cantelli's tail bound. A
     // sampled density that fails them is not answered: the caller resolves the orders on a fine lattice instead.
     if (expectedVariance !== undefined) {
-      const failed = checkLattice(pmf, offset, step, { mean: expectedMean, variance: expectedVariance }, 2 * stats.negativeMass + 1e-13);
+      const failed =
+        roundoffFailure(stats.negativeMass) ??
+        checkLattice(pmf, offset, step, { mean: expectedMean, variance: expectedVariance }, 2 * stats.negativeMass + 1e-13);
       if (failed !== null) throw new NotSmoothError();
     }
     // Drop the negligible ends like the fine path does.

@@ -44,6 +44,10 @@ export interface Frequency {
   pgfAt(re: number, im: number, out: Float64Array, at: number): void;
   /** Replaces the `count` interleaved complex values z (re, im, re, im, ...) of `z` by G(z), in place. */
   applyPgf(z: Float64Array, count: number): void;
+  /** log G(z) for one complex z with |z| <= 1 (the branch pgfAt exponentiates; real part -Infinity where G = 0):
+   * writes it to out[at], out[at + 1]. Its error is eps relative to log G, so differences log G(z) - log G(x) keep
+   * the precision of a rare count (E[N] small) that G(z) - G(x) loses (see `applyPgfExcess`). */
+  logPgfAt(re: number, im: number, out: Float64Array, at: number): void;
   /** The same family with its rate multiplied by g > 0 (mean -> mean g; binomial: p -> p g, needs p g <= 1). */
   scaleRate(g: number): Frequency;
   /** The distribution of the sum of k independent copies (k a positive integer). */
@@ -97,6 +101,10 @@ export function poisson(lambda: number): Frequency {
       const ang = lambda * im;
       out[at] = m * Math.cos(ang);
       out[at + 1] = m * Math.sin(ang);
+    },
+    logPgfAt(re, im, out, at) {
+      out[at] = lambda * (re - 1);
+      out[at + 1] = lambda * im;
     },
     applyPgf(z, count) {
       for (let i = 0, j = 0; i < count; i++, j += 2) {
@@ -156,6 +164,12 @@ export function binomial(n: number, p: number): Frequency {
     out[at] = m * Math.cos(ang);
     out[at + 1] = m * Math.sin(ang);
   };
+  const logPgfAt = (re: number, im: number, out: Float64Array, at: number): void => {
+    const ur = p * (re - 1);
+    const ui = p * im;
+    out[at] = 0.5 * n * Math.log1p(2 * ur + ur * ur + ui * ui);
+    out[at + 1] = n * Math.atan2(ui, 1 + ur);
+  };
   const self: Frequency = {
     kind: "binomial",
     params: { n, p },
@@ -176,6 +190,7 @@ export function binomial(n: number, p: number): Frequency {
       return n * Math.log1p(-p * (1 - x));
     },
     pgfAt,
+    logPgfAt,
     applyPgf(z, count) {
       for (let i = 0, j = 0; i < count; i++, j += 2) pgfAt(z[j] as number, z[j + 1] as number, z, j);
     },
@@ -228,6 +243,12 @@ export function negativeBinomial(r: number, mean: number): Frequency {
     out[at] = m * Math.cos(ang);
     out[at + 1] = m * Math.sin(ang);
   };
+  const logPgfAt = (re: number, im: number, out: Float64Array, at: number): void => {
+    const ur = beta * (1 - re);
+    const ui = -beta * im;
+    out[at] = -0.5 * r * Math.log1p(2 * ur + ur * ur + ui * ui);
+    out[at + 1] = -r * Math.atan2(ui, 1 + ur);
+  };
   const self: Frequency = {
     kind: "negbin",
     params: { r, mean },
@@ -247,6 +268,7 @@ export function negativeBinomial(r: number, mean: number): Frequency {
       return -r * Math.log1p(beta * (1 - x));
     },
     pgfAt,
+    logPgfAt,
     applyPgf(z, count) {
       for (let i = 0, j = 0; i < count; i++, j += 2) pgfAt(z[j] as number, z[j + 1] as number, z, j);
     },
@@ -276,4 +298,81 @@ export function frequencyFromSpec(spec: FrequencySpec): Frequency {
     case "negbin":
       return negativeBinomial(spec.r, spec.mean);
   }
+}
+
+/**
+ * Replaces `count` interleaved complex values phi by G(phi) - G(x0), computed as G(x0) expm1(log G(phi) - log G(x0)):
+ * for a rare count (E[N] = 3e-4) G(phi) and G(x0) agree to about E[N], and forming G(phi) - G(x0) from the two
+ * would leave an absolute error of eps, E[N] / eps times the error of the difference itself. An FFT of the
+ * difference then resolves probabilities E[N] times smaller (a heavy tail's far points) than one of G(phi).
+ * expm1(a + ib) = expm1(a) cos b - 2 sin^2(b / 2) + i e^a sin b. Where |G(phi)| > 1.6 G(x0) (no cancellation) or
+ * G(x0) underflows, the difference is formed directly; where G(phi) underflows, it is -G(x0).
+ *
+ * @param frequency - any Frequency
+ * @param z - interleaved complex values phi with |phi| <= 1 (overwritten)
+ * @param count - how many
+ * @param x0 - a real point in [0, 1] (the severity lattice's mass at 0)
+ * Example: for poisson(1e-4), phi = 0.5 and x0 = 1 the result is e^(-5e-5) - 1 ~ -5e-5 with full relative precision.
+ * Reference: N. J. Higham, "Accuracy and Stability of Numerical Algorithms", 2nd ed., section 1.14.1 (expm1).
+ */
+export function applyPgfExcess(frequency: Frequency, z: Float64Array, count: number, x0: number): void {
+  const t = new Float64Array(2);
+  frequency.logPgfAt(x0, 0, t, 0);
+  const l0 = t[0] as number;
+  const g0 = Math.exp(l0);
+  for (let i = 0, j = 0; i < count; i++, j += 2) {
+    frequency.logPgfAt(z[j] as number, z[j + 1] as number, t, 0);
+    const lr = t[0] as number;
+    const li = t[1] as number;
+    if (!(lr > UNDERFLOW_LOG)) {
+      z[j] = -g0;
+      z[j + 1] = 0;
+      continue;
+    }
+    const dr = lr - l0;
+    if (dr > 0.5 || !(g0 > 0)) {
+      const m = Math.exp(lr);
+      z[j] = m * Math.cos(li) - g0;
+      z[j + 1] = m * Math.sin(li);
+      continue;
+    }
+    const s = Math.sin(li / 2);
+    z[j] = g0 * (Math.expm1(dr) * Math.cos(li) - 2 * s * s);
+    z[j + 1] = g0 * Math.exp(dr) * Math.sin(li);
+  }
+}
+
+/** A count's pmf split for a rare count: P(N = 0), P(N = 1) and P(N = n) for n = 2 ... (see `rareCount`). */
+export interface RareCount {
+  readonly p0: number;
+  readonly p1: number;
+  /** P(N = 2), P(N = 3), ... up to the last above 1e-22. */
+  readonly higher: Float64Array;
+}
+
+/** Largest E[N] for which `rareCount` splits the pmf (beyond it the excess transform does as well). */
+const RARE_MEAN = 1;
+
+/**
+ * The pmf of a rare count (E[N] <= 1) as P(N = 0), P(N = 1) and the short list P(N = n), n >= 2, ending where
+ * P(N = n) <= 1e-22 (by then the rest is below 1e-22 too: the ratio P(N = n + 1) / P(N = n) is E[N] / (n + 1) for
+ * Poisson, below it for a binomial and at most m / (r + m) <= 1/2 past the mode for a negative binomial with
+ * m <= 1; the list is cut at 64 terms, beyond which null is returned). A compound sum is then
+ * g = P(N = 0) delta_0 + P(N = 1) f + IFFT(sum_{n >= 2} P(N = n) phi^n): the single-order part, which holds a heavy
+ * tail's far points, is exact, and the transform left to the FFT is P(N >= 2) in size, so its round-off is too.
+ *
+ * @param frequency - any Frequency
+ * @returns the split, or null when E[N] > 1 or the list would pass 64 terms. Example: rareCount(binomial(1, 0.01))
+ * returns { p0: 0.99, p1: 0.01, higher: [] }.
+ */
+export function rareCount(frequency: Frequency): RareCount | null {
+  if (!(frequency.mean <= RARE_MEAN)) return null;
+  const higher: number[] = [];
+  for (let n = 2; ; n++) {
+    const pn = frequency.pmf(n);
+    if (!(pn > 1e-22)) break;
+    if (n > 64) return null;
+    higher.push(pn);
+  }
+  return { p0: frequency.pmf(0), p1: frequency.pmf(1), higher: Float64Array.from(higher) };
 }

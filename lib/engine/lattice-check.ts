@@ -25,6 +25,27 @@ const CHECK_VARIANCE_TOL = 1e-4;
 /** Cantelli bound factors t: P(S >= E[S] + t sd(S)) <= 1 / (1 + t^2) is checked at each. */
 const CANTELLI_T = [5, 10, 30, 100, 300, 1000, 3000, 1e4, 3e4, 1e5, 1e6];
 
+/**
+ * Most negative probability (the sum of the values below 0 that an inverse FFT left, set to 0) a lattice may carry.
+ * Round-off leaves about 1e-17 per point and E[N] eps per value; over the fuzz draws of tests/unit/engine the largest
+ * seen was 8e-10 (a grid of 2^20 points with a shock mixture right to 1e-13 per frequency). A thousand times that
+ * is not round-off but a transform that is wrong (a quadrature rule off by 1e-2 left 0.0135 of negative mass), and
+ * the allowances for round-off in checkLattice, which grow with it, would otherwise let the lattice through.
+ */
+export const MAX_NEGATIVE_MASS = 1e-6;
+
+/**
+ * Whether a lattice's round-off is small enough for its other checks to mean anything.
+ *
+ * @param negativeMass - sum of |g_k| over the values g_k < 0 the inverse transform gave, >= 0
+ * @returns null when negativeMass <= MAX_NEGATIVE_MASS, else a sentence for LatticeCheckError.
+ * Example: roundoffFailure(1e-12) returns null; roundoffFailure(0.01) returns "1.00e-2 of negative probability ...".
+ */
+export function roundoffFailure(negativeMass: number): string | null {
+  if (negativeMass <= MAX_NEGATIVE_MASS) return null;
+  return `${negativeMass.toExponential(2)} of negative probability, where round-off leaves at most ${MAX_NEGATIVE_MASS.toExponential(0)} (the transform is not accurate enough)`;
+}
+
 /** Expected moments of a lattice sum, from its terms (what the lattice must reproduce). */
 export interface LatticeExpectation {
   /** E[S]. */

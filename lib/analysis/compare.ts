@@ -1,5 +1,4 @@
 import "server-only";
-import { z } from "zod";
 import type { Db } from "@/db/client";
 import { estimateSeverity } from "@/lib/engine/estimate/severity";
 import type { CampaignInput, DayRow } from "@/lib/engine/estimate/types";
@@ -15,6 +14,9 @@ import {
 import { createRng } from "@/lib/engine/rng";
 import { AppError } from "@/lib/errors";
 import { campaignRows } from "./dataset";
+import type { AbQuery, CompareQuery } from "./schemas";
+
+export { abQuerySchema, compareQuerySchema, type AbQuery, type CompareQuery } from "./schemas";
 
 /*
  * "Did it work?" (a campaign before and after a change date) and "A against B" (two campaigns), read from a
@@ -28,22 +30,6 @@ const REVENUE_SEED = 20261205;
 const PLANNED_LIFTS = { lift10: 0.1, lift20: 0.2 } as const;
 /** Days of clicks the planner's "current clicks per day" is averaged over when there is no after period yet. */
 const RECENT_DAYS = 28;
-
-const isoDate = z
-  .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, "must be an ISO date YYYY-MM-DD")
-  .refine((s) => !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s), "is not a calendar date");
-const campaignName = z.string().trim().min(1, "must not be empty").max(500, "is too long");
-
-/** Query of `compare`: the campaign and the first day of the after period. */
-export const compareQuerySchema = z.object({ campaign: campaignName, changeDate: isoDate });
-export type CompareQuery = z.infer<typeof compareQuerySchema>;
-
-/** Query of `ab`: the two campaigns, A (the reference) and B. */
-export const abQuerySchema = z
-  .object({ a: campaignName, b: campaignName })
-  .refine((q) => q.a !== q.b, { message: "a and b must be two different campaigns", path: ["b"] });
-export type AbQuery = z.infer<typeof abQuerySchema>;
 
 /** One side's totals as shown: clicks, conversions, the observed rate (null without clicks), revenue, days. */
 export interface SideSummary {
@@ -59,9 +45,10 @@ export interface SideSummary {
 
 /** Revenue per click compared (seeded Monte Carlo of the compound model; `se` is its standard error). */
 export interface RevenueAnswer {
+  /** Posterior of the second side's revenue per click over the first's, less 1 (after / before; B / A). */
   lift: LiftInterval;
+  /** P(second side > first). */
   pPositive: number;
-  expectedLoss: { a: number; b: number };
   draws: number;
   se: number;
   orderCv2: [number, number];
@@ -110,7 +97,8 @@ export interface AbResult {
   expectedLoss: { a: number; b: number } | null;
   /** Posterior of p_B / p_A - 1. */
   lift: LiftInterval | null;
-  revenue: RevenueAnswer | null;
+  /** Revenue per click; expectedLoss in currency per click. */
+  revenue: (RevenueAnswer & { expectedLoss: { a: number; b: number } }) | null;
   notes: string[];
 }
 
@@ -141,16 +129,8 @@ function summarise(rows: readonly DayRow[]): SideSummary {
   };
 }
 
-function revenueAnswer(r: RevenueComparison | null): RevenueAnswer | null {
-  if (!r) return null;
-  return {
-    lift: r.lift,
-    pPositive: r.pGreater,
-    expectedLoss: { a: r.expectedLoss.x, b: r.expectedLoss.y },
-    draws: r.draws,
-    se: r.se,
-    orderCv2: r.orderCv2,
-  };
+function revenueAnswer(r: RevenueComparison): RevenueAnswer {
+  return { lift: r.lift, pPositive: r.pGreater, draws: r.draws, se: r.se, orderCv2: r.orderCv2 };
 }
 
 /**
@@ -218,7 +198,7 @@ export function compareChange(db: Db, datasetId: number, q: CompareQuery): Compa
         }
       : null,
     daysToDetect: { ...plan, clicksPerDay, afterDays: after.length, threshold: 0.95, power: 0.8 },
-    revenue: revenueAnswer(revenue),
+    revenue: revenue ? revenueAnswer(revenue) : null,
     notes,
   };
 }
@@ -263,7 +243,7 @@ export function compareArms(db: Db, datasetId: number, q: AbQuery): AbResult {
     pBBeatsA: rates.pGreater,
     expectedLoss: rates.expectedLoss ? { a: rates.expectedLoss.x, b: rates.expectedLoss.y } : null,
     lift: rates.lift,
-    revenue: revenueAnswer(revenue),
+    revenue: revenue ? { ...revenueAnswer(revenue), expectedLoss: { a: revenue.expectedLoss.x, b: revenue.expectedLoss.y } } : null,
     notes,
   };
 }

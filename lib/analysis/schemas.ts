@@ -17,3 +17,19 @@ export const ANALYSIS_PARTS = ["summary", "full"] as const;
 export const analysisPartQuerySchema = analysisQuerySchema.extend({
   part: z.enum(ANALYSIS_PARTS, { error: "part must be summary or full" }).default("full"),
 });
+
+const isoDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, "must be an ISO date YYYY-MM-DD")
+  .refine((s) => !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s), "is not a calendar date");
+const campaignName = z.string().trim().min(1, "must not be empty").max(500, "is too long");
+
+/** Query of `compare`: the campaign and the first day of the after period. */
+export const compareQuerySchema = z.object({ campaign: campaignName, changeDate: isoDate });
+export type CompareQuery = z.infer<typeof compareQuerySchema>;
+
+/** Query of `ab`: the two campaigns, A (the reference) and B. */
+export const abQuerySchema = z
+  .object({ a: campaignName, b: campaignName })
+  .refine((q) => q.a !== q.b, { message: "a and b must be two different campaigns", path: ["b"] });
+export type AbQuery = z.infer<typeof abQuerySchema>;

@@ -21,6 +21,7 @@ import { plural } from "@/lib/format";
 import type { ImportSummary } from "@/lib/types/ingest";
 import { cacheNamespace } from "./cache";
 import { verdictMessage } from "./messages";
+import { multipleTesting } from "./multiple-testing";
 import { outcomeDistribution, probabilityOfZero, summarise } from "./distributions";
 import { HORIZON_DAYS, type AnalysisQuery } from "./schemas";
 import type { CampaignAnalysis, DatasetAnalysis, DatasetSummary, PoolingSummary, RowSpan, Verdict } from "./types";
@@ -435,6 +436,7 @@ export function computeAnalysis(db: Db, datasetId: number, q: AnalysisQuery, use
     },
     shrinkage: { applied: fit.method !== "none", a: fit.a, b: fit.b, note: fit.note },
     pooling: poolingSummary(cv1, rhoEstimate),
+    multipleTesting: multipleTesting(campaigns),
     notes,
   };
   const run = { result, inputs, estimate };

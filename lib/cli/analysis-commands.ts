@@ -49,6 +49,7 @@ export function runAnalyzeCommand(args: string[]): void {
       ? `  correlation of daily surprises rho ${result.rho.estimate.toFixed(3)} (90%: ${result.rho.lo.toFixed(3)}-${result.rho.hi.toFixed(3)}, ${result.rho.pairs} campaign pairs)`
       : "  correlation of daily surprises: not estimated (needs two or more campaigns with dates)",
   );
+  lines.push(`  flags: ${result.multipleTesting.text}`);
   for (const n of result.notes) lines.push(`  note: ${n}`);
   process.stdout.write(lines.join("\n") + "\n");
 }

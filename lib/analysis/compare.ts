@@ -138,7 +138,7 @@ function revenueAnswer(r: RevenueComparison): RevenueAnswer {
  * Refused (invalid_query) when the campaign has no dates or no days on one side of the date.
  */
 export function compareChange(db: Db, datasetId: number, q: CompareQuery): CompareResult {
-  const input = findCampaign(campaignRows(db, datasetId).inputs, datasetId, q.campaign);
+  const input = findCampaign(campaignRows(db, datasetId, [q.campaign]).inputs, datasetId, q.campaign);
   const rows = input.days;
   if (rows.length === 0 || rows.some((r) => r.date === null)) {
     throw new AppError("invalid_query", `Campaign "${q.campaign.slice(0, 80)}" has no dates: a change date cannot split it. Compare two campaigns with ab instead.`);
@@ -209,7 +209,7 @@ export function compareChange(db: Db, datasetId: number, q: CompareQuery): Compa
  * common day, or undated rows, all their rows are, and a note says so.
  */
 export function compareArms(db: Db, datasetId: number, q: AbQuery): AbResult {
-  const inputs = campaignRows(db, datasetId).inputs;
+  const inputs = campaignRows(db, datasetId, [q.a, q.b]).inputs;
   const ia = findCampaign(inputs, datasetId, q.a);
   const ib = findCampaign(inputs, datasetId, q.b);
   const notes: string[] = [];

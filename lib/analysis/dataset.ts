@@ -86,13 +86,16 @@ export function campaignInputs(db: Db, datasetId: number): CampaignInput[] {
   return campaignRows(db, datasetId).inputs;
 }
 
-/** campaignInputs plus, per campaign, the period its undated rows cover (a row from 27 Jan to 23 Feb: 28 days). */
-export function campaignRows(db: Db, datasetId: number): CampaignRows {
+/**
+ * campaignInputs plus, per campaign, the period its undated rows cover (a row from 27 Jan to 23 Feb: 28 days).
+ * `only`: just these campaigns (compare and ab read one or two).
+ */
+export function campaignRows(db: Db, datasetId: number, only?: readonly string[]): CampaignRows {
   // One campaign's rows at a time (getObservationsByCampaign: raw arrays, campaigns in name order).
   const names: string[] = [];
   const dayLists: DayRow[][] = [];
   const spans: (RowSpan | null)[] = [];
-  for (const { campaign, rows } of getObservationsByCampaign(db, datasetId)) {
+  for (const { campaign, rows } of getObservationsByCampaign(db, datasetId, only)) {
     const first = rows[0];
     // The campaign's first row decides: undated rows (ads, or rows covering a period) stay one unit each.
     const undated = first !== undefined && !(first[0] && first[0] === first[1]);

@@ -37,14 +37,16 @@ const Z_SUM = 1.6448536269514722 + 0.8416212335729143;
  * The smallest after-period count y with P(Beta(1/2 + y, 1/2 + n - y) > before) >= threshold, or null when even
  * y = n falls short. @example seenAbove({ a: 360.5, b: 11640.5 }, 12000, 0.95) // about 402
  */
-export function seenAbove(before: BetaShape, n: number, threshold: number): number | null {
+export function seenAbove(before: BetaShape, n: number, threshold: number, hint?: { n: number; y: number }): number | null {
   const p = (y: number) => probabilityGreater(before, { a: 0.5 + y, b: 0.5 + n - y }) - threshold;
   // bracket from the normal approximation y/n = m0 + 1.645 sd, widened until it holds the root
   const m0 = before.a / (before.a + before.b);
   const v0 = (before.a * before.b) / ((before.a + before.b) ** 2 * (before.a + before.b + 1));
-  const guess = n * (m0 + 1.6448536269514722 * Math.sqrt(v0 + (m0 * (1 - m0)) / n));
-  let lo = Math.max(0, Math.min(n, guess * 0.8));
-  let hi = Math.max(0, Math.min(n, guess * 1.25 + 1));
+  // (or from the answer at another n, scaled: y*/n moves slowly with n, so a 3% bracket usually holds it)
+  const guess = hint && hint.n > 0 ? (hint.y * n) / hint.n : n * (m0 + 1.6448536269514722 * Math.sqrt(v0 + (m0 * (1 - m0)) / n));
+  const width = hint ? 0.03 : 0.25;
+  let lo = Math.max(0, Math.min(n, guess * (1 - width)));
+  let hi = Math.max(0, Math.min(n, guess * (1 + width) + 1));
   let flo = p(lo);
   let fhi = p(hi);
   while (flo >= 0 && lo > 0) {
@@ -84,14 +86,27 @@ export function seenAbove(before: BetaShape, n: number, threshold: number): numb
 
 /**
  * Power of an after period of `days` days: P(the lift is seen) when the true after rate is m0 (1 + lift).
+ * `memo`: a { n, y } the search passes from call to call (the previous y*, to bracket the next; n = 0 at first).
  * @param clicksPerDay - > 0. @param lift - relative lift > 0 (0.1 = 10%); p1 = m0 (1 + lift) must stay below 1.
  * @example detectionPower({ a: 360.5, b: 11640.5 }, 200, 0.2, 60) // about 0.8
  */
-export function detectionPower(before: BetaShape, clicksPerDay: number, lift: number, days: number, threshold = 0.95): number {
+export function detectionPower(
+  before: BetaShape,
+  clicksPerDay: number,
+  lift: number,
+  days: number,
+  threshold = 0.95,
+  memo?: { n: number; y: number },
+): number {
   const n = Math.round(clicksPerDay * days);
   const p1 = (before.a / (before.a + before.b)) * (1 + lift);
   if (!(n > 0) || !(p1 < 1)) return 0;
-  const y = seenAbove(before, n, threshold);
+  const y = seenAbove(before, n, threshold, memo && memo.n > 0 ? memo : undefined);
+  // the last answer, for the next call's bracket (daysToDetect's search)
+  if (memo && y !== null) {
+    memo.n = n;
+    memo.y = y;
+  }
   if (y === null) return 0;
   if (y === 0) return 1;
   // P(Y >= y) for Y ~ Binomial(n, p1) = I_{p1}(y, n - y + 1)
@@ -114,7 +129,8 @@ export function daysToDetect(before: BetaShape, clicksPerDay: number, lift: numb
   const room = ((p1 - m0) / Z_SUM) ** 2 - v0;
   if (!(room > 0)) return null;
   const guess = Math.max(1, Math.ceil((p1 * (1 - p1)) / room / clicksPerDay));
-  const ok = (d: number) => detectionPower(before, clicksPerDay, lift, d, threshold) >= power;
+  const memo = { n: 0, y: 0 };
+  const ok = (d: number) => detectionPower(before, clicksPerDay, lift, d, threshold, memo) >= power;
   // bracket [lo, hi] with ok(hi) and not ok(lo), widening from the guess
   let lo = Math.max(0, Math.floor(guess / 1.5));
   let hi = Math.min(maxDays, Math.ceil(guess * 1.5));

@@ -36,7 +36,7 @@ describe.skipIf(!chromiumPath)("did it work? in a browser", () => {
     await answer.waitFor({ timeout: 60_000 });
     const text = await answer.innerText();
     expect(text).toContain("The chance that it really rose is");
-    expect(text).toContain("To see a 10% lift");
+    expect(text).toContain("How long to wait");
     expect(page.url()).toContain("change=2026-05-01");
     await answer.scrollIntoViewIfNeeded();
     await screenshot(page, "did-it-work-1280");

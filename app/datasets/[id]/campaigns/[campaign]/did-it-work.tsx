@@ -8,7 +8,9 @@ import { ChangeDateForm } from "./change-date-form";
 /** A relative lift for a sentence: "+12.3%", "-4.0%". */
 const lift = (x: number) => `${x >= 0 ? "+" : "−"}${formatPercent(Math.abs(x))}`;
 const prob = (p: number) => (p > 0.999 ? "over 99.9%" : p < 0.001 ? "under 0.1%" : formatPercent(p));
-const days = (d: number | null) => (d === null ? "not within reach at these clicks" : `${formatCount(d)} days after the change`);
+/** "a 10% lift shows after 31 days" or "a 10% lift cannot be told apart at these clicks". */
+const shows = (pct: number, d: number | null) =>
+  d === null ? `a ${pct}% lift cannot be told apart at these clicks` : `a ${pct}% lift shows after ${formatCount(d)} days from the change`;
 
 /**
  * "Did it work?" on the campaign page: the campaign before and after the change date in the URL (?change=), from
@@ -88,8 +90,8 @@ function Answer({ r }: { r: CompareResult }) {
         </p>
       )}
       <p className="sentence">
-        To see a 10% lift with 80% probability takes {days(r.daysToDetect.lift10)}; a 20% lift, {days(r.daysToDetect.lift20)} (at{" "}
-        {formatCount(Math.round(r.daysToDetect.clicksPerDay))} clicks a day; {formatCount(r.daysToDetect.afterDays)} days so far).
+        How long to wait: with 80% probability (the chance it rose reaching 95%), {shows(10, r.daysToDetect.lift10)}, and{" "}
+        {shows(20, r.daysToDetect.lift20)}, at {formatCount(Math.round(r.daysToDetect.clicksPerDay))} clicks a day ({formatCount(r.daysToDetect.afterDays)} days so far).
       </p>
       {r.revenue && (
         <p className="sentence">

@@ -221,3 +221,36 @@ export function* getObservationsByCampaign(
     yield { campaign, rows: s.rows.all(datasetId, campaign) as CampaignObservationRow[] };
   }
 }
+
+const segmentStatements = new WeakMap<Database.Database, { names: Database.Statement; rows: Database.Statement }>();
+
+/**
+ * The segments (ads, ad sets, keywords: the file's segment column) of one campaign, in name order, and one
+ * segment's observation rows as raw arrays like getObservationsByCampaign's, by period then id.
+ */
+export function getCampaignSegments(db: Db, datasetId: number, campaign: string): string[] {
+  return segmentQueries(db).names.all(datasetId, campaign) as string[];
+}
+
+/** See getCampaignSegments. */
+export function getSegmentObservations(db: Db, datasetId: number, campaign: string, segment: string): CampaignObservationRow[] {
+  return segmentQueries(db).rows.all(datasetId, campaign, segment) as CampaignObservationRow[];
+}
+
+function segmentQueries(db: Db): { names: Database.Statement; rows: Database.Statement } {
+  const conn = db.$client;
+  let s = segmentStatements.get(conn);
+  if (!s) {
+    s = {
+      names: conn.prepare("SELECT DISTINCT segment FROM observations WHERE dataset_id = ? AND campaign = ? ORDER BY segment").pluck(),
+      rows: conn
+        .prepare(
+          `SELECT period_start, period_end, impressions, clicks, conversions, spend, revenue
+           FROM observations WHERE dataset_id = ? AND campaign = ? AND segment = ? ORDER BY period_start, id`,
+        )
+        .raw(true),
+    };
+    segmentStatements.set(conn, s);
+  }
+  return s;
+}

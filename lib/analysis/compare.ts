@@ -1,5 +1,6 @@
 import "server-only";
 import type { Db } from "@/db/client";
+import { getCampaignSegments, getOrderValues, getSegmentObservations, type CampaignObservationRow } from "@/db/queries";
 import { estimateSeverity } from "@/lib/engine/estimate/severity";
 import type { CampaignInput, DayRow } from "@/lib/engine/estimate/types";
 import {
@@ -88,8 +89,9 @@ export interface CompareResult {
 /** The answer of `ab`. */
 export interface AbResult {
   datasetId: number;
-  a: SideSummary & { campaign: string };
-  b: SideSummary & { campaign: string };
+  /** The campaigns compared; with segments, the campaign and each side's segment. */
+  a: SideSummary & { campaign: string; segment?: string };
+  b: SideSummary & { campaign: string; segment?: string };
   /** Days both campaigns ran (the comparison's period), or null when either has no dates. */
   period: { from: string; to: string; days: number } | null;
   pBBeatsA: number | null;
@@ -203,15 +205,62 @@ export function compareChange(db: Db, datasetId: number, q: CompareQuery): Compa
   };
 }
 
+/** A segment's rows as days: dated rows of one date summed, undated rows (ads without dates) one unit each. */
+function segmentDays(rows: readonly CampaignObservationRow[]): DayRow[] {
+  const first = rows[0];
+  if (first === undefined) return [];
+  if (!(first[0] && first[0] === first[1])) {
+    return rows.map(([, , impressions, clicks, conversions, spend, revenue]) => ({ date: null, impressions, clicks, conversions, spend, revenue }));
+  }
+  const days: DayRow[] = [];
+  let prev: DayRow | undefined;
+  for (const [start, end, impressions, clicks, conversions, spend, revenue] of rows) {
+    if (!(start && start === end)) continue;
+    if (prev !== undefined && prev.date === start) {
+      prev.impressions = prev.impressions === null && impressions === null ? null : (prev.impressions ?? 0) + (impressions ?? 0);
+      prev.clicks += clicks;
+      prev.conversions += conversions;
+      prev.spend += spend;
+      prev.revenue = prev.revenue === null && revenue === null ? null : (prev.revenue ?? 0) + (revenue ?? 0);
+    } else {
+      prev = { date: start, impressions, clicks, conversions, spend, revenue };
+      days.push(prev);
+    }
+  }
+  return days;
+}
+
+/** The two arms of `ab` as campaign inputs: two campaigns, or two segments of one (the campaign's order values for both). */
+function armsOf(db: Db, datasetId: number, q: AbQuery): [CampaignInput, CampaignInput] {
+  if (q.campaign === undefined) {
+    const inputs = campaignRows(db, datasetId, [q.a, q.b]).inputs;
+    return [findCampaign(inputs, datasetId, q.a), findCampaign(inputs, datasetId, q.b)];
+  }
+  const campaign = q.campaign;
+  const segments = getCampaignSegments(db, datasetId, campaign);
+  if (segments.length === 0) throw new AppError("not_found", `No campaign "${campaign.slice(0, 80)}" in dataset ${datasetId}.`);
+  const orders = getOrderValues(db, datasetId, [campaign]).get(campaign);
+  return [q.a, q.b].map((segment) => {
+    if (!segments.includes(segment)) {
+      const named = segments.filter((x) => x !== "").slice(0, 5);
+      throw new AppError(
+        "not_found",
+        `No segment "${segment.slice(0, 80)}" in campaign "${campaign.slice(0, 80)}"${named.length > 0 ? ` (segments: ${named.join(", ")}${segments.length > named.length ? ", ..." : ""})` : " (its rows have no segments)"}.`,
+      );
+    }
+    const days = segmentDays(getSegmentObservations(db, datasetId, campaign, segment));
+    return orders && orders.length > 0 ? { campaign: segment, days, orderValues: orders } : { campaign: segment, days };
+  }) as [CampaignInput, CampaignInput];
+}
+
 /**
- * A against B: two campaigns of a dataset compared on conversions per click and revenue per click. When both have
- * dates, only the days both ran are compared (the same weeks, so a season does not pass for a difference); with no
- * common day, or undated rows, all their rows are, and a note says so.
+ * A against B: two campaigns of a dataset, or two segments of one campaign (`q.campaign`), compared on conversions
+ * per click and revenue per click. When both have dates, only the days both ran are compared (the same weeks, so a
+ * season does not pass for a difference); with no common day, or undated rows, all their rows are, and a note says
+ * so.
  */
 export function compareArms(db: Db, datasetId: number, q: AbQuery): AbResult {
-  const inputs = campaignRows(db, datasetId, [q.a, q.b]).inputs;
-  const ia = findCampaign(inputs, datasetId, q.a);
-  const ib = findCampaign(inputs, datasetId, q.b);
+  const [ia, ib] = armsOf(db, datasetId, q);
   const notes: string[] = [];
   let rowsA = ia.days;
   let rowsB = ib.days;
@@ -225,8 +274,8 @@ export function compareArms(db: Db, datasetId: number, q: AbQuery): AbResult {
       rowsB = rowsB.filter((r) => common.has(r.date));
       const sorted = [...common].sort() as string[];
       period = { from: sorted[0]!, to: sorted[sorted.length - 1]!, days: sorted.length };
-      if (rowsA.length < ia.days.length || rowsB.length < ib.days.length) notes.push(`Compared over the ${sorted.length} days both campaigns ran.`);
-    } else notes.push("The two campaigns never ran on the same day: all their rows are compared, so a change in season or auction between their periods counts as a difference.");
+      if (rowsA.length < ia.days.length || rowsB.length < ib.days.length) notes.push(`Compared over the ${sorted.length} days both ran.`);
+    } else notes.push("The two never ran on the same day: all their rows are compared, so a change in season or auction between their periods counts as a difference.");
   }
   const a = summarise(rowsA);
   const b = summarise(rowsB);
@@ -234,11 +283,12 @@ export function compareArms(db: Db, datasetId: number, q: AbQuery): AbResult {
   const cva = orderValueCv2(estimateSeverity(ia.days, ia.orderValues));
   const cvb = orderValueCv2(estimateSeverity(ib.days, ib.orderValues));
   const revenue = cva === null || cvb === null ? null : compareRevenue(a, b, [cva, cvb], createRng(REVENUE_SEED));
-  if (!revenue) notes.push("Revenue per click needs sales with revenue in both campaigns.");
+  if (!revenue) notes.push("Revenue per click needs sales with revenue on both sides.");
+  const side = (name: string) => (q.campaign === undefined ? { campaign: name } : { campaign: q.campaign, segment: name });
   return {
     datasetId,
-    a: { campaign: q.a, ...a },
-    b: { campaign: q.b, ...b },
+    a: { ...side(q.a), ...a },
+    b: { ...side(q.b), ...b },
     period,
     pBBeatsA: rates.pGreater,
     expectedLoss: rates.expectedLoss ? { a: rates.expectedLoss.x, b: rates.expectedLoss.y } : null,

@@ -28,8 +28,11 @@ const campaignName = z.string().trim().min(1, "must not be empty").max(500, "is 
 export const compareQuerySchema = z.object({ campaign: campaignName, changeDate: isoDate });
 export type CompareQuery = z.infer<typeof compareQuerySchema>;
 
-/** Query of `ab`: the two campaigns, A (the reference) and B. */
+/**
+ * Query of `ab`: the two campaigns, A (the reference) and B; or, with `campaign`, two segments of that campaign
+ * (ads, ad sets, keywords: the file's segment column).
+ */
 export const abQuerySchema = z
-  .object({ a: campaignName, b: campaignName })
-  .refine((q) => q.a !== q.b, { message: "a and b must be two different campaigns", path: ["b"] });
+  .object({ a: campaignName, b: campaignName, campaign: campaignName.optional() })
+  .refine((q) => q.a !== q.b, { message: "a and b must be two different campaigns (or segments)", path: ["b"] });
 export type AbQuery = z.infer<typeof abQuerySchema>;

@@ -39,8 +39,10 @@ function compareText(r: CompareResult): string {
 }
 
 function abText(r: AbResult): string {
+  const name = (s: AbResult["a"]) => (s.segment === undefined ? `"${s.campaign}"` : `segment "${s.segment}"`);
+  const of = r.a.segment === undefined ? "" : ` of campaign "${r.a.campaign}"`;
   const lines = [
-    `A "${r.a.campaign}" against B "${r.b.campaign}" (dataset ${r.datasetId}${r.period ? `, ${r.period.from} to ${r.period.to}` : ""})`,
+    `A ${name(r.a)} against B ${name(r.b)}${of} (dataset ${r.datasetId}${r.period ? `, ${r.period.from} to ${r.period.to}` : ""})`,
     `  A: ${r.a.conversions} conversions / ${r.a.clicks} clicks (${rate(r.a.rate)})`,
     `  B: ${r.b.conversions} conversions / ${r.b.clicks} clicks (${rate(r.b.rate)})`,
   ];
@@ -70,16 +72,16 @@ export function runCompareCommand(args: string[]): void {
   process.stdout.write((values.json ? JSON.stringify(result, null, 2) : compareText(result)) + "\n");
 }
 
-/** `ab <id> --a A --b B [--json]`. */
+/** `ab <id> --a A --b B [--campaign C] [--json]`: two campaigns, or with --campaign two of its segments. */
 export function runAbCommand(args: string[]): void {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: { a: { type: "string" }, b: { type: "string" }, json: { type: "boolean" } },
+    options: { a: { type: "string" }, b: { type: "string" }, campaign: { type: "string" }, json: { type: "boolean" } },
   });
   const id = parseDatasetId(positionals[0]);
-  if (id === null || positionals.length > 1) throw new AppError("invalid_query", "ab takes a dataset id: ab <id> --a A --b B [--json]");
-  const q = abQuerySchema.safeParse({ a: values.a, b: values.b });
+  if (id === null || positionals.length > 1) throw new AppError("invalid_query", "ab takes a dataset id: ab <id> --a A --b B [--campaign C] [--json]");
+  const q = abQuerySchema.safeParse({ a: values.a, b: values.b, campaign: values.campaign });
   if (!q.success) throw new AppError("invalid_query", formatZodError(q.error));
   const result = compareArmsById(id, q.data);
   process.stdout.write((values.json ? JSON.stringify(result, null, 2) : abText(result)) + "\n");

@@ -24,7 +24,9 @@ const USAGE = `noisefloor command line
   compare <id> --campaign C --change-date YYYY-MM-DD [--json]
                                         Did a change work? The campaign before and after the date: lift, P(lift > 0),
                                         the after period against its predicted range, days needed to see 10%/20%.
-  ab <id> --a A --b B [--json]          Campaign B against campaign A: P(B beats A), expected loss, lift.
+  ab <id> --a A --b B [--campaign C] [--json]
+                                        Campaign B against campaign A (or, with --campaign, two of its segments):
+                                        P(B beats A), expected loss, lift.
 
 Settings come from the environment (DATABASE_PATH, UPLOAD_MAX_MB, ...; see README.md).`;
 

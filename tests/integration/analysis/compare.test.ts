@@ -116,6 +116,23 @@ describe("compareArms", () => {
     expect(r.a.clicks).toBe(50);
   });
 
+  it("compares two segments of one campaign, which add up to the campaign", () => {
+    const r = compareArms(db, id, { campaign: "Steady", a: "m", b: "d" });
+    expect([r.a.segment, r.b.segment, r.a.campaign]).toEqual(["m", "d", "Steady"]);
+    expect(r.period?.days).toBe(120);
+    const whole = compareChange(db, id, { campaign: "Steady", changeDate: CHANGE });
+    expect(r.a.clicks + r.b.clicks).toBe(whole.before.clicks + whole.after.clicks);
+    expect(r.a.conversions + r.b.conversions).toBe(whole.before.conversions + whole.after.conversions);
+    expect(r.pBBeatsA).toBe(compareRates(r.a, r.b).pGreater);
+  });
+
+  it("names the campaign's segments when one asked for is not there", () => {
+    const e = refused(() => compareArms(db, id, { campaign: "Steady", a: "m", b: "tablet" }));
+    expect(e.code).toBe("not_found");
+    expect(e.message).toContain("segments: d, m");
+    expect(refused(() => compareArms(db, id, { campaign: "Nope", a: "m", b: "d" })).code).toBe("not_found");
+  });
+
   it("refuses the same campaign twice", () => {
     expect(abQuerySchema.safeParse({ a: "X", b: "X" }).success).toBe(false);
   });

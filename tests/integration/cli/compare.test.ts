@@ -105,6 +105,13 @@ describe("ab", () => {
     expect(cli(["ab", "1", "--a", "Brand Search", "--b", "Generic Search - Running Shoes"]).stdout).toContain("P(B beats A)");
   }, 60_000);
 
+  it("compares two segments of a campaign with --campaign (the sample's daily file has none: a clear 404)", async () => {
+    const out = cli(["ab", "1", "--campaign", "Brand Search", "--a", "x", "--b", "y"]);
+    expect(out.code).toBe(2);
+    expect(out.stderr).toContain("its rows have no segments");
+    expect((await get("ab", "1", "campaign=Brand%20Search&a=x&b=y")).status).toBe(404);
+  }, 60_000);
+
   it("refuses the same campaign twice (exit 2, HTTP 400)", async () => {
     expect(cli(["ab", "1", "--a", "X", "--b", "X"]).code).toBe(2);
     expect((await get("ab", "1", "a=X&b=X")).status).toBe(400);

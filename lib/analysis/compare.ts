@@ -4,6 +4,7 @@ import { getCampaignSegments, getOrderValues, getSegmentObservations, type Campa
 import { estimateSeverity } from "@/lib/engine/estimate/severity";
 import type { CampaignInput, DayRow } from "@/lib/engine/estimate/types";
 import {
+  changeLift,
   compareRates,
   compareRevenue,
   daysToDetect,
@@ -62,10 +63,17 @@ export interface CompareResult {
   changeDate: string;
   before: SideSummary;
   after: SideSummary;
-  /** Posterior of after rate / before rate - 1 (conversions per click); null without clicks on a side. */
+  /**
+   * Posterior of after rate / before rate - 1 (conversions per click); null without clicks on a side. The before
+   * rate is the one the after days would have had with no change: the before period's drifting rate carried over
+   * them (liftModel "drift": the filter chose a discount or a day shock), else the before period's fixed rate.
+   */
   lift: LiftInterval | null;
-  /** P(after rate > before rate). */
+  /** P(after rate > before rate), with the same before rate. */
   pPositive: number | null;
+  liftModel: "drift" | "fixed";
+  /** The same two figures against the before period's fixed rate (both periods' totals, Jeffreys posteriors). */
+  fixedRate: { lift: LiftInterval | null; pPositive: number | null };
   /** The after period's conversions as the before period predicts them for its clicks (drift included). */
   expectedAfter: {
     mean: number;
@@ -155,7 +163,11 @@ export function compareChange(db: Db, datasetId: number, q: CompareQuery): Compa
   const b = summarise(before);
   const a = summarise(after);
   const rates = compareRates(b, a);
+  const drifting = changeLift(before, after);
   const notes: string[] = [];
+  if (drifting && drifting.model === "drift" && drifting.drift && (drifting.drift.delta < 1 || drifting.drift.s2 > 0)) {
+    notes.push("The conversion rate was drifting before the change: the lift is judged against where that drift would have taken it, which widens its interval.");
+  }
   const expected = predictAfter(
     before,
     after.map((r) => r.clicks),
@@ -185,8 +197,10 @@ export function compareChange(db: Db, datasetId: number, q: CompareQuery): Compa
     changeDate: q.changeDate,
     before: b,
     after: a,
-    lift: rates.lift,
-    pPositive: rates.pGreater,
+    lift: drifting ? drifting.lift : rates.lift,
+    pPositive: drifting ? drifting.pGreater : rates.pGreater,
+    liftModel: drifting && drifting.drift && (drifting.drift.delta < 1 || drifting.drift.s2 > 0) ? "drift" : "fixed",
+    fixedRate: { lift: rates.lift, pPositive: rates.pGreater },
     expectedAfter: expected
       ? {
           mean: expected.mean,

@@ -18,13 +18,13 @@
  * is returned beside them).
  */
 import { centralInterval, cdfAt, cumulative } from "../estimate/discrete";
-import { driftFilter, windowDistribution } from "../estimate/drift";
+import { DRIFT_MIN_CONCENTRATION, driftFilter, horizonMoments, windowDistribution, type DriftState } from "../estimate/drift";
 import { ratePosterior, type RateEstimate } from "../estimate/rates";
 import type { SeverityEstimate } from "../estimate/severity";
 import type { DayRow } from "../estimate/types";
 import { MIN_REFERENCE_DAYS } from "../estimate/verdict";
 import type { Rng } from "../rng";
-import { expectedLoss, probabilityGreater, ratioQuantile } from "./beta";
+import { expectedLoss, probabilityGreater, ratioQuantile, type BetaShape } from "./beta";
 
 export { daysToDetect, detectionPower } from "./plan";
 
@@ -211,27 +211,9 @@ export interface AfterPrediction {
  * Reference: Bernardo & Smith, Bayesian Theory (1994), App. A (beta-binomial); West & Harrison (1997), sec. 10.8.
  */
 export function predictAfter(before: readonly DayRow[], afterClicks: readonly number[], observed: number): AfterPrediction | null {
-  let N = 0;
-  let X = 0;
-  let daysWithClicks = 0;
-  for (const r of before) {
-    if (r.clicks > 0) daysWithClicks++;
-    N += r.clicks;
-    X += r.conversions;
-  }
-  if (!(N > 0)) return null;
-  const dated = before.every((r) => r.date !== null);
-  let model: AfterPrediction["model"] = "fixed";
-  let drift: AfterPrediction["drift"] = null;
-  let state;
-  if (dated && daysWithClicks >= MIN_REFERENCE_DAYS) {
-    state = driftFilter(before).state;
-    model = "drift";
-    drift = { delta: state.delta, s2: state.s2 };
-  } else {
-    const p = ratePosterior(X, N);
-    state = { base: "binomial" as const, a: p.a, b: p.b, delta: 1, s2: 0 };
-  }
+  const bm = beforeModel(before);
+  if (!bm) return null;
+  const { state, model, drift } = bm;
   const dist = windowDistribution(state, afterClicks);
   const cum = cumulative(dist);
   const band = centralInterval(dist, 0.9, cum);
@@ -244,5 +226,99 @@ export function predictAfter(before: readonly DayRow[], afterClicks: readonly nu
     pUpper: 1 - cdfAt(dist, y - 1, cum),
     model,
     drift,
+  };
+}
+
+/** The before period's rate: the drift filter's state after its last day, or the fixed-rate Jeffreys posterior. */
+export interface BeforeModel {
+  state: DriftState;
+  /** "drift" with MIN_REFERENCE_DAYS or more dated before days with clicks; "fixed" otherwise. */
+  model: "drift" | "fixed";
+  drift: { delta: number; s2: number } | null;
+}
+
+/**
+ * The before period's rate model (see predictAfter): driftFilter on the before days when there are at least
+ * MIN_REFERENCE_DAYS dated days with clicks, else Beta(1/2 + X, 1/2 + N - X) of the totals as a state with discount 1
+ * and no day shock. Null without before clicks.
+ * @example beforeModel(days)?.model // "drift" for 60 dated days
+ */
+export function beforeModel(before: readonly DayRow[]): BeforeModel | null {
+  let N = 0;
+  let X = 0;
+  let daysWithClicks = 0;
+  for (const r of before) {
+    if (r.clicks > 0) daysWithClicks++;
+    N += r.clicks;
+    X += r.conversions;
+  }
+  if (!(N > 0)) return null;
+  if (before.every((r) => r.date !== null) && daysWithClicks >= MIN_REFERENCE_DAYS) {
+    const state = driftFilter(before).state;
+    return { state, model: "drift", drift: { delta: state.delta, s2: state.s2 } };
+  }
+  const p = ratePosterior(X, N);
+  return { state: { base: "binomial", a: p.a, b: p.b, delta: 1, s2: 0 }, model: "fixed", drift: null };
+}
+
+/** The lift of a change against the rate the after days would have had without it. */
+export interface ChangeLift {
+  lift: LiftInterval;
+  /** P(after rate > the counterfactual rate). */
+  pGreater: number;
+  /** The counterfactual's Beta law, and the before model it came from. */
+  counterfactual: BetaShape;
+  model: "drift" | "fixed";
+  drift: { delta: number; s2: number } | null;
+}
+
+/**
+ * Lift with drift: the after period's average rate (its Jeffreys posterior) against the average rate its days would
+ * have had with no change, which is the before period's drifting rate carried over the after days: mean m (the
+ * filter's level at the change) and squared CV cvLevel2 + cvShock2 of the click-weighted average rate (horizonMoments:
+ * the level's drift and the day shocks), as the Beta with those two moments,
+ * Beta(m c, (1 - m) c), c = (1 - m) / (m cv^2) - 1 (the same matching windowDistribution's beta-binomial uses).
+ * With no drift chosen (discount 1, no shock) the counterfactual is the before posterior itself and this is
+ * compareRates. The lift then widens with the drift the before days showed, and with how long the after period runs.
+ * Edge cases: no before or after clicks, or a Poisson-base filter (some day with more conversions than clicks: the
+ * rate is not a proportion) give null; the caller keeps the fixed-rate comparison then.
+ * @example changeLift(beforeDays, afterDays)?.pGreater // P(the change raised the rate), drift allowed for
+ * Reference: West & Harrison (1997), sec. 10.8 (discounted forecasts); Brodersen et al. (2015), "Inferring causal
+ *   impact using Bayesian structural time-series models", Ann. Appl. Stat. 9 (the counterfactual framing).
+ */
+export function changeLift(before: readonly DayRow[], after: readonly DayRow[]): ChangeLift | null {
+  const bm = beforeModel(before);
+  if (!bm || bm.state.base !== "binomial") return null;
+  let N = 0;
+  let Y = 0;
+  const clicks: number[] = [];
+  for (const r of after) {
+    N += r.clicks;
+    Y += r.conversions;
+    clicks.push(r.clicks);
+  }
+  if (!(N > 0)) return null;
+  const { state } = bm;
+  let counterfactual: BetaShape = { a: state.a, b: state.b };
+  if (!(state.delta === 1 && state.s2 === 0)) {
+    const { m, cvLevel2, cvShock2 } = horizonMoments(state, clicks);
+    const cv2 = cvLevel2 + cvShock2;
+    if (m > 0 && m < 1 && cv2 > 0) {
+      const c = Math.max(DRIFT_MIN_CONCENTRATION, (1 - m) / (m * cv2) - 1);
+      counterfactual = { a: m * c, b: (1 - m) * c };
+    }
+  }
+  const post = ratePosterior(Y, N);
+  const y = { a: post.a, b: post.b };
+  return {
+    lift: {
+      median: ratioQuantile(counterfactual, y, 0.5) - 1,
+      lo90: ratioQuantile(counterfactual, y, 0.05) - 1,
+      hi90: ratioQuantile(counterfactual, y, 0.95) - 1,
+    },
+    pGreater: probabilityGreater(counterfactual, y),
+    counterfactual,
+    model: bm.model,
+    drift: bm.drift,
   };
 }

@@ -65,8 +65,10 @@ describe("compareChange", () => {
     expect(r.before.to).toBe(day(59));
     expect(r.after.from).toBe(CHANGE);
     const direct = compareRates(r.before, r.after);
-    expect(r.lift).toEqual(direct.lift);
-    expect(r.pPositive).toBe(direct.pGreater);
+    expect(r.fixedRate).toEqual({ lift: direct.lift, pPositive: direct.pGreater });
+    // with no drift chosen the headline is the fixed-rate comparison; with drift, a wider one around it
+    if (r.liftModel === "fixed") expect(r.pPositive).toBeCloseTo(direct.pGreater!, 12);
+    else expect(r.lift!.hi90 - r.lift!.lo90).toBeGreaterThan(direct.lift!.hi90 - direct.lift!.lo90);
     // a 30% lift on 18,000 clicks a side is seen
     expect(r.pPositive!).toBeGreaterThan(0.99);
     expect(r.lift!.lo90).toBeGreaterThan(0);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { compareRates, compareRevenue, daysToDetect, detectionPower, predictAfter } from "@/lib/engine/lift";
+import { beforeModel, changeLift, compareRates, compareRevenue, daysToDetect, detectionPower, predictAfter } from "@/lib/engine/lift";
 import { probabilityGreater, ratioCdf, ratioQuantile } from "@/lib/engine/lift/beta";
 import { ratePosterior } from "@/lib/engine/estimate/rates";
 import type { DayRow } from "@/lib/engine/estimate/types";
@@ -220,4 +220,56 @@ describe("predictAfter", () => {
   it("is null without before clicks", () => {
     expect(predictAfter([], [100], 0)).toBeNull();
   });
+});
+
+/** 120 days whose log rate takes a random walk with daily sd `sd` from 3%, times (1 + lift) from day 60. */
+function walk(rng: Rng, sd: number, lift: number): DayRow[] {
+  let lr = Math.log(0.03);
+  return simulate(rng, 120, 150, (d) => {
+    lr += sd * rng.normal();
+    return Math.min(0.5, Math.exp(lr) * (d >= 60 ? 1 + lift : 1));
+  });
+}
+
+describe("changeLift: the lift against where the before period's drift would have gone", () => {
+  it("is compareRates exactly when the before days show no drift (discount 1, no day shock; 1e-12)", () => {
+    const rng = createRng(8);
+    let checked = 0;
+    for (let i = 0; i < 20 && checked < 3; i++) {
+      const rows = simulate(rng, 120, 150, () => 0.03);
+      const bm = beforeModel(rows.slice(0, 60))!;
+      if (bm.state.delta !== 1 || bm.state.s2 !== 0) continue;
+      const c = changeLift(rows.slice(0, 60), rows.slice(60))!;
+      const f = compareRates(totals(rows.slice(0, 60)), totals(rows.slice(60)));
+      expect(Math.abs(c.pGreater - f.pGreater!)).toBeLessThan(1e-12);
+      expect(Math.abs(c.lift.median - f.lift!.median)).toBeLessThan(1e-9);
+      checked++;
+    }
+    expect(checked).toBe(3);
+  });
+
+  it("keeps false claims near 5% with no drift, and far below the fixed rate's where the rate wanders (300 seeded campaigns each, 4 SE)", () => {
+    const runs = 300;
+    const se = Math.sqrt((0.05 * 0.95) / runs);
+    const flags = (sd: number) => {
+      const rng = createRng(5);
+      let drift = 0;
+      let fixed = 0;
+      for (let i = 0; i < runs; i++) {
+        const rows = walk(rng, sd, 0);
+        const b = rows.slice(0, 60);
+        const a = rows.slice(60);
+        if (changeLift(b, a)!.pGreater > 0.95) drift++;
+        if (compareRates(totals(b), totals(a)).pGreater! > 0.95) fixed++;
+      }
+      return { drift: drift / runs, fixed: fixed / runs };
+    };
+    const still = flags(0);
+    expect(Math.abs(still.drift - 0.05)).toBeLessThan(4 * se);
+    // a log rate wandering 3% a day: the fixed rate claims a rise on ~29% of unchanged campaigns, drift-aware ~16%
+    // (still above 5%: 60 days pin the walk's variance down only roughly)
+    const wandering = flags(0.03);
+    expect(wandering.drift).toBeLessThan(wandering.fixed - 0.05);
+    expect(wandering.drift).toBeLessThan(0.25);
+  }, 60_000);
 });

@@ -166,7 +166,12 @@ export function compareChange(db: Db, datasetId: number, q: CompareQuery): Compa
   const drifting = changeLift(before, after);
   const notes: string[] = [];
   if (drifting && drifting.model === "drift" && drifting.drift && (drifting.drift.delta < 1 || drifting.drift.s2 > 0)) {
-    notes.push("The conversion rate was drifting before the change: the lift is judged against where that drift would have taken it, which widens its interval.");
+    notes.push(
+      drifting.saturated
+        ? `The conversion rate was drifting so fast before the change that where it would be ${after.length} days on is anyone's guess: the lift cannot be told from drift over this long an after period. Try a change date closer to the last day, or compare two campaigns over the same days (ab).`
+        : "The conversion rate was drifting before the change: the lift is judged against where that drift would have taken it, which widens its interval.",
+    );
+    notes.push("Revenue per click and the waiting times compare steady rates: they do not allow for that drift.");
   }
   const expected = predictAfter(
     before,

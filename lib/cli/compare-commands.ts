@@ -12,7 +12,7 @@ import { formatZodError } from "@/lib/validation";
 const pct = (x: number) => `${x >= 0 ? "+" : ""}${(100 * x).toFixed(1)}%`;
 const prob = (p: number) => `${(100 * p).toFixed(1)}%`;
 const rate = (r: number | null) => (r === null ? "no clicks" : `${(100 * r).toFixed(2)}% per click`);
-const days = (d: number | null) => (d === null ? "not reachable" : `${d} days after the change`);
+const days = (d: number | null) => (d === null ? "not reachable" : `${d} ${d === 1 ? "day" : "days"} after the change`);
 
 function compareText(r: CompareResult): string {
   const lines = [

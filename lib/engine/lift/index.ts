@@ -270,6 +270,12 @@ export interface ChangeLift {
   counterfactual: BetaShape;
   model: "drift" | "fixed";
   drift: { delta: number; s2: number } | null;
+  /**
+   * The drift carried over the after days leaves the counterfactual rate nearly unknown (its Beta's concentration
+   * a + b below 2, e.g. a memory of a day or two carried over weeks): the lift's interval is then too wide to say
+   * anything, and a shorter after window is the question to ask.
+   */
+  saturated: boolean;
 }
 
 /**
@@ -320,5 +326,6 @@ export function changeLift(before: readonly DayRow[], after: readonly DayRow[]):
     counterfactual,
     model: bm.model,
     drift: bm.drift,
+    saturated: counterfactual.a + counterfactual.b < 2,
   };
 }

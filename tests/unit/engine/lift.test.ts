@@ -248,6 +248,18 @@ describe("changeLift: the lift against where the before period's drift would hav
     expect(checked).toBe(3);
   });
 
+  it("says when the drift carried over the after days leaves the counterfactual rate unknown (saturated)", () => {
+    // the rate jumps between 5% and 40% every three days: the filter keeps little memory and a big day shock
+    const rng = createRng(21);
+    const rows = simulate(rng, 90, 2000, (d) => (Math.floor(d / 3) % 2 === 0 ? 0.05 : 0.4));
+    const before = rows.slice(0, 60);
+    const month = changeLift(before, rows.slice(60))!;
+    expect(month.model).toBe("drift");
+    expect(month.saturated).toBe(true);
+    expect(month.counterfactual.a + month.counterfactual.b).toBeLessThan(2);
+    expect(changeLift(before, rows.slice(60, 61))!.saturated).toBe(false);
+  });
+
   it("keeps false claims near 5% with no drift, and far below the fixed rate's where the rate wanders (300 seeded campaigns each, 4 SE)", () => {
     const runs = 300;
     const se = Math.sqrt((0.05 * 0.95) / runs);

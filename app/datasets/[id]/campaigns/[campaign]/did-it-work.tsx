@@ -1,7 +1,7 @@
 import type { CompareResult } from "@/lib/analysis/compare";
 import { compareQuerySchema } from "@/lib/analysis/schemas";
 import { isAppError } from "@/lib/errors";
-import { formatCount, formatPercent } from "@/lib/format";
+import { formatCount, formatPercent, plural } from "@/lib/format";
 import { runTask } from "@/lib/jobs/pool";
 import { ChangeDateForm } from "./change-date-form";
 
@@ -10,7 +10,7 @@ const lift = (x: number) => `${x >= 0 ? "+" : "−"}${formatPercent(Math.abs(x))
 const prob = (p: number) => (p > 0.999 ? "over 99.9%" : p < 0.001 ? "under 0.1%" : formatPercent(p));
 /** "a 10% lift shows after 31 days" or "a 10% lift cannot be told apart at these clicks". */
 const shows = (pct: number, d: number | null) =>
-  d === null ? `a ${pct}% lift cannot be told apart at these clicks` : `a ${pct}% lift shows after ${formatCount(d)} days from the change`;
+  d === null ? `a ${pct}% lift cannot be told apart at these clicks` : `a ${pct}% lift shows after ${plural(d, "day")} from the change`;
 
 /**
  * "Did it work?" on the campaign page: the campaign before and after the change date in the URL (?change=), from
@@ -91,7 +91,7 @@ function Answer({ r }: { r: CompareResult }) {
       )}
       <p className="sentence">
         How long to wait: with 80% probability (the chance it rose reaching 95%), {shows(10, r.daysToDetect.lift10)}, and{" "}
-        {shows(20, r.daysToDetect.lift20)}, at {formatCount(Math.round(r.daysToDetect.clicksPerDay))} clicks a day ({formatCount(r.daysToDetect.afterDays)} days so far).
+        {shows(20, r.daysToDetect.lift20)}, at {formatCount(Math.round(r.daysToDetect.clicksPerDay))} clicks a day ({plural(r.daysToDetect.afterDays, "day")} so far).
       </p>
       {r.revenue && (
         <p className="sentence">

@@ -22,6 +22,7 @@ import type { ImportSummary } from "@/lib/types/ingest";
 import { cacheNamespace } from "./cache";
 import { resolveLag } from "./lag";
 import { correlationNote, shrinkageNote, verdictMessage } from "./messages";
+import { multipleTesting } from "./multiple-testing";
 import { outcomeDistribution, probabilityOfZero, summarise } from "./distributions";
 import { HORIZON_DAYS, type AnalysisQuery } from "./schemas";
 import type { CampaignAnalysis, DatasetAnalysis, DatasetSummary, PoolingSummary, RowSpan, Verdict } from "./types";
@@ -86,13 +87,16 @@ export function campaignInputs(db: Db, datasetId: number): CampaignInput[] {
   return campaignRows(db, datasetId).inputs;
 }
 
-/** campaignInputs plus, per campaign, the period its undated rows cover (a row from 27 Jan to 23 Feb: 28 days). */
-function campaignRows(db: Db, datasetId: number): CampaignRows {
+/**
+ * campaignInputs plus, per campaign, the period its undated rows cover (a row from 27 Jan to 23 Feb: 28 days).
+ * `only`: just these campaigns (compare and ab read one or two).
+ */
+export function campaignRows(db: Db, datasetId: number, only?: readonly string[]): CampaignRows {
   // One campaign's rows at a time (getObservationsByCampaign: raw arrays, campaigns in name order).
   const names: string[] = [];
   const dayLists: DayRow[][] = [];
   const spans: (RowSpan | null)[] = [];
-  for (const { campaign, rows } of getObservationsByCampaign(db, datasetId)) {
+  for (const { campaign, rows } of getObservationsByCampaign(db, datasetId, only)) {
     const first = rows[0];
     // The campaign's first row decides: undated rows (ads, or rows covering a period) stay one unit each.
     const undated = first !== undefined && !(first[0] && first[0] === first[1]);
@@ -446,6 +450,7 @@ export function computeAnalysis(db: Db, datasetId: number, q: AnalysisQuery, use
     shrinkage: { applied: fit.method !== "none", a: fit.a, b: fit.b, note: shrinkageNote(fit) },
     pooling: poolingSummary(cv1, rhoEstimate),
     lag: lag.summary,
+    multipleTesting: multipleTesting(campaigns),
     notes,
   };
   const run = { result, inputs, estimate };

@@ -22,11 +22,12 @@ export function parseLagSetting(text: string): { q: number; d: number } | null |
 
 const LAG_MESSAGE = 'lag must be "q@d" (a share q between 0 and 1 of sales arrive within d days, e.g. 0.9@7) or "off"';
 
-/** An ISO calendar date that exists (2026-02-30 does not). */
-const isoDate = z
-  .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, "asOf must be an ISO date YYYY-MM-DD")
-  .refine((s) => new Date(`${s}T00:00:00Z`).toISOString().slice(0, 10) === s, "asOf is not a calendar date");
+/** An ISO calendar date that exists (2026-02-30 does not); `name` opens the messages. */
+const isoDate = (name: string) =>
+  z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/, `${name} must be an ISO date YYYY-MM-DD`)
+    .refine((s) => new Date(`${s}T00:00:00Z`).toISOString().slice(0, 10) === s, `${name} is not a calendar date`);
 
 /**
  * Query of the analysis endpoints and CLI: horizon (default week), budget over that horizon (currency), the
@@ -41,7 +42,7 @@ export const analysisQuerySchema = z.object({
     .max(40, LAG_MESSAGE)
     .refine((s) => parseLagSetting(s) !== undefined, LAG_MESSAGE)
     .optional(),
-  asOf: isoDate.optional(),
+  asOf: isoDate("asOf").optional(),
 });
 export type AnalysisQuery = z.infer<typeof analysisQuerySchema>;
 
@@ -50,3 +51,18 @@ const ANALYSIS_PARTS = ["summary", "full"] as const;
 export const analysisPartQuerySchema = analysisQuerySchema.extend({
   part: z.enum(ANALYSIS_PARTS, { error: "part must be summary or full" }).default("full"),
 });
+
+const campaignName = z.string().trim().min(1, "must not be empty").max(500, "is too long");
+
+/** Query of `compare`: the campaign and the first day of the after period. */
+export const compareQuerySchema = z.object({ campaign: campaignName, changeDate: isoDate("changeDate") });
+export type CompareQuery = z.infer<typeof compareQuerySchema>;
+
+/**
+ * Query of `ab`: the two campaigns, A (the reference) and B; or, with `campaign`, two segments of that campaign
+ * (ads, ad sets, keywords: the file's segment column).
+ */
+export const abQuerySchema = z
+  .object({ a: campaignName, b: campaignName, campaign: campaignName.optional() })
+  .refine((q) => q.a !== q.b, { message: "a and b must be two different campaigns (or segments)", path: ["b"] });
+export type AbQuery = z.infer<typeof abQuerySchema>;

@@ -1,5 +1,6 @@
 import "server-only";
 import { getDb } from "@/db/client";
+import { compareArms, compareChange, type AbQuery, type AbResult, type CompareQuery, type CompareResult } from "./compare";
 import { analyzeDataset } from "./dataset";
 import { labDatasets, type LabDataset } from "./pooling-source";
 import type { AnalysisQuery } from "./schemas";
@@ -18,4 +19,14 @@ export function analyzeDatasetById(datasetId: number, q: AnalysisQuery): Dataset
 /** The datasets the pooling lab and the collar desk offer as sources. */
 export function listLabDatasets(): LabDataset[] {
   return labDatasets(getDb());
+}
+
+/** "Did it work?": a campaign before and after a change date (lib/analysis/compare.ts). */
+export function compareChangeById(datasetId: number, q: CompareQuery): CompareResult {
+  return compareChange(getDb(), datasetId, q);
+}
+
+/** "A against B": two campaigns of a dataset (lib/analysis/compare.ts). */
+export function compareArmsById(datasetId: number, q: AbQuery): AbResult {
+  return compareArms(getDb(), datasetId, q);
 }

@@ -132,7 +132,27 @@ export interface DatasetAnalysis {
   pooling: PoolingSummary;
   /** Conversion lag: the completeness curve used and where it comes from. */
   lag: LagSummary;
+  /** The flags across campaigns: how many chance explains, and which survive the false discovery rate. */
+  multipleTesting: MultipleTesting;
   notes: string[];
+}
+
+/** Flags across a dataset's campaigns held to a false discovery rate (lib/analysis/multiple-testing.ts). */
+export interface MultipleTesting {
+  /** Campaigns with a verdict p-value (a poor fit has none). */
+  judged: number;
+  /** Campaigns whose verdict is better or worse (a tail below 5% in either direction). */
+  flagged: number;
+  /** Flags noise alone gives at most: judged x 0.1. */
+  expectedByChance: number;
+  /** The false discovery rate of the Benjamini-Hochberg step-up (0.1). */
+  fdrLevel: number;
+  /** Flagged campaigns that survive it. */
+  survivors: string[];
+  /** The largest p-value kept, or null when none is. */
+  threshold: number | null;
+  /** The same in one sentence. */
+  text: string;
 }
 
 /**

@@ -57,6 +57,7 @@ export function runAnalyzeCommand(args: string[]): void {
       : "  correlation of daily surprises: not estimated (needs two or more campaigns with dates)",
   );
   lines.push(`  lag: ${result.lag.note}`);
+  lines.push(`  flags: ${result.multipleTesting.text}`);
   for (const n of result.notes) lines.push(`  note: ${n}`);
   process.stdout.write(lines.join("\n") + "\n");
 }

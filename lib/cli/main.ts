@@ -22,6 +22,12 @@ const USAGE = `noisefloor command line
   model --json '<spec>'                 Run the model contract (same JSON as POST /api/model).
   analyze <id> [--horizon day|week|month] [--budget X] --json
                                         Per-campaign figures, forecasts, calibration and pooling summary.
+  compare <id> --campaign C --change-date YYYY-MM-DD [--json]
+                                        Did a change work? The campaign before and after the date: lift, P(lift > 0),
+                                        the after period against its predicted range, days needed to see 10%/20%.
+  ab <id> --a A --b B [--campaign C] [--json]
+                                        Campaign B against campaign A (or, with --campaign, two of its segments):
+                                        P(B beats A), expected loss, lift.
 
 Settings come from the environment (DATABASE_PATH, UPLOAD_MAX_MB, ...; see README.md).`;
 
@@ -140,6 +146,12 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     case "analyze":
       (await import("./analysis-commands")).runAnalyzeCommand(rest);
+      return 0;
+    case "compare":
+      (await import("./compare-commands")).runCompareCommand(rest);
+      return 0;
+    case "ab":
+      (await import("./compare-commands")).runAbCommand(rest);
       return 0;
     case undefined:
     case "help":

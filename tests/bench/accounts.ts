@@ -48,7 +48,7 @@ function median(xs: number[]): number {
 }
 
 /** Generic campaigns like a small shop's: 0.1 to 50 sales a day, order values 10 to 500, CPC 0.3 to 3 (seeded). */
-function genericCampaigns(n: number, seed = 7): CampaignSpec[] {
+export function genericCampaigns(n: number, seed = 7): CampaignSpec[] {
   const u = seededRandom(seed);
   const logU = (lo: number, hi: number) => Math.exp(Math.log(lo) + u() * (Math.log(hi) - Math.log(lo)));
   return Array.from({ length: n }, () => ({ salesPerDay: logU(0.1, 50), orderValue: logU(10, 500), cvr: logU(0.01, 0.1), cpc: logU(0.3, 3) }));

@@ -9,7 +9,8 @@
  * Shared-rate pools at a day are timed as a count series against the shock's quadrature (both exact to ~1e-13).
  * Targets: FFT within 2x of numpy for lambda 50 and 800; the CV curve for k = 1..1000 under 50 ms; a day's
  * shared-rate pool under 100 ms (a pooling-lab slider move); the sample's analysis under 100 ms; the analysis of
- * 10 / 100 / 1,000 campaigns x 365 days in-process and through the CLI against 50 ms / 0.5 s / 5 s (./accounts.ts).
+ * 10 / 100 / 1,000 campaigns x 365 days in-process and through the CLI against 50 ms / 0.5 s / 5 s (./accounts.ts);
+ * compare and ab per campaign of a 100 x 365 account against 100 ms (./compare.bench.ts).
  */
 import { spawnSync } from "node:child_process";
 import { mkdtempSync } from "node:fs";
@@ -286,4 +287,7 @@ for (const s of sampleRows) console.log(`  ${s.id} under 100 ms: ${s.ms < 100 ? 
 for (const r of sharedRows) {
   console.log(`  ${r.id} under 100 ms (a slider move): ${r.seriesMs < 100 ? "met" : "MISSED"} (${f(r.seriesMs)} ms)`);
 }
-void import("./calibration.bench").then((m) => m.runCalibrationBench());
+void import("./calibration.bench")
+  .then((m) => m.runCalibrationBench())
+  .then(() => import("./compare.bench"))
+  .then((m) => m.runCompareBench());

@@ -9,7 +9,7 @@ import type { DayRow } from "./types";
 
 
 /** Tail probability below which a result is called better/worse than noise (one-sided; the 90% band's edges). */
-const VERDICT_ALPHA = 0.05;
+export const VERDICT_ALPHA = 0.05;
 /** Fewest earlier days (with clicks) for the earlier history to serve as the reference. */
 export const MIN_REFERENCE_DAYS = 7;
 

@@ -3,6 +3,7 @@ import { getDb } from "@/db/client";
 import { analogies, coinUpload } from "@/lib/analysis/analogies";
 import { campaignDetail } from "@/lib/analysis/campaign";
 import { collarForCampaign, collarForModel } from "@/lib/analysis/collar";
+import { compareArms, compareChange, type AbQuery, type CompareQuery } from "@/lib/analysis/compare";
 import { analysisSummary, analyzeDataset } from "@/lib/analysis/dataset";
 import { cachedModel } from "@/lib/analysis/model-cache";
 import { poolingExactForCampaign, poolingExactForModel, poolingForCampaign, poolingForModel } from "@/lib/analysis/pooling";
@@ -25,6 +26,9 @@ export const TASKS = {
   analysisSummary: (a: { datasetId: number; q: AnalysisQuery }) => analysisSummary(getDb(), a.datasetId, a.q),
   campaign: (a: { datasetId: number; campaign: string; q: AnalysisQuery }) =>
     campaignDetail(getDb(), a.datasetId, a.campaign, a.q),
+  /** "Did it work?" and "A against B" (lib/analysis/compare.ts). */
+  compare: (a: { datasetId: number; q: CompareQuery }) => compareChange(getDb(), a.datasetId, a.q),
+  ab: (a: { datasetId: number; q: AbQuery }) => compareArms(getDb(), a.datasetId, a.q),
   poolingForCampaign: (q: Parameters<typeof poolingForCampaign>[1]) => poolingForCampaign(getDb(), q),
   poolingForModel: (b: Parameters<typeof poolingForModel>[0]) => poolingForModel(b),
   poolingExactForCampaign: (q: Parameters<typeof poolingExactForCampaign>[1]) => poolingExactForCampaign(getDb(), q),

@@ -183,12 +183,24 @@ function CampaignsOrNone({ a, budget }: { a: CampaignTableData; budget: number |
   );
 }
 
+/** How many of the campaigns' flags chance explains, and which survive the false discovery rate. */
+function FlagsNote({ m }: { m: DatasetSummary["multipleTesting"] }) {
+  if (m.judged < 2) return null;
+  return (
+    <p className="small" data-testid="flags-fdr" style={{ marginTop: 8 }}>
+      {m.text}
+      {m.survivors.length > 0 && <> Flags that remain: {m.survivors.join(", ")}.</>}
+    </p>
+  );
+}
+
 /** The first part: the campaign table, while the calibration and pooling summary are worked out. */
 function SummaryPart({ summary, budget }: { summary: DatasetSummary; budget: number | undefined }) {
   return (
     <div aria-busy="true">
       <AnalysisNotes a={summary} />
       <CampaignsOrNone a={summary} budget={budget} />
+      <FlagsNote m={summary.multipleTesting} />
       <p className="muted small" role="status" style={{ marginTop: 16 }}>
         Checking each campaign&apos;s noise band against its own history and working out what pooling would do…
       </p>
@@ -222,6 +234,7 @@ async function FullPart({ ds, query }: { ds: LoadedDataset; query: Query }) {
       </div>
       <AnalysisNotes a={a} />
       <CampaignsOrNone a={a} budget={query.budget} />
+      <FlagsNote m={a.multipleTesting} />
       <div style={{ marginTop: 16 }}>
         <PoolingPanel analysis={a} />
       </div>

@@ -6,6 +6,7 @@ import { SampleBadge, VerdictBadge } from "@/app/_components/badges";
 import { campaignOrMessage, datasetUnit, loadDatasetOr404 } from "@/app/_components/load-analysis";
 import { formatPeriod } from "@/lib/format";
 import { CampaignView } from "./campaign-view";
+import { DidItWork } from "./did-it-work";
 
 export const dynamic = "force-dynamic";
 
@@ -20,7 +21,9 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
 export default async function CampaignPage({ params, searchParams }: Props) {
   const { id, campaign: segment } = await params;
   const ds = loadDatasetOr404(id);
-  const { query, warning } = readAnalysisQuery(await searchParams);
+  const sp = await searchParams;
+  const { query, warning } = readAnalysisQuery(sp);
+  const change = typeof sp.change === "string" && sp.change !== "" ? sp.change : null;
   const result = await campaignOrMessage(ds.id, segment, query);
   const unit = datasetUnit(ds);
   const back = `/datasets/${ds.id}${analysisSearch(query)}`;
@@ -71,6 +74,14 @@ export default async function CampaignPage({ params, searchParams }: Props) {
           unit={unit}
           initial={result.detail}
           initialQuery={{ horizon: query.horizon, budget: query.budget, lag: query.lag, asOf: query.asOf }}
+        />
+      )}
+      {"detail" in result && unit === "day" && (
+        <DidItWork
+          datasetId={ds.id}
+          campaign={result.detail.campaign}
+          change={change}
+          period={ds.periodStart && ds.periodEnd ? { start: ds.periodStart, end: ds.periodEnd } : null}
         />
       )}
     </>

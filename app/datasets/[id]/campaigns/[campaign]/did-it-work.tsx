@@ -1,0 +1,111 @@
+import type { CompareResult } from "@/lib/analysis/compare";
+import { compareQuerySchema } from "@/lib/analysis/schemas";
+import { isAppError } from "@/lib/errors";
+import { formatCount, formatPercent, plural } from "@/lib/format";
+import { runTask } from "@/lib/jobs/pool";
+import { ChangeDateForm } from "./change-date-form";
+
+/** A relative lift for a sentence: "+12.3%", "-4.0%". */
+const lift = (x: number) => `${x >= 0 ? "+" : "−"}${formatPercent(Math.abs(x))}`;
+const prob = (p: number) => (p > 0.999 ? "over 99.9%" : p < 0.001 ? "under 0.1%" : formatPercent(p));
+/** "a 10% lift shows after 31 days" or "a 10% lift cannot be told apart at these clicks". */
+const shows = (pct: number, d: number | null) =>
+  d === null ? `a ${pct}% lift cannot be told apart at these clicks` : `a ${pct}% lift shows after ${plural(d, "day")} from the change`;
+
+/**
+ * "Did it work?" on the campaign page: the campaign before and after the change date in the URL (?change=), from
+ * GET /api/datasets/:id/compare's service. Server component; the date input is its client leaf.
+ */
+export async function DidItWork({ datasetId, campaign, change, period }: { datasetId: number; campaign: string; change: string | null; period: { start: string; end: string } | null }) {
+  let answer: { result: CompareResult } | { message: string } | null = null;
+  if (change !== null) {
+    const q = compareQuerySchema.safeParse({ campaign, changeDate: change });
+    if (!q.success) answer = { message: `"${change.slice(0, 20)}" is not a date (use YYYY-MM-DD).` };
+    else {
+      try {
+        answer = { result: await runTask("compare", { datasetId, q: q.data }) };
+      } catch (e) {
+        if (!isAppError(e)) throw e;
+        answer = { message: e.message };
+      }
+    }
+  }
+  return (
+    <section className="panel u-mt-16" id="did-it-work" aria-labelledby="did-it-work-heading" data-testid="did-it-work">
+      <h2 id="did-it-work-heading" style={{ marginTop: 0 }}>
+        Did it work?
+      </h2>
+      <p className="small muted">
+        Changed the ads, the bids or the landing page? Give the day the change took effect: the days before it are
+        compared with the days from it on, and the answer says whether the difference is more than noise.
+      </p>
+      <ChangeDateForm initial={change} min={period?.start ?? null} max={period?.end ?? null} />
+      {answer && "message" in answer && (
+        <p className="alert warn" role="status">
+          {answer.message}
+        </p>
+      )}
+      {answer && "result" in answer && <Answer r={answer.result} />}
+    </section>
+  );
+}
+
+function Answer({ r }: { r: CompareResult }) {
+  const e = r.expectedAfter;
+  return (
+    <div data-testid="did-it-work-answer">
+      <table className="table small">
+        <thead>
+          <tr>
+            <th />
+            <th>Days</th>
+            <th>Clicks</th>
+            <th>Conversions</th>
+            <th>Per click</th>
+          </tr>
+        </thead>
+        <tbody>
+          {(["before", "after"] as const).map((k) => (
+            <tr key={k}>
+              <th scope="row">{k === "before" ? `Before ${r.changeDate}` : `From ${r.changeDate}`}</th>
+              <td>{formatCount(r[k].days)}</td>
+              <td>{formatCount(r[k].clicks)}</td>
+              <td>{formatCount(r[k].conversions)}</td>
+              <td>{r[k].rate === null ? "–" : formatPercent(r[k].rate)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {r.lift && r.pPositive !== null && (
+        <p className="sentence">
+          Conversion rate after the change: <strong>{lift(r.lift.median)}</strong> (90% between {lift(r.lift.lo90)} and {lift(r.lift.hi90)}).
+          The chance that it really rose is <strong>{prob(r.pPositive)}</strong>.
+        </p>
+      )}
+      {e && (
+        <p className="sentence">
+          Had nothing changed, the after period&apos;s {formatCount(r.after.clicks)} clicks would have brought about {formatCount(Math.round(e.mean))} conversions
+          (90% between {formatCount(e.lo90)} and {formatCount(e.hi90)}, allowing for how the rate was drifting); they brought {formatCount(e.observed)}
+          {e.observed > e.hi90 ? ": more than noise explains." : e.observed < e.lo90 ? ": fewer than noise explains." : ": inside what noise explains."}
+        </p>
+      )}
+      <p className="sentence">
+        How long to wait: with 80% probability (the chance it rose reaching 95%), {shows(10, r.daysToDetect.lift10)}, and{" "}
+        {shows(20, r.daysToDetect.lift20)}, at {formatCount(Math.round(r.daysToDetect.clicksPerDay))} clicks a day ({plural(r.daysToDetect.afterDays, "day")} so far).
+      </p>
+      {r.revenue && (
+        <p className="sentence">
+          Revenue per click: {lift(r.revenue.lift.median)} (90% between {lift(r.revenue.lift.lo90)} and {lift(r.revenue.lift.hi90)}); the chance it rose is{" "}
+          {prob(r.revenue.pPositive)}.
+        </p>
+      )}
+      {r.notes.length > 0 && (
+        <ul className="notes small">
+          {r.notes.map((n) => (
+            <li key={n}>{n}</li>
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}

@@ -27,7 +27,11 @@ const isoDate = (name: string) =>
   z
     .string()
     .regex(/^\d{4}-\d{2}-\d{2}$/, `${name} must be an ISO date YYYY-MM-DD`)
-    .refine((s) => new Date(`${s}T00:00:00Z`).toISOString().slice(0, 10) === s, `${name} is not a calendar date`);
+    .refine((s) => {
+      // Zod runs every check, so a string the regex refused reaches here too: Invalid Date is not a date.
+      const t = new Date(`${s}T00:00:00Z`);
+      return !Number.isNaN(t.getTime()) && t.toISOString().slice(0, 10) === s;
+    }, `${name} is not a calendar date`);
 
 /**
  * Query of the analysis endpoints and CLI: horizon (default week), budget over that horizon (currency), the

@@ -5,6 +5,7 @@ import { datasets, observations, type NewObservation } from "@/db/schema";
 import { abQuerySchema, compareArms, compareChange, compareQuerySchema } from "@/lib/analysis/compare";
 import { compareRates } from "@/lib/engine/lift";
 import { createRng } from "@/lib/engine/rng";
+import { analysisQuerySchema } from "@/lib/analysis/schemas";
 import { isAppError } from "@/lib/errors";
 
 /*
@@ -98,6 +99,10 @@ describe("compareChange", () => {
     expect(compareQuerySchema.safeParse({ campaign: "A", changeDate: "3/2/2025" }).success).toBe(false);
     expect(compareQuerySchema.safeParse({ campaign: " ", changeDate: "2025-03-02" }).success).toBe(false);
     expect(compareQuerySchema.safeParse({ campaign: "A", changeDate: "2025-03-02" }).success).toBe(true);
+    // A string the pattern refuses is refused with a message, not a RangeError from Date (asOf shares the rule).
+    const bad = analysisQuerySchema.safeParse({ asOf: "3/2/2025" });
+    expect(bad.success).toBe(false);
+    expect(bad.error?.issues[0]?.message).toBe("asOf must be an ISO date YYYY-MM-DD");
   });
 });
 

@@ -1,10 +1,9 @@
 import "server-only";
 import fs from "node:fs";
 import path from "node:path";
-import { eq, sql } from "drizzle-orm";
 import { checkpoint, uploadsDir, type Db } from "@/db/client";
 import { deleteDataset } from "@/db/queries";
-import { datasets } from "@/db/schema";
+import { uploadBytesInUse } from "@/db/uploads";
 import { AppError, isAppError } from "@/lib/errors";
 import { detectFile } from "@/lib/ingest/detect";
 import { importFile, withWriteTurn } from "@/lib/ingest/import";
@@ -20,10 +19,8 @@ export function storedUploadPath(databasePath: string, sha256: string): string {
   return p;
 }
 
-/** True when a dataset was made from these bytes. */
-function bytesInUse(db: Db, sha256: string): boolean {
-  return db.select({ n: sql<number>`count(*)` }).from(datasets).where(eq(datasets.sha256, sha256)).get()!.n > 0;
-}
+/** True when a dataset was made from these bytes or they were imported into one. */
+const bytesInUse = (db: Db, sha256: string): boolean => uploadBytesInUse(db, sha256);
 
 /**
  * Removes the stored bytes of a refused upload or a deleted dataset, unless a dataset still uses them. Runs in the
@@ -67,15 +64,10 @@ export async function cleanUpStorage(db: Db, databasePath: string): Promise<stri
  * bytes unless another dataset uses them. Returns false when there is no such dataset.
  */
 export async function removeDataset(db: Db, databasePath: string, id: number): Promise<boolean> {
-  const gone = await withWriteTurn(db, () =>
-    db.transaction(() => {
-      const r = deleteDataset(db, id);
-      // DATA REVISION: bump the global data revision here (db/queries.ts) once it exists.
-      return r;
-    }),
-  );
+  // deleteDataset bumps the data revision in its own transaction
+  const gone = await withWriteTurn(db, () => deleteDataset(db, id));
   if (!gone) return false;
-  await discardUnlessUsed(db, databasePath, gone.sha256);
+  for (const sha of new Set([gone.sha256, ...gone.uploads])) await discardUnlessUsed(db, databasePath, sha);
   return true;
 }
 

@@ -76,18 +76,18 @@ export function supersedeOlderRows(conn: Database.Database, datasetId: number, u
     AND n.segment = o.segment AND n.period_end IS o.period_end`;
   const replaced = conn
     .prepare(
-      `UPDATE observations AS o SET superseded_by = ?1
-       WHERE o.dataset_id = ?2 AND o.superseded_by IS NULL AND o.upload_id IS NOT ?1
-         AND EXISTS (SELECT 1 FROM observations n WHERE ${sameKey} AND n.upload_id = ?1)`,
+      `UPDATE observations AS o SET superseded_by = @u
+       WHERE o.dataset_id = @d AND o.superseded_by IS NULL AND o.upload_id IS NOT @u
+         AND EXISTS (SELECT 1 FROM observations n WHERE ${sameKey} AND n.upload_id = @u)`,
     )
-    .run(uploadId, datasetId).changes;
+    .run({ u: uploadId, d: datasetId }).changes;
   const added = conn
     .prepare(
-      `SELECT count(*) FROM observations n WHERE n.upload_id = ?1
-         AND NOT EXISTS (SELECT 1 FROM observations o WHERE ${sameKey} AND o.superseded_by = ?1)`,
+      `SELECT count(*) FROM observations n WHERE n.upload_id = @u
+         AND NOT EXISTS (SELECT 1 FROM observations o WHERE ${sameKey} AND o.superseded_by = @u)`,
     )
     .pluck()
-    .get(uploadId) as number;
+    .get({ u: uploadId }) as number;
   return { replaced, added };
 }
 
@@ -212,10 +212,10 @@ export function deleteUploadRows(conn: Database.Database, datasetId: number, upl
       `UPDATE observations AS o SET superseded_by = (
          SELECT n.superseded_by FROM observations n
          WHERE n.dataset_id = o.dataset_id AND n.campaign = o.campaign AND n.period_start IS o.period_start
-           AND n.segment = o.segment AND n.period_end IS o.period_end AND n.upload_id = ?1 LIMIT 1)
-       WHERE o.dataset_id = ?2 AND o.superseded_by = ?1`,
+           AND n.segment = o.segment AND n.period_end IS o.period_end AND n.upload_id = @u LIMIT 1)
+       WHERE o.dataset_id = @d AND o.superseded_by = @u`,
     )
-    .run(uploadId, datasetId);
+    .run({ u: uploadId, d: datasetId });
   conn.prepare("DELETE FROM observations WHERE upload_id = ?").run(uploadId);
   conn.prepare("DELETE FROM rejected_rows WHERE upload_id = ?").run(uploadId);
   conn.prepare("DELETE FROM dataset_uploads WHERE id = ?").run(uploadId);

@@ -2,8 +2,8 @@ import "server-only";
 import fs from "node:fs";
 import path from "node:path";
 import { checkpoint, uploadsDir, type Db } from "@/db/client";
-import { deleteDataset } from "@/db/queries";
-import { uploadBytesInUse } from "@/db/uploads";
+import { bumpDataRevision, deleteDataset } from "@/db/queries";
+import { deleteUploadRows, listUploads, refreshDatasetFigures, uploadBytesInUse } from "@/db/uploads";
 import { AppError, isAppError } from "@/lib/errors";
 import { detectFile } from "@/lib/ingest/detect";
 import { importFile, withWriteTurn } from "@/lib/ingest/import";
@@ -128,6 +128,8 @@ export interface RunImportOptions {
   token?: string;
   /** ISO 4217 code for a file that names no currency (refused when the file names another). */
   currency?: string;
+  /** Import into this existing dataset (a newer export of the same account). */
+  intoDatasetId?: number;
   /**
    * The bytes came with this request (a direct upload, the command line): a refusal removes them unless a dataset
    * uses them. Set `databasePath` with it.
@@ -149,6 +151,7 @@ export async function runImport(db: Db, opts: RunImportOptions): Promise<ImportS
       mapping: opts.mapping,
       isSample: opts.isSample,
       currency: opts.currency,
+      intoDatasetId: opts.intoDatasetId,
       onProgress: token
         ? (p) => setProgress(token, { phase: "parsing", bytesDone: p.bytesDone, bytesTotal: p.bytesTotal, rowsDone: p.rowsDone })
         : undefined,
@@ -170,7 +173,7 @@ export async function importLocalFile(
   db: Db,
   databasePath: string,
   file: string,
-  opts: { name?: string; mapping?: Mapping; isSample?: boolean; maxBytes: number; currency?: string },
+  opts: { name?: string; mapping?: Mapping; isSample?: boolean; maxBytes: number; currency?: string; intoDatasetId?: number },
 ): Promise<ImportSummary> {
   if (!fs.existsSync(file) || !fs.statSync(file).isFile()) throw new AppError("unreadable", `No file at ${file}.`);
   const stored = await storeFile(file, { uploadsDir: uploadsDir(databasePath), maxBytes: opts.maxBytes });
@@ -185,7 +188,39 @@ export async function importLocalFile(
     name: opts.name,
     mapping: opts.mapping,
     isSample: opts.isSample,
+    intoDatasetId: opts.intoDatasetId,
   });
 }
 
 export { clearProgress };
+
+/**
+ * Removes one upload from a dataset in the database's write turn: its rows go, the rows it replaced come back, and
+ * the dataset is as it was without it; then its stored bytes unless something else uses them. The upload that made
+ * the dataset is removed only with the dataset (`upload_conflict`). Returns false when there is no such upload.
+ */
+export async function removeUpload(db: Db, databasePath: string, datasetId: number, uploadId: number): Promise<boolean> {
+  const sha = await withWriteTurn(db, () =>
+    db.$client.transaction(() => {
+      const conn = db.$client;
+      const uploads = listUploads(conn, datasetId);
+      const target = uploads.find((u) => u.id === uploadId);
+      if (!target) return null;
+      if (target.first) {
+        throw new AppError(
+          "upload_conflict",
+          "This is the upload that made the dataset; it goes only with the dataset. Delete the dataset, or remove the later uploads.",
+        );
+      }
+      const removed = deleteUploadRows(conn, datasetId, uploadId);
+      refreshDatasetFigures(conn, datasetId);
+      bumpDataRevision(conn);
+      return removed;
+    })(),
+  );
+  if (sha === null) return false;
+  await discardUnlessUsed(db, databasePath, sha);
+  return true;
+}
+
+export { listUploads };

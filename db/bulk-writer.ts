@@ -156,9 +156,9 @@ export class SqliteRowSink implements RowSink {
 
   distinctCampaigns(): number {
     // the rows of this upload (a dataset grown by several uploads is counted by the importer over its live rows)
-    const where = this.opts.table === "orders" ? "dataset_id = ?" : "upload_id = ?";
-    const key = this.opts.table === "orders" ? this.opts.datasetId : this.opts.uploadId;
-    const r = this.conn.prepare(`SELECT COUNT(DISTINCT campaign) AS n FROM ${this.opts.table} WHERE ${where}`).get(key) as { n: number };
+    const byUpload = this.opts.table === "observations" ? " AND upload_id = ?" : "";
+    const args = this.opts.table === "observations" ? [this.opts.datasetId, this.opts.uploadId] : [this.opts.datasetId];
+    const r = this.conn.prepare(`SELECT COUNT(DISTINCT campaign) AS n FROM ${this.opts.table} WHERE dataset_id = ?${byUpload}`).get(...args) as { n: number };
     return r.n;
   }
 

@@ -93,8 +93,10 @@ export const observations = sqliteTable(
     supersededBy: integer("superseded_by"),
   },
   (t) => [
+    // every version of a row, for finding a key's versions when an upload is written or removed
     index("observations_dataset_campaign").on(t.datasetId, t.campaign, t.periodStart),
-    index("observations_upload").on(t.uploadId),
+    // the live versions only: what every analysis reads, and what stays the size of the dataset as uploads pile up
+    index("observations_live").on(t.datasetId, t.campaign, t.periodStart).where(sql`superseded_by IS NULL`),
   ],
 );
 export type Observation = typeof observations.$inferSelect;

@@ -14,36 +14,41 @@ import type { ImportSummary, UploadTotals } from "@/lib/types/ingest";
 /** The live figures of a dataset: its rows (observations, or orders for an order list) and their sums. */
 export type LiveTotals = UploadTotals;
 
-/** Sums over a dataset's live rows (superseded versions left out). */
-export function liveTotals(conn: Database.Database, datasetId: number): LiveTotals {
-  const o = conn
-    .prepare(
-      `SELECT count(*) AS rows, coalesce(sum(impressions), 0) AS impressions, coalesce(sum(clicks), 0) AS clicks,
-         coalesce(sum(conversions), 0) AS conversions, coalesce(sum(spend), 0) AS spend, coalesce(sum(revenue), 0) AS revenue
-       FROM observations WHERE dataset_id = ? AND superseded_by IS NULL`,
-    )
-    .get(datasetId) as LiveTotals;
-  const orders = conn.prepare("SELECT count(*) AS n FROM orders WHERE dataset_id = ?").pluck().get(datasetId) as number;
-  return { ...o, rows: o.rows + orders };
+/** A dataset's live rows in one pass: their totals, first and last day, and distinct campaigns. */
+export interface LiveFigures {
+  totals: LiveTotals;
+  period: { start: string; end: string } | null;
+  campaigns: number;
 }
 
-/** First and last day of a dataset's live rows (null when it has no dated rows). */
-export function livePeriod(conn: Database.Database, datasetId: number): { start: string; end: string } | null {
+/**
+ * Reads a dataset's live figures in one pass over the partial index observations_live (live rows only, so the cost
+ * follows the dataset's size, not the number of versions its uploads left); an order list counts its orders.
+ */
+export function liveFigures(conn: Database.Database, datasetId: number): LiveFigures {
   const r = conn
     .prepare(
-      `SELECT min(period_start) AS start, max(coalesce(period_end, period_start)) AS end
-       FROM observations WHERE dataset_id = ? AND superseded_by IS NULL`,
+      `SELECT count(*) AS rows, coalesce(sum(impressions), 0) AS impressions, coalesce(sum(clicks), 0) AS clicks,
+         coalesce(sum(conversions), 0) AS conversions, coalesce(sum(spend), 0) AS spend, coalesce(sum(revenue), 0) AS revenue,
+         min(period_start) AS start, max(coalesce(period_end, period_start)) AS end, count(DISTINCT campaign) AS campaigns
+       FROM observations INDEXED BY observations_live WHERE dataset_id = ? AND superseded_by IS NULL`,
     )
-    .get(datasetId) as { start: string | null; end: string | null };
-  return r.start !== null && r.end !== null ? { start: r.start, end: r.end } : null;
+    .get(datasetId) as LiveTotals & { start: string | null; end: string | null; campaigns: number };
+  const orders = conn.prepare("SELECT count(*) FROM orders WHERE dataset_id = ?").pluck().get(datasetId) as number;
+  return {
+    totals: { rows: r.rows + orders, impressions: r.impressions, clicks: r.clicks, conversions: r.conversions, spend: r.spend, revenue: r.revenue },
+    period: r.start !== null && r.end !== null ? { start: r.start, end: r.end } : null,
+    campaigns: r.campaigns,
+  };
 }
 
-/** Distinct campaigns among a dataset's live rows. */
-export function liveCampaigns(conn: Database.Database, datasetId: number): number {
-  return conn
-    .prepare("SELECT count(DISTINCT campaign) FROM observations WHERE dataset_id = ? AND superseded_by IS NULL")
-    .pluck()
-    .get(datasetId) as number;
+/** Sums over a dataset's live rows (superseded versions left out). */
+export const liveTotals = (conn: Database.Database, datasetId: number): LiveTotals => liveFigures(conn, datasetId).totals;
+
+/** The id the next observation row will get (AUTOINCREMENT: above every id ever used), read under the write lock. */
+export function nextObservationId(conn: Database.Database): number {
+  const seq = conn.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'observations'").pluck().get() as number | undefined;
+  return (seq ?? 0) + 1;
 }
 
 /** What is known of an upload when it starts (its counts are filled in by `finishUpload`). */
@@ -69,26 +74,26 @@ export function startUpload(conn: Database.Database, u: UploadStart): number {
 
 /**
  * Marks the older live rows of the dataset that this upload's rows replace: same campaign, segment, period start and
- * end (null-safe). Returns the number of rows superseded, and how many of the upload's own rows replaced nothing.
+ * end (null-safe). The upload's rows are those with ids from `firstId` (written in this transaction, under the write
+ * lock). Returns the number of older rows superseded, and how many of the upload's rows replaced nothing.
  */
-export function supersedeOlderRows(conn: Database.Database, datasetId: number, uploadId: number): { replaced: number; added: number } {
-  const sameKey = `n.dataset_id = o.dataset_id AND n.campaign = o.campaign AND n.period_start IS o.period_start
-    AND n.segment = o.segment AND n.period_end IS o.period_end`;
+export function supersedeOlderRows(
+  conn: Database.Database,
+  datasetId: number,
+  uploadId: number,
+  firstId: number,
+): { replaced: number; added: number } {
+  // from the upload's rows (a range of the primary key) to the live rows of the same key (the partial index)
+  const older = `FROM observations n JOIN observations o INDEXED BY observations_live
+    ON o.dataset_id = n.dataset_id AND o.campaign = n.campaign AND o.period_start IS n.period_start
+      AND o.superseded_by IS NULL AND o.segment = n.segment AND o.period_end IS n.period_end AND o.id < @first
+    WHERE n.id >= @first AND n.dataset_id = @d`;
+  const matched = conn.prepare(`SELECT count(DISTINCT n.id) ${older}`).pluck().get({ first: firstId, d: datasetId }) as number;
+  const imported = conn.prepare("SELECT count(*) FROM observations WHERE id >= ?").pluck().get(firstId) as number;
   const replaced = conn
-    .prepare(
-      `UPDATE observations AS o SET superseded_by = @u
-       WHERE o.dataset_id = @d AND o.superseded_by IS NULL AND o.upload_id IS NOT @u
-         AND EXISTS (SELECT 1 FROM observations n WHERE ${sameKey} AND n.upload_id = @u)`,
-    )
-    .run({ u: uploadId, d: datasetId }).changes;
-  const added = conn
-    .prepare(
-      `SELECT count(*) FROM observations n WHERE n.upload_id = @u
-         AND NOT EXISTS (SELECT 1 FROM observations o WHERE ${sameKey} AND o.superseded_by = @u)`,
-    )
-    .pluck()
-    .get({ u: uploadId }) as number;
-  return { replaced, added };
+    .prepare(`UPDATE observations SET superseded_by = @u WHERE id IN (SELECT o.id ${older})`)
+    .run({ u: uploadId, first: firstId, d: datasetId }).changes;
+  return { replaced, added: imported - matched };
 }
 
 /** Fills in an upload's counts and the dataset's totals after it. */
@@ -216,8 +221,8 @@ export function deleteUploadRows(conn: Database.Database, datasetId: number, upl
        WHERE o.dataset_id = @d AND o.superseded_by = @u`,
     )
     .run({ u: uploadId, d: datasetId });
-  conn.prepare("DELETE FROM observations WHERE upload_id = ?").run(uploadId);
-  conn.prepare("DELETE FROM rejected_rows WHERE upload_id = ?").run(uploadId);
+  conn.prepare("DELETE FROM observations WHERE dataset_id = ? AND upload_id = ?").run(datasetId, uploadId);
+  conn.prepare("DELETE FROM rejected_rows WHERE dataset_id = ? AND upload_id = ?").run(datasetId, uploadId);
   conn.prepare("DELETE FROM dataset_uploads WHERE id = ?").run(uploadId);
   return sha;
 }
@@ -233,21 +238,22 @@ export function uploadBytesInUse(db: Db, sha256: string): boolean {
 
 /**
  * Brings a dataset's row (period, live row count, rejected rows) and the figures of its stored summary (totals,
- * campaigns, period, rows) up to date with its live rows, after an upload was added or removed.
+ * campaigns, period, rows) up to date with its live rows, after an upload was added or removed. Returns the totals.
  */
-export function refreshDatasetFigures(conn: Database.Database, datasetId: number): void {
+export function refreshDatasetFigures(conn: Database.Database, datasetId: number): LiveTotals {
+  const f = liveFigures(conn, datasetId);
   const summaryJson = conn.prepare("SELECT summary_json FROM datasets WHERE id = ?").pluck().get(datasetId) as string | undefined;
-  if (summaryJson === undefined) return;
-  const t = liveTotals(conn, datasetId);
-  const period = livePeriod(conn, datasetId);
+  if (summaryJson === undefined) return f.totals;
+  const t = f.totals;
   const rejected = conn.prepare("SELECT count(*) FROM rejected_rows WHERE dataset_id = ?").pluck().get(datasetId) as number;
   const s = JSON.parse(summaryJson) as ImportSummary;
   s.totals = { impressions: t.impressions, clicks: t.clicks, conversions: t.conversions, spend: t.spend, revenue: t.revenue };
-  s.campaigns = liveCampaigns(conn, datasetId);
-  s.period = period;
+  s.campaigns = f.campaigns;
+  s.period = f.period;
   s.rowsImported = t.rows;
   s.rowsRejected = rejected;
   conn
     .prepare("UPDATE datasets SET period_start = ?, period_end = ?, rows_imported = ?, rows_rejected = ?, summary_json = ? WHERE id = ?")
-    .run(period?.start ?? null, period?.end ?? null, t.rows, rejected, JSON.stringify(s), datasetId);
+    .run(f.period?.start ?? null, f.period?.end ?? null, t.rows, rejected, JSON.stringify(s), datasetId);
+  return t;
 }

@@ -22,7 +22,7 @@ CREATE INDEX `dataset_uploads_dataset` ON `dataset_uploads` (`dataset_id`);--> s
 CREATE INDEX `dataset_uploads_sha256` ON `dataset_uploads` (`sha256`);--> statement-breakpoint
 ALTER TABLE `observations` ADD `upload_id` integer;--> statement-breakpoint
 ALTER TABLE `observations` ADD `superseded_by` integer;--> statement-breakpoint
-CREATE INDEX `observations_upload` ON `observations` (`upload_id`);--> statement-breakpoint
+CREATE INDEX `observations_live` ON `observations` (`dataset_id`,`campaign`,`period_start`) WHERE superseded_by IS NULL;--> statement-breakpoint
 ALTER TABLE `rejected_rows` ADD `upload_id` integer;--> statement-breakpoint
 INSERT INTO `dataset_uploads` (`dataset_id`, `sha256`, `file_name`, `source_format`, `size_bytes`, `imported_at`, `period_start`, `period_end`, `rows_imported`, `rows_added`, `rows_rejected`, `totals_before_json`, `totals_after_json`)
   SELECT d.`id`, d.`sha256`, d.`file_name`, d.`source_format`, d.`size_bytes`, d.`created_at`, d.`period_start`, d.`period_end`, d.`rows_imported`, d.`rows_imported`, d.`rows_rejected`,

@@ -2,7 +2,16 @@ import "server-only";
 import type Database from "better-sqlite3";
 import { checkpoint } from "@/db/client";
 import { bumpDataRevision } from "@/db/queries";
-import { findUpload, finishUpload, livePeriod, liveTotals, refreshDatasetFigures, startUpload, supersedeOlderRows } from "@/db/uploads";
+import {
+  findUpload,
+  finishUpload,
+  liveFigures,
+  liveTotals,
+  nextObservationId,
+  refreshDatasetFigures,
+  startUpload,
+  supersedeOlderRows,
+} from "@/db/uploads";
 import { AppError } from "@/lib/errors";
 import type { FileLayout } from "./detect";
 import type { ImportOptions } from "./import";
@@ -94,9 +103,10 @@ export async function writeInto(
   const fileCurrency = layout.detection.currency;
   if (fileCurrency !== null && fileCurrency !== ds.currency) throw currencyRefusal(fileCurrency, ds.currency);
 
-  const totalsBefore = liveTotals(conn, datasetId);
-  const periodBefore = livePeriod(conn, datasetId);
+  const before = liveFigures(conn, datasetId);
+  const totalsBefore = before.totals;
   const uploadId = startUpload(conn, { ...uploadOf(opts, layout), datasetId, totalsBefore });
+  const firstId = nextObservationId(conn);
   const { pipeline, sawReplacement } = await loadRows(conn, layout, opts, { datasetId, uploadId, table: "observations", plain });
   const summary = pipeline.summary({ datasetId, name: ds.name, sha256: opts.sha256, sawReplacement });
   // a currency found in the rows (a currency column) is held to the dataset's as well
@@ -105,9 +115,9 @@ export async function writeInto(
   summary.currencySource = summary.currency !== null ? "file" : ds.currency !== null ? "user" : null;
   summary.currency = ds.currency;
 
-  const { replaced, added } = supersedeOlderRows(conn, datasetId, uploadId);
-  const backfill = periodBefore !== null && summary.period !== null && summary.period.end < periodBefore.end;
-  const totalsAfter = liveTotals(conn, datasetId);
+  const { replaced, added } = supersedeOlderRows(conn, datasetId, uploadId, firstId);
+  const backfill = before.period !== null && summary.period !== null && summary.period.end < before.period.end;
+  const totalsAfter = refreshDatasetFigures(conn, datasetId);
   finishUpload(conn, uploadId, {
     period: summary.period,
     backfill,
@@ -117,7 +127,6 @@ export async function writeInto(
     rowsRejected: summary.rowsRejected,
     totalsAfter,
   });
-  refreshDatasetFigures(conn, datasetId);
   bumpDataRevision(conn);
   conn.exec("COMMIT");
   if (pipeline.rowsDone >= CHECKPOINT_ROWS) checkpoint(conn);

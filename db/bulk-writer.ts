@@ -61,6 +61,8 @@ const SAME_AS_START = 0;
 /** The dataset the rows belong to, and which optional columns the file has (the INSERT binds only those). */
 export interface SqliteSinkOptions {
   datasetId: number;
+  /** The dataset_uploads row the rows are tagged with (observations and rejected rows). */
+  uploadId: number;
   table: TargetTable;
   segment: boolean;
   conversionsAlt: boolean;
@@ -85,6 +87,7 @@ export class SqliteRowSink implements RowSink {
     private readonly opts: SqliteSinkOptions,
   ) {
     const id = Math.trunc(opts.datasetId);
+    const uploadId = Math.trunc(opts.uploadId);
     let cols: string[];
     let exprs: string[];
     let bound = 0;
@@ -93,20 +96,20 @@ export class SqliteRowSink implements RowSink {
       cols = ["dataset_id", "campaign", "date", "order_id", "value", "line"];
       exprs = [String(id), next(), next(), next(), next(), next()];
     } else {
-      cols = ["dataset_id", "campaign", "segment", "period_start", "period_end", "impressions", "clicks", "conversions", "conversions_alt", "spend", "revenue", "line"];
+      cols = ["dataset_id", "upload_id", "campaign", "segment", "period_start", "period_end", "impressions", "clicks", "conversions", "conversions_alt", "spend", "revenue", "line"];
       const campaign = next();
       const segment = opts.segment ? next() : "''";
       const start = next();
       // SAME_AS_START (a number, never a date string) stands for "period_end = period_start": one string less to bind
       const end = `CASE ${next()} WHEN ${SAME_AS_START} THEN ${start} ELSE column${bound} END`;
-      exprs = [String(id), campaign, segment, start, end, next(), next(), next(), opts.conversionsAlt ? next() : "NULL", next(), opts.revenue ? next() : "NULL", next()];
+      exprs = [String(id), String(uploadId), campaign, segment, start, end, next(), next(), next(), opts.conversionsAlt ? next() : "NULL", next(), opts.revenue ? next() : "NULL", next()];
     }
     this.width = bound;
     const tuple = `(${Array(bound).fill("?").join(",")})`;
     const head = `INSERT INTO ${opts.table} (${cols.join(",")}) SELECT ${exprs.join(",")} FROM (VALUES `;
     this.batchStmt = conn.prepare(`${head}${Array(BATCH_ROWS).fill(tuple).join(",")})`);
     this.oneStmt = conn.prepare(`${head}${tuple})`);
-    this.rejectStmt = conn.prepare("INSERT INTO rejected_rows (dataset_id, line, raw, reason) VALUES (?, ?, ?, ?)");
+    this.rejectStmt = conn.prepare(`INSERT INTO rejected_rows (dataset_id, upload_id, line, raw, reason) VALUES (?, ${uploadId}, ?, ?, ?)`);
     this.params = new Array<unknown>(BATCH_ROWS * this.width);
   }
 
@@ -152,7 +155,10 @@ export class SqliteRowSink implements RowSink {
   }
 
   distinctCampaigns(): number {
-    const r = this.conn.prepare(`SELECT COUNT(DISTINCT campaign) AS n FROM ${this.opts.table} WHERE dataset_id = ?`).get(this.opts.datasetId) as { n: number };
+    // the rows of this upload (a dataset grown by several uploads is counted by the importer over its live rows)
+    const byUpload = this.opts.table === "observations" ? " AND upload_id = ?" : "";
+    const args = this.opts.table === "observations" ? [this.opts.datasetId, this.opts.uploadId] : [this.opts.datasetId];
+    const r = this.conn.prepare(`SELECT COUNT(DISTINCT campaign) AS n FROM ${this.opts.table} WHERE dataset_id = ?${byUpload}`).get(...args) as { n: number };
     return r.n;
   }
 

@@ -1,8 +1,8 @@
 import "server-only";
 import type Database from "better-sqlite3";
-import { and, desc, eq, inArray, sql } from "drizzle-orm";
+import { and, desc, eq, inArray, isNull, sql } from "drizzle-orm";
 import type { Db } from "./client";
-import { appMeta, datasets, observations, orders, type Dataset } from "./schema";
+import { appMeta, datasets, datasetUploads, observations, orders, type Dataset } from "./schema";
 import type { ImportSummary } from "@/lib/types/ingest";
 
 /** A dataset as listed to users (no internal JSON blobs). */
@@ -61,16 +61,20 @@ export function getDatasetRow(db: Db, id: number): Dataset | undefined {
  */
 export function datasetHasCampaign(db: Db, datasetId: number, names: readonly string[]): boolean {
   if (names.length === 0) return false;
-  for (const table of [observations, orders]) {
-    const hit = db
-      .select({ campaign: table.campaign })
-      .from(table)
-      .where(and(eq(table.datasetId, datasetId), inArray(table.campaign, [...names])))
-      .limit(1)
-      .get();
-    if (hit) return true;
-  }
-  return false;
+  const live = db
+    .select({ campaign: observations.campaign })
+    .from(observations)
+    .where(and(eq(observations.datasetId, datasetId), inArray(observations.campaign, [...names]), isNull(observations.supersededBy)))
+    .limit(1)
+    .get();
+  if (live) return true;
+  const order = db
+    .select({ campaign: orders.campaign })
+    .from(orders)
+    .where(and(eq(orders.datasetId, datasetId), inArray(orders.campaign, [...names])))
+    .limit(1)
+    .get();
+  return order !== undefined;
 }
 
 export function getDataset(db: Db, id: number): (DatasetListItem & { summary: ImportSummary }) | undefined {
@@ -80,16 +84,17 @@ export function getDataset(db: Db, id: number): (DatasetListItem & { summary: Im
 }
 
 /**
- * Deletes a dataset and (by cascade) its observations, orders and rejected rows, and bumps the data revision in the
- * same transaction. Returns its sha256, or null.
+ * Deletes a dataset and (by cascade) its uploads, observations, orders and rejected rows, and bumps the data revision
+ * in the same transaction. Returns the sha256 of its bytes and of every file imported into it, or null.
  */
-export function deleteDataset(db: Db, id: number): { sha256: string } | null {
+export function deleteDataset(db: Db, id: number): { sha256: string; uploads: string[] } | null {
   return db.$client.transaction(() => {
     const row = getDatasetRow(db, id);
     if (!row) return null;
+    const uploads = db.select({ sha256: datasetUploads.sha256 }).from(datasetUploads).where(eq(datasetUploads.datasetId, id)).all();
     db.delete(datasets).where(eq(datasets.id, id)).run();
     bumpDataRevision(db.$client);
-    return { sha256: row.sha256 };
+    return { sha256: row.sha256, uploads: [...new Set(uploads.map((u) => u.sha256))] };
   })();
 }
 
@@ -191,8 +196,9 @@ export type CampaignObservationRow = [string | null, string | null, number | nul
 const campaignStatements = new WeakMap<Database.Database, { names: Database.Statement; rows: Database.Statement }>();
 
 /**
- * A dataset's observation rows one campaign at a time, campaigns in name order and each campaign's rows by period
- * then id, read through the index observations_dataset_campaign; with `only`, just those campaigns. One campaign's rows
+ * A dataset's live observation rows (superseded versions left out: db/uploads.ts) one campaign at a time, campaigns in
+ * name order and each campaign's rows by period then id, read through the index observations_dataset_campaign; with
+ * `only`, just those campaigns. One campaign's rows
  * are in memory at a time and come as arrays: on 1,000 campaigns x 365 days this read costs a third of reading all
  * rows as objects at once (0.36 s against 1.1 s of CPU), most of which was the garbage collector's.
  */
@@ -205,11 +211,13 @@ export function* getObservationsByCampaign(
   let s = campaignStatements.get(conn);
   if (!s) {
     s = {
-      names: conn.prepare("SELECT DISTINCT campaign FROM observations WHERE dataset_id = ? ORDER BY campaign").pluck(),
+      names: conn
+        .prepare("SELECT DISTINCT campaign FROM observations WHERE dataset_id = ? AND superseded_by IS NULL ORDER BY campaign")
+        .pluck(),
       rows: conn
         .prepare(
           `SELECT period_start, period_end, impressions, clicks, conversions, spend, revenue
-           FROM observations WHERE dataset_id = ? AND campaign = ? ORDER BY period_start, id`,
+           FROM observations WHERE dataset_id = ? AND campaign = ? AND superseded_by IS NULL ORDER BY period_start, id`,
         )
         .raw(true),
     };
@@ -242,11 +250,11 @@ function segmentQueries(db: Db): { names: Database.Statement; rows: Database.Sta
   let s = segmentStatements.get(conn);
   if (!s) {
     s = {
-      names: conn.prepare("SELECT DISTINCT segment FROM observations WHERE dataset_id = ? AND campaign = ? ORDER BY segment").pluck(),
+      names: conn.prepare("SELECT DISTINCT segment FROM observations WHERE dataset_id = ? AND campaign = ? AND superseded_by IS NULL ORDER BY segment").pluck(),
       rows: conn
         .prepare(
           `SELECT period_start, period_end, impressions, clicks, conversions, spend, revenue
-           FROM observations WHERE dataset_id = ? AND campaign = ? AND segment = ? ORDER BY period_start, id`,
+           FROM observations WHERE dataset_id = ? AND campaign = ? AND segment = ? AND superseded_by IS NULL ORDER BY period_start, id`,
         )
         .raw(true),
     };

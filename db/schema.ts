@@ -84,11 +84,67 @@ export const observations = sqliteTable(
     revenue: real("revenue"),
     /** 1-based line number in the source file. */
     line: integer("line").notNull(),
+    /** The dataset_uploads row whose file wrote this row (deleted with it). */
+    uploadId: integer("upload_id"),
+    /**
+     * The later upload whose row for the same (period, campaign, segment) replaced this one; null while this row is
+     * the live version. Every read of a dataset's figures takes only rows where this is null.
+     */
+    supersededBy: integer("superseded_by"),
   },
-  (t) => [index("observations_dataset_campaign").on(t.datasetId, t.campaign, t.periodStart)],
+  (t) => [
+    // every version of a row, for finding a key's versions when an upload is written or removed
+    index("observations_dataset_campaign").on(t.datasetId, t.campaign, t.periodStart),
+    // the live versions only: what every analysis reads, and what stays the size of the dataset as uploads pile up
+    index("observations_live").on(t.datasetId, t.campaign, t.periodStart).where(sql`superseded_by IS NULL`),
+  ],
 );
 export type Observation = typeof observations.$inferSelect;
 export type NewObservation = typeof observations.$inferInsert;
+
+/**
+ * One file imported into a dataset: the first made it, each later one (`import --into`) added or replaced rows.
+ * Totals are of the dataset's live rows just before and just after this upload was written.
+ */
+export const datasetUploads = sqliteTable(
+  "dataset_uploads",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    datasetId: integer("dataset_id")
+      .notNull()
+      .references(() => datasets.id, { onDelete: "cascade" }),
+    /** Hex SHA-256 of the file's bytes (uploads/<sha256>). */
+    sha256: text("sha256").notNull(),
+    /** File name as given by the user (display only). */
+    fileName: text("file_name").notNull(),
+    sourceFormat: text("source_format", { enum: SOURCE_FORMATS }).notNull(),
+    /** Size of the file in bytes. */
+    sizeBytes: integer("size_bytes").notNull(),
+    /** ISO timestamp (UTC). */
+    importedAt: text("imported_at")
+      .notNull()
+      .default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`),
+    /** First and last day of the file's rows (ISO dates), null for files without dates. */
+    periodStart: text("period_start"),
+    periodEnd: text("period_end"),
+    /** True when the file's last day is before the dataset's last day when it was imported (a back-fill). */
+    backfill: integer("backfill", { mode: "boolean" }).notNull().default(false),
+    /** Rows the file wrote (count). */
+    rowsImported: integer("rows_imported").notNull().default(0),
+    /** Of those, rows whose (period, campaign, segment) was new to the dataset (count). */
+    rowsAdded: integer("rows_added").notNull().default(0),
+    /** Older live rows this file's rows replaced (count). */
+    rowsReplaced: integer("rows_replaced").notNull().default(0),
+    /** Rows rejected (count). */
+    rowsRejected: integer("rows_rejected").notNull().default(0),
+    /** The dataset's live totals before and after, JSON {rows, impressions, clicks, conversions, spend, revenue}. */
+    totalsBeforeJson: text("totals_before_json").notNull(),
+    totalsAfterJson: text("totals_after_json").notNull(),
+  },
+  (t) => [index("dataset_uploads_dataset").on(t.datasetId), index("dataset_uploads_sha256").on(t.sha256)],
+);
+export type DatasetUpload = typeof datasetUploads.$inferSelect;
+export type NewDatasetUpload = typeof datasetUploads.$inferInsert;
 
 /** Order-level sales rows (order value distribution). */
 export const orders = sqliteTable(
@@ -122,6 +178,8 @@ export const rejectedRows = sqliteTable(
     line: integer("line").notNull(),
     raw: text("raw").notNull(),
     reason: text("reason").notNull(),
+    /** The dataset_uploads row whose file had this row (deleted with it). */
+    uploadId: integer("upload_id"),
   },
   (t) => [index("rejected_rows_dataset").on(t.datasetId, t.line)],
 );

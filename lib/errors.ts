@@ -17,6 +17,7 @@ export const ERROR_CODES = [
   "not_a_table",
   "unsupported_media_type",
   "currency_conflict",
+  "upload_conflict",
   "busy",
   "cross_site",
   "misdirected",
@@ -41,6 +42,8 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   not_a_table: 422,
   unsupported_media_type: 415,
   currency_conflict: 400,
+  /** A file that cannot go into the dataset named (an order list, another kind of rows), or an upload that cannot be removed. */
+  upload_conflict: 409,
   /** Another write holds the database; the answer carries Retry-After. */
   busy: 503,
   /** A state-changing request sent by another site's page (Origin / Sec-Fetch-Site). */

@@ -9,13 +9,18 @@ export function ImportSummaryView({ summary: s, onAnother }: { summary: ImportSu
   return (
     <div className="panel" data-testid="import-summary" aria-live="polite">
       <div className={`alert ${s.rowsRejected > 0 ? "warn" : "ok"}`}>
-        {s.existing ? "This file was imported before: here is the same dataset." : "Done:"} {plural(s.rowsImported, "row")}{" "}
-        imported
+        {s.upload && s.existing
+          ? "This file was already added to this dataset: nothing changed."
+          : s.existing
+            ? "This file was imported before: here is the same dataset."
+            : "Done:"}{" "}
+        {plural(s.rowsImported, "row")} {s.upload && !s.existing ? "read from the file" : "imported"}
         {s.rowsRejected > 0
           ? `, ${plural(s.rowsRejected, "row")} could not be read (kept, with the reason)`
           : ", none rejected"}
         .
       </div>
+      {s.upload && <UploadChangeView summary={s} />}
       <div className="grid grid-4">
         <Stat label="Campaigns" value={formatCount(s.campaigns)} small />
         <Stat label="Period" value={formatPeriod(s.period)} small />
@@ -81,6 +86,55 @@ export function ImportSummaryView({ summary: s, onAnother }: { summary: ImportSu
           Upload another file
         </button>
       </div>
+    </div>
+  );
+}
+
+/** What an export added to an existing dataset changed there: rows added and replaced, totals before and after. */
+function UploadChangeView({ summary: s }: { summary: ImportSummary }) {
+  const u = s.upload!;
+  const money = currencyFormatter(s.currency);
+  const rows: [string, string, string][] = [
+    ["Rows", formatCount(u.totalsBefore.rows), formatCount(u.totalsAfter.rows)],
+    ["Clicks", formatCount(u.totalsBefore.clicks), formatCount(u.totalsAfter.clicks)],
+    ["Conversions", formatNumber(u.totalsBefore.conversions, 2), formatNumber(u.totalsAfter.conversions, 2)],
+    ["Spend", money(u.totalsBefore.spend), money(u.totalsAfter.spend)],
+    ["Revenue", money(u.totalsBefore.revenue), money(u.totalsAfter.revenue)],
+  ];
+  return (
+    <div data-testid="upload-change">
+      <p>
+        {s.existing ? (
+          u.rule
+        ) : (
+          <>
+            <strong>{plural(u.rowsAdded, "row")} added</strong>, <strong>{plural(u.rowsReplaced, "row")} replaced</strong>
+            {u.backfill ? " (a back-fill)" : ""}. {u.rule}
+          </>
+        )}
+      </p>
+      {!s.existing && (
+        <div className="table-wrap">
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">The dataset</th>
+                <th scope="col" className="num">Before</th>
+                <th scope="col" className="num">After</th>
+              </tr>
+            </thead>
+            <tbody>
+              {rows.map(([label, before, after]) => (
+                <tr key={label}>
+                  <td>{label}</td>
+                  <td className="num">{before}</td>
+                  <td className="num">{after}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
     </div>
   );
 }

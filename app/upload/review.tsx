@@ -12,6 +12,8 @@ export function Review(props: {
   mapping: Mapping;
   setMapping: (m: Mapping) => void;
   name: string;
+  /** The dataset this file is added to (a newer export), when the upload was started from it. */
+  into?: { id: number; name: string };
   setName: (s: string) => void;
   onConfirm: () => void;
   onCancel: () => void;
@@ -101,11 +103,18 @@ export function Review(props: {
         </div>
       )}
       <div className="controls panel-actions">
-        <div className="field field-grow">
-          <label htmlFor={nameId}>Dataset name</label>
-          <input id={nameId} type="text" value={props.name} maxLength={200} onChange={(e) => props.setName(e.target.value)} />
-        </div>
-        {!fileNamesCurrency && (
+        {props.into ? (
+          <p className="field-grow" data-testid="import-into">
+            Added to <strong>{props.into.name}</strong>: rows for the same date, campaign and segment replace the
+            dataset&apos;s, the others are added, and the dataset&apos;s currency applies.
+          </p>
+        ) : (
+          <div className="field field-grow">
+            <label htmlFor={nameId}>Dataset name</label>
+            <input id={nameId} type="text" value={props.name} maxLength={200} onChange={(e) => props.setName(e.target.value)} />
+          </div>
+        )}
+        {!fileNamesCurrency && !props.into && (
           <div className="field">
             <label htmlFor={currencyId}>Currency of spend and revenue</label>
             <select id={currencyId} data-testid="import-currency" value={props.currency} onChange={(e) => props.setCurrency(e.target.value)}>
@@ -123,7 +132,7 @@ export function Review(props: {
             Choose another file
           </button>
           <button type="button" className="btn primary" onClick={props.onConfirm} disabled={missing.length > 0} data-testid="confirm-import">
-            Import
+            {props.into ? "Add to the dataset" : "Import"}
           </button>
         </div>
       </div>

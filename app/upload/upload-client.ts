@@ -66,10 +66,13 @@ export async function previewWithMapping(sha256: string, fileName: string, mappi
   return detection;
 }
 
-/** Imports a stored upload with the mapping on screen, a dataset name and (when the file names none) a currency. */
+/**
+ * Imports a stored upload with the mapping on screen, a dataset name and (when the file names none) a currency; with
+ * `datasetId`, into that dataset (a newer export of the same account).
+ */
 export function importUpload(
   sha256: string,
-  body: { fileName: string; name: string | undefined; token: string; mapping: Mapping; currency?: string },
+  body: { fileName: string; name: string | undefined; token: string; mapping: Mapping; currency?: string; datasetId?: number },
 ): Promise<ImportSummary> {
   return postJson<ImportSummary>(`/api/uploads/${sha256}/import`, body);
 }

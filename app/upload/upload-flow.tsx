@@ -16,7 +16,7 @@ const pct = (n: number, d: number) => (d > 0 ? Math.min(100, Math.round((100 * n
  * The upload page's flow: choose a file, (map its columns,) review how it is read, import, see the summary. The
  * stages and choices are upload-state.ts's reducer; the calls are upload-client.ts's; each step is its own view.
  */
-export function UploadFlow({ maxMb }: { maxMb: number }) {
+export function UploadFlow({ maxMb, into }: { maxMb: number; into?: { id: number; name: string } }) {
   const [state, dispatch] = useReducer(uploadReducer, initialUploadState);
   const { stage, mapping, name, currency } = state;
   const inputRef = useRef<HTMLInputElement>(null);
@@ -71,6 +71,7 @@ export function UploadFlow({ maxMb }: { maxMb: number }) {
         token,
         mapping,
         ...(currency ? { currency } : {}),
+        ...(into ? { datasetId: into.id } : {}),
       });
       dispatch({ type: "imported", summary });
     } catch (e) {
@@ -78,7 +79,7 @@ export function UploadFlow({ maxMb }: { maxMb: number }) {
     } finally {
       clearInterval(timer);
     }
-  }, [stage, mapping, name, currency]);
+  }, [stage, mapping, name, currency, into]);
 
   const reset = () => {
     dispatch({ type: "reset" });
@@ -125,6 +126,7 @@ export function UploadFlow({ maxMb }: { maxMb: number }) {
           mapping={mapping}
           setMapping={(m) => dispatch({ type: "setMapping", mapping: m })}
           name={name}
+          into={into}
           setName={(n) => dispatch({ type: "setName", name: n })}
           onConfirm={() => void confirm()}
           onCancel={reset}

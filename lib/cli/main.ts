@@ -7,16 +7,20 @@ import { uploadMaxBytes } from "@/lib/env";
 import { AppError, isAppError } from "@/lib/errors";
 import { formatNumber } from "@/lib/format";
 import { parseDatasetId } from "@/lib/id";
-import { closeDatabase, listDatasets, rejectedCsv, SettingError } from "@/lib/ingest/datasets";
-import { MAPPABLE_FIELDS, type Mapping, type MappableField } from "@/lib/types/ingest";
+import { closeDatabase, datasetUploads, listDatasets, rejectedCsv, SettingError } from "@/lib/ingest/datasets";
+import { MAPPABLE_FIELDS, type ImportSummary, type Mapping, type MappableField, type UploadTotals } from "@/lib/types/ingest";
 import { currencySchema } from "@/lib/ingest/schemas";
 
 const USAGE = `noisefloor command line
 
-  import <file> [--name N] [--map field=Header ...] [--currency EUR] [--json]
+  import <file> [--into <id>] [--name N] [--map field=Header ...] [--currency EUR] [--json]
       Import a CSV export (generic template, orders, Google Ads, Meta, Microsoft Advertising, ad-level).
+      --into: add a newer export to dataset <id> (rows of the same date, campaign and segment are replaced;
+              the answer says how many rows were added and replaced, and the totals before and after)
       --map fields: ${MAPPABLE_FIELDS.join(", ")}
       --currency: ISO 4217 code for a file that names no currency (refused when the file names another)
+  uploads <id> [--json]                 The files imported into a dataset, newest first, with what each changed.
+  remove-upload <id> <uploadId>         Remove one upload: the dataset is as it was without it.
   datasets [--json]                     List imported datasets.
   rejected <id>                         Print the rejected rows of a dataset as CSV (line, reason, raw).
   model --json '<spec>'                 Run the model contract (same JSON as POST /api/model).
@@ -61,6 +65,7 @@ async function cmdImport(args: string[]): Promise<void> {
       name: { type: "string" },
       map: { type: "string", multiple: true },
       currency: { type: "string" },
+      into: { type: "string" },
       json: { type: "boolean" },
     },
   });
@@ -75,6 +80,12 @@ async function cmdImport(args: string[]): Promise<void> {
     currency = parsed.data;
   }
   const mapping = parseMapping(values.map ?? []);
+  let intoDatasetId: number | undefined;
+  if (values.into !== undefined) {
+    const id = parseDatasetId(values.into);
+    if (id === null) throw new UsageError(`--into takes a dataset id (a positive whole number), got "${values.into.slice(0, 20)}".`);
+    intoDatasetId = id;
+  }
   // Loaded on use, like the analysis commands: `datasets` and `rejected` start without the importer or the engine.
   const { importFromDisk } = await import("@/lib/ingest/service");
   const summary = await importFromDisk(file, {
@@ -82,6 +93,7 @@ async function cmdImport(args: string[]): Promise<void> {
     mapping,
     currency,
     maxBytes: uploadMaxBytes(),
+    intoDatasetId,
   });
   if (values.json) {
     process.stdout.write(JSON.stringify(summary, null, 2) + "\n");
@@ -89,16 +101,61 @@ async function cmdImport(args: string[]): Promise<void> {
   }
   const t = summary.totals;
   const lines = [
-    `${summary.existing ? "Already imported" : "Imported"}: dataset ${summary.datasetId} "${summary.name}" (${summary.formatLabel})`,
+    `${summary.existing ? "Already imported" : summary.upload ? "Added" : "Imported"}: ${summary.upload ? "into " : ""}dataset ${summary.datasetId} "${summary.name}" (${summary.formatLabel})`,
     `  rows imported ${formatNumber(summary.rowsImported, 0)}, rejected ${formatNumber(summary.rowsRejected, 0)}; ${summary.campaigns} campaigns`,
     `  period ${summary.period ? `${summary.period.start} to ${summary.period.end}` : "none (no dates in the file)"}; currency ${summary.currency ?? "not stated"}`,
-    `  totals: impressions ${formatNumber(t.impressions, 0)}, clicks ${formatNumber(t.clicks, 0)}, conversions ${formatNumber(t.conversions)}, spend ${formatNumber(t.spend)}, revenue ${formatNumber(t.revenue)}`,
+    `  ${summary.upload && !summary.existing ? "this file's totals" : "totals"}: impressions ${formatNumber(t.impressions, 0)}, clicks ${formatNumber(t.clicks, 0)}, conversions ${formatNumber(t.conversions)}, spend ${formatNumber(t.spend)}, revenue ${formatNumber(t.revenue)}`,
   ];
+  if (summary.upload) lines.push(...uploadLines(summary));
   if (summary.reconciliation)
     lines.push(`  reconciliation with "${summary.reconciliation.source}": ${summary.reconciliation.matches ? "matches" : "DOES NOT MATCH"}`);
   for (const w of summary.warnings) lines.push(`  warning: ${w}`);
   if (summary.rowsRejected > 0) lines.push(`  rejected rows: npm run -s cli -- rejected ${summary.datasetId}`);
   process.stdout.write(lines.join("\n") + "\n");
+}
+
+function uploadLines(summary: ImportSummary): string[] {
+  const u = summary.upload!;
+  const tot = (t: UploadTotals) => `${formatNumber(t.rows, 0)} rows, clicks ${formatNumber(t.clicks, 0)}, conversions ${formatNumber(t.conversions)}, spend ${formatNumber(t.spend)}`;
+  return [
+    `  upload ${u.uploadId}: ${formatNumber(u.rowsAdded, 0)} rows added, ${formatNumber(u.rowsReplaced, 0)} replaced${u.backfill ? " (back-fill)" : ""}`,
+    `  dataset before: ${tot(u.totalsBefore)}`,
+    `  dataset after:  ${tot(u.totalsAfter)}`,
+    `  ${u.rule}`,
+  ];
+}
+
+function cmdUploads(args: string[]): void {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { json: { type: "boolean" } } });
+  const id = parseDatasetId(positionals[0]);
+  if (id === null || positionals.length > 1) throw new UsageError("uploads takes a dataset id: uploads <id> [--json]");
+  const list = datasetUploads(id);
+  if (!list) throw new AppError("not_found", `No dataset with id ${id}.`);
+  if (values.json) {
+    process.stdout.write(JSON.stringify({ datasetId: id, uploads: list }, null, 2) + "\n");
+    return;
+  }
+  for (const u of list) {
+    const period = u.period ? `${u.period.start}..${u.period.end}` : "no dates";
+    process.stdout.write(
+      `${String(u.id).padStart(4)}  ${u.importedAt}  ${u.fileName} (${u.format}, ${period})${u.first ? " [first]" : ""}${u.backfill ? " [back-fill]" : ""}\n` +
+        `      ${formatNumber(u.rowsAdded, 0)} rows added, ${formatNumber(u.rowsReplaced, 0)} replaced, ${formatNumber(u.rowsRejected, 0)} rejected; ` +
+        `rows ${formatNumber(u.totalsBefore.rows, 0)} -> ${formatNumber(u.totalsAfter.rows, 0)}, conversions ${formatNumber(u.totalsBefore.conversions)} -> ` +
+        `${formatNumber(u.totalsAfter.conversions)}, spend ${formatNumber(u.totalsBefore.spend)} -> ${formatNumber(u.totalsAfter.spend)}\n`,
+    );
+  }
+}
+
+async function cmdRemoveUpload(args: string[]): Promise<void> {
+  const { positionals } = parseArgs({ args, allowPositionals: true, options: {} });
+  const id = parseDatasetId(positionals[0]);
+  const uploadId = parseDatasetId(positionals[1]);
+  if (id === null || uploadId === null || positionals.length > 2) {
+    throw new UsageError("remove-upload takes a dataset id and an upload id: remove-upload <id> <uploadId>");
+  }
+  const { removeDatasetUpload } = await import("@/lib/ingest/service");
+  if (!(await removeDatasetUpload(id, uploadId))) throw new AppError("not_found", `Dataset ${id} has no upload ${uploadId}.`);
+  process.stdout.write(`Removed upload ${uploadId} from dataset ${id}.\n`);
 }
 
 function cmdDatasets(args: string[]): void {
@@ -140,6 +197,12 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     case "rejected":
       cmdRejected(rest);
+      return 0;
+    case "uploads":
+      cmdUploads(rest);
+      return 0;
+    case "remove-upload":
+      await cmdRemoveUpload(rest);
       return 0;
     case "model":
       (await import("./analysis-commands")).runModelCommand(rest);

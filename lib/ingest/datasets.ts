@@ -1,6 +1,7 @@
 import "server-only";
 import { closeDb, getDb } from "@/db/client";
 import * as queries from "@/db/queries";
+import { listUploads, type UploadListItem } from "@/db/uploads";
 import { rejectedRowsCsv } from "./rejected";
 
 /*
@@ -52,4 +53,11 @@ export function rejectedCsv(id: number): { fileName: string; csv: string } | nul
   if (!ds) return null;
   const safeName = ds.fileName.replace(/[^A-Za-z0-9._-]+/g, "_").replace(/\.[A-Za-z0-9]+$/, "");
   return { fileName: `${safeName}-rejected-rows.csv`, csv: rejectedRowsCsv(db, id) };
+}
+
+/** The files imported into a dataset, newest first, with what each changed; null when there is no such dataset. */
+export function datasetUploads(id: number): UploadListItem[] | null {
+  const db = getDb();
+  if (!queries.getDatasetRow(db, id)) return null;
+  return listUploads(db.$client, id);
 }

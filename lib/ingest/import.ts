@@ -1,16 +1,18 @@
 import "server-only";
 import type Database from "better-sqlite3";
 import { eq } from "drizzle-orm";
-import { dropIndexes, openWriter, shouldRebuildIndexes, SqliteRowSink, type TargetTable } from "@/db/bulk-writer";
+import { dropIndexes, openWriter, shouldRebuildIndexes, type TargetTable } from "@/db/bulk-writer";
 import { checkpoint, type Db } from "@/db/client";
 import { bumpDataRevision } from "@/db/queries";
 import { datasets, type Dataset } from "@/db/schema";
 import { AppError } from "@/lib/errors";
 import { inspectFile, type FileLayout } from "./detect";
 import { publicMapping, sameMapping } from "./headers";
+import { finishUpload, liveTotals, startUpload } from "@/db/uploads";
 import { beginImmediate, withImportLock } from "./import-lock";
+import { writeInto } from "./grow";
+import { checkCurrency, loadRows, NO_ROWS, uploadOf } from "./load";
 import { dateOrderUncertain, warningText, type ImportWarning } from "./messages";
-import { ImportPipeline, readInto } from "./pipeline";
 import { lineBreaksIn, quoteFree, streamDataRows } from "./streams";
 import type { ImportSummary, Mapping } from "@/lib/types/ingest";
 
@@ -34,6 +36,11 @@ export interface ImportOptions {
   currency?: string;
   /** How long to wait for another process's write to the database before answering `busy` (ms; default 120 s). */
   waitMs?: number;
+  /**
+   * Import into this existing dataset instead of making one (a newer export of the same account): see `writeInto`
+   * for the rules. The same bytes twice into it change nothing.
+   */
+  intoDatasetId?: number;
   /** Called after every parsed chunk (about 512 KB); throwing from it aborts the import and rolls it back. */
   onProgress?: (p: { rowsDone: number; bytesDone: number; bytesTotal: number }) => void;
 }
@@ -64,6 +71,7 @@ export async function importFile(db: Db, opts: ImportOptions): Promise<ImportSum
 }
 
 async function importNow(db: Db, opts: ImportOptions): Promise<ImportSummary> {
+  if (opts.intoDatasetId !== undefined) return importInto(db, opts, opts.intoDatasetId);
   const found = db.select().from(datasets).where(eq(datasets.sha256, opts.sha256)).get();
   const existing = found ? existingOf(found) : null;
   const userMapping = opts.mapping && Object.keys(opts.mapping).length > 0 ? opts.mapping : undefined;
@@ -108,17 +116,6 @@ function storedSummary(row: ExistingDataset): ImportSummary {
 function currencyFits(row: ExistingDataset, currency: string | undefined): boolean {
   if (currency === undefined) return true;
   return (JSON.parse(row.summaryJson) as ImportSummary).currency === currency;
-}
-
-/** Refuses a currency the user gives when the file names another one (`currency_conflict`). */
-function checkCurrency(fileCurrency: string | null, userCurrency: string | undefined): void {
-  if (userCurrency === undefined || fileCurrency === null || fileCurrency === userCurrency) return;
-  throw new AppError(
-    "currency_conflict",
-    `The file states its amounts are in ${fileCurrency}, but ${userCurrency} was chosen. Leave the currency out ` +
-      `(the file's ${fileCurrency} is used), or check that this is the file you meant.`,
-    { fileCurrency, currency: userCurrency },
-  );
 }
 
 /** Reads the whole file's date column(s) until slash dates settle day-first vs month-first (or the file ends). */
@@ -174,12 +171,19 @@ async function writeDataset(
       if (stored.currencySource === "file" || stored.currencySource === undefined) checkCurrency(stored.currency, opts.currency);
       if (stored.currencySource === "file") return stored;
     }
+    if (existing && (conn.prepare("SELECT count(*) FROM dataset_uploads WHERE dataset_id = ?").pluck().get(existing.id) as number) > 1) {
+      throw new AppError(
+        "upload_conflict",
+        "Later exports were imported into the dataset made from this file, so it cannot be read again with another " +
+          "mapping: remove those uploads first, or import the file as a new dataset under another mapping.",
+      );
+    }
     const name = opts.name?.trim() || existing?.name || opts.fileName.replace(/\.[A-Za-z0-9]{1,5}$/, "") || opts.fileName;
     const isSample = opts.isSample ?? existing?.isSample ?? false;
     let datasetId: number;
     if (existing) {
       datasetId = existing.id;
-      for (const t of ["observations", "orders", "rejected_rows"]) conn.prepare(`DELETE FROM ${t} WHERE dataset_id = ?`).run(datasetId);
+      for (const t of ["observations", "orders", "rejected_rows", "dataset_uploads"]) conn.prepare(`DELETE FROM ${t} WHERE dataset_id = ?`).run(datasetId);
     } else {
       const r = conn
         .prepare(
@@ -189,24 +193,9 @@ async function writeDataset(
         .run(name, opts.fileName, layout.detection.format, opts.sha256, opts.sizeBytes, isSample ? 1 : 0, mappingJson);
       datasetId = Number(r.lastInsertRowid);
     }
+    const uploadId = startUpload(conn, { ...uploadOf(opts, layout), datasetId, totalsBefore: NO_ROWS });
     const indexSql = shouldRebuildIndexes(conn, table, layout.estimatedRows) ? dropIndexes(conn, table) : [];
-
-    const c = layout.columns;
-    const sink = new SqliteRowSink(conn, { datasetId, table, segment: c.segment >= 0, conversionsAlt: c.conversions_alt >= 0, revenue: c.revenue >= 0 });
-    const pipeline = new ImportPipeline(layout, sink);
-    const { sawReplacement } = await readInto(opts.path, layout, pipeline, plain, (bytesDone) =>
-      opts.onProgress?.({ rowsDone: pipeline.rowsDone, bytesDone, bytesTotal }),
-    );
-    const { tally } = pipeline;
-    if (tally.imported === 0) {
-      throw new AppError(
-        "no_valid_rows",
-        tally.rejected === 0
-          ? "No row of this file could be imported: below the header there are only totals, footers or blank lines."
-          : `No row of this file could be imported. The first problems: ${tally.firstReasons.join("; ")}.`,
-        { firstReasons: tally.firstReasons, rowsRejected: tally.rejected },
-      );
-    }
+    const { pipeline, sawReplacement } = await loadRows(conn, layout, opts, { datasetId, uploadId, table, plain });
     for (const sql of indexSql) conn.exec(sql);
 
     const summary = pipeline.summary({ datasetId, name, sha256: opts.sha256, sawReplacement });
@@ -234,6 +223,8 @@ async function writeDataset(
         JSON.stringify(summary),
         datasetId,
       );
+    const rows = summary.rowsImported;
+    finishUpload(conn, uploadId, { period: summary.period, backfill: false, rowsImported: rows, rowsAdded: rows, rowsReplaced: 0, rowsRejected: summary.rowsRejected, totalsAfter: liveTotals(conn, datasetId) });
     // Every cached analysis is keyed by this revision (lib/analysis/cache.ts): it moves with the data, atomically.
     bumpDataRevision(conn);
     conn.exec("COMMIT");
@@ -246,3 +237,20 @@ async function writeDataset(
     if (!committed && conn.inTransaction) conn.exec("ROLLBACK");
   }
 }
+
+/** An import into an existing dataset: detection as for a new one, then `writeInto` (./grow) on its own connection. */
+async function importInto(db: Db, opts: ImportOptions, datasetId: number): Promise<ImportSummary> {
+  const layout = await inspectFile(opts.path, { fileName: opts.fileName, mapping: opts.mapping, sha256: opts.sha256 });
+  checkCurrency(layout.detection.currency, opts.currency);
+  if (layout.dateVote.seen && !layout.dateVote.decided && !layout.wholeFileRead) await scanDateOrder(opts.path, layout);
+  const plain = await quoteFree(opts.path, layout);
+  const writer = openWriter(db);
+  try {
+    await beginImmediate(writer.conn, opts.waitMs ?? DEFAULT_WAIT_MS);
+    return await writeInto(writer.conn, layout, opts, datasetId, plain);
+  } finally {
+    if (writer.conn.inTransaction) writer.conn.exec("ROLLBACK");
+    writer.close();
+  }
+}
+

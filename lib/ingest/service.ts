@@ -10,6 +10,7 @@ import {
   importLocalFile,
   receiveUpload,
   removeDataset,
+  removeUpload,
   runImport,
   storedUploadPath,
   type ReceiveOptions,
@@ -57,6 +58,14 @@ export function deleteDataset(id: number): Promise<boolean> {
   return removeDataset(getDb(), env.DATABASE_PATH, id);
 }
 
+/**
+ * Removes one upload from a dataset (its rows go, the rows it replaced come back) in the database's write turn.
+ * False when the dataset has no such upload; `upload_conflict` for the upload that made the dataset.
+ */
+export function removeDatasetUpload(datasetId: number, uploadId: number): Promise<boolean> {
+  return removeUpload(getDb(), env.DATABASE_PATH, datasetId, uploadId);
+}
+
 /** Streams an upload to storage and detects its format (nothing imported); refused bytes are removed. */
 export function receiveUploadBody(
   source: AsyncIterable<Uint8Array> | ReadableStream<Uint8Array>,
@@ -87,7 +96,7 @@ export function storedUpload(sha256: string): string {
 /** The command line's import: removes what killed uploads left, then stores, detects and imports a local file. */
 export async function importFromDisk(
   file: string,
-  opts: { name?: string; mapping?: Mapping; currency?: string; maxBytes: number },
+  opts: { name?: string; mapping?: Mapping; currency?: string; maxBytes: number; intoDatasetId?: number },
 ): Promise<ImportSummary> {
   const db = getDb();
   await cleanUpStorage(db, env.DATABASE_PATH);

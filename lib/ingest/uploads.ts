@@ -1,10 +1,9 @@
 import "server-only";
 import fs from "node:fs";
 import path from "node:path";
-import { eq, sql } from "drizzle-orm";
 import { checkpoint, uploadsDir, type Db } from "@/db/client";
-import { deleteDataset } from "@/db/queries";
-import { datasets } from "@/db/schema";
+import { bumpDataRevision, deleteDataset } from "@/db/queries";
+import { deleteUploadRows, listUploads, refreshDatasetFigures, uploadBytesInUse } from "@/db/uploads";
 import { AppError, isAppError } from "@/lib/errors";
 import { detectFile } from "@/lib/ingest/detect";
 import { importFile, withWriteTurn } from "@/lib/ingest/import";
@@ -20,10 +19,8 @@ export function storedUploadPath(databasePath: string, sha256: string): string {
   return p;
 }
 
-/** True when a dataset was made from these bytes. */
-function bytesInUse(db: Db, sha256: string): boolean {
-  return db.select({ n: sql<number>`count(*)` }).from(datasets).where(eq(datasets.sha256, sha256)).get()!.n > 0;
-}
+/** True when a dataset was made from these bytes or they were imported into one. */
+const bytesInUse = (db: Db, sha256: string): boolean => uploadBytesInUse(db, sha256);
 
 /**
  * Removes the stored bytes of a refused upload or a deleted dataset, unless a dataset still uses them. Runs in the
@@ -67,15 +64,10 @@ export async function cleanUpStorage(db: Db, databasePath: string): Promise<stri
  * bytes unless another dataset uses them. Returns false when there is no such dataset.
  */
 export async function removeDataset(db: Db, databasePath: string, id: number): Promise<boolean> {
-  const gone = await withWriteTurn(db, () =>
-    db.transaction(() => {
-      const r = deleteDataset(db, id);
-      // DATA REVISION: bump the global data revision here (db/queries.ts) once it exists.
-      return r;
-    }),
-  );
+  // deleteDataset bumps the data revision in its own transaction
+  const gone = await withWriteTurn(db, () => deleteDataset(db, id));
   if (!gone) return false;
-  await discardUnlessUsed(db, databasePath, gone.sha256);
+  for (const sha of new Set([gone.sha256, ...gone.uploads])) await discardUnlessUsed(db, databasePath, sha);
   return true;
 }
 
@@ -136,6 +128,8 @@ export interface RunImportOptions {
   token?: string;
   /** ISO 4217 code for a file that names no currency (refused when the file names another). */
   currency?: string;
+  /** Import into this existing dataset (a newer export of the same account). */
+  intoDatasetId?: number;
   /**
    * The bytes came with this request (a direct upload, the command line): a refusal removes them unless a dataset
    * uses them. Set `databasePath` with it.
@@ -157,6 +151,7 @@ export async function runImport(db: Db, opts: RunImportOptions): Promise<ImportS
       mapping: opts.mapping,
       isSample: opts.isSample,
       currency: opts.currency,
+      intoDatasetId: opts.intoDatasetId,
       onProgress: token
         ? (p) => setProgress(token, { phase: "parsing", bytesDone: p.bytesDone, bytesTotal: p.bytesTotal, rowsDone: p.rowsDone })
         : undefined,
@@ -178,7 +173,7 @@ export async function importLocalFile(
   db: Db,
   databasePath: string,
   file: string,
-  opts: { name?: string; mapping?: Mapping; isSample?: boolean; maxBytes: number; currency?: string },
+  opts: { name?: string; mapping?: Mapping; isSample?: boolean; maxBytes: number; currency?: string; intoDatasetId?: number },
 ): Promise<ImportSummary> {
   if (!fs.existsSync(file) || !fs.statSync(file).isFile()) throw new AppError("unreadable", `No file at ${file}.`);
   const stored = await storeFile(file, { uploadsDir: uploadsDir(databasePath), maxBytes: opts.maxBytes });
@@ -193,7 +188,38 @@ export async function importLocalFile(
     name: opts.name,
     mapping: opts.mapping,
     isSample: opts.isSample,
+    intoDatasetId: opts.intoDatasetId,
   });
 }
 
 export { clearProgress };
+
+/**
+ * Removes one upload from a dataset in the database's write turn: its rows go, the rows it replaced come back, and
+ * the dataset is as it was without it; then its stored bytes unless something else uses them. The upload that made
+ * the dataset is removed only with the dataset (`upload_conflict`). Returns false when there is no such upload.
+ */
+export async function removeUpload(db: Db, databasePath: string, datasetId: number, uploadId: number): Promise<boolean> {
+  const sha = await withWriteTurn(db, () =>
+    db.$client.transaction(() => {
+      const conn = db.$client;
+      const uploads = listUploads(conn, datasetId);
+      const target = uploads.find((u) => u.id === uploadId);
+      if (!target) return null;
+      if (target.first) {
+        throw new AppError(
+          "upload_conflict",
+          "This is the upload that made the dataset; it goes only with the dataset. Delete the dataset, or remove the later uploads.",
+        );
+      }
+      const removed = deleteUploadRows(conn, datasetId, uploadId);
+      refreshDatasetFigures(conn, datasetId);
+      bumpDataRevision(conn);
+      return removed;
+    })(),
+  );
+  if (sha === null) return false;
+  await discardUnlessUsed(db, databasePath, sha);
+  return true;
+}
+

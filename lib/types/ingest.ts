@@ -112,6 +112,32 @@ export interface ImportSummary {
   period: { start: string; end: string } | null;
   totals: Totals;
   campaigns: number;
+  /**
+   * For an import into an existing dataset (`intoDatasetId`): what this file changed there. With `existing: true` the
+   * same bytes were already imported into it and nothing changed; `uploadId` then names that earlier upload.
+   */
+  upload?: UploadChange;
+}
+
+/** A dataset's live rows and their sums (superseded versions left out). */
+export interface UploadTotals extends Totals {
+  /** Live rows (count). */
+  rows: number;
+}
+
+/** What one upload into a dataset changed. */
+export interface UploadChange {
+  uploadId: number;
+  /** Rows of the file whose (date, campaign, segment) was new to the dataset (count). */
+  rowsAdded: number;
+  /** Older rows the file's rows replaced (count; kept as superseded versions, restored if the upload is removed). */
+  rowsReplaced: number;
+  /** The file ends before the dataset's last day: its rows replaced only the dates it covers. */
+  backfill: boolean;
+  totalsBefore: UploadTotals;
+  totalsAfter: UploadTotals;
+  /** The merge rule applied, in words. */
+  rule: string;
 }
 
 export interface ImportProgress {

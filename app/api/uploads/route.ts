@@ -6,6 +6,7 @@ import { currencySchema, datasetNameSchema, fileNameSchema, mappingParamSchema, 
 import { importReceived, receiveUploadBody } from "@/lib/ingest/service";
 import { checkUploadContentType } from "@/app/api/_lib/content-type";
 import { formatSize } from "@/lib/format";
+import { parseDatasetId } from "@/lib/id";
 import { guarded } from "@/app/api/_lib/guard";
 
 export const runtime = "nodejs";
@@ -18,6 +19,15 @@ const querySchema = z.object({
   token: tokenSchema.optional(),
   /** ISO 4217 code for a file that names no currency (400 when the file names another). */
   currency: currencySchema.optional(),
+  /** Import into this existing dataset (a newer export of the same account); 404 when there is none. */
+  datasetId: z
+    .string()
+    .transform((v, ctx) => {
+      const id = parseDatasetId(v);
+      if (id === null) ctx.addIssue({ code: "custom", message: "datasetId must be a dataset id (a positive whole number)." });
+      return id ?? 0;
+    })
+    .optional(),
   /** "1": store and detect only, so the user can check the mapping before importing. */
   preview: z.enum(["0", "1"]).default("0"),
 });
@@ -25,7 +35,9 @@ const querySchema = z.object({
 /**
  * POST /api/uploads — the file's bytes are the request body (streamed, never held whole in memory).
  * With `preview=1` answers the detection (format, mapping, first rows); otherwise imports and answers the summary
- * (201 for a new dataset, 200 when the same bytes were imported before).
+ * (201 for a new dataset, 200 when the same bytes were imported before). With `datasetId` the file is added to that
+ * dataset (lib/ingest/grow.ts: the newest upload wins on each date, campaign and segment) and the summary's `upload`
+ * says what it changed.
  */
 async function upload(request: Request): Promise<Response> {
   try {
@@ -57,7 +69,9 @@ async function upload(request: Request): Promise<Response> {
       mapping: q.mapping,
       token: q.token,
       currency: q.currency,
+      intoDatasetId: q.datasetId,
     });
+    // 201 for a new dataset or a new upload into one; 200 when these bytes were already there
     return Response.json(summary, { status: summary.existing ? 200 : 201 });
   } catch (e) {
     return handleError(e, "POST /api/uploads");

@@ -72,10 +72,10 @@ describe("a failure mid-import", () => {
       }),
     ).rejects.toThrow("simulated crash");
     expect(calls).toBe(1);
-    for (const t of ["datasets", "observations", "rejected_rows", "orders"]) expect(count(sb.db, t)).toBe(0);
+    for (const t of ["datasets", "dataset_uploads", "observations", "rejected_rows", "orders"]) expect(count(sb.db, t)).toBe(0);
     // the index dropped for the bulk load is back (the rollback restored the schema)
-    const idx = sb.db.$client.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'observations'").all();
-    expect(idx).toEqual([{ name: "observations_dataset_campaign" }]);
+    const idx = sb.db.$client.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'observations' ORDER BY name").all();
+    expect(idx).toEqual([{ name: "observations_dataset_campaign" }, { name: "observations_live" }]);
     // and the same file imports cleanly afterwards
     const ok = await uploadAndImport(sb, bytes);
     expect(ok.summary.rowsImported).toBe(60_000 - 1200);

@@ -13,6 +13,7 @@ import { analyseOrMessage, loadDatasetOr404, summaryOrMessage, type LoadedDatase
 import { Stat } from "@/app/_components/stat";
 import { CampaignTable } from "../campaign-table";
 import { PoolingPanel } from "../pooling-panel";
+import { UploadsPanel } from "../uploads-panel";
 
 export const dynamic = "force-dynamic";
 
@@ -35,7 +36,10 @@ export default async function DatasetPage({ params, searchParams }: Props) {
       {ds.kind === "orders" ? (
         <OrdersDataset ds={ds} />
       ) : (
-        <AnalysisSection ds={ds} query={query} warning={warning} />
+        <>
+          <AnalysisSection ds={ds} query={query} warning={warning} />
+          <UploadsPanel datasetId={ds.id} currency={ds.currency} />
+        </>
       )}
     </>
   );

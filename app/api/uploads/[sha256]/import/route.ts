@@ -14,6 +14,8 @@ const bodySchema = z
     token: tokenSchema.optional(),
     /** ISO 4217 code for a file that names no currency (400 when the file names another). */
     currency: currencySchema.optional(),
+    /** Import into this existing dataset (a newer export of the same account); 404 when there is none. */
+    datasetId: z.number().int().positive().max(Number.MAX_SAFE_INTEGER).optional(),
   })
   .strict();
 
@@ -28,6 +30,7 @@ export async function POST(request: Request, { params }: { params: Promise<{ sha
       mapping: body.mapping,
       token: body.token,
       currency: body.currency,
+      intoDatasetId: body.datasetId,
     });
     return Response.json(summary, { status: summary.existing ? 200 : 201 });
   } catch (e) {

@@ -1,0 +1,259 @@
+import "server-only";
+import type Database from "better-sqlite3";
+import type { Db } from "./client";
+import type { SourceFormat } from "./schema";
+import type { ImportSummary, UploadTotals } from "@/lib/types/ingest";
+
+/*
+ * A dataset's uploads: each file imported into it is a dataset_uploads row, and every observation row carries the
+ * upload that wrote it. A later upload's row for the same (period, campaign, segment) supersedes the older live row
+ * (observations.superseded_by), which stays in place, so removing the later upload brings the older row back.
+ * Every function here runs on the connection given and inside the caller's transaction when there is one.
+ */
+
+/** The live figures of a dataset: its rows (observations, or orders for an order list) and their sums. */
+export type LiveTotals = UploadTotals;
+
+/** A dataset's live rows in one pass: their totals, first and last day, and distinct campaigns. */
+export interface LiveFigures {
+  totals: LiveTotals;
+  period: { start: string; end: string } | null;
+  campaigns: number;
+}
+
+/**
+ * Reads a dataset's live figures in one pass over the partial index observations_live (live rows only, so the cost
+ * follows the dataset's size, not the number of versions its uploads left); an order list counts its orders.
+ */
+export function liveFigures(conn: Database.Database, datasetId: number): LiveFigures {
+  const r = conn
+    .prepare(
+      `SELECT count(*) AS rows, coalesce(sum(impressions), 0) AS impressions, coalesce(sum(clicks), 0) AS clicks,
+         coalesce(sum(conversions), 0) AS conversions, coalesce(sum(spend), 0) AS spend, coalesce(sum(revenue), 0) AS revenue,
+         min(period_start) AS start, max(coalesce(period_end, period_start)) AS end, count(DISTINCT campaign) AS campaigns
+       FROM observations INDEXED BY observations_live WHERE dataset_id = ? AND superseded_by IS NULL`,
+    )
+    .get(datasetId) as LiveTotals & { start: string | null; end: string | null; campaigns: number };
+  const orders = conn.prepare("SELECT count(*) FROM orders WHERE dataset_id = ?").pluck().get(datasetId) as number;
+  return {
+    totals: { rows: r.rows + orders, impressions: r.impressions, clicks: r.clicks, conversions: r.conversions, spend: r.spend, revenue: r.revenue },
+    period: r.start !== null && r.end !== null ? { start: r.start, end: r.end } : null,
+    campaigns: r.campaigns,
+  };
+}
+
+/** Sums over a dataset's live rows (superseded versions left out). */
+export const liveTotals = (conn: Database.Database, datasetId: number): LiveTotals => liveFigures(conn, datasetId).totals;
+
+/** The id the next observation row will get (AUTOINCREMENT: above every id ever used), read under the write lock. */
+export function nextObservationId(conn: Database.Database): number {
+  const seq = conn.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'observations'").pluck().get() as number | undefined;
+  return (seq ?? 0) + 1;
+}
+
+/** What is known of an upload when it starts (its counts are filled in by `finishUpload`). */
+export interface UploadStart {
+  datasetId: number;
+  sha256: string;
+  fileName: string;
+  sourceFormat: SourceFormat;
+  sizeBytes: number;
+  totalsBefore: LiveTotals;
+}
+
+/** Inserts an upload record and returns its id. */
+export function startUpload(conn: Database.Database, u: UploadStart): number {
+  const r = conn
+    .prepare(
+      `INSERT INTO dataset_uploads (dataset_id, sha256, file_name, source_format, size_bytes, totals_before_json, totals_after_json)
+       VALUES (?, ?, ?, ?, ?, ?, '{}')`,
+    )
+    .run(u.datasetId, u.sha256, u.fileName, u.sourceFormat, u.sizeBytes, JSON.stringify(u.totalsBefore));
+  return Number(r.lastInsertRowid);
+}
+
+/**
+ * Marks the older live rows of the dataset that this upload's rows replace: same campaign, segment, period start and
+ * end (null-safe). The upload's rows are those with ids from `firstId` (written in this transaction, under the write
+ * lock). Returns the number of older rows superseded, and how many of the upload's rows replaced nothing.
+ */
+export function supersedeOlderRows(
+  conn: Database.Database,
+  datasetId: number,
+  uploadId: number,
+  firstId: number,
+): { replaced: number; added: number } {
+  // from the upload's rows (a range of the primary key) to the live rows of the same key (the partial index)
+  const older = `FROM observations n JOIN observations o INDEXED BY observations_live
+    ON o.dataset_id = n.dataset_id AND o.campaign = n.campaign AND o.period_start IS n.period_start
+      AND o.superseded_by IS NULL AND o.segment = n.segment AND o.period_end IS n.period_end AND o.id < @first
+    WHERE n.id >= @first AND n.dataset_id = @d`;
+  const matched = conn.prepare(`SELECT count(DISTINCT n.id) ${older}`).pluck().get({ first: firstId, d: datasetId }) as number;
+  const imported = conn.prepare("SELECT count(*) FROM observations WHERE id >= ?").pluck().get(firstId) as number;
+  const replaced = conn
+    .prepare(`UPDATE observations SET superseded_by = @u WHERE id IN (SELECT o.id ${older})`)
+    .run({ u: uploadId, first: firstId, d: datasetId }).changes;
+  return { replaced, added: imported - matched };
+}
+
+/** Fills in an upload's counts and the dataset's totals after it. */
+export function finishUpload(
+  conn: Database.Database,
+  uploadId: number,
+  f: {
+    period: { start: string; end: string } | null;
+    backfill: boolean;
+    rowsImported: number;
+    rowsAdded: number;
+    rowsReplaced: number;
+    rowsRejected: number;
+    totalsAfter: LiveTotals;
+  },
+): void {
+  conn
+    .prepare(
+      `UPDATE dataset_uploads SET period_start = ?, period_end = ?, backfill = ?, rows_imported = ?, rows_added = ?,
+         rows_replaced = ?, rows_rejected = ?, totals_after_json = ? WHERE id = ?`,
+    )
+    .run(
+      f.period?.start ?? null,
+      f.period?.end ?? null,
+      f.backfill ? 1 : 0,
+      f.rowsImported,
+      f.rowsAdded,
+      f.rowsReplaced,
+      f.rowsRejected,
+      JSON.stringify(f.totalsAfter),
+      uploadId,
+    );
+}
+
+/** One upload of a dataset as listed to users. */
+export interface UploadListItem {
+  id: number;
+  sha256: string;
+  fileName: string;
+  format: SourceFormat;
+  sizeBytes: number;
+  importedAt: string;
+  period: { start: string; end: string } | null;
+  backfill: boolean;
+  rowsImported: number;
+  rowsAdded: number;
+  rowsReplaced: number;
+  rowsRejected: number;
+  totalsBefore: LiveTotals;
+  totalsAfter: LiveTotals;
+  /** True for the upload that made the dataset (removed only with the dataset). */
+  first: boolean;
+}
+
+interface UploadRow {
+  id: number;
+  sha256: string;
+  fileName: string;
+  format: SourceFormat;
+  sizeBytes: number;
+  importedAt: string;
+  periodStart: string | null;
+  periodEnd: string | null;
+  backfill: number;
+  rowsImported: number;
+  rowsAdded: number;
+  rowsReplaced: number;
+  rowsRejected: number;
+  totalsBefore: string;
+  totalsAfter: string;
+}
+
+/** A dataset's uploads, newest first. */
+export function listUploads(conn: Database.Database, datasetId: number): UploadListItem[] {
+  const rows = conn
+    .prepare(
+      `SELECT id, sha256, file_name AS fileName, source_format AS format, size_bytes AS sizeBytes, imported_at AS importedAt,
+         period_start AS periodStart, period_end AS periodEnd, backfill, rows_imported AS rowsImported,
+         rows_added AS rowsAdded, rows_replaced AS rowsReplaced, rows_rejected AS rowsRejected,
+         totals_before_json AS totalsBefore, totals_after_json AS totalsAfter
+       FROM dataset_uploads WHERE dataset_id = ? ORDER BY id DESC`,
+    )
+    .all(datasetId) as UploadRow[];
+  const firstId = rows.length > 0 ? rows[rows.length - 1]!.id : -1;
+  return rows.map((r) => ({
+    id: r.id,
+    sha256: r.sha256,
+    fileName: r.fileName,
+    format: r.format,
+    sizeBytes: r.sizeBytes,
+    importedAt: r.importedAt,
+    period: r.periodStart !== null && r.periodEnd !== null ? { start: r.periodStart, end: r.periodEnd } : null,
+    backfill: r.backfill === 1,
+    rowsImported: r.rowsImported,
+    rowsAdded: r.rowsAdded,
+    rowsReplaced: r.rowsReplaced,
+    rowsRejected: r.rowsRejected,
+    totalsBefore: JSON.parse(r.totalsBefore) as LiveTotals,
+    totalsAfter: JSON.parse(r.totalsAfter) as LiveTotals,
+    first: r.id === firstId,
+  }));
+}
+
+/** The upload of these bytes already in the dataset, if any. */
+export function findUpload(conn: Database.Database, datasetId: number, sha256: string): UploadListItem | undefined {
+  const id = conn.prepare("SELECT id FROM dataset_uploads WHERE dataset_id = ? AND sha256 = ? ORDER BY id LIMIT 1").pluck().get(datasetId, sha256) as
+    | number
+    | undefined;
+  return id === undefined ? undefined : listUploads(conn, datasetId).find((u) => u.id === id);
+}
+
+/**
+ * Removes one upload inside the caller's transaction: its rows and rejected rows are deleted, and each row it
+ * superseded goes back to what it was before: live again, or superseded by whatever superseded the removed
+ * upload's row for the same key. Returns the upload's sha256.
+ */
+export function deleteUploadRows(conn: Database.Database, datasetId: number, uploadId: number): string {
+  const sha = conn.prepare("SELECT sha256 FROM dataset_uploads WHERE id = ? AND dataset_id = ?").pluck().get(uploadId, datasetId) as string;
+  conn
+    .prepare(
+      `UPDATE observations AS o SET superseded_by = (
+         SELECT n.superseded_by FROM observations n
+         WHERE n.dataset_id = o.dataset_id AND n.campaign = o.campaign AND n.period_start IS o.period_start
+           AND n.segment = o.segment AND n.period_end IS o.period_end AND n.upload_id = @u LIMIT 1)
+       WHERE o.dataset_id = @d AND o.superseded_by = @u`,
+    )
+    .run({ u: uploadId, d: datasetId });
+  conn.prepare("DELETE FROM observations WHERE dataset_id = ? AND upload_id = ?").run(datasetId, uploadId);
+  conn.prepare("DELETE FROM rejected_rows WHERE dataset_id = ? AND upload_id = ?").run(datasetId, uploadId);
+  conn.prepare("DELETE FROM dataset_uploads WHERE id = ?").run(uploadId);
+  return sha;
+}
+
+/** Whether any dataset upload (or dataset) uses these bytes. */
+export function uploadBytesInUse(db: Db, sha256: string): boolean {
+  const conn = db.$client;
+  return (
+    conn.prepare("SELECT 1 FROM dataset_uploads WHERE sha256 = ? LIMIT 1").get(sha256) !== undefined ||
+    conn.prepare("SELECT 1 FROM datasets WHERE sha256 = ? LIMIT 1").get(sha256) !== undefined
+  );
+}
+
+/**
+ * Brings a dataset's row (period, live row count, rejected rows) and the figures of its stored summary (totals,
+ * campaigns, period, rows) up to date with its live rows, after an upload was added or removed. Returns the totals.
+ */
+export function refreshDatasetFigures(conn: Database.Database, datasetId: number): LiveTotals {
+  const f = liveFigures(conn, datasetId);
+  const summaryJson = conn.prepare("SELECT summary_json FROM datasets WHERE id = ?").pluck().get(datasetId) as string | undefined;
+  if (summaryJson === undefined) return f.totals;
+  const t = f.totals;
+  const rejected = conn.prepare("SELECT count(*) FROM rejected_rows WHERE dataset_id = ?").pluck().get(datasetId) as number;
+  const s = JSON.parse(summaryJson) as ImportSummary;
+  s.totals = { impressions: t.impressions, clicks: t.clicks, conversions: t.conversions, spend: t.spend, revenue: t.revenue };
+  s.campaigns = f.campaigns;
+  s.period = f.period;
+  s.rowsImported = t.rows;
+  s.rowsRejected = rejected;
+  conn
+    .prepare("UPDATE datasets SET period_start = ?, period_end = ?, rows_imported = ?, rows_rejected = ?, summary_json = ? WHERE id = ?")
+    .run(f.period?.start ?? null, f.period?.end ?? null, t.rows, rejected, JSON.stringify(s), datasetId);
+  return t;
+}

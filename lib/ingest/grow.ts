@@ -1,0 +1,151 @@
+import "server-only";
+import type Database from "better-sqlite3";
+import { checkpoint } from "@/db/client";
+import { bumpDataRevision } from "@/db/queries";
+import {
+  findUpload,
+  finishUpload,
+  liveFigures,
+  liveTotals,
+  nextObservationId,
+  refreshDatasetFigures,
+  startUpload,
+  supersedeOlderRows,
+} from "@/db/uploads";
+import { AppError } from "@/lib/errors";
+import type { FileLayout } from "./detect";
+import type { ImportOptions } from "./import";
+import { checkCurrency, loadRows, uploadOf } from "./load";
+import type { ImportSummary } from "@/lib/types/ingest";
+
+/*
+ * A dataset that grows: a newer export of the same account imported into an existing dataset. The rules (README,
+ * "A dataset that grows"):
+ * - the newest upload wins on each (date, campaign, segment): the older row is kept as a superseded version, and
+ *   comes back when the newer upload is removed; dates and campaigns only in older uploads stay as they are;
+ * - an export that ends before the dataset's last day is a back-fill: the same rule, so it replaces only the dates
+ *   (and campaigns) it covers, and the answer says so;
+ * - the amounts must be in the dataset's currency: a file naming another one is refused; a file naming none is
+ *   read in the dataset's;
+ * - order lists do not grow (refused); files of other platforms may go into one dataset;
+ * - the same bytes twice into one dataset change nothing, and the answer names the earlier upload;
+ * - the answer reports rows added, rows replaced and the dataset's totals before and after.
+ */
+
+/** After an import into a dataset of at least this many rows, the write-ahead log is checkpointed. */
+const CHECKPOINT_ROWS = 50_000;
+
+/** The merge rule in words, for the answer. */
+function mergeRule(backfill: boolean, periodEnd: string | null): string {
+  const base =
+    "Rows for the same date, campaign and segment were replaced by this file's (the older ones are kept and come back " +
+    "if this upload is removed); dates and campaigns not in this file were left as they were.";
+  return backfill && periodEnd
+    ? `${base} This file ends on ${periodEnd}, before the dataset's last day: it was taken as a back-fill, so only the dates it covers changed.`
+    : base;
+}
+
+interface DatasetFacts {
+  id: number;
+  name: string;
+  status: string;
+  currency: string | null;
+  summaryJson: string;
+}
+
+/**
+ * Writes a detected file into an existing dataset inside the write transaction the caller opened on `conn`
+ * (BEGIN IMMEDIATE), and commits it. Refusals throw before anything is committed (the caller rolls back).
+ */
+export async function writeInto(
+  conn: Database.Database,
+  layout: FileLayout,
+  opts: ImportOptions,
+  datasetId: number,
+  plain: boolean,
+): Promise<ImportSummary> {
+  const ds = conn
+    .prepare("SELECT id, name, status, currency, summary_json AS summaryJson FROM datasets WHERE id = ?")
+    .get(datasetId) as DatasetFacts | undefined;
+  if (!ds || ds.status !== "ready") throw new AppError("not_found", `No dataset with id ${datasetId}.`);
+  const stored = JSON.parse(ds.summaryJson) as ImportSummary;
+
+  const earlier = findUpload(conn, datasetId, opts.sha256);
+  if (earlier) {
+    conn.exec("ROLLBACK");
+    return {
+      ...stored,
+      datasetId,
+      existing: true,
+      upload: {
+        uploadId: earlier.id,
+        rowsAdded: 0,
+        rowsReplaced: 0,
+        backfill: earlier.backfill,
+        totalsBefore: liveTotals(conn, datasetId),
+        totalsAfter: liveTotals(conn, datasetId),
+        rule: `These bytes were already imported into this dataset as upload ${earlier.id} (${earlier.fileName}, ${earlier.importedAt}); nothing changed.`,
+      },
+    };
+  }
+  if (stored.kind === "orders" || layout.kind === "orders") {
+    throw new AppError(
+      "upload_conflict",
+      stored.kind === "orders"
+        ? "This dataset is an order list; only ad performance exports (impressions, clicks, conversions by day) can be added to a dataset."
+        : "This file is an order list; it cannot be added to a dataset of ad performance. Import it on its own.",
+    );
+  }
+  // The file's currency against the dataset's: the user's choice (if any) must be the dataset's too.
+  if (opts.currency !== undefined && ds.currency !== null && opts.currency !== ds.currency) {
+    throw currencyRefusal(opts.currency, ds.currency);
+  }
+  const fileCurrency = layout.detection.currency;
+  if (fileCurrency !== null && fileCurrency !== ds.currency) throw currencyRefusal(fileCurrency, ds.currency);
+
+  const before = liveFigures(conn, datasetId);
+  const totalsBefore = before.totals;
+  const uploadId = startUpload(conn, { ...uploadOf(opts, layout), datasetId, totalsBefore });
+  const firstId = nextObservationId(conn);
+  const { pipeline, sawReplacement } = await loadRows(conn, layout, opts, { datasetId, uploadId, table: "observations", plain });
+  const summary = pipeline.summary({ datasetId, name: ds.name, sha256: opts.sha256, sawReplacement });
+  // a currency found in the rows (a currency column) is held to the dataset's as well
+  if (summary.currency !== null && summary.currency !== ds.currency) throw currencyRefusal(summary.currency, ds.currency);
+  checkCurrency(summary.currency, opts.currency);
+  summary.currencySource = summary.currency !== null ? "file" : ds.currency !== null ? "user" : null;
+  summary.currency = ds.currency;
+
+  const { replaced, added } = supersedeOlderRows(conn, datasetId, uploadId, firstId);
+  const backfill = before.period !== null && summary.period !== null && summary.period.end < before.period.end;
+  const totalsAfter = refreshDatasetFigures(conn, datasetId);
+  finishUpload(conn, uploadId, {
+    period: summary.period,
+    backfill,
+    rowsImported: summary.rowsImported,
+    rowsAdded: added,
+    rowsReplaced: replaced,
+    rowsRejected: summary.rowsRejected,
+    totalsAfter,
+  });
+  bumpDataRevision(conn);
+  conn.exec("COMMIT");
+  if (pipeline.rowsDone >= CHECKPOINT_ROWS) checkpoint(conn);
+  const bytesTotal = layout.detection.sizeBytes;
+  opts.onProgress?.({ rowsDone: pipeline.rowsDone, bytesDone: bytesTotal, bytesTotal });
+  return {
+    ...summary,
+    upload: { uploadId, rowsAdded: added, rowsReplaced: replaced, backfill, totalsBefore, totalsAfter, rule: mergeRule(backfill, summary.period?.end ?? null) },
+  };
+}
+
+function currencyRefusal(fileCurrency: string, datasetCurrency: string | null): AppError {
+  return new AppError(
+    "currency_conflict",
+    datasetCurrency === null
+      ? `This file's amounts are in ${fileCurrency}, but the dataset's currency is not stated, so the two cannot be ` +
+          "added together. Import the file as a dataset of its own."
+      : `This file's amounts are in ${fileCurrency}, but the dataset's are in ${datasetCurrency}; amounts in two ` +
+          "currencies cannot be added together. Nothing was written. Import the file as a dataset of its own.",
+    { fileCurrency, currency: datasetCurrency },
+  );
+}

@@ -1,0 +1,50 @@
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+
+const ROOT = path.resolve(__dirname, "../../..");
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), "noisefloor-grow-cli-"));
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+/** The command line, run from its TypeScript source on a throwaway database. */
+function cli(...args: string[]): { code: number; stdout: string; stderr: string } {
+  const r = spawnSync(
+    process.execPath,
+    [path.join(ROOT, "node_modules/tsx/dist/cli.mjs"), "--conditions=react-server", path.join(ROOT, "lib/cli/main.ts"), ...args],
+    { cwd: ROOT, env: { ...process.env, DATABASE_PATH: path.join(dir, "cli.db"), SAMPLE_DATA: "0" }, encoding: "utf8" },
+  );
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+const HEADER = "date,campaign,impressions,clicks,conversions,spend,revenue\n";
+const write = (name: string, body: string) => {
+  const p = path.join(dir, name);
+  fs.writeFileSync(p, HEADER + body);
+  return p;
+};
+
+describe("import --into, uploads, remove-upload", () => {
+  it("adds a newer export, lists the uploads newest first, and removes one", () => {
+    const a = write("a.csv", "2026-03-01,shoes,100,10,1,5,20\n2026-03-02,shoes,100,12,0,6,0\n");
+    const b = write("b.csv", "2026-03-02,shoes,100,12,2,6,40\n2026-03-03,shoes,100,9,1,4,20\n");
+    const first = JSON.parse(cli("import", a, "--json").stdout) as { datasetId: number };
+    const added = cli("import", b, "--into", String(first.datasetId), "--json");
+    expect(added.code).toBe(0);
+    const summary = JSON.parse(added.stdout) as { upload: { uploadId: number; rowsAdded: number; rowsReplaced: number; totalsAfter: { clicks: number } } };
+    // 03-02 replaced, 03-03 added; clicks 10 + 12 + 9
+    expect(summary.upload).toMatchObject({ rowsAdded: 1, rowsReplaced: 1, totalsAfter: { clicks: 31 } });
+
+    const listed = cli("uploads", String(first.datasetId));
+    expect(listed.stdout.split("\n").filter((l) => /^\s+\d+\s{2}/.test(l)).map((l) => l.trim().split(/\s+/)[2])).toEqual(["b.csv", "a.csv"]);
+    expect(listed.stdout).toContain("1 rows added, 1 replaced");
+
+    const refused = cli("remove-upload", String(first.datasetId), "999");
+    expect([refused.code, refused.stderr]).toEqual([2, expect.stringContaining("not_found")]);
+    expect(cli("import", b, "--into", "x").code).toBe(2);
+    expect(cli("remove-upload", String(first.datasetId), String(summary.upload.uploadId)).code).toBe(0);
+    const json = JSON.parse(cli("uploads", String(first.datasetId), "--json").stdout) as { uploads: { fileName: string; totalsAfter: { clicks: number } }[] };
+    expect(json.uploads.map((u) => [u.fileName, u.totalsAfter.clicks])).toEqual([["a.csv", 22]]);
+  });
+});

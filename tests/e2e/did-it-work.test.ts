@@ -30,6 +30,8 @@ describe.skipIf(!chromiumPath)("did it work? in a browser", () => {
     const { page } = s;
     await page.goto(`${baseUrl}/datasets/${sampleId}/campaigns/${encodeURIComponent("Brand Search")}`);
     await page.locator('[data-testid="did-it-work"]').waitFor();
+    // typed before hydration, the date would be reset by React (and the required field then blocks the submit)
+    await page.locator('form[data-hydrated="true"]').waitFor();
     await page.locator('[data-testid="change-date"]').fill("2026-05-01");
     await page.getByRole("button", { name: "Did it work?" }).click();
     const answer = page.locator('[data-testid="did-it-work-answer"]');

@@ -28,9 +28,9 @@ import { dateOrderUncertain, warningText, type ImportWarning } from "./messages"
 import { MAPPABLE_FIELDS, type Detection, type Mapping } from "@/lib/types/ingest";
 
 /** Bytes read from the start of a file to detect its layout (header, preamble, first rows). */
-export const HEAD_BYTES = 256 * 1024;
+const HEAD_BYTES = 256 * 1024;
 /** Bytes read from the end (totals rows, footers, late dates that settle day-first vs month-first). */
-export const TAIL_BYTES = 64 * 1024;
+const TAIL_BYTES = 64 * 1024;
 /** Records examined when looking for the header row. */
 const HEADER_SEARCH_RECORDS = 60;
 const PREVIEW_ROWS = 20;

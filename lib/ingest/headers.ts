@@ -36,7 +36,7 @@ export function headerKey(header: string): { key: string; currency: string | nul
  * Header keys each field is recognised by, most preferred first (e.g. Meta's "Link clicks" before "Clicks (all)").
  * Matching is on whole keys, so "Cost / conv." never passes for "Cost" and "Conv. rate" never for conversions.
  */
-export const HEADER_SYNONYMS: Record<Field, readonly string[]> = {
+const HEADER_SYNONYMS: Record<Field, readonly string[]> = {
   date: ["date", "day", "reportingstarts", "timeperiod", "gregoriandate", "reportdate", "startdate", "week", "month", "period", "daterange"],
   date_end: ["reportingends", "enddate", "dateend"],
   campaign: ["campaign", "campaignname", "xyzcampaignid", "campaignid"],
@@ -63,10 +63,9 @@ export const HEADER_SYNONYMS: Record<Field, readonly string[]> = {
 
 /** Fields that hold counts or amounts (read as numbers). */
 export const NUMBER_FIELDS = ["impressions", "clicks", "conversions", "conversions_alt", "spend", "revenue", "value"] as const;
-export type NumberField = (typeof NUMBER_FIELDS)[number];
 
 /** Every field, null when the file has no such column. */
-export function emptyMapping(): FullMapping {
+function emptyMapping(): FullMapping {
   const m = {} as FullMapping;
   for (const f of FIELDS) m[f] = null;
   return m;

@@ -19,7 +19,7 @@ import type { ImportSummary } from "@/lib/types/ingest";
 const MAX_RAW_CHARS = 100_000;
 
 /** What the row reader needs of a detected file. */
-export function rowLayoutOf(layout: FileLayout): RowLayout {
+function rowLayoutOf(layout: FileLayout): RowLayout {
   return {
     kind: layout.kind,
     columns: layout.columns,

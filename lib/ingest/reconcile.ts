@@ -53,7 +53,7 @@ export function reconcile(
 }
 
 /** Digits after the decimal mark in a written number ("18,703.32" -> 2 with "."; "1.234,5" -> 1 with ","). */
-export function decimalsOf(cell: string, mark: DecimalMark): number {
+function decimalsOf(cell: string, mark: DecimalMark): number {
   const digits = cell.replace(/[^\d.,]/g, "");
   const at = digits.lastIndexOf(mark);
   return at < 0 ? 0 : digits.length - at - 1;

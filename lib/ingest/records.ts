@@ -6,7 +6,7 @@
 import { CR, LF, QUOTE } from "./chars";
 
 export type Delimiter = "," | "\t" | ";";
-export const DELIMITERS: readonly Delimiter[] = [",", "\t", ";"];
+const DELIMITERS: readonly Delimiter[] = [",", "\t", ";"];
 
 export interface TextRecord {
   fields: string[];

@@ -29,7 +29,7 @@ export function listRejected(
  * The rejected rows as CSV text in chunks of up to 1,000 rows (columns line, reason, raw; formula-safe), read page by
  * page so a large set never sits in memory at once and the connection is free between chunks.
  */
-export function* rejectedRowsCsvChunks(db: Db, datasetId: number): Generator<string> {
+function* rejectedRowsCsvChunks(db: Db, datasetId: number): Generator<string> {
   yield csvLine(["line", "reason", "raw"]);
   const stmt = db.$client.prepare(
     "SELECT id, line, reason, raw FROM rejected_rows WHERE dataset_id = ? AND (line > ? OR (line = ? AND id > ?)) ORDER BY line, id LIMIT ?",

@@ -9,9 +9,9 @@ const SAMPLE_DIR = path.join(process.cwd(), "sample-data");
 
 /** The bundled sample files, in load order: daily performance first, then the order values that go with it. */
 /** The sample shop's currency (sample-data/README.md); the generic template itself has no currency column. */
-export const SAMPLE_CURRENCY = "USD";
+const SAMPLE_CURRENCY = "USD";
 
-export const SAMPLE_FILES = [
+const SAMPLE_FILES = [
   { file: "campaigns-daily.csv", name: "Sample shop: 6 campaigns, 180 days" },
   { file: "orders.csv", name: "Sample shop: order values" },
 ] as const;

@@ -114,7 +114,7 @@ function toAsyncIterator(source: AsyncIterable<Uint8Array> | ReadableStream<Uint
 }
 
 /** An unused upload (no dataset made from it: a preview never imported) is removed after this long, in ms. */
-export const UNUSED_UPLOAD_MAX_AGE_MS = 24 * 60 * 60 * 1000;
+const UNUSED_UPLOAD_MAX_AGE_MS = 24 * 60 * 60 * 1000;
 /** A temporary file whose writer's pid cannot be read (older naming) is removed after this long, in ms. */
 const TMP_MAX_AGE_MS = 60 * 60 * 1000;
 

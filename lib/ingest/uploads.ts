@@ -7,7 +7,7 @@ import { deleteUploadRows, listUploads, refreshDatasetFigures, uploadBytesInUse 
 import { AppError, isAppError } from "@/lib/errors";
 import { detectFile } from "@/lib/ingest/detect";
 import { importFile, withWriteTurn } from "@/lib/ingest/import";
-import { clearProgress, setProgress } from "@/lib/ingest/progress";
+import { setProgress } from "@/lib/ingest/progress";
 import { removeStaleUploads, storeFile, storeUpload } from "@/lib/ingest/store";
 import type { Detection, ImportSummary, Mapping } from "@/lib/types/ingest";
 
@@ -26,7 +26,7 @@ const bytesInUse = (db: Db, sha256: string): boolean => uploadBytesInUse(db, sha
  * Removes the stored bytes of a refused upload or a deleted dataset, unless a dataset still uses them. Runs in the
  * database's write turn, so an import of the same bytes in this process is never cut short. Never throws.
  */
-export async function discardUnlessUsed(db: Db, databasePath: string, sha256: string): Promise<boolean> {
+async function discardUnlessUsed(db: Db, databasePath: string, sha256: string): Promise<boolean> {
   if (!/^[0-9a-f]{64}$/.test(sha256)) return false;
   try {
     return await withWriteTurn(db, () => {
@@ -192,7 +192,6 @@ export async function importLocalFile(
   });
 }
 
-export { clearProgress };
 
 /**
  * Removes one upload from a dataset in the database's write turn: its rows go, the rows it replaced come back, and

@@ -80,5 +80,3 @@ export const count = (db: Db, table: string, datasetId?: number): number =>
       .get(...(datasetId === undefined ? [] : [datasetId])) as { n: number }
   ).n;
 
-/** |a - b| <= tol, with the tolerance stated at each call. */
-export const near = (a: number, b: number, tol: number) => Math.abs(a - b) <= tol;

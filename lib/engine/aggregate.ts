@@ -464,9 +464,9 @@ export function aggregate(opts: AggregateOptions): AggregateResult {
   const step = opts.step ?? (auto as AutoLattice).step;
   gridFor(shape, step, maxGrid); // refuses a step too fine before any lattice is allocated
   let sev = discretise(severity, step, opts.discretisation ?? auto?.discretisation ?? "rounding", maxGrid);
-  // An automatic rounding lattice must keep E[X] to 1e-5 (a density steep near 0, gamma shape < 1, does not): the
-  // mean-preserving split replaces it then.
-  if (auto !== null && opts.discretisation === undefined && sev.method === "rounding" && severity.meanAbove) {
+  // A rounding lattice must keep E[X] to 1e-5 (a density steep near 0, gamma shape < 1, does not; nor does a given
+  // step far above the order values, which rounds nearly every order to 0): the mean-preserving split replaces it then.
+  if (opts.discretisation === undefined && sev.method === "rounding" && severity.meanAbove) {
     let m = 0;
     for (let k = 1; k < sev.pmf.length; k++) m += k * (sev.pmf[k] as number);
     if (Math.abs(m * step - severity.mean) > 1e-5 * severity.mean) sev = discretise(severity, step, "linear", maxGrid);

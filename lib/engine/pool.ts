@@ -196,9 +196,9 @@ export function pooledShare(opts: PoolOptions): PoolResult {
     let checkRetries = 0;
     for (;;) {
       let sev = discretise(severity, step, method, maxGrid);
-      // An automatic lattice's mean must be the model's: rounding a density that is steep near 0 (gamma shape < 1)
-      // moves E[X] by more than the 1e-5 the automatic step promises, and the mean-preserving split is then used.
-      if (auto !== null && method === "rounding" && !severity.atoms && severity.meanAbove) {
+      // A lattice's mean must be the model's: rounding a density that is steep near 0 (gamma shape < 1), or orders
+      // far below a given step, moves E[X] by more than 1e-5, and the mean-preserving split is then used.
+      if (method === "rounding" && !severity.atoms && severity.meanAbove) {
         const m = latticeSeverityMoments(sev.pmf, step).mean;
         if (Math.abs(m - severity.mean) > AUTO_MEAN_TOL * severity.mean) {
           method = "linear";

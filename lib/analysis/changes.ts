@@ -16,7 +16,7 @@ import { isoDate } from "./schemas";
  */
 
 /** Longest note kept, in characters. */
-export const NOTE_MAX = 500;
+const NOTE_MAX = 500;
 /** How far past a campaign's last dated row a marker may go, in days (a change made, its days not exported yet). */
 const DAYS_AFTER_LAST = 365;
 
@@ -41,7 +41,6 @@ export const changeInputSchema = z.object({
   date: isoDate("date"),
   note: z.string().trim().max(NOTE_MAX, `note must be at most ${NOTE_MAX} characters`).default(""),
 });
-export type ChangeInput = z.input<typeof changeInputSchema>;
 
 /** Query of the list: one campaign's markers, or all of the dataset's. */
 export const changesQuerySchema = z.object({ campaign: campaignName.optional() });

@@ -44,6 +44,8 @@ const CHANGE_COLOR = "#b36b00";
 export interface ChartChange {
   date: string;
   label: string;
+  /** Where the label sits: right of the line in the chart's first half, left of it in the second (it stays inside). */
+  side: "right" | "left";
 }
 
 /**
@@ -57,10 +59,12 @@ export function dailyLegend(daily: readonly DailyPoint[], changes: readonly Char
 
 /** The saved changes that fall on a charted day (a change after the last day has no line yet). */
 export function chartChanges(daily: readonly DailyPoint[], markers: readonly { date: string; note: string }[]): ChartChange[] {
-  const days = new Set(daily.map((d) => d.date));
+  const index = new Map(daily.map((d, i) => [d.date, i]));
   // Labels stay short so that they fit beside their line on a phone; the full note is in the list below.
-  const short = (n: string) => (n.length > 18 ? `${n.slice(0, 17).trimEnd()}…` : n);
-  return markers.filter((m) => days.has(m.date)).map((m) => ({ date: m.date, label: short(m.note) || "change" }));
+  const short = (n: string) => (n.length > 16 ? `${n.slice(0, 15).trimEnd()}…` : n);
+  return markers
+    .filter((m) => index.has(m.date))
+    .map((m) => ({ date: m.date, label: short(m.note) || "change", side: (index.get(m.date) as number) < daily.length / 2 ? "right" : "left" }));
 }
 
 interface Row extends DailyPoint {
@@ -176,12 +180,13 @@ export function DailyChart({ daily, height = 300, changes = [] }: { daily: reado
           <ReferenceLine
             key={`${c.date}-${i}`}
             x={c.date}
+            className="change-marker-line"
             stroke={CHANGE_COLOR}
             strokeWidth={1.5}
             strokeDasharray="6 3"
             ifOverflow="hidden"
             // alternate heights so that two close changes do not print over each other
-            label={{ value: c.label, position: "insideTopLeft", fill: CHANGE_COLOR, fontSize: 12, fontWeight: 600, dy: (i % 2) * 16 }}
+            label={{ value: c.label, position: c.side === "right" ? "insideTopLeft" : "insideTopRight", fill: CHANGE_COLOR, fontSize: 12, fontWeight: 600, dy: (i % 2) * 16 }}
           />
         ))}
         <Line

@@ -2,7 +2,7 @@ import type { ChangeMarker } from "@/lib/analysis/changes";
 import type { CompareResult } from "@/lib/analysis/compare";
 import { compareQuerySchema } from "@/lib/analysis/schemas";
 import { isAppError } from "@/lib/errors";
-import { formatCount, formatPercent, plural } from "@/lib/format";
+import { formatCount, formatDate, formatPercent, plural } from "@/lib/format";
 import { runTask } from "@/lib/jobs/pool";
 import { ChangeDateForm } from "./change-date-form";
 import { SaveChangeForm, SavedChanges } from "./saved-changes";
@@ -56,13 +56,13 @@ export async function DidItWork({ datasetId, campaign, change, period, lag: lagQ
         Changed the ads, the bids or the landing page? Give the day the change took effect: the days before it are
         compared with the days from it on, and the answer says whether the difference is more than noise.
       </p>
-      <ChangeDateForm initial={change} min={period?.start ?? null} max={period?.end ?? null} />
+      <ChangeDateForm key={change ?? ""} initial={change} min={period?.start ?? null} max={period?.end ?? null} />
       {answer && "message" in answer && (
         <p className="alert warn" role="status">
           {answer.message}
         </p>
       )}
-      {validDate && change !== null && <SaveChangeForm datasetId={datasetId} campaign={campaign} date={change} />}
+      {validDate && change !== null && <SaveChangeForm key={change} datasetId={datasetId} campaign={campaign} date={change} />}
       {answer && "result" in answer && <Answer r={answer.result} />}
       <SavedChanges datasetId={datasetId} campaign={campaign} initial={changes} current={validDate ? change : null} />
     </section>
@@ -73,28 +73,31 @@ function Answer({ r }: { r: CompareResult }) {
   const e = r.expectedAfter;
   return (
     <div data-testid="did-it-work-answer">
-      <table className="table small">
-        <thead>
-          <tr>
-            <th />
-            <th>Days</th>
-            <th>Clicks</th>
-            <th>Conversions</th>
-            <th>Per click</th>
-          </tr>
-        </thead>
-        <tbody>
-          {(["before", "after"] as const).map((k) => (
-            <tr key={k}>
-              <th scope="row">{k === "before" ? `Before ${r.changeDate}` : `From ${r.changeDate}`}</th>
-              <td>{formatCount(r[k].days)}</td>
-              <td>{formatCount(r[k].clicks)}</td>
-              <td>{formatCount(r[k].conversions)}</td>
-              <td>{r[k].rate === null ? "–" : formatPercent(r[k].rate)}</td>
+      <p className="small muted">The change took effect on {formatDate(r.changeDate)}: “after” is that day and later.</p>
+      <div className="table-wrap">
+        <table className="table small compare-table">
+          <thead>
+            <tr>
+              <th />
+              <th>Days</th>
+              <th>Clicks</th>
+              <th>Sales</th>
+              <th>Per click</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {(["before", "after"] as const).map((k) => (
+              <tr key={k}>
+                <th scope="row">{k === "before" ? "Before" : "After"}</th>
+                <td>{formatCount(r[k].days)}</td>
+                <td>{formatCount(r[k].clicks)}</td>
+                <td>{formatCount(r[k].conversions)}</td>
+                <td>{r[k].rate === null ? "–" : formatPercent(r[k].rate)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
       {r.lift && r.pPositive !== null && (
         <p className="sentence">
           Conversion rate after the change: <strong>{lift(r.lift.median)}</strong> (90% between {lift(r.lift.lo90)} and {lift(r.lift.hi90)}).
@@ -110,7 +113,7 @@ function Answer({ r }: { r: CompareResult }) {
       )}
       {e && (
         <p className="sentence">
-          Had nothing changed, the after period&apos;s {formatCount(r.after.clicks)} clicks would have brought about {formatCount(Math.round(e.mean))} conversions{r.lag.provisionalDays > 0 ? " by now" : ""}
+          Had nothing changed, the after period&apos;s {formatCount(r.after.clicks)} clicks would have brought about {formatCount(Math.round(e.mean))} conversions{r.lag.provisionalDays > 0 ? " by now" : ""}{" "}
           (90% between {formatCount(e.lo90)} and {formatCount(e.hi90)}, allowing for how the rate was drifting); they brought {formatCount(e.observed)}
           {e.observed > e.hi90 ? ": more than noise explains." : e.observed < e.lo90 ? ": fewer than noise explains." : ": inside what noise explains."}
         </p>

@@ -186,6 +186,30 @@ export const rejectedRows = sqliteTable(
 export type RejectedRow = typeof rejectedRows.$inferSelect;
 export type NewRejectedRow = typeof rejectedRows.$inferInsert;
 
+/** A change marker: the day a campaign was changed (new ads, bids, landing page), with a note; "Did it work?" reads it. */
+export const changeMarkers = sqliteTable(
+  "change_markers",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    datasetId: integer("dataset_id")
+      .notNull()
+      .references(() => datasets.id, { onDelete: "cascade" }),
+    /** The campaign's name as stored in observations.campaign. */
+    campaign: text("campaign").notNull(),
+    /** ISO date (YYYY-MM-DD): the first day of the after period. */
+    date: text("date").notNull(),
+    /** What changed, up to 500 characters (trimmed); "" when none. */
+    note: text("note").notNull().default(""),
+    /** ISO timestamp (UTC). */
+    createdAt: text("created_at")
+      .notNull()
+      .default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`),
+  },
+  (t) => [index("change_markers_dataset_campaign").on(t.datasetId, t.campaign, t.date)],
+);
+export type ChangeMarker = typeof changeMarkers.$inferSelect;
+export type NewChangeMarker = typeof changeMarkers.$inferInsert;
+
 /** Small key/value facts about this database (e.g. that the sample dataset was loaded once). */
 export const appMeta = sqliteTable("app_meta", {
   key: text("key").primaryKey(),

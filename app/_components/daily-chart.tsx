@@ -6,6 +6,7 @@ import {
   ComposedChart,
   Line,
   ReferenceArea,
+  ReferenceLine,
   ResponsiveContainer,
   Tooltip,
   XAxis,
@@ -36,9 +37,34 @@ const PROVISIONAL_LEGEND: readonly LegendSwatch[] = [
   { label: "Expected final count of a provisional day", color: PALETTE.purple, shape: "dashed" },
 ];
 
-/** The daily chart's legend: DAILY_LEGEND, plus the provisional entries when the series has provisional days. */
-export function dailyLegend(daily: readonly DailyPoint[]): readonly LegendSwatch[] {
-  return daily.some((d) => d.provisional) ? [...DAILY_LEGEND, ...PROVISIONAL_LEGEND] : DAILY_LEGEND;
+/** Colour of the saved changes' lines (Okabe-Ito orange, dashed: never colour alone). */
+const CHANGE_COLOR = "#b36b00";
+
+/** A saved change drawn on the chart: its first day and its label (the note, shortened). */
+export interface ChartChange {
+  date: string;
+  label: string;
+  /** Where the label sits: right of the line in the chart's first half, left of it in the second (it stays inside). */
+  side: "right" | "left";
+}
+
+/**
+ * The daily chart's legend: DAILY_LEGEND, plus the provisional entries when the series has provisional days, plus
+ * the saved changes' line when some are drawn.
+ */
+export function dailyLegend(daily: readonly DailyPoint[], changes: readonly ChartChange[] = []): readonly LegendSwatch[] {
+  const base = daily.some((d) => d.provisional) ? [...DAILY_LEGEND, ...PROVISIONAL_LEGEND] : [...DAILY_LEGEND];
+  return changes.length > 0 ? [...base, { label: "Saved change (its note)", color: CHANGE_COLOR, shape: "dashed" }] : base;
+}
+
+/** The saved changes that fall on a charted day (a change after the last day has no line yet). */
+export function chartChanges(daily: readonly DailyPoint[], markers: readonly { date: string; note: string }[]): ChartChange[] {
+  const index = new Map(daily.map((d, i) => [d.date, i]));
+  // Labels stay short so that they fit beside their line on a phone; the full note is in the list below.
+  const short = (n: string) => (n.length > 16 ? `${n.slice(0, 15).trimEnd()}…` : n);
+  return markers
+    .filter((m) => index.has(m.date))
+    .map((m) => ({ date: m.date, label: short(m.note) || "change", side: (index.get(m.date) as number) < daily.length / 2 ? "right" : "left" }));
 }
 
 interface Row extends DailyPoint {
@@ -90,9 +116,9 @@ function DailyTooltip({ active, payload }: TooltipContentProps) {
  * Conversions per day (dots; triangles when outside the band), the expected value given that day's clicks (line)
  * and the 90% band the model expected (shaded). Provisional days (conversion lag) sit on a grey stripe labelled
  * "provisional", with lighter marks, the band and expectation of the sales arrived so far, and a dashed line at the
- * expected final count.
+ * expected final count. Saved changes (`changes`) are dashed vertical lines labelled with their note.
  */
-export function DailyChart({ daily, height = 300 }: { daily: readonly DailyPoint[]; height?: number }) {
+export function DailyChart({ daily, height = 300, changes = [] }: { daily: readonly DailyPoint[]; height?: number; changes?: readonly ChartChange[] }) {
   const data: Row[] = daily.map((d) => ({ ...d, band: [d.lo90, d.hi90], finalMean: d.provisional ? d.expectedFinal.mean : null }));
   const firstProvisional = daily.find((d) => d.provisional)?.date;
   const last = daily.at(-1)?.date;
@@ -150,6 +176,19 @@ export function DailyChart({ daily, height = 300 }: { daily: readonly DailyPoint
             name="expected final"
           />
         )}
+        {changes.map((c, i) => (
+          <ReferenceLine
+            key={`${c.date}-${i}`}
+            x={c.date}
+            className="change-marker-line"
+            stroke={CHANGE_COLOR}
+            strokeWidth={1.5}
+            strokeDasharray="6 3"
+            ifOverflow="hidden"
+            // alternate heights so that two close changes do not print over each other
+            label={{ value: c.label, position: c.side === "right" ? "insideTopLeft" : "insideTopRight", fill: CHANGE_COLOR, fontSize: 12, fontWeight: 600, dy: (i % 2) * 16 }}
+          />
+        ))}
         <Line
           dataKey="conversions"
           stroke="none"

@@ -1,6 +1,6 @@
 import "server-only";
 import type { Db } from "@/db/client";
-import { getCampaignSegments, getOrderValues, getSegmentObservations, type CampaignObservationRow } from "@/db/queries";
+import { getCampaignSegments, getDatasetRow, getOrderValues, getSegmentObservations, type CampaignObservationRow } from "@/db/queries";
 import { estimateSeverity } from "@/lib/engine/estimate/severity";
 import type { CampaignInput, DayRow } from "@/lib/engine/estimate/types";
 import {
@@ -8,6 +8,7 @@ import {
   compareRates,
   compareRevenue,
   daysToDetect,
+  lagExposure,
   orderValueCv2,
   predictAfter,
   type LiftInterval,
@@ -15,8 +16,11 @@ import {
 } from "@/lib/engine/lift";
 import { createRng } from "@/lib/engine/rng";
 import { AppError } from "@/lib/errors";
+import { formatPercent, plural } from "@/lib/format";
 import { campaignRows } from "./dataset";
+import { resolveLag } from "./lag";
 import type { AbQuery, CompareQuery } from "./schemas";
+import type { LagSummary } from "./types";
 
 export { abQuerySchema, compareQuerySchema, type AbQuery, type CompareQuery } from "./schemas";
 
@@ -33,11 +37,19 @@ const PLANNED_LIFTS = { lift10: 0.1, lift20: 0.2 } as const;
 /** Days of clicks the planner's "current clicks per day" is averaged over when there is no after period yet. */
 const RECENT_DAYS = 28;
 
-/** One side's totals as shown: clicks, conversions, the observed rate (null without clicks), revenue, days. */
+/**
+ * One side's totals as shown: clicks, conversions (arrived so far), the rate (null without clicks), revenue, days.
+ * Under conversion lag (compare only) `rate` and `revenuePerClick` are per effective click (the clicks whose
+ * conversions have arrived, sum F(age) x clicks: see lib/engine/lift lagExposure); without lag they are per click.
+ */
 export interface SideSummary {
   clicks: number;
   conversions: number;
   rate: number | null;
+  /** sum_t F(age_t) clicks_t: equal to `clicks` when no day is provisional. */
+  effectiveClicks: number;
+  /** Days whose conversions are still arriving (F(age) < 1). */
+  provisionalDays: number;
   revenue: number | null;
   revenuePerClick: number | null;
   days: number;
@@ -91,6 +103,13 @@ export interface CompareResult {
    */
   daysToDetect: { lift10: number | null; lift20: number | null; clicksPerDay: number; afterDays: number; threshold: number; power: number };
   revenue: RevenueAnswer | null;
+  /**
+   * The conversion-lag curve the periods were read with (source, setting, asOf, horizon, completeness, note), and
+   * what it changed: `provisionalDays` (after-period days still gaining conversions), `provisionalBeforeDays`, and
+   * `afterCompleteness` (effective over actual after clicks: the share of the after period's final conversions
+   * expected to have arrived; 1 when none is provisional).
+   */
+  lag: LagSummary & { provisionalDays: number; provisionalBeforeDays: number; afterCompleteness: number };
   notes: string[];
 }
 
@@ -118,7 +137,11 @@ function findCampaign(inputs: CampaignInput[], datasetId: number, name: string):
   return found;
 }
 
-function summarise(rows: readonly DayRow[]): SideSummary {
+/**
+ * A side's totals; `effective`: the same days with provisional clicks thinned (lagExposure), or omitted when no day is
+ * provisional. Rates are per effective click.
+ */
+function summarise(rows: readonly DayRow[], effective: readonly DayRow[] = rows, provisionalDays = 0): SideSummary {
   let clicks = 0;
   let conversions = 0;
   let revenue: number | null = null;
@@ -127,12 +150,15 @@ function summarise(rows: readonly DayRow[]): SideSummary {
     conversions += r.conversions;
     if (r.revenue !== null) revenue = (revenue ?? 0) + r.revenue;
   }
+  const effectiveClicks = effective === rows ? clicks : effective.reduce((s, r) => s + r.clicks, 0);
   return {
     clicks,
     conversions,
-    rate: clicks > 0 ? conversions / clicks : null,
+    rate: effectiveClicks > 0 ? conversions / effectiveClicks : null,
+    effectiveClicks,
+    provisionalDays,
     revenue,
-    revenuePerClick: clicks > 0 && revenue !== null ? revenue / clicks : null,
+    revenuePerClick: effectiveClicks > 0 && revenue !== null ? revenue / effectiveClicks : null,
     days: rows.length,
     from: rows[0]?.date ?? null,
     to: rows[rows.length - 1]?.date ?? null,
@@ -160,11 +186,19 @@ export function compareChange(db: Db, datasetId: number, q: CompareQuery): Compa
   if (before.length === 0) throw new AppError("invalid_query", `No days before ${q.changeDate}: the campaign's rows start on ${first}.`);
   if (after.length === 0) throw new AppError("invalid_query", `No days on or after ${q.changeDate}: the campaign's rows end on ${last}.`);
 
-  const b = summarise(before);
-  const a = summarise(after);
-  const rates = compareRates(b, a);
-  const drifting = changeLift(before, after);
+  // Conversion lag: the days younger than the curve's horizon enter with their arrived conversions over F x clicks.
+  const dataset = getDatasetRow(db, datasetId);
+  const lag = resolveLag({ horizon: "week", lag: q.lag, asOf: q.asOf }, [input], dataset?.createdAt ?? null, dataset?.periodEnd ?? null);
+  const ex = lagExposure(before, after, lag.option);
+  const b = summarise(before, ex.before, ex.provisionalBefore);
+  const a = summarise(after, ex.after, ex.provisionalAfter);
+  const rates = compareRates({ clicks: b.effectiveClicks, conversions: b.conversions }, { clicks: a.effectiveClicks, conversions: a.conversions });
+  const drifting = changeLift(ex.before, ex.after);
   const notes: string[] = [];
+  if (ex.provisionalAfter > 0) {
+    notes.push(provisionalNote(ex.provisionalAfter, after.length, ex.effectiveAfter / Math.max(1e-300, a.clicks), ex.provisionalBefore));
+    notes.push(lag.summary.note);
+  }
   if (drifting && drifting.model === "drift" && drifting.drift && (drifting.drift.delta < 1 || drifting.drift.s2 > 0)) {
     notes.push(
       drifting.saturated
@@ -173,9 +207,10 @@ export function compareChange(db: Db, datasetId: number, q: CompareQuery): Compa
     );
     notes.push("Revenue per click and the waiting times compare steady rates: they do not allow for that drift.");
   }
+  // the range of the arrived conversions: the after days' effective clicks
   const expected = predictAfter(
-    before,
-    after.map((r) => r.clicks),
+    ex.before,
+    ex.after.map((r) => r.clicks),
     a.conversions,
   );
 
@@ -192,7 +227,8 @@ export function compareChange(db: Db, datasetId: number, q: CompareQuery): Compa
 
   const sev = estimateSeverity(rows, input.orderValues);
   const cv2 = orderValueCv2(sev);
-  const revenue = cv2 === null ? null : compareRevenue(b, a, cv2, createRng(REVENUE_SEED));
+  // revenue per effective click: the arrived revenue over the clicks whose sales have arrived
+  const revenue = cv2 === null ? null : compareRevenue({ ...b, clicks: b.effectiveClicks }, { ...a, clicks: a.effectiveClicks }, cv2, createRng(REVENUE_SEED));
   if (cv2 === null) notes.push("No revenue in this campaign: revenue per click is not compared.");
   else if (!revenue) notes.push("Revenue per click needs sales with revenue on both sides of the change date.");
 
@@ -220,8 +256,24 @@ export function compareChange(db: Db, datasetId: number, q: CompareQuery): Compa
       : null,
     daysToDetect: { ...plan, clicksPerDay, afterDays: after.length, threshold: 0.95, power: 0.8 },
     revenue: revenue ? revenueAnswer(revenue) : null,
+    lag: {
+      ...lag.summary,
+      provisionalDays: ex.provisionalAfter,
+      provisionalBeforeDays: ex.provisionalBefore,
+      afterCompleteness: a.clicks > 0 ? ex.effectiveAfter / a.clicks : 1,
+    },
     notes,
   };
+}
+
+/** The note of an after period with provisional days: how many, how complete, and how they were read. */
+function provisionalNote(provisional: number, afterDays: number, completeness: number, provisionalBefore: number): string {
+  const which = provisional === afterDays ? `All ${plural(afterDays, "day")} after the change are` : `The last ${plural(provisional, "day")} of the ${afterDays} after the change ${provisional === 1 ? "is" : "are"}`;
+  return (
+    `${which} provisional: their sales are still being credited, and about ${formatPercent(completeness, 0)} of the after period's final conversions have arrived. ` +
+    `The lift compares the sales arrived with the clicks whose sales have had time to arrive, so the missing ones do not count as a drop; ` +
+    `the predicted range is of the sales arrived by now.${provisionalBefore > 0 ? ` ${plural(provisionalBefore, "day")} before the change ${provisionalBefore === 1 ? "is" : "are"} provisional too, and read the same way.` : ""}`
+  );
 }
 
 /** A segment's rows as days: dated rows of one date summed, undated rows (ads without dates) one unit each. */

@@ -37,9 +37,12 @@ export function resolveLag(
   q: AnalysisQuery,
   inputs: readonly CampaignInput[],
   uploadedAt: string | null = null,
+  newestOfDataset: string | null = null,
 ): { option: LagOption | undefined; summary: LagSummary } {
   const setting = q.lag === undefined ? DEFAULT_LAG : parseLagSetting(q.lag);
-  const newest = newestDate(inputs);
+  // `newestOfDataset`: the dataset's newest date when `inputs` are some of its campaigns (compare reads one).
+  const own = newestDate(inputs);
+  const newest = own !== null && newestOfDataset !== null && newestOfDataset > own ? newestOfDataset : own;
   const dayBeforeUpload = uploadedAt !== null && ISO_START.test(uploadedAt) ? dayBefore(uploadedAt.slice(0, 10)) : null;
   const asOf = q.asOf ?? (newest !== null && dayBeforeUpload !== null && dayBeforeUpload > newest ? dayBeforeUpload : newest);
   const asOfSource: LagSummary["asOfSource"] = q.asOf !== undefined ? "query" : asOf !== null && asOf !== newest ? "upload" : "newest-date";

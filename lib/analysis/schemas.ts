@@ -23,7 +23,7 @@ export function parseLagSetting(text: string): { q: number; d: number } | null |
 const LAG_MESSAGE = 'lag must be "q@d" (a share q between 0 and 1 of sales arrive within d days, e.g. 0.9@7) or "off"';
 
 /** An ISO calendar date that exists (2026-02-30 does not); `name` opens the messages. */
-const isoDate = (name: string) =>
+export const isoDate = (name: string) =>
   z
     .string()
     .regex(/^\d{4}-\d{2}-\d{2}$/, `${name} must be an ISO date YYYY-MM-DD`)
@@ -58,8 +58,11 @@ export const analysisPartQuerySchema = analysisQuerySchema.extend({
 
 const campaignName = z.string().trim().min(1, "must not be empty").max(500, "is too long");
 
-/** Query of `compare`: the campaign and the first day of the after period. */
-export const compareQuerySchema = z.object({ campaign: campaignName, changeDate: isoDate("changeDate") });
+/**
+ * Query of `compare`: the campaign, the first day of the after period, and the conversion-lag setting and as-of date
+ * (analysisQuerySchema's: the after period's young days are judged by what has arrived).
+ */
+export const compareQuerySchema = z.object({ campaign: campaignName, changeDate: isoDate("changeDate") }).extend(analysisQuerySchema.pick({ lag: true, asOf: true }).shape);
 export type CompareQuery = z.infer<typeof compareQuerySchema>;
 
 /**

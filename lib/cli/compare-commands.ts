@@ -14,7 +14,8 @@ const prob = (p: number) => `${(100 * p).toFixed(1)}%`;
 const rate = (r: number | null) => (r === null ? "no clicks" : `${(100 * r).toFixed(2)}% per click`);
 const days = (d: number | null) => (d === null ? "not reachable" : `${d} ${d === 1 ? "day" : "days"} after the change`);
 
-function compareText(r: CompareResult): string {
+/** The short report of a compare answer (also `change`'s, after it saves a marker). */
+export function compareText(r: CompareResult): string {
   const lines = [
     `Campaign "${r.campaign}", change on ${r.changeDate} (dataset ${r.datasetId})`,
     `  before: ${r.before.conversions} conversions / ${r.before.clicks} clicks (${rate(r.before.rate)}), ${r.before.days} days from ${r.before.from}`,
@@ -27,6 +28,11 @@ function compareText(r: CompareResult): string {
     const e = r.expectedAfter;
     lines.push(
       `  the before period predicts ${e.mean.toFixed(1)} conversions for the after clicks (90%: ${e.lo90} to ${e.hi90}, ${e.model === "drift" ? "drifting rate" : "fixed rate"}); observed ${e.observed}`,
+    );
+  }
+  if (r.lag.provisionalDays > 0) {
+    lines.push(
+      `  lag: ${r.lag.provisionalDays} of the ${r.after.days} after days provisional, about ${(100 * r.lag.afterCompleteness).toFixed(0)}% of their final conversions arrived; rates are per effective click (${r.after.effectiveClicks.toFixed(0)} of ${r.after.clicks})`,
     );
   }
   const d = r.daysToDetect;
@@ -57,19 +63,30 @@ function abText(r: AbResult): string {
   return lines.join("\n");
 }
 
-/** `compare <id> --campaign C --change-date YYYY-MM-DD [--json]`. */
+/** `compare <id> --campaign C --change-date YYYY-MM-DD [--lag q@d|off] [--as-of YYYY-MM-DD] [--json]`. */
 export function runCompareCommand(args: string[]): void {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: { campaign: { type: "string" }, "change-date": { type: "string" }, json: { type: "boolean" } },
+    options: {
+      campaign: { type: "string" },
+      "change-date": { type: "string" },
+      lag: { type: "string" },
+      "as-of": { type: "string" },
+      json: { type: "boolean" },
+    },
   });
   const id = parseDatasetId(positionals[0]);
   if (id === null || positionals.length > 1) throw new AppError("invalid_query", "compare takes a dataset id: compare <id> --campaign C --change-date YYYY-MM-DD [--json]");
-  const q = compareQuerySchema.safeParse({ campaign: values.campaign, changeDate: values["change-date"] });
+  printCompare(id, { campaign: values.campaign, changeDate: values["change-date"], lag: values.lag, asOf: values["as-of"] }, values.json === true);
+}
+
+/** Validates a compare query (exit 2 with the reason) and prints its answer: JSON, or the short report. */
+function printCompare(id: number, raw: Record<string, string | undefined>, json: boolean): void {
+  const q = compareQuerySchema.safeParse(raw);
   if (!q.success) throw new AppError("invalid_query", formatZodError(q.error));
   const result = compareChangeById(id, q.data);
-  process.stdout.write((values.json ? JSON.stringify(result, null, 2) : compareText(result)) + "\n");
+  process.stdout.write((json ? JSON.stringify(result, null, 2) : compareText(result)) + "\n");
 }
 
 /** `ab <id> --a A --b B [--campaign C] [--json]`: two campaigns, or with --campaign two of its segments. */

@@ -26,9 +26,13 @@ const USAGE = `noisefloor command line
   model --json '<spec>'                 Run the model contract (same JSON as POST /api/model).
   analyze <id> [--horizon day|week|month] [--budget X] --json
                                         Per-campaign figures, forecasts, calibration and pooling summary.
-  compare <id> --campaign C --change-date YYYY-MM-DD [--json]
+  compare <id> --campaign C --change-date YYYY-MM-DD [--lag q@d|off] [--as-of YYYY-MM-DD] [--json]
                                         Did a change work? The campaign before and after the date: lift, P(lift > 0),
                                         the after period against its predicted range, days needed to see 10%/20%.
+  change <id> --campaign C --date YYYY-MM-DD [--note N] [--json]
+                                        Save a change marker (the day a campaign changed, and what changed) and
+                                        print "Did it work?" for it. change <id> --remove <markerId> removes one.
+  changes <id> [--campaign C] [--json]  List a dataset's change markers.
   ab <id> --a A --b B [--campaign C] [--json]
                                         Campaign B against campaign A (or, with --campaign, two of its segments):
                                         P(B beats A), expected loss, lift.
@@ -212,6 +216,12 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     case "compare":
       (await import("./compare-commands")).runCompareCommand(rest);
+      return 0;
+    case "change":
+      await (await import("./change-commands")).runChangeCommand(rest);
+      return 0;
+    case "changes":
+      (await import("./change-commands")).runChangesCommand(rest);
       return 0;
     case "ab":
       (await import("./compare-commands")).runAbCommand(rest);

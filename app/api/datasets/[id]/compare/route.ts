@@ -6,8 +6,9 @@ export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
 
 /**
- * GET /api/datasets/:id/compare?campaign=C&changeDate=YYYY-MM-DD — did a change work? The campaign before and after
- * the date: the same JSON as `npm run -s cli -- compare <id> --campaign C --change-date D --json`.
+ * GET /api/datasets/:id/compare?campaign=C&changeDate=YYYY-MM-DD&lag=&asOf= — did a change work? The campaign before
+ * and after the date, its young days read by the conversions arrived (`lag`, `asOf`: as for the analysis): the same
+ * JSON as `npm run -s cli -- compare <id> --campaign C --change-date D --json`.
  */
 export async function GET(request: Request, { params }: { params: Promise<{ id: string }> }): Promise<Response> {
   try {

@@ -3,6 +3,7 @@
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import type { Horizon } from "@/lib/analysis/schemas";
+import type { ChangeMarker } from "@/lib/analysis/changes";
 import type { CampaignAnalysis, CampaignDetail } from "@/lib/analysis/types";
 import {
   coinRecords,
@@ -30,12 +31,13 @@ import { analysisSearch, type LagQuery } from "@/app/_components/analysis-query"
 import { apiErrorMessage } from "@/app/_components/api-error";
 import { ChartFrame } from "@/app/_components/chart-frame";
 import { CoinChart } from "@/app/_components/coin-chart";
-import { DailyChart, dailyLegend } from "@/app/_components/daily-chart";
+import { chartChanges, DailyChart, dailyLegend, type ChartChange } from "@/app/_components/daily-chart";
 import { DISTRIBUTION_LEGEND, DistributionChart } from "@/app/_components/distribution-chart";
 import { ExportButtons } from "@/app/_components/export-buttons";
 import { PALETTE } from "@/app/_components/palette";
 import { Stat } from "@/app/_components/stat";
 import { useUrlState } from "@/app/_components/use-url-state";
+import { useChanges } from "./saved-changes";
 
 export interface CampaignViewProps {
   datasetId: number;
@@ -46,6 +48,8 @@ export interface CampaignViewProps {
   initial: CampaignDetail;
   /** Horizon and budget (the controls), and the lag setting and as-of date the page was opened with (kept). */
   initialQuery: { horizon: Horizon; budget: number | undefined } & LagQuery;
+  /** The campaign's saved change markers as the server read them (drawn on the daily chart). */
+  initialChanges: ChangeMarker[];
 }
 
 async function fetchDetail(datasetId: number, campaign: string, horizon: Horizon, budget: number | undefined, lag: LagQuery): Promise<CampaignDetail> {
@@ -60,7 +64,7 @@ async function fetchDetail(datasetId: number, campaign: string, horizon: Horizon
  * plain sentences, the daily chart, the outcome distributions, the coin comparison and the figures table. New
  * figures come from GET /api/datasets/:id/campaigns/:campaign; the previous ones stay on screen while they load.
  */
-export function CampaignView({ datasetId, datasetName, unit, initial, initialQuery }: CampaignViewProps) {
+export function CampaignView({ datasetId, datasetName, unit, initial, initialQuery, initialChanges }: CampaignViewProps) {
   const campaign = initial.campaign;
   const [horizon, setHorizon] = useState<Horizon>(initialQuery.horizon);
   const [budget, setBudget] = useState<number | undefined>(initialQuery.budget);
@@ -81,6 +85,7 @@ export function CampaignView({ datasetId, datasetName, unit, initial, initialQue
     placeholderData: keepPreviousData,
   });
   const d = q.data ?? initial;
+  const markers = useChanges(datasetId, campaign, initialChanges).data;
   const c = d.analysis;
   const h = c.forecast.horizon;
   const updating = q.isFetching || (parsed.ok && parsed.value !== budget);
@@ -105,7 +110,7 @@ export function CampaignView({ datasetId, datasetName, unit, initial, initialQue
       )}
       <Headline d={d} unit={unit} />
       <Sentences d={d} h={h} />
-      <DailySection d={d} datasetName={datasetName} unit={unit} />
+      <DailySection d={d} datasetName={datasetName} unit={unit} changes={chartChanges(d.daily, markers)} />
       <h2>What a {h} can bring at this budget</h2>
       <div className="grid grid-2">
         <ChartFrame
@@ -222,7 +227,7 @@ function Sentences({ d, h }: { d: CampaignDetail; h: Horizon }) {
   );
 }
 
-function DailySection({ d, datasetName, unit }: { d: CampaignDetail; datasetName: string; unit: "day" | "ad" }) {
+function DailySection({ d, datasetName, unit, changes }: { d: CampaignDetail; datasetName: string; unit: "day" | "ad"; changes: ChartChange[] }) {
   if (unit === "ad" || d.daily.length === 0) {
     return (
       <p className="muted u-mt-16">
@@ -241,15 +246,15 @@ function DailySection({ d, datasetName, unit }: { d: CampaignDetail; datasetName
       <h2>Day by day</h2>
       <ChartFrame
         title={`${d.campaign}: conversions per day against the noise band`}
-        caption={`Each mark is a day. The shaded band is where 9 days in 10 should land given that day's clicks, forecast from the days before it; ${above + below - provisionalOutside} of ${n} complete days (${n > 0 ? formatPercent((above + below - provisionalOutside) / n, 0) : "none"}) fell outside it. About 1 in 10 is what chance alone gives.${warmup > 0 ? ` The first ${warmup} days only teach the model and are not judged.` : ""}${provisional.length > 0 ? ` The last ${plural(provisional.length, "day")} ${provisional.length === 1 ? "is" : "are"} provisional (sales are still being credited to them): each is judged against the sales expected to have arrived so far, and ${provisionalOutside} ${provisionalOutside === 1 ? "falls" : "fall"} outside that band.` : ""}`}
+        caption={`Each mark is a day. The shaded band is where 9 days in 10 should land given that day's clicks, forecast from the days before it; ${above + below - provisionalOutside} of ${n} complete days (${n > 0 ? formatPercent((above + below - provisionalOutside) / n, 0) : "none"}) fell outside it. About 1 in 10 is what chance alone gives.${warmup > 0 ? ` The first ${warmup} days only teach the model and are not judged.` : ""}${provisional.length > 0 ? ` The last ${plural(provisional.length, "day")} ${provisional.length === 1 ? "is" : "are"} provisional (sales are still being credited to them): each is judged against the sales expected to have arrived so far, and ${provisionalOutside} ${provisionalOutside === 1 ? "falls" : "fall"} outside that band.` : ""}${changes.length > 0 ? ` Dashed lines mark your saved changes (${changes.length}), labelled with their notes.` : ""}`}
         exportName={`${datasetName}-${d.campaign}-daily`}
         data={dailyRecords(d.daily, d.currency)}
         json={d.daily}
         kind="daily-series"
         source={{ datasetId: d.datasetId, campaign: d.campaign }}
-        legend={dailyLegend(d.daily)}
+        legend={dailyLegend(d.daily, changes)}
       >
-        <DailyChart daily={d.daily} />
+        <DailyChart daily={d.daily} changes={changes} />
       </ChartFrame>
       <p className="muted small" data-testid="lag-source">
         {d.lag.note}

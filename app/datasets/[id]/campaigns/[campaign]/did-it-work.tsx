@@ -1,9 +1,11 @@
+import type { ChangeMarker } from "@/lib/analysis/changes";
 import type { CompareResult } from "@/lib/analysis/compare";
 import { compareQuerySchema } from "@/lib/analysis/schemas";
 import { isAppError } from "@/lib/errors";
-import { formatCount, formatPercent, plural } from "@/lib/format";
+import { formatCount, formatDate, formatPercent, plural } from "@/lib/format";
 import { runTask } from "@/lib/jobs/pool";
 import { ChangeDateForm } from "./change-date-form";
+import { SaveChangeForm, SavedChanges } from "./saved-changes";
 
 /** A relative lift for a sentence: "+12.3%", "-4.0%". */
 const lift = (x: number) => `${x >= 0 ? "+" : "−"}${formatPercent(Math.abs(x))}`;
@@ -12,14 +14,29 @@ const prob = (p: number) => (p > 0.999 ? "over 99.9%" : p < 0.001 ? "under 0.1%"
 const shows = (pct: number, d: number | null) =>
   d === null ? `a ${pct}% lift cannot be told apart at these clicks` : `a ${pct}% lift shows after ${plural(d, "day")} from the change`;
 
+/** What DidItWork is given: the campaign, the date in the URL, the dataset's period, the lag query, the saved changes. */
+interface DidItWorkProps {
+  datasetId: number;
+  campaign: string;
+  change: string | null;
+  period: { start: string; end: string } | null;
+  /** The page's conversion-lag setting and as-of date (?lag=&asOf=), so the answer reads young days as the chart does. */
+  lag: { lag?: string | undefined; asOf?: string | undefined };
+  /** The campaign's saved change markers, as the server read them. */
+  changes: ChangeMarker[];
+}
+
 /**
  * "Did it work?" on the campaign page: the campaign before and after the change date in the URL (?change=), from
- * GET /api/datasets/:id/compare's service. Server component; the date input is its client leaf.
+ * GET /api/datasets/:id/compare's service; "Save this change" keeps the date with a note, and the saved changes are
+ * listed. Server component; the date input, the save form and the list are its client leaves.
  */
-export async function DidItWork({ datasetId, campaign, change, period }: { datasetId: number; campaign: string; change: string | null; period: { start: string; end: string } | null }) {
+export async function DidItWork({ datasetId, campaign, change, period, lag: lagQuery, changes }: DidItWorkProps) {
   let answer: { result: CompareResult } | { message: string } | null = null;
+  let validDate = false;
   if (change !== null) {
-    const q = compareQuerySchema.safeParse({ campaign, changeDate: change });
+    const q = compareQuerySchema.safeParse({ campaign, changeDate: change, ...lagQuery });
+    validDate = compareQuerySchema.shape.changeDate.safeParse(change).success;
     if (!q.success) answer = { message: `"${change.slice(0, 20)}" is not a date (use YYYY-MM-DD).` };
     else {
       try {
@@ -39,13 +56,15 @@ export async function DidItWork({ datasetId, campaign, change, period }: { datas
         Changed the ads, the bids or the landing page? Give the day the change took effect: the days before it are
         compared with the days from it on, and the answer says whether the difference is more than noise.
       </p>
-      <ChangeDateForm initial={change} min={period?.start ?? null} max={period?.end ?? null} />
+      <ChangeDateForm key={change ?? ""} initial={change} min={period?.start ?? null} max={period?.end ?? null} />
       {answer && "message" in answer && (
         <p className="alert warn" role="status">
           {answer.message}
         </p>
       )}
+      {validDate && change !== null && <SaveChangeForm key={change} datasetId={datasetId} campaign={campaign} date={change} />}
       {answer && "result" in answer && <Answer r={answer.result} />}
+      <SavedChanges datasetId={datasetId} campaign={campaign} initial={changes} current={validDate ? change : null} />
     </section>
   );
 }
@@ -54,37 +73,47 @@ function Answer({ r }: { r: CompareResult }) {
   const e = r.expectedAfter;
   return (
     <div data-testid="did-it-work-answer">
-      <table className="table small">
-        <thead>
-          <tr>
-            <th />
-            <th>Days</th>
-            <th>Clicks</th>
-            <th>Conversions</th>
-            <th>Per click</th>
-          </tr>
-        </thead>
-        <tbody>
-          {(["before", "after"] as const).map((k) => (
-            <tr key={k}>
-              <th scope="row">{k === "before" ? `Before ${r.changeDate}` : `From ${r.changeDate}`}</th>
-              <td>{formatCount(r[k].days)}</td>
-              <td>{formatCount(r[k].clicks)}</td>
-              <td>{formatCount(r[k].conversions)}</td>
-              <td>{r[k].rate === null ? "–" : formatPercent(r[k].rate)}</td>
+      <p className="small muted">The change took effect on {formatDate(r.changeDate)}: “after” is that day and later.</p>
+      <div className="table-wrap">
+        <table className="table small compare-table">
+          <thead>
+            <tr>
+              <th />
+              <th>Days</th>
+              <th>Clicks</th>
+              <th>Sales</th>
+              <th>Per click</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {(["before", "after"] as const).map((k) => (
+              <tr key={k}>
+                <th scope="row">{k === "before" ? "Before" : "After"}</th>
+                <td>{formatCount(r[k].days)}</td>
+                <td>{formatCount(r[k].clicks)}</td>
+                <td>{formatCount(r[k].conversions)}</td>
+                <td>{r[k].rate === null ? "–" : formatPercent(r[k].rate)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
       {r.lift && r.pPositive !== null && (
         <p className="sentence">
           Conversion rate after the change: <strong>{lift(r.lift.median)}</strong> (90% between {lift(r.lift.lo90)} and {lift(r.lift.hi90)}).
           The chance that it really rose is <strong>{prob(r.pPositive)}</strong>.
         </p>
       )}
+      {r.lag.provisionalDays > 0 && (
+        <p className="sentence" data-testid="did-it-work-lag">
+          {r.lag.provisionalDays === r.after.days ? `All ${plural(r.after.days, "day")} since the change are` : `The last ${plural(r.lag.provisionalDays, "day")} of ${r.after.days} since the change are`}{" "}
+          provisional: about {formatPercent(r.lag.afterCompleteness, 0)} of their sales have arrived, so the rates above are per click whose sales have
+          had time to arrive ({formatCount(Math.round(r.after.effectiveClicks))} of {formatCount(r.after.clicks)}), and the missing sales do not count as a drop.
+        </p>
+      )}
       {e && (
         <p className="sentence">
-          Had nothing changed, the after period&apos;s {formatCount(r.after.clicks)} clicks would have brought about {formatCount(Math.round(e.mean))} conversions
+          Had nothing changed, the after period&apos;s {formatCount(r.after.clicks)} clicks would have brought about {formatCount(Math.round(e.mean))} conversions{r.lag.provisionalDays > 0 ? " by now" : ""}{" "}
           (90% between {formatCount(e.lo90)} and {formatCount(e.hi90)}, allowing for how the rate was drifting); they brought {formatCount(e.observed)}
           {e.observed > e.hi90 ? ": more than noise explains." : e.observed < e.lo90 ? ": fewer than noise explains." : ": inside what noise explains."}
         </p>

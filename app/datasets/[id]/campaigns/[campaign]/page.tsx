@@ -4,6 +4,7 @@ import { analysisSearch, campaignCandidates } from "@/app/_components/analysis-q
 import { readAnalysisQuery, type SearchParams } from "@/app/_components/read-query";
 import { SampleBadge, VerdictBadge } from "@/app/_components/badges";
 import { campaignOrMessage, datasetUnit, loadDatasetOr404 } from "@/app/_components/load-analysis";
+import { listChanges } from "@/lib/analysis/changes";
 import { formatPeriod } from "@/lib/format";
 import { CampaignView } from "./campaign-view";
 import { DidItWork } from "./did-it-work";
@@ -28,6 +29,7 @@ export default async function CampaignPage({ params, searchParams }: Props) {
   const unit = datasetUnit(ds);
   const back = `/datasets/${ds.id}${analysisSearch(query)}`;
   const name = "detail" in result ? result.detail.campaign : (campaignCandidates(segment).at(-1) ?? segment);
+  const changes = "detail" in result && unit === "day" ? listChanges(ds.id, result.detail.campaign) : [];
 
   return (
     <>
@@ -74,6 +76,7 @@ export default async function CampaignPage({ params, searchParams }: Props) {
           unit={unit}
           initial={result.detail}
           initialQuery={{ horizon: query.horizon, budget: query.budget, lag: query.lag, asOf: query.asOf }}
+          initialChanges={changes}
         />
       )}
       {"detail" in result && unit === "day" && (
@@ -82,6 +85,8 @@ export default async function CampaignPage({ params, searchParams }: Props) {
           campaign={result.detail.campaign}
           change={change}
           period={ds.periodStart && ds.periodEnd ? { start: ds.periodStart, end: ds.periodEnd } : null}
+          lag={{ lag: query.lag, asOf: query.asOf }}
+          changes={changes}
         />
       )}
     </>

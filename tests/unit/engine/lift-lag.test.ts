@@ -110,7 +110,7 @@ describe("the lift of a change under conversion lag (200 seeded campaigns, chang
     // 90% nominal coverage; binomial standard error over 200 seeds is 0.021: 4 SE either side.
     expect(coverage).toBeGreaterThan(0.9 - 4 * 0.021);
     expect(coverage).toBeLessThan(Math.min(1, 0.9 + 4 * 0.021));
-  });
+  }, 60_000);
 
   it("no change: P(lift > 0) stays centred on 1/2 when read by what arrived, and read as final is pushed towards 0", () => {
     const runs = Array.from({ length: SEEDS }, (_, s) => run(5000 + s, 0));
@@ -128,5 +128,5 @@ describe("the lift of a change under conversion lag (200 seeded campaigns, chang
     // and the arrived after-period count lands inside its predicted 90% range about 9 times in 10
     const inRange = runs.filter((r) => r.inRange).length / SEEDS;
     expect(inRange).toBeGreaterThan(0.9 - 4 * 0.021);
-  });
+  }, 60_000);
 });

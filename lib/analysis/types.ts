@@ -187,7 +187,10 @@ export interface MultipleTesting {
 export type DatasetSummary = Omit<DatasetAnalysis, "rho" | "shrinkage" | "pooling"> & { part: "summary"; calibrated: boolean };
 
 /** What the campaign table reads of an analysis: a DatasetSummary or a DatasetAnalysis both give it. */
-export type CampaignTableData = Pick<DatasetAnalysis, "datasetId" | "name" | "currency" | "unit" | "horizon" | "horizonDays" | "campaigns">;
+export type CampaignTableData = Pick<
+  DatasetAnalysis,
+  "datasetId" | "name" | "currency" | "unit" | "horizon" | "horizonDays" | "campaigns" | "source" | "sources"
+>;
 
 /** One day of a campaign with the band the model expected given that day's clicks. */
 export interface DailyPoint {

@@ -202,17 +202,24 @@ describe("a Google Ads and a Meta export in one dataset", () => {
   });
 });
 
+/** A database file with the migrations before 0004 only (rows written the old way go in before the rest apply). */
+function databaseBefore0004(): string {
+  const dir = path.join(sb.dir, "old-migrations");
+  fs.mkdirSync(path.join(dir, "meta"), { recursive: true });
+  const src = path.resolve(__dirname, "../../../drizzle");
+  const journal = JSON.parse(fs.readFileSync(path.join(src, "meta/_journal.json"), "utf8")) as { entries: { tag: string }[] };
+  journal.entries = journal.entries.filter((e) => e.tag < "0004");
+  fs.writeFileSync(path.join(dir, "meta/_journal.json"), JSON.stringify(journal));
+  for (const e of journal.entries) fs.copyFileSync(path.join(src, `${e.tag}.sql`), path.join(dir, `${e.tag}.sql`));
+  const file = path.join(sb.dir, "old.db");
+  openDatabase(file, dir).$client.close();
+  return file;
+}
+
 describe("the migration", () => {
   it("gives every row the source of its upload, or of its dataset when it has none", () => {
-    const dir = path.join(sb.dir, "old-migrations");
-    fs.mkdirSync(path.join(dir, "meta"), { recursive: true });
-    const src = path.resolve(__dirname, "../../../drizzle");
-    const journal = JSON.parse(fs.readFileSync(path.join(src, "meta/_journal.json"), "utf8")) as { entries: { tag: string }[] };
-    journal.entries = journal.entries.filter((e) => e.tag < "0004");
-    fs.writeFileSync(path.join(dir, "meta/_journal.json"), JSON.stringify(journal));
-    for (const e of journal.entries) fs.copyFileSync(path.join(src, `${e.tag}.sql`), path.join(dir, `${e.tag}.sql`));
-    const file = path.join(sb.dir, "old.db");
-    const old = openDatabase(file, dir);
+    const file = databaseBefore0004();
+    const old = openDatabase(file, path.join(sb.dir, "old-migrations"));
     old.$client.exec(
       `INSERT INTO datasets (id, name, file_name, source_format, sha256, size_bytes, mapping_json, summary_json)
        VALUES (5, 'old', 'g.csv', 'google_ads', 'abc', 10, '{}', '{}'), (6, 'mapped', 'x.csv', 'mapped', 'def', 10, '{}', '{}');
@@ -232,6 +239,43 @@ describe("the migration", () => {
         [5, null, "y", "google_ads"],
         [6, null, "z", "other"],
       ]);
+    } finally {
+      db.$client.close();
+    }
+  });
+
+  it("brings back rows another platform's upload replaced under the old rule, and the dataset's totals with them", () => {
+    const file = databaseBefore0004();
+    const old = openDatabase(file, path.join(sb.dir, "old-migrations"));
+    // Google upload 1, then Meta upload 2 replaced its row of 01-01 (the old key had no source), then Google upload 3
+    // re-stated 01-01 and replaced the Meta row; 01-02 was replaced by Meta alone
+    const summary = JSON.stringify({ kind: "observations", rowsImported: 3, totals: { impressions: 0, clicks: 60, conversions: 0, spend: 0, revenue: 0 } });
+    old.$client.exec(
+      `INSERT INTO datasets (id, name, file_name, source_format, sha256, size_bytes, mapping_json, summary_json, rows_imported)
+       VALUES (7, 'mixed', 'g.csv', 'google_ads', 'g1', 10, '{}', '${summary}', 3);
+       INSERT INTO dataset_uploads (id, dataset_id, sha256, file_name, source_format, size_bytes, totals_before_json, totals_after_json)
+       VALUES (11, 7, 'g1', 'g.csv', 'google_ads', 10, '{}', '{}'), (12, 7, 'm1', 'm.csv', 'meta_ads', 10, '{}', '{}'),
+              (13, 7, 'g2', 'g2.csv', 'google_ads', 10, '{}', '{}');
+       INSERT INTO observations (id, dataset_id, upload_id, campaign, period_start, period_end, clicks, conversions, spend, line, superseded_by) VALUES
+         (1, 7, 11, 'Brand', '2026-01-01', '2026-01-01', 10, 0, 0, 2, 12), (2, 7, 11, 'Brand', '2026-01-02', '2026-01-02', 20, 0, 0, 3, 12),
+         (3, 7, 12, 'Brand', '2026-01-01', '2026-01-01', 100, 0, 0, 2, 13), (4, 7, 12, 'Brand', '2026-01-02', '2026-01-02', 200, 0, 0, 3, NULL),
+         (5, 7, 13, 'Brand', '2026-01-01', '2026-01-01', 1000, 0, 0, 2, NULL);`,
+    );
+    old.$client.close();
+    const db = openDatabase(file);
+    try {
+      const got = db.$client.prepare("SELECT id, source, superseded_by FROM observations ORDER BY id").raw(true).all();
+      // Google 01-01 replaced by the later Google upload; Google 01-02 and the Meta rows live
+      expect(got).toEqual([
+        [1, "google_ads", 13],
+        [2, "google_ads", null],
+        [3, "meta_ads", null],
+        [4, "meta_ads", null],
+        [5, "google_ads", null],
+      ]);
+      const ds = db.$client.prepare("SELECT rows_imported, summary_json FROM datasets WHERE id = 7").get() as { rows_imported: number; summary_json: string };
+      expect(ds.rows_imported).toBe(4);
+      expect(JSON.parse(ds.summary_json)).toMatchObject({ rowsImported: 4, totals: { clicks: 20 + 100 + 200 + 1000 } });
     } finally {
       db.$client.close();
     }

@@ -8,7 +8,7 @@ import type { AnalysisQuery } from "@/lib/analysis/schemas";
 export type LagQuery = { lag?: string | undefined; asOf?: string | undefined };
 
 /** The source filter of an analysis query (?source=meta_ads), carried along by links and the controls. */
-type SourceQuery = { source?: string | undefined };
+export type SourceQuery = { source?: string | undefined };
 
 /** The query string for a horizon, budget, lag and source ("" for the defaults), e.g. "?horizon=month&budget=500". */
 export function analysisSearch(q: { horizon: AnalysisQuery["horizon"]; budget?: number | undefined } & LagQuery & SourceQuery): string {

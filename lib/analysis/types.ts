@@ -233,6 +233,8 @@ export interface HistogramPoint {
 export interface CampaignDetail {
   datasetId: number;
   campaign: string;
+  /** The source the figures are filtered to (a SOURCES key), or null for all of them. */
+  source: string | null;
   currency: string | null;
   analysis: CampaignAnalysis;
   daily: DailyPoint[];

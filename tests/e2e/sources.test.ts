@@ -89,6 +89,15 @@ describe.skipIf(!chromiumPath)("files of two platforms in one dataset, on its pa
     expect(await campaigns.first().getAttribute("href")).toContain("source=meta_ads");
     await screenshot(page, "sources-meta-1280");
 
+    // the campaign page under the filter: Meta's Brand Search alone (6 days of 200..205 clicks = 1,215)
+    await campaigns.filter({ hasText: "Brand Search" }).click();
+    await page.waitForURL(/campaigns\/Brand%20Search\?source=meta_ads/);
+    const note = page.locator('[data-testid="source-filter-note"]');
+    await note.waitFor();
+    expect(await note.innerText()).toContain("Showing Meta rows only");
+    expect(await page.locator('[data-testid="campaign-verdict"]').innerText()).toContain("1,215 clicks");
+    await screenshot(page, "sources-campaign-meta-1280");
+
     // an unknown source is said, not a crash
     await page.goto(`${baseUrl}/datasets/${id}?source=tiktok`);
     expect(await page.locator("body").innerText()).toMatch(/no source "tiktok"\. Its sources: google_ads \(Google Ads\), meta_ads \(Meta\)/);

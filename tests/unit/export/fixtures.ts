@@ -66,6 +66,7 @@ export function detail(): CampaignDetail {
   return {
     datasetId: 7,
     campaign: "Brand",
+    source: null,
     currency: "USD",
     analysis: a,
     daily: [

@@ -142,11 +142,11 @@ export const datasetUploads = sqliteTable(
     /** First and last day of the file's rows (ISO dates), null for files without dates. */
     periodStart: text("period_start"),
     periodEnd: text("period_end"),
-    /** True when the file's last day is before the dataset's last day when it was imported (a back-fill). */
+    /** True when the file's last day is before the last day of its source's rows when it was imported (a back-fill). */
     backfill: integer("backfill", { mode: "boolean" }).notNull().default(false),
     /** Rows the file wrote (count). */
     rowsImported: integer("rows_imported").notNull().default(0),
-    /** Of those, rows whose (period, campaign, segment) was new to the dataset (count). */
+    /** Of those, rows whose (period, campaign, segment, source) was new to the dataset (count). */
     rowsAdded: integer("rows_added").notNull().default(0),
     /** Older live rows this file's rows replaced (count). */
     rowsReplaced: integer("rows_replaced").notNull().default(0),

@@ -47,16 +47,17 @@ const CHECKPOINT_ROWS = 50_000;
 function mergeRule(source: Source, others: readonly Source[], backfill: boolean, periodEnd: string | null): string {
   const label = sourceLabel(source);
   let text =
-    `Rows of ${label} for the same date, campaign and segment were replaced by this file's (the older ones are kept ` +
-    "and come back if this upload is removed); dates and campaigns not in this file were left as they were.";
+    `This file's source is ${label}: rows of that source for the same date, campaign and segment were replaced by ` +
+    "this file's (the older ones are kept and come back if this upload is removed); dates and campaigns not in this " +
+    "file were left as they were.";
   if (others.length > 0) {
     text +=
-      ` Rows of ${sourceList(others)} are never replaced by a ${label} file, also on the same dates: this file's rows ` +
-      "were added beside them. Campaigns are matched by exact name: a name in two sources is one campaign whose days " +
-      "add up both; choose a source to see each alone.";
+      ` Rows of ${sourceList(others)} are never replaced by a file of another source, also on the same dates: this ` +
+      "file's rows were added beside them. Campaigns are matched by exact name: a name in two sources is one campaign " +
+      "whose days add up both; choose a source to see each alone.";
   }
   return backfill && periodEnd
-    ? `${text} This file ends on ${periodEnd}, before the last day of the dataset's ${label} rows: it was taken as a back-fill, so only the dates it covers changed.`
+    ? `${text} This file ends on ${periodEnd}, before the last day of the dataset's rows of ${label}: it was taken as a back-fill, so only the dates it covers changed.`
     : text;
 }
 

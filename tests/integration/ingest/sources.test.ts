@@ -97,7 +97,8 @@ describe("a Google Ads and a Meta export in one dataset", () => {
     expect(m.upload!.totalsAfter.rows).toBe(G.length + M.length);
     expect(m.warnings.join(" ")).toContain("Brand Search is in Google Ads and Meta: counted together");
     expect(m.warnings.join(" ")).not.toContain("Prospecting is in");
-    expect(m.upload!.rule).toContain("never replaced by a Meta file");
+    expect(m.upload!.rule).toContain("This file's source is Meta");
+    expect(m.upload!.rule).toContain("Rows of Google Ads are never replaced by a file of another source");
     expect(listDatasets(sb.db).find((d) => d.id === g.datasetId)?.sources).toEqual(["google_ads", "meta_ads"]);
   });
 

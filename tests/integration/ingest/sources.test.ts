@@ -3,7 +3,7 @@ import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { openDatabase } from "@/db/client";
 import { getObservationsByCampaign, listDatasets } from "@/db/queries";
-import { analyzeDataset, campaignRows } from "@/lib/analysis/dataset";
+import { analysisKey, analysisSummary, analyzeDataset, campaignRows } from "@/lib/analysis/dataset";
 import { campaignDetail } from "@/lib/analysis/campaign";
 import { clearCache } from "@/lib/analysis/cache";
 import { AppError } from "@/lib/errors";
@@ -156,6 +156,19 @@ describe("a Google Ads and a Meta export in one dataset", () => {
     // a campaign page under the filter has that source's figures only
     const brand = campaignDetail(sb.db, g.datasetId, "Brand Search", { ...Q, source: "meta_ads" });
     expect(brand.analysis.clicks).toBe(M.filter((r) => r.campaign === "Brand Search").reduce((s, r) => s + r.clicks, 0));
+  });
+
+  it("keeps the filtered and unfiltered analyses apart in the cache (the key has the source)", async () => {
+    const g = await importBytes(googleAds(G), "google.csv");
+    await importBytes(meta(M), "meta.csv", g.datasetId);
+    expect(analysisKey(sb.db, g.datasetId, Q)).not.toBe(analysisKey(sb.db, g.datasetId, { ...Q, source: "meta_ads" }));
+    const names = (a: { campaigns: { campaign: string }[] }) => a.campaigns.map((c) => c.campaign);
+    // same data revision, one after the other: each answer is its own
+    expect(names(analysisSummary(sb.db, g.datasetId, Q))).toEqual(["Brand Search", "Generic Search", "Prospecting"]);
+    expect(names(analysisSummary(sb.db, g.datasetId, { ...Q, source: "meta_ads" }))).toEqual(["Brand Search", "Prospecting"]);
+    expect(names(analyzeDataset(sb.db, g.datasetId, Q))).toEqual(["Brand Search", "Generic Search", "Prospecting"]);
+    expect(names(analyzeDataset(sb.db, g.datasetId, { ...Q, source: "google_ads" }))).toEqual(["Brand Search", "Generic Search"]);
+    expect(names(analysisSummary(sb.db, g.datasetId, { ...Q, source: "google_ads" }))).toEqual(["Brand Search", "Generic Search"]);
   });
 
   it("refuses a source the dataset does not have, naming the ones it has", async () => {

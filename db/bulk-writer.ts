@@ -1,6 +1,7 @@
 import "server-only";
 import Database from "better-sqlite3";
 import type { ObservationRow, OrderRow, RowSink } from "@/lib/types/ingest-rows";
+import { SOURCES, type Source } from "./schema";
 import { BUSY_TIMEOUT_MS, configureConnection, type Db } from "./client";
 
 /**
@@ -63,6 +64,8 @@ export interface SqliteSinkOptions {
   datasetId: number;
   /** The dataset_uploads row the rows are tagged with (observations and rejected rows). */
   uploadId: number;
+  /** The platform of the upload, written on every observation row (a constant of the INSERT, not a parameter). */
+  source: Source;
   table: TargetTable;
   segment: boolean;
   conversionsAlt: boolean;
@@ -88,6 +91,8 @@ export class SqliteRowSink implements RowSink {
   ) {
     const id = Math.trunc(opts.datasetId);
     const uploadId = Math.trunc(opts.uploadId);
+    // one of SOURCES, checked here because it is written into the statement's text
+    if (!SOURCES.includes(opts.source)) throw new Error(`unknown source ${String(opts.source)}`);
     let cols: string[];
     let exprs: string[];
     let bound = 0;
@@ -96,13 +101,13 @@ export class SqliteRowSink implements RowSink {
       cols = ["dataset_id", "campaign", "date", "order_id", "value", "line"];
       exprs = [String(id), next(), next(), next(), next(), next()];
     } else {
-      cols = ["dataset_id", "upload_id", "campaign", "segment", "period_start", "period_end", "impressions", "clicks", "conversions", "conversions_alt", "spend", "revenue", "line"];
+      cols = ["dataset_id", "upload_id", "source", "campaign", "segment", "period_start", "period_end", "impressions", "clicks", "conversions", "conversions_alt", "spend", "revenue", "line"];
       const campaign = next();
       const segment = opts.segment ? next() : "''";
       const start = next();
       // SAME_AS_START (a number, never a date string) stands for "period_end = period_start": one string less to bind
       const end = `CASE ${next()} WHEN ${SAME_AS_START} THEN ${start} ELSE column${bound} END`;
-      exprs = [String(id), String(uploadId), campaign, segment, start, end, next(), next(), next(), opts.conversionsAlt ? next() : "NULL", next(), opts.revenue ? next() : "NULL", next()];
+      exprs = [String(id), String(uploadId), `'${opts.source}'`, campaign, segment, start, end, next(), next(), next(), opts.conversionsAlt ? next() : "NULL", next(), opts.revenue ? next() : "NULL", next()];
     }
     this.width = bound;
     const tuple = `(${Array(bound).fill("?").join(",")})`;

@@ -13,6 +13,19 @@ export const SOURCE_FORMATS = [
 ] as const;
 export type SourceFormat = (typeof SOURCE_FORMATS)[number];
 
+/**
+ * The platform a row of ad performance came from: the source format of the upload that wrote it, with every format
+ * that names no platform (the generic template, a mapped file, an ad-level sheet) as "other". Part of the key a newer
+ * upload replaces rows on, and what the pages filter and group by (labels in lib/format.ts `sourceLabel`).
+ */
+export const SOURCES = ["google_ads", "meta_ads", "microsoft_ads", "other"] as const;
+export type Source = (typeof SOURCES)[number];
+
+/** The source of the rows a file of this format writes. */
+export function sourceOfFormat(format: SourceFormat): Source {
+  return format === "google_ads" || format === "meta_ads" || format === "microsoft_ads" ? format : "other";
+}
+
 export const DATASET_STATUSES = ["ready", "failed"] as const;
 export type DatasetStatus = (typeof DATASET_STATUSES)[number];
 
@@ -86,8 +99,10 @@ export const observations = sqliteTable(
     line: integer("line").notNull(),
     /** The dataset_uploads row whose file wrote this row (deleted with it). */
     uploadId: integer("upload_id"),
+    /** The platform of the upload that wrote this row (SOURCES); rows of two sources never replace each other. */
+    source: text("source", { enum: SOURCES }).notNull().default("other"),
     /**
-     * The later upload whose row for the same (period, campaign, segment) replaced this one; null while this row is
+     * The later upload whose row for the same (period, campaign, segment, source) replaced this one; null while this row is
      * the live version. Every read of a dataset's figures takes only rows where this is null.
      */
     supersededBy: integer("superseded_by"),
@@ -127,11 +142,11 @@ export const datasetUploads = sqliteTable(
     /** First and last day of the file's rows (ISO dates), null for files without dates. */
     periodStart: text("period_start"),
     periodEnd: text("period_end"),
-    /** True when the file's last day is before the dataset's last day when it was imported (a back-fill). */
+    /** True when the file's last day is before the last day of its source's rows when it was imported (a back-fill). */
     backfill: integer("backfill", { mode: "boolean" }).notNull().default(false),
     /** Rows the file wrote (count). */
     rowsImported: integer("rows_imported").notNull().default(0),
-    /** Of those, rows whose (period, campaign, segment) was new to the dataset (count). */
+    /** Of those, rows whose (period, campaign, segment, source) was new to the dataset (count). */
     rowsAdded: integer("rows_added").notNull().default(0),
     /** Older live rows this file's rows replaced (count). */
     rowsReplaced: integer("rows_replaced").notNull().default(0),

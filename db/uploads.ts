@@ -1,12 +1,12 @@
 import "server-only";
 import type Database from "better-sqlite3";
 import type { Db } from "./client";
-import type { SourceFormat } from "./schema";
+import { SOURCE_FORMATS, SOURCES, sourceOfFormat, type Source, type SourceFormat } from "./schema";
 import type { ImportSummary, UploadTotals } from "@/lib/types/ingest";
 
 /*
  * A dataset's uploads: each file imported into it is a dataset_uploads row, and every observation row carries the
- * upload that wrote it. A later upload's row for the same (period, campaign, segment) supersedes the older live row
+ * upload that wrote it. A later upload's row for the same (period, campaign, segment, source) supersedes the older live row of that source
  * (observations.superseded_by), which stays in place, so removing the later upload brings the older row back.
  * Every function here runs on the connection given and inside the caller's transaction when there is one.
  */
@@ -25,7 +25,7 @@ export interface LiveFigures {
  * Reads a dataset's live figures in one pass over the partial index observations_live (live rows only, so the cost
  * follows the dataset's size, not the number of versions its uploads left); an order list counts its orders.
  */
-export function liveFigures(conn: Database.Database, datasetId: number): LiveFigures {
+function liveFigures(conn: Database.Database, datasetId: number): LiveFigures {
   const r = conn
     .prepare(
       `SELECT count(*) AS rows, coalesce(sum(impressions), 0) AS impressions, coalesce(sum(clicks), 0) AS clicks,
@@ -74,7 +74,7 @@ export function startUpload(conn: Database.Database, u: UploadStart): number {
 
 /**
  * Marks the older live rows of the dataset that this upload's rows replace: same campaign, segment, period start and
- * end (null-safe). The upload's rows are those with ids from `firstId` (written in this transaction, under the write
+ * end (null-safe) and source (a row of another platform is never replaced, whatever its campaign is called). The upload's rows are those with ids from `firstId` (written in this transaction, under the write
  * lock). Returns the number of older rows superseded, and how many of the upload's rows replaced nothing.
  */
 export function supersedeOlderRows(
@@ -86,7 +86,8 @@ export function supersedeOlderRows(
   // from the upload's rows (a range of the primary key) to the live rows of the same key (the partial index)
   const older = `FROM observations n JOIN observations o INDEXED BY observations_live
     ON o.dataset_id = n.dataset_id AND o.campaign = n.campaign AND o.period_start IS n.period_start
-      AND o.superseded_by IS NULL AND o.segment = n.segment AND o.period_end IS n.period_end AND o.id < @first
+      AND o.superseded_by IS NULL AND o.segment = n.segment AND o.period_end IS n.period_end AND o.source = n.source
+      AND o.id < @first
     WHERE n.id >= @first AND n.dataset_id = @d`;
   const matched = conn.prepare(`SELECT count(DISTINCT n.id) ${older}`).pluck().get({ first: firstId, d: datasetId }) as number;
   const imported = conn.prepare("SELECT count(*) FROM observations WHERE id >= ?").pluck().get(firstId) as number;
@@ -94,6 +95,53 @@ export function supersedeOlderRows(
     .prepare(`UPDATE observations SET superseded_by = @u WHERE id IN (SELECT o.id ${older})`)
     .run({ u: uploadId, first: firstId, d: datasetId }).changes;
   return { replaced, added: imported - matched };
+}
+
+/** The sources of a dataset's uploads (each upload's format as a Source), in SOURCES order. */
+export function uploadSources(conn: Database.Database, datasetId: number): Source[] {
+  const formats = conn.prepare("SELECT DISTINCT source_format FROM dataset_uploads WHERE dataset_id = ?").pluck().all(datasetId) as SourceFormat[];
+  const have = new Set(formats.map(sourceOfFormat));
+  return SOURCES.filter((s) => have.has(s));
+}
+
+/** The last day of the other uploads of this source in the dataset (ISO date), or null when it has none. */
+export function sourceLastDay(conn: Database.Database, datasetId: number, source: Source, exceptUploadId: number): string | null {
+  const formats = SOURCE_FORMATS.filter((f) => sourceOfFormat(f) === source);
+  return conn
+    .prepare(
+      `SELECT max(period_end) FROM dataset_uploads WHERE dataset_id = ? AND id <> ?
+         AND source_format IN (SELECT value FROM json_each(?))`,
+    )
+    .pluck()
+    .get(datasetId, exceptUploadId, JSON.stringify(formats)) as string | null;
+}
+
+/**
+ * The campaigns of this upload's rows (ids from `firstId`, of source `source`) that the dataset also has live rows of
+ * under another source, with those sources: names matched exactly, so their days are summed across the sources.
+ */
+export function sharedCampaigns(
+  conn: Database.Database,
+  datasetId: number,
+  source: Source,
+  firstId: number,
+): { campaign: string; sources: Source[] }[] {
+  const rows = conn
+    .prepare(
+      `WITH mine AS (SELECT DISTINCT campaign FROM observations WHERE id >= @first AND dataset_id = @d)
+       SELECT m.campaign AS campaign, o.source AS source FROM mine m
+         JOIN observations o INDEXED BY observations_live
+           ON o.dataset_id = @d AND o.campaign = m.campaign AND o.superseded_by IS NULL
+         WHERE o.source <> @s GROUP BY m.campaign, o.source ORDER BY m.campaign, o.source`,
+    )
+    .all({ first: firstId, d: datasetId, s: source }) as { campaign: string; source: Source }[];
+  const out = new Map<string, Set<Source>>();
+  for (const r of rows) {
+    let set = out.get(r.campaign);
+    if (!set) out.set(r.campaign, (set = new Set([source])));
+    set.add(r.source);
+  }
+  return [...out].map(([campaign, set]) => ({ campaign, sources: SOURCES.filter((x) => set.has(x)) }));
 }
 
 /** Fills in an upload's counts and the dataset's totals after it. */
@@ -217,7 +265,7 @@ export function deleteUploadRows(conn: Database.Database, datasetId: number, upl
       `UPDATE observations AS o SET superseded_by = (
          SELECT n.superseded_by FROM observations n
          WHERE n.dataset_id = o.dataset_id AND n.campaign = o.campaign AND n.period_start IS o.period_start
-           AND n.segment = o.segment AND n.period_end IS o.period_end AND n.upload_id = @u LIMIT 1)
+           AND n.segment = o.segment AND n.period_end IS o.period_end AND n.source = o.source AND n.upload_id = @u LIMIT 1)
        WHERE o.dataset_id = @d AND o.superseded_by = @u`,
     )
     .run({ u: uploadId, d: datasetId });

@@ -385,6 +385,31 @@ export function formatSourceFormat(format: string): string {
   return FORMAT_LABELS[format] ?? format;
 }
 
+/** Human name of a row's source (the platform: db/schema.ts SOURCES). */
+const SOURCE_LABELS: Record<string, string> = {
+  google_ads: "Google Ads",
+  meta_ads: "Meta",
+  microsoft_ads: "Microsoft Ads",
+  other: "Other",
+};
+
+/**
+ * "Google Ads" for "google_ads": the label of a source as pages and messages show it; an unknown key as it is.
+ * @example sourceLabel("meta_ads") // "Meta"
+ */
+export function sourceLabel(source: string): string {
+  return SOURCE_LABELS[source] ?? source;
+}
+
+/**
+ * "Google Ads and Meta", "Google Ads, Meta and Other": source labels joined for a sentence.
+ * @example sourceList(["google_ads", "meta_ads"]) // "Google Ads and Meta"
+ */
+export function sourceList(sources: readonly string[]): string {
+  const labels = sources.map(sourceLabel);
+  return labels.length <= 1 ? (labels[0] ?? "") : `${labels.slice(0, -1).join(", ")} and ${labels.at(-1)}`;
+}
+
 /**
  * "Nice" axis ticks covering [lo, hi]: steps of 1, 2 or 5 times a power of ten, about `count` of them
  * (Heckbert, "Nice numbers for graph labels", Graphics Gems, 1990).

@@ -79,18 +79,21 @@ export function HorizonBudgetFields(p: HorizonBudgetFieldsProps) {
 
 /**
  * Horizon and budget controls that keep their state in the URL (?horizon=&budget=) so the page can be shared;
- * the server page re-renders with the new figures. The budget is applied after typing pauses.
+ * the server page re-renders with the new figures. The budget is applied after typing pauses. The source filter
+ * (?source=), chosen elsewhere on the page, is kept.
  */
 export function UrlAnalysisControls({
   horizon,
   budget,
   currency,
   defaultBudgetNote,
+  source,
 }: {
   horizon: Horizon;
   budget: number | undefined;
   currency: string | null;
   defaultBudgetNote: string;
+  source?: string | undefined;
 }) {
   const router = useRouter();
   const pathname = usePathname();
@@ -108,7 +111,7 @@ export function UrlAnalysisControls({
     if (applied.current.horizon === h && applied.current.budget === b) return;
     applied.current = { horizon: h, budget: b };
     setShownHorizon(h);
-    startTransition(() => router.replace(`${pathname}${analysisSearch({ horizon: h, budget: b })}`, { scroll: false }));
+    startTransition(() => router.replace(`${pathname}${analysisSearch({ horizon: h, budget: b, source })}`, { scroll: false }));
   };
 
   // The budget is applied once typing pauses (and only when it reads as a valid amount).

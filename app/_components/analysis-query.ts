@@ -7,19 +7,27 @@ import type { AnalysisQuery } from "@/lib/analysis/schemas";
 /** The conversion-lag part of an analysis query (?lag=&asOf=), carried along by links and refetches. */
 export type LagQuery = { lag?: string | undefined; asOf?: string | undefined };
 
-/** The query string for a horizon, budget and lag ("" for the defaults), e.g. "?horizon=month&budget=500". */
-export function analysisSearch(q: { horizon: AnalysisQuery["horizon"]; budget?: number | undefined } & LagQuery): string {
+/** The source filter of an analysis query (?source=meta_ads), carried along by links and the controls. */
+export type SourceQuery = { source?: string | undefined };
+
+/** The query string for a horizon, budget, lag and source ("" for the defaults), e.g. "?horizon=month&budget=500". */
+export function analysisSearch(q: { horizon: AnalysisQuery["horizon"]; budget?: number | undefined } & LagQuery & SourceQuery): string {
   const p = new URLSearchParams();
   if (q.horizon !== "week") p.set("horizon", q.horizon);
   if (q.budget !== undefined) p.set("budget", String(q.budget));
   if (q.lag !== undefined) p.set("lag", q.lag);
   if (q.asOf !== undefined) p.set("asOf", q.asOf);
+  if (q.source !== undefined) p.set("source", q.source);
   const s = p.toString();
   return s ? `?${s}` : "";
 }
 
 /** Path of a campaign page (the name URL-encoded as one path segment). */
-export function campaignHref(datasetId: number, campaign: string, q?: { horizon: AnalysisQuery["horizon"]; budget?: number | undefined }): string {
+export function campaignHref(
+  datasetId: number,
+  campaign: string,
+  q?: { horizon: AnalysisQuery["horizon"]; budget?: number | undefined } & SourceQuery,
+): string {
   return `/datasets/${datasetId}/campaigns/${encodeURIComponent(campaign)}${q ? analysisSearch(q) : ""}`;
 }
 

@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { listDatasets } from "@/lib/ingest/datasets";
-import { formatCount, formatDateTime, formatPeriod, formatSourceFormat } from "@/lib/format";
+import { formatCount, formatDateTime, formatPeriod, formatSourceFormat, sourceList } from "@/lib/format";
 import { SampleBadge } from "@/app/_components/badges";
 import { DeleteDatasetButton } from "@/app/_components/delete-dataset-button";
 import { LoadSampleButton } from "@/app/_components/load-sample-button";
@@ -58,7 +58,7 @@ export default function DatasetsPage() {
                     <Link href={`/datasets/${d.id}`}>{d.name}</Link> {d.isSample && <SampleBadge />}
                     <div className="cell-sub">{d.fileName}</div>
                   </td>
-                  <td>{formatSourceFormat(d.format)}</td>
+                  <td>{d.sources.length > 1 ? sourceList(d.sources) : formatSourceFormat(d.format)}</td>
                   <td className="num">{formatCount(d.rowsImported)}</td>
                   <td className="num">
                     {d.rowsRejected > 0 ? (

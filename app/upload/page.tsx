@@ -31,9 +31,10 @@ export default async function UploadPage({ searchParams }: Props) {
       )}
       {target ? (
         <p className="lede">
-          Drop the newest export of the same account. Rows for the same date, campaign and segment replace the
-          dataset&apos;s (the older ones are kept and come back if you remove this upload); the other rows are added. You
-          will see what changed.
+          Drop the newest export of the same account, or an export of another platform. Rows for the same date, campaign
+          and segment replace the dataset&apos;s rows of the same platform (the older ones are kept and come back if you
+          remove this upload); the other rows are added, and another platform&apos;s rows are never replaced. A campaign
+          name in two platforms counts as one campaign. You will see what changed.
         </p>
       ) : (
         <p className="lede">

@@ -105,6 +105,7 @@ function buildDetail(run: ReturnType<typeof runAnalysis>, datasetId: number, cam
   return {
     datasetId,
     campaign,
+    source: run.result.source,
     currency: run.result.currency,
     analysis,
     daily,

@@ -1,6 +1,6 @@
 import "server-only";
 import type { Db } from "@/db/client";
-import { dataRevision, getDatasetRow, getObservationsByCampaign, getOrderValues } from "@/db/queries";
+import { dataRevision, getCampaignSources, getDatasetRow, getObservationsByCampaign, getOrderValues } from "@/db/queries";
 import { campaignAsCoin } from "@/lib/engine/coins";
 import { estimateDataset } from "@/lib/engine/contract";
 import {
@@ -21,6 +21,7 @@ import { formatFixed, plural } from "@/lib/format";
 import type { ImportSummary } from "@/lib/types/ingest";
 import { cacheNamespace } from "./cache";
 import { resolveLag } from "./lag";
+import { resolveSource, sourceSummaries } from "./sources";
 import { correlationNote, shrinkageNote, verdictMessage } from "./messages";
 import { multipleTesting } from "./multiple-testing";
 import { outcomeDistribution, probabilityOfZero, summarise } from "./distributions";
@@ -39,9 +40,10 @@ const analyzes = cacheNamespace<AnalysisRun>("analysis", 32);
 /** The campaign table's part alone (part=summary), same keys. */
 const summaries = cacheNamespace<DatasetSummary>("analysis-summary", 64);
 
-/** Cache key of an analysis: the global data revision (bumped by every write), the dataset and the query. */
+/** Cache key of an analysis: the global data revision (bumped by every write), the dataset and the query (with its source). */
 export function analysisKey(db: Db, datasetId: number, q: AnalysisQuery): string {
-  return `rev${dataRevision(db)}:${datasetId}:${q.horizon}:${q.budget ?? ""}:${q.lag ?? ""}:${q.asOf ?? ""}`;
+  // the source as given (a key or a label, any case): two spellings of one source are two entries, never a wrong one
+  return `rev${dataRevision(db)}:${datasetId}:${q.horizon}:${q.budget ?? ""}:${q.lag ?? ""}:${q.asOf ?? ""}:${JSON.stringify(q.source ?? null)}`;
 }
 
 /** What a campaign's rows read from the database: the estimator's input and the days its rows cover. */
@@ -89,14 +91,14 @@ export function campaignInputs(db: Db, datasetId: number): CampaignInput[] {
 
 /**
  * campaignInputs plus, per campaign, the period its undated rows cover (a row from 27 Jan to 23 Feb: 28 days).
- * `only`: just these campaigns (compare and ab read one or two).
+ * `only`: just these campaigns (compare and ab read one or two); `source`: only that source's rows (a SOURCES key).
  */
-export function campaignRows(db: Db, datasetId: number, only?: readonly string[]): CampaignRows {
+export function campaignRows(db: Db, datasetId: number, only?: readonly string[], source?: string): CampaignRows {
   // One campaign's rows at a time (getObservationsByCampaign: raw arrays, campaigns in name order).
   const names: string[] = [];
   const dayLists: DayRow[][] = [];
   const spans: (RowSpan | null)[] = [];
-  for (const { campaign, rows } of getObservationsByCampaign(db, datasetId, only)) {
+  for (const { campaign, rows } of getObservationsByCampaign(db, datasetId, only, source)) {
     const first = rows[0];
     // The campaign's first row decides: undated rows (ads, or rows covering a period) stay one unit each.
     const undated = first !== undefined && !(first[0] && first[0] === first[1]);
@@ -214,6 +216,8 @@ function rateModelOf(e: CampaignEstimate, rows: readonly DayRow[], prior: { a: n
 interface CampaignContext {
   e: CampaignEstimate;
   input: CampaignInput;
+  /** The sources the campaign has rows of (all of them, whatever the filter). */
+  sources: string[];
   /** The forecast of a week and of a day at the current spend (the horizon's own when it is one of them). */
   weekly: ForecastParameters;
   daily: ForecastParameters;
@@ -224,7 +228,7 @@ interface CampaignContext {
 }
 
 function analyseCampaign(c: CampaignContext): CampaignAnalysis {
-  const { e, input, weekly, daily, span, unitLabel, q, horizonDays } = c;
+  const { e, input, sources, weekly, daily, span, unitLabel, q, horizonDays } = c;
   const f = e.forecast;
   const counts = outcomeDistribution(f.frequency, f.severity, { counts: true });
   const revenueDist = e.severity.countsOnly ? counts : outcomeDistribution(f.frequency, f.severity);
@@ -242,6 +246,7 @@ function analyseCampaign(c: CampaignContext): CampaignAnalysis {
   if (span) notes.push(spanNote(span));
   return {
     campaign: e.campaign,
+    sources,
     units: e.units,
     spend: e.totals.spend,
     impressions: e.totals.impressions,
@@ -364,8 +369,10 @@ export function computeAnalysis(db: Db, datasetId: number, q: AnalysisQuery, use
     if (hit) return hit;
   }
   const row = performanceRow(db, datasetId);
-  const { inputs, spans } = campaignRows(db, datasetId);
-  if (inputs.length === 0) throw new AppError("not_found", `Dataset ${datasetId} has no rows to analyze.`);
+  const source = resolveSource(db, datasetId, q.source);
+  const { inputs, spans } = campaignRows(db, datasetId, undefined, source);
+  if (inputs.length === 0) throw new AppError("not_found", `Dataset ${datasetId} has no rows to analyze${source ? " from this source" : ""}.`);
+  const sourcesOf = getCampaignSources(db, datasetId);
   const horizonDays = HORIZON_DAYS[q.horizon];
   // Rows covering n days are n days of data: the default budget is the spend per day of those days x the horizon.
   const perDay = inputs.map((c, i) => {
@@ -403,6 +410,7 @@ export function computeAnalysis(db: Db, datasetId: number, q: AnalysisQuery, use
     return analyseCampaign({
       e,
       input,
+      sources: sourcesOf.get(input.campaign) ?? [],
       weekly: current(7, "week"),
       daily: current(1, "day"),
       span: spans[i] ?? null,
@@ -451,6 +459,8 @@ export function computeAnalysis(db: Db, datasetId: number, q: AnalysisQuery, use
     pooling: poolingSummary(cv1, rhoEstimate),
     lag: lag.summary,
     multipleTesting: multipleTesting(campaigns),
+    source: source ?? null,
+    sources: sourceSummaries(db, datasetId),
     notes,
   };
   const run = { result, inputs, estimate };

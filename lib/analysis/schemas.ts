@@ -35,8 +35,8 @@ export const isoDate = (name: string) =>
 
 /**
  * Query of the analysis endpoints and CLI: horizon (default week), budget over that horizon (currency), the
- * conversion-lag setting (default lib/engine/lag.ts DEFAULT_LAG, 90% within 7 days) and the date ages are counted from
- * (default the dataset's newest date).
+ * conversion-lag setting (default lib/engine/lag.ts DEFAULT_LAG, 90% within 7 days), the date ages are counted from
+ * (default the dataset's newest date) and the source (platform) to keep (default all).
  */
 export const analysisQuerySchema = z.object({
   horizon: z.enum(HORIZONS).default("week"),
@@ -47,6 +47,8 @@ export const analysisQuerySchema = z.object({
     .refine((s) => parseLagSetting(s) !== undefined, LAG_MESSAGE)
     .optional(),
   asOf: isoDate("asOf").optional(),
+  /** Only the rows of one source (platform): its key ("meta_ads") or label ("Meta"), checked against the dataset's. */
+  source: z.string().trim().min(1, "source must not be empty").max(40, "source is too long").optional(),
 });
 export type AnalysisQuery = z.infer<typeof analysisQuerySchema>;
 

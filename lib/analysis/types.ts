@@ -56,6 +56,8 @@ export interface Forecast {
 
 export interface CampaignAnalysis {
   campaign: string;
+  /** The sources (platforms, db/schema.ts SOURCES keys) the campaign has live rows of in the dataset, whatever the filter. */
+  sources: string[];
   /** Days with data (or ads, for files without dates). */
   units: number;
   spend: number;
@@ -134,7 +136,29 @@ export interface DatasetAnalysis {
   lag: LagSummary;
   /** The flags across campaigns: how many chance explains, and which survive the false discovery rate. */
   multipleTesting: MultipleTesting;
+  /** The source the figures are filtered to (a SOURCES key), or null for all of them. */
+  source: string | null;
+  /** The dataset's live figures per source (all sources, whatever the filter), in source-key order. */
+  sources: SourceSummary[];
   notes: string[];
+}
+
+/** One source's line of the "By source" table. */
+export interface SourceSummary {
+  /** SOURCES key, e.g. "meta_ads", and its label, e.g. "Meta". */
+  source: string;
+  label: string;
+  /** Counts (conversions may be fractional). */
+  clicks: number;
+  conversions: number;
+  /** conversions / clicks; null without clicks. */
+  conversionRate: number | null;
+  /** Currency amounts in the dataset's currency; revenue null when no row states it. */
+  spend: number;
+  revenue: number | null;
+  campaigns: number;
+  /** Distinct days with rows (0 for undated files). */
+  days: number;
 }
 
 /** Flags across a dataset's campaigns held to a false discovery rate (lib/analysis/multiple-testing.ts). */
@@ -163,7 +187,10 @@ export interface MultipleTesting {
 export type DatasetSummary = Omit<DatasetAnalysis, "rho" | "shrinkage" | "pooling"> & { part: "summary"; calibrated: boolean };
 
 /** What the campaign table reads of an analysis: a DatasetSummary or a DatasetAnalysis both give it. */
-export type CampaignTableData = Pick<DatasetAnalysis, "datasetId" | "name" | "currency" | "unit" | "horizon" | "horizonDays" | "campaigns">;
+export type CampaignTableData = Pick<
+  DatasetAnalysis,
+  "datasetId" | "name" | "currency" | "unit" | "horizon" | "horizonDays" | "campaigns" | "source" | "sources"
+>;
 
 /** One day of a campaign with the band the model expected given that day's clicks. */
 export interface DailyPoint {
@@ -206,6 +233,8 @@ export interface HistogramPoint {
 export interface CampaignDetail {
   datasetId: number;
   campaign: string;
+  /** The source the figures are filtered to (a SOURCES key), or null for all of them. */
+  source: string | null;
   currency: string | null;
   analysis: CampaignAnalysis;
   daily: DailyPoint[];

@@ -3,7 +3,7 @@ import { analyzeDatasetById } from "@/lib/analysis/service";
 import { analysisQuerySchema } from "@/lib/analysis/schemas";
 import { modelSpecSchema, runModel } from "@/lib/engine/contract";
 import { AppError } from "@/lib/errors";
-import { formatFixed } from "@/lib/format";
+import { formatCount, formatFixed, sourceLabel } from "@/lib/format";
 import { parseDatasetId } from "@/lib/id";
 import { formatZodError } from "@/lib/validation";
 
@@ -22,7 +22,7 @@ export function runModelCommand(args: string[]): void {
   process.stdout.write(JSON.stringify(runModel(parsed.data)) + "\n");
 }
 
-/** `analyze <id> [--horizon day|week|month] [--budget X] [--lag q@d|off] [--as-of YYYY-MM-DD] --json`. */
+/** `analyze <id> [--horizon day|week|month] [--budget X] [--lag q@d|off] [--as-of YYYY-MM-DD] [--source meta_ads|Meta] --json`. */
 export function runAnalyzeCommand(args: string[]): void {
   const { values, positionals } = parseArgs({
     args,
@@ -32,23 +32,30 @@ export function runAnalyzeCommand(args: string[]): void {
       budget: { type: "string" },
       lag: { type: "string" },
       "as-of": { type: "string" },
+      source: { type: "string" },
       json: { type: "boolean" },
     },
   });
   const id = parseDatasetId(positionals[0]);
   if (id === null) throw new AppError("invalid_query", "analyze takes a dataset id: analyze <id> --json");
-  const q = analysisQuerySchema.safeParse({ horizon: values.horizon, budget: values.budget, lag: values.lag, asOf: values["as-of"] });
+  const q = analysisQuerySchema.safeParse({ horizon: values.horizon, budget: values.budget, lag: values.lag, asOf: values["as-of"], source: values.source });
   if (!q.success) throw new AppError("invalid_query", formatZodError(q.error));
   const result = analyzeDatasetById(id, q.data);
   if (values.json) {
     process.stdout.write(JSON.stringify(result, null, 2) + "\n");
     return;
   }
-  const lines = [`Dataset ${result.datasetId}: ${result.campaigns.length} campaigns, horizon ${result.horizon}`];
+  const only = result.source === null ? "" : `, ${sourceLabel(result.source)} rows only`;
+  const lines = [`Dataset ${result.datasetId}: ${result.campaigns.length} campaigns, horizon ${result.horizon}${only}`];
+  if (result.sources.length > 1) {
+    for (const s of result.sources) {
+      lines.push(`  source ${s.label}: ${s.campaigns} campaigns, ${s.days} days, ${formatCount(s.clicks)} clicks, ${formatCount(s.conversions)} conversions`);
+    }
+  }
   for (const c of result.campaigns) {
     const f = c.forecast;
     lines.push(
-      `  ${c.campaign}: conversions ${formatFixed(f.conversions.mean, 1)} (5-95%: ${f.conversions.q05}-${f.conversions.q95}), P(no sale) ${formatFixed(f.pZeroConversions * 100, 1)}%, verdict ${c.verdict.label}`,
+      `  ${c.campaign}${result.sources.length > 1 ? ` [${c.sources.map(sourceLabel).join(", ")}]` : ""}: conversions ${formatFixed(f.conversions.mean, 1)} (5-95%: ${f.conversions.q05}-${f.conversions.q95}), P(no sale) ${formatFixed(f.pZeroConversions * 100, 1)}%, verdict ${c.verdict.label}`,
     );
   }
   lines.push(

@@ -15,7 +15,8 @@ const USAGE = `noisefloor command line
 
   import <file> [--into <id>] [--name N] [--map field=Header ...] [--currency EUR] [--json]
       Import a CSV export (generic template, orders, Google Ads, Meta, Microsoft Advertising, ad-level).
-      --into: add a newer export to dataset <id> (rows of the same date, campaign and segment are replaced;
+      --into: add a newer export to dataset <id> (rows of the same date, campaign, segment and platform are
+              replaced; another platform's rows are added beside, a campaign name in two platforms counted as one;
               the answer says how many rows were added and replaced, and the totals before and after)
       --map fields: ${MAPPABLE_FIELDS.join(", ")}
       --currency: ISO 4217 code for a file that names no currency (refused when the file names another)
@@ -24,8 +25,10 @@ const USAGE = `noisefloor command line
   datasets [--json]                     List imported datasets.
   rejected <id>                         Print the rejected rows of a dataset as CSV (line, reason, raw).
   model --json '<spec>'                 Run the model contract (same JSON as POST /api/model).
-  analyze <id> [--horizon day|week|month] [--budget X] --json
-                                        Per-campaign figures, forecasts, calibration and pooling summary.
+  analyze <id> [--horizon day|week|month] [--budget X] [--lag q@d|off] [--as-of YYYY-MM-DD] [--source S] --json
+                                        Per-campaign figures, forecasts, calibration and pooling summary;
+                                        --source: one platform's rows only (google_ads, meta_ads, microsoft_ads,
+                                        other, or the label: "Google Ads", Meta, "Microsoft Ads", Other).
   compare <id> --campaign C --change-date YYYY-MM-DD [--lag q@d|off] [--as-of YYYY-MM-DD] [--json]
                                         Did a change work? The campaign before and after the date: lift, P(lift > 0),
                                         the after period against its predicted range, days needed to see 10%/20%.

@@ -5,13 +5,17 @@ import { bumpDataRevision } from "@/db/queries";
 import {
   findUpload,
   finishUpload,
-  liveFigures,
   liveTotals,
   nextObservationId,
   refreshDatasetFigures,
+  sharedCampaigns,
+  sourceLastDay,
   startUpload,
   supersedeOlderRows,
+  uploadSources,
 } from "@/db/uploads";
+import { sourceOfFormat, type Source } from "@/db/schema";
+import { sourceLabel, sourceList } from "@/lib/format";
 import { AppError } from "@/lib/errors";
 import type { FileLayout } from "./detect";
 import type { ImportOptions } from "./import";
@@ -21,10 +25,14 @@ import type { ImportSummary } from "@/lib/types/ingest";
 /*
  * A dataset that grows: a newer export of the same account imported into an existing dataset. The rules (README,
  * "A dataset that grows"):
- * - the newest upload wins on each (date, campaign, segment): the older row is kept as a superseded version, and
- *   comes back when the newer upload is removed; dates and campaigns only in older uploads stay as they are;
- * - an export that ends before the dataset's last day is a back-fill: the same rule, so it replaces only the dates
- *   (and campaigns) it covers, and the answer says so;
+ * - the newest upload wins on each (date, campaign, segment, source): the older row is kept as a superseded version,
+ *   and comes back when the newer upload is removed; dates and campaigns only in older uploads stay as they are;
+ * - every row carries its source, the platform of its upload (db/schema.ts SOURCES): an export of another platform
+ *   adds its rows beside the other platforms' rows, never replacing them, also on overlapping dates;
+ * - campaigns are matched by exact name: the same name in two sources is one campaign whose days sum both (the
+ *   account's view), and the answer warns with the shared names; a source filter shows each alone;
+ * - an export that ends before the last day of its source's rows is a back-fill: the same rule, so it replaces only
+ *   the dates (and campaigns) it covers, and the answer says so;
  * - the amounts must be in the dataset's currency: a file naming another one is refused; a file naming none is
  *   read in the dataset's;
  * - order lists do not grow (refused); files of other platforms may go into one dataset;
@@ -36,13 +44,35 @@ import type { ImportSummary } from "@/lib/types/ingest";
 const CHECKPOINT_ROWS = 50_000;
 
 /** The merge rule in words, for the answer. */
-function mergeRule(backfill: boolean, periodEnd: string | null): string {
-  const base =
-    "Rows for the same date, campaign and segment were replaced by this file's (the older ones are kept and come back " +
-    "if this upload is removed); dates and campaigns not in this file were left as they were.";
+function mergeRule(source: Source, others: readonly Source[], backfill: boolean, periodEnd: string | null): string {
+  const label = sourceLabel(source);
+  let text =
+    `This file's source is ${label}: rows of that source for the same date, campaign and segment were replaced by ` +
+    "this file's (the older ones are kept and come back if this upload is removed); dates and campaigns not in this " +
+    "file were left as they were.";
+  if (others.length > 0) {
+    text +=
+      ` Rows of ${sourceList(others)} are never replaced by a file of another source, also on the same dates: this ` +
+      "file's rows were added beside them. Campaigns are matched by exact name: a name in two sources is one campaign " +
+      "whose days add up both; choose a source to see each alone.";
+  }
   return backfill && periodEnd
-    ? `${base} This file ends on ${periodEnd}, before the dataset's last day: it was taken as a back-fill, so only the dates it covers changed.`
-    : base;
+    ? `${text} This file ends on ${periodEnd}, before the last day of the dataset's rows of ${label}: it was taken as a back-fill, so only the dates it covers changed.`
+    : text;
+}
+
+/** Campaign names listed in full in the shared-names warning; more are counted. */
+const SHARED_NAMES_SHOWN = 5;
+
+/** "Brand Search is in Google Ads and Meta: counted together; ..." for the campaigns of the file other sources also have. */
+function sharedNamesWarning(shared: readonly { campaign: string; sources: Source[] }[]): string | null {
+  if (shared.length === 0) return null;
+  const shown = shared.slice(0, SHARED_NAMES_SHOWN).map((s) => `${s.campaign} is in ${sourceList(s.sources)}`);
+  const more = shared.length - shown.length;
+  return (
+    `${shown.join("; ")}${more > 0 ? ` (and ${more} more campaign${more === 1 ? "" : "s"} of the same name in two sources)` : ""}: ` +
+    "counted together (a campaign of the same name is one campaign, its days summed across sources); choose a source to see each alone."
+  );
 }
 
 interface DatasetFacts {
@@ -103,8 +133,8 @@ export async function writeInto(
   const fileCurrency = layout.detection.currency;
   if (fileCurrency !== null && fileCurrency !== ds.currency) throw currencyRefusal(fileCurrency, ds.currency);
 
-  const before = liveFigures(conn, datasetId);
-  const totalsBefore = before.totals;
+  const totalsBefore = liveTotals(conn, datasetId);
+  const source = sourceOfFormat(layout.detection.format);
   const uploadId = startUpload(conn, { ...uploadOf(opts, layout), datasetId, totalsBefore });
   const firstId = nextObservationId(conn);
   const { pipeline, sawReplacement } = await loadRows(conn, layout, opts, { datasetId, uploadId, table: "observations", plain });
@@ -116,7 +146,13 @@ export async function writeInto(
   summary.currency = ds.currency;
 
   const { replaced, added } = supersedeOlderRows(conn, datasetId, uploadId, firstId);
-  const backfill = before.period !== null && summary.period !== null && summary.period.end < before.period.end;
+  // a back-fill of its own source: another platform's rows ending later say nothing of this one's
+  const lastOfSource = sourceLastDay(conn, datasetId, source, uploadId);
+  const backfill = lastOfSource !== null && summary.period !== null && summary.period.end < lastOfSource;
+  const others = uploadSources(conn, datasetId).filter((s) => s !== source);
+  // the names this file shares with other sources' live rows (looked up only when the dataset has other sources)
+  const warning = others.length > 0 ? sharedNamesWarning(sharedCampaigns(conn, datasetId, source, firstId)) : null;
+  if (warning) summary.warnings.push(warning);
   const totalsAfter = refreshDatasetFigures(conn, datasetId);
   finishUpload(conn, uploadId, {
     period: summary.period,
@@ -134,7 +170,7 @@ export async function writeInto(
   opts.onProgress?.({ rowsDone: pipeline.rowsDone, bytesDone: bytesTotal, bytesTotal });
   return {
     ...summary,
-    upload: { uploadId, rowsAdded: added, rowsReplaced: replaced, backfill, totalsBefore, totalsAfter, rule: mergeRule(backfill, summary.period?.end ?? null) },
+    upload: { uploadId, rowsAdded: added, rowsReplaced: replaced, backfill, totalsBefore, totalsAfter, rule: mergeRule(source, others, backfill, summary.period?.end ?? null) },
   };
 }
 

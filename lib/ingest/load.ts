@@ -2,6 +2,7 @@ import "server-only";
 import type Database from "better-sqlite3";
 import { SqliteRowSink, type TargetTable } from "@/db/bulk-writer";
 import type { UploadStart } from "@/db/uploads";
+import { sourceOfFormat } from "@/db/schema";
 import { AppError } from "@/lib/errors";
 import type { FileLayout } from "./detect";
 import type { ImportOptions } from "./import";
@@ -45,6 +46,7 @@ export async function loadRows(
   const sink = new SqliteRowSink(conn, {
     datasetId: target.datasetId,
     uploadId: target.uploadId,
+    source: sourceOfFormat(layout.detection.format),
     table: target.table,
     segment: c.segment >= 0,
     conversionsAlt: c.conversions_alt >= 0,

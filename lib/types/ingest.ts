@@ -128,11 +128,11 @@ export interface UploadTotals extends Totals {
 /** What one upload into a dataset changed. */
 export interface UploadChange {
   uploadId: number;
-  /** Rows of the file whose (date, campaign, segment) was new to the dataset (count). */
+  /** Rows of the file whose (date, campaign, segment, source) was new to the dataset (count). */
   rowsAdded: number;
   /** Older rows the file's rows replaced (count; kept as superseded versions, restored if the upload is removed). */
   rowsReplaced: number;
-  /** The file ends before the dataset's last day: its rows replaced only the dates it covers. */
+  /** The file ends before the last day of its source's rows: its rows replaced only the dates it covers. */
   backfill: boolean;
   totalsBefore: UploadTotals;
   totalsAfter: UploadTotals;

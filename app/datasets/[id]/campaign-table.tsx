@@ -4,7 +4,7 @@ import Link from "next/link";
 import { Fragment, useMemo, useState, type ReactNode } from "react";
 import type { CampaignAnalysis, CampaignTableData } from "@/lib/analysis/types";
 import { campaignRecords, hasRevenue } from "@/lib/export/report";
-import { currencyFormatter, formatCount, formatPercent, formatProbability, formatPercentRange, formatRange, formatSig, plural } from "@/lib/format";
+import { currencyFormatter, formatCount, formatPercent, formatProbability, formatPercentRange, formatRange, formatSig, plural, sourceLabel } from "@/lib/format";
 import { campaignHref } from "@/app/_components/analysis-query";
 import { VerdictBadge } from "@/app/_components/badges";
 import { ExportButtons } from "@/app/_components/export-buttons";
@@ -47,6 +47,8 @@ export function CampaignTable({ analysis, budget }: { analysis: CampaignTableDat
   const [sort, setSort] = useState<{ key: string; dir: Dir } | null>(null);
   const [open, setOpen] = useState<Set<string>>(() => new Set());
   const unitWord = a.unit === "ad" ? "ads" : "days";
+  // which sources each campaign has, shown when the dataset has more than one
+  const manySources = a.sources.length > 1;
 
   const columns: Column[] = useMemo(
     () => [
@@ -56,9 +58,12 @@ export function CampaignTable({ analysis, budget }: { analysis: CampaignTableDat
         align: "left",
         sort: (c) => c.campaign.toLowerCase(),
         cell: (c) => (
-          <Link href={campaignHref(a.datasetId, c.campaign, { horizon: h, budget })} className="campaign-link">
-            {c.campaign}
-          </Link>
+          <>
+            <Link href={campaignHref(a.datasetId, c.campaign, { horizon: h, budget, source: a.source ?? undefined })} className="campaign-link">
+              {c.campaign}
+            </Link>
+            {manySources && <CampaignSources sources={c.sources} />}
+          </>
         ),
       },
       { key: "units", label: a.unit === "ad" ? "Ads" : "Days", align: "right", sort: (c) => c.units, cell: (c) => formatCount(c.units) },
@@ -158,7 +163,7 @@ export function CampaignTable({ analysis, budget }: { analysis: CampaignTableDat
           ),
       },
     ],
-    [a.datasetId, a.unit, h, budget, money, money0, unitWord],
+    [a.datasetId, a.unit, a.source, h, budget, money, money0, unitWord, manySources],
   );
 
   const rows = useMemo(() => {
@@ -293,6 +298,8 @@ export function CampaignTable({ analysis, budget }: { analysis: CampaignTableDat
         datasetId={a.datasetId}
         horizon={h}
         budget={budget}
+        source={a.source ?? undefined}
+        manySources={manySources}
         unit={a.unit}
         money={money}
         money0={money0}
@@ -310,6 +317,8 @@ function CampaignCards(props: {
   datasetId: number;
   horizon: CampaignTableData["horizon"];
   budget: number | undefined;
+  source: string | undefined;
+  manySources: boolean;
   unit: CampaignTableData["unit"];
   money: (n: number | null | undefined) => string;
   money0: (n: number | null | undefined) => string;
@@ -320,10 +329,11 @@ function CampaignCards(props: {
       {props.rows.map((c) => (
         <li key={c.campaign} className="campaign-card">
           <h3>
-            <Link href={campaignHref(props.datasetId, c.campaign, { horizon: h, budget: props.budget })} className="campaign-link">
+            <Link href={campaignHref(props.datasetId, c.campaign, { horizon: h, budget: props.budget, source: props.source })} className="campaign-link">
               {c.campaign}
             </Link>
           </h3>
+          {props.manySources && <CampaignSources sources={c.sources} />}
           <p className="verdict-line">
             <VerdictBadge verdict={c.verdict} withTitle={false} />
           </p>
@@ -373,5 +383,14 @@ function CampaignCards(props: {
         </li>
       ))}
     </ul>
+  );
+}
+
+/** The sources a campaign has rows of ("Google Ads · Meta"), under its name when the dataset has several. */
+function CampaignSources({ sources }: { sources: readonly string[] }) {
+  return (
+    <span className="cell-sub campaign-sources" data-testid="campaign-sources">
+      {sources.map(sourceLabel).join(" · ")}
+    </span>
   );
 }

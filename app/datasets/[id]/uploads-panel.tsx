@@ -14,8 +14,9 @@ export function UploadsPanel({ datasetId, currency }: { datasetId: number; curre
     <section className="panel no-print" style={{ marginTop: 16 }} data-testid="dataset-uploads">
       <h2 style={{ marginTop: 0 }}>Uploads</h2>
       <p className="muted small">
-        Each export added to this dataset replaces its rows for the same date, campaign and segment; the older rows are
-        kept, and removing an upload brings them back.
+        Each export added to this dataset replaces its own platform&apos;s rows for the same date, campaign and segment;
+        another platform&apos;s rows are added beside, never replaced. The older rows are kept, and removing an upload
+        brings them back.
       </p>
       <div className="table-wrap">
         <table>

@@ -12,6 +12,8 @@ import {
   formatRange,
   formatSig,
   formatSourceFormat,
+  sourceLabel,
+  sourceList,
   plural,
   pluralCount,
 } from "@/lib/format";
@@ -65,6 +67,16 @@ export default async function ReportPage({ params, searchParams }: Props) {
           </dd>
           <dt>Currency</dt>
           <dd>{ds.currency ?? "not stated (plain numbers)"}</dd>
+          {ds.sources.length > 1 && (
+            <>
+              <dt>Sources</dt>
+              <dd data-testid="report-sources">
+                {"analysis" in result && result.analysis.source !== null
+                  ? `${sourceLabel(result.analysis.source)} rows only (the dataset has ${sourceList(ds.sources)})`
+                  : `${sourceList(ds.sources)}, counted together (a campaign name in two sources is one campaign)`}
+              </dd>
+            </>
+          )}
           <dt>Forecast horizon</dt>
           <dd>
             one {query.horizon}

@@ -48,3 +48,48 @@ describe("import --into, uploads, remove-upload", () => {
     expect(json.uploads.map((u) => [u.fileName, u.totalsAfter.clicks])).toEqual([["a.csv", 22]]);
   });
 });
+
+describe("two platforms in one dataset, and analyze --source", () => {
+  it("adds a Meta export beside a Google Ads one, and analyzes each source alone", () => {
+    const days = ["2026-04-01", "2026-04-02", "2026-04-03"];
+    const google = path.join(dir, "google.csv");
+    fs.writeFileSync(
+      google,
+      "Campaign report\n\"Apr 1, 2026 - Apr 3, 2026\"\nDay,Campaign,Impr.,Clicks,Cost,Conversions,Conv. value,Currency code\n" +
+        days.map((d, i) => `${d},Brand Search,"1,${200 + i}",${100 + i},50.25,${i + 1}.00,${40 * (i + 1)}.00,USD`).join("\n") +
+        "\n",
+    );
+    const meta = path.join(dir, "meta.csv");
+    fs.writeFileSync(
+      meta,
+      '"Campaign name","Reporting starts","Reporting ends","Impressions","Link clicks","Amount spent (USD)","Purchases","Purchases conversion value"\n' +
+        days.map((d, i) => `"Brand Search","${d}","${d}","9000","${60 + i}","30.10","${i % 2}","${(i % 2) * 25}.00"`).join("\n") +
+        "\n",
+    );
+    const first = JSON.parse(cli("import", google, "--json").stdout) as { datasetId: number };
+    const id = String(first.datasetId);
+    const added = cli("import", meta, "--into", id, "--json");
+    expect(added.code).toBe(0);
+    const summary = JSON.parse(added.stdout) as { warnings: string[]; upload: { rowsAdded: number; rowsReplaced: number } };
+    expect(summary.upload).toMatchObject({ rowsAdded: 3, rowsReplaced: 0 });
+    expect(summary.warnings.join(" ")).toContain("Brand Search is in Google Ads and Meta: counted together");
+
+    type Analysis = { source: string | null; sources: { source: string; clicks: number }[]; campaigns: { campaign: string; clicks: number; sources: string[] }[] };
+    const all = JSON.parse(cli("analyze", id, "--lag", "off", "--json").stdout) as Analysis;
+    // 100 + 101 + 102 Google clicks and 60 + 61 + 62 Meta clicks: one campaign, both sources
+    expect(all.campaigns.map((c) => [c.campaign, c.clicks, c.sources])).toEqual([["Brand Search", 303 + 183, ["google_ads", "meta_ads"]]]);
+    expect(all.sources.map((s) => [s.source, s.clicks])).toEqual([["google_ads", 303], ["meta_ads", 183]]);
+    const onlyMeta = cli("analyze", id, "--lag", "off", "--source", "Meta", "--json");
+    expect(onlyMeta.code).toBe(0);
+    const m = JSON.parse(onlyMeta.stdout) as Analysis;
+    expect([m.source, m.campaigns[0]?.clicks]).toEqual(["meta_ads", 183]);
+    const text = cli("analyze", id, "--lag", "off", "--source", "google_ads");
+    expect(text.stdout).toContain("Google Ads rows only");
+
+    const unknown = cli("analyze", id, "--source", "tiktok");
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/no source "tiktok".*google_ads \(Google Ads\), meta_ads \(Meta\)/);
+    const listed = JSON.parse(cli("datasets", "--json").stdout) as { datasets: { id: number; sources: string[] }[] };
+    expect(listed.datasets.find((d) => d.id === first.datasetId)?.sources).toEqual(["google_ads", "meta_ads"]);
+  });
+});

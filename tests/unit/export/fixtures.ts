@@ -4,6 +4,7 @@ import type { CampaignAnalysis, CampaignDetail, DatasetAnalysis } from "@/lib/an
 export function campaign(name: string, over: Partial<CampaignAnalysis> = {}): CampaignAnalysis {
   return {
     campaign: name,
+    sources: ["other"],
     units: 30,
     spend: 1500,
     impressions: 60000,
@@ -53,6 +54,8 @@ export function analysis(over: Partial<DatasetAnalysis> = {}): DatasetAnalysis {
     pooling: { cv1: 0.3, rho: 0.05, floorCv: 0.067, cv20: 0.095, cv1000: 0.068, kFor10pct: 18 },
     lag: { source: "none", setting: null, asOf: "2026-01-30", asOfSource: "newest-date", horizon: 0, completeness: [], note: "Conversion lag is off." },
     multipleTesting: { judged: 0, flagged: 0, expectedByChance: 0, fdrLevel: 0.1, survivors: [], threshold: null, text: "" },
+    source: null,
+    sources: [],
     notes: [],
     ...over,
   };
@@ -63,6 +66,7 @@ export function detail(): CampaignDetail {
   return {
     datasetId: 7,
     campaign: "Brand",
+    source: null,
     currency: "USD",
     analysis: a,
     daily: [

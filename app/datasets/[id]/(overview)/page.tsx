@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { Suspense } from "react";
 import type { CampaignTableData, DatasetSummary } from "@/lib/analysis/types";
-import { formatCount, formatDateTime, formatFixed, formatPeriod, formatSourceFormat, currencyFormatter } from "@/lib/format";
+import { formatCount, formatDateTime, formatFixed, formatPeriod, formatSourceFormat, currencyFormatter, sourceLabel, sourceList } from "@/lib/format";
 import { analysisSearch } from "@/app/_components/analysis-query";
 import { readAnalysisQuery, type SearchParams } from "@/app/_components/read-query";
 import { UrlAnalysisControls } from "@/app/_components/analysis-controls";
@@ -13,6 +13,7 @@ import { analyseOrMessage, loadDatasetOr404, summaryOrMessage, type LoadedDatase
 import { Stat } from "@/app/_components/stat";
 import { CampaignTable } from "../campaign-table";
 import { PoolingPanel } from "../pooling-panel";
+import { BySourceTable, SourceSwitch } from "../sources-panel";
 import { UploadsPanel } from "../uploads-panel";
 
 export const dynamic = "force-dynamic";
@@ -59,6 +60,12 @@ function DatasetHeader({ ds }: { ds: LoadedDataset }) {
         <dd>{ds.fileName}</dd>
         <dt>Format</dt>
         <dd>{ds.summary.formatLabel || formatSourceFormat(ds.format)}</dd>
+        {ds.sources.length > 1 && (
+          <>
+            <dt>Sources</dt>
+            <dd data-testid="dataset-sources">{sourceList(ds.sources)}</dd>
+          </>
+        )}
         <dt>Period</dt>
         <dd>{formatPeriod(ds.periodStart && ds.periodEnd ? { start: ds.periodStart, end: ds.periodEnd } : null)}</dd>
         <dt>Currency</dt>
@@ -136,7 +143,14 @@ async function AnalysisSection({ ds, query, warning }: { ds: LoadedDataset; quer
         how far ahead to look and, if you like, a budget to plan with.
       </p>
       {warning && <p className="alert warn">{warning}</p>}
-      <UrlAnalysisControls horizon={query.horizon} budget={query.budget} currency={ds.currency} defaultBudgetNote={defaultBudgetNote} />
+      <SourceSwitch sources={ds.sources} query={query} basePath={`/datasets/${ds.id}`} />
+      <UrlAnalysisControls
+        horizon={query.horizon}
+        budget={query.budget}
+        currency={ds.currency}
+        defaultBudgetNote={defaultBudgetNote}
+        source={query.source}
+      />
 
       {"message" in first ? (
         <p className="alert warn" role="status">
@@ -155,6 +169,12 @@ async function AnalysisSection({ ds, query, warning }: { ds: LoadedDataset; quer
 function AnalysisNotes({ a }: { a: CampaignTableData & Pick<DatasetSummary, "notes" | "rowSpan"> }) {
   return (
     <>
+      {a.source !== null && (
+        <p className="alert info" role="status" data-testid="source-filter-note">
+          Showing {sourceLabel(a.source)} rows only: figures, forecasts and verdicts below are of that platform alone.
+        </p>
+      )}
+      <BySourceTable sources={a.sources} currency={a.currency} selected={a.source} />
       {a.unit === "ad" && !a.rowSpan && (
         <p className="alert warn">
           This file has no dates, so the figures are across ads: each ad counts as one observation, and a “day” in the

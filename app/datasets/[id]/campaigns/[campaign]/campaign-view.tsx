@@ -27,7 +27,7 @@ import {
   pluralCount,
 } from "@/lib/format";
 import { HorizonBudgetFields } from "@/app/_components/analysis-controls";
-import { analysisSearch, type LagQuery } from "@/app/_components/analysis-query";
+import { analysisSearch, type LagQuery, type SourceQuery } from "@/app/_components/analysis-query";
 import { apiErrorMessage } from "@/app/_components/api-error";
 import { ChartFrame } from "@/app/_components/chart-frame";
 import { CoinChart } from "@/app/_components/coin-chart";
@@ -46,13 +46,19 @@ export interface CampaignViewProps {
   unit: "day" | "ad";
   /** The detail the server rendered with, for `initialQuery` (no loading flash). */
   initial: CampaignDetail;
-  /** Horizon and budget (the controls), and the lag setting and as-of date the page was opened with (kept). */
-  initialQuery: { horizon: Horizon; budget: number | undefined } & LagQuery;
+  /** Horizon and budget (the controls), and the lag setting, as-of date and source the page was opened with (kept). */
+  initialQuery: { horizon: Horizon; budget: number | undefined } & LagQuery & SourceQuery;
   /** The campaign's saved change markers as the server read them (drawn on the daily chart). */
   initialChanges: ChangeMarker[];
 }
 
-async function fetchDetail(datasetId: number, campaign: string, horizon: Horizon, budget: number | undefined, lag: LagQuery): Promise<CampaignDetail> {
+async function fetchDetail(
+  datasetId: number,
+  campaign: string,
+  horizon: Horizon,
+  budget: number | undefined,
+  lag: LagQuery & SourceQuery,
+): Promise<CampaignDetail> {
   const url = `/api/datasets/${datasetId}/campaigns/${encodeURIComponent(campaign)}${analysisSearch({ horizon, budget, ...lag }) || "?horizon=week"}`;
   const res = await fetch(url, { headers: { Accept: "application/json" } });
   if (!res.ok) throw new Error(await apiErrorMessage(res));
@@ -68,7 +74,7 @@ export function CampaignView({ datasetId, datasetName, unit, initial, initialQue
   const campaign = initial.campaign;
   const [horizon, setHorizon] = useState<Horizon>(initialQuery.horizon);
   const [budget, setBudget] = useState<number | undefined>(initialQuery.budget);
-  const lag: LagQuery = { lag: initialQuery.lag, asOf: initialQuery.asOf };
+  const lag: LagQuery & SourceQuery = { lag: initialQuery.lag, asOf: initialQuery.asOf, source: initialQuery.source };
   // The budget is applied once typing pauses, and only when it reads as an amount; ?horizon=&budget= follow the
   // controls so the address stays shareable (no navigation, no server render).
   const { budgetText, setBudgetText, parsed } = useUrlState({
@@ -79,7 +85,7 @@ export function CampaignView({ datasetId, datasetName, unit, initial, initialQue
 
   const isInitial = horizon === initialQuery.horizon && budget === initialQuery.budget;
   const q = useQuery({
-    queryKey: ["campaign-detail", datasetId, campaign, horizon, budget ?? null, lag.lag ?? null, lag.asOf ?? null],
+    queryKey: ["campaign-detail", datasetId, campaign, horizon, budget ?? null, lag.lag ?? null, lag.asOf ?? null, lag.source ?? null],
     queryFn: () => fetchDetail(datasetId, campaign, horizon, budget, lag),
     initialData: isInitial ? initial : undefined,
     placeholderData: keepPreviousData,

@@ -5,7 +5,7 @@ import { readAnalysisQuery, type SearchParams } from "@/app/_components/read-que
 import { SampleBadge, VerdictBadge } from "@/app/_components/badges";
 import { campaignOrMessage, datasetUnit, loadDatasetOr404 } from "@/app/_components/load-analysis";
 import { listChanges } from "@/lib/analysis/changes";
-import { formatPeriod } from "@/lib/format";
+import { formatPeriod, sourceLabel } from "@/lib/format";
 import { CampaignView } from "./campaign-view";
 import { DidItWork } from "./did-it-work";
 
@@ -59,6 +59,12 @@ export default async function CampaignPage({ params, searchParams }: Props) {
         </div>
       </header>
       {warning && <p className="alert warn">{warning}</p>}
+      {"detail" in result && result.detail.source !== null && (
+        <p className="alert info" role="status" data-testid="source-filter-note">
+          Showing {sourceLabel(result.detail.source)} rows only: the figures below are of that platform alone (
+          <Link href={`/datasets/${ds.id}/campaigns/${encodeURIComponent(name)}${analysisSearch({ ...query, source: undefined })}`}>all sources</Link>).
+        </p>
+      )}
       {unit === "ad" && (
         <p className="alert warn">
           This file has no dates, so the figures are across ads: each ad counts as one observation, and a “day” in the
@@ -75,7 +81,7 @@ export default async function CampaignPage({ params, searchParams }: Props) {
           datasetName={ds.name}
           unit={unit}
           initial={result.detail}
-          initialQuery={{ horizon: query.horizon, budget: query.budget, lag: query.lag, asOf: query.asOf }}
+          initialQuery={{ horizon: query.horizon, budget: query.budget, lag: query.lag, asOf: query.asOf, source: query.source }}
           initialChanges={changes}
         />
       )}

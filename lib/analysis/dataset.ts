@@ -21,7 +21,7 @@ import { formatFixed, plural } from "@/lib/format";
 import type { ImportSummary } from "@/lib/types/ingest";
 import { cacheNamespace } from "./cache";
 import { resolveLag } from "./lag";
-import { resolveSource, sourceSummaries } from "./sources";
+import { datasetSources, resolveSource, singleSourceSummary, sourceSummaries } from "./sources";
 import { correlationNote, shrinkageNote, verdictMessage } from "./messages";
 import { multipleTesting } from "./multiple-testing";
 import { outcomeDistribution, probabilityOfZero, summarise } from "./distributions";
@@ -372,7 +372,10 @@ export function computeAnalysis(db: Db, datasetId: number, q: AnalysisQuery, use
   const source = resolveSource(db, datasetId, q.source);
   const { inputs, spans } = campaignRows(db, datasetId, undefined, source);
   if (inputs.length === 0) throw new AppError("not_found", `Dataset ${datasetId} has no rows to analyze${source ? " from this source" : ""}.`);
-  const sourcesOf = getCampaignSources(db, datasetId);
+  // One source (the usual dataset): every campaign has it, and its figures are the rows just read.
+  const sourceList = datasetSources(db, datasetId);
+  const single = sourceList.length === 1 ? sourceList[0]! : null;
+  const sourcesOf = single !== null ? null : getCampaignSources(db, datasetId);
   const horizonDays = HORIZON_DAYS[q.horizon];
   // Rows covering n days are n days of data: the default budget is the spend per day of those days x the horizon.
   const perDay = inputs.map((c, i) => {
@@ -410,7 +413,7 @@ export function computeAnalysis(db: Db, datasetId: number, q: AnalysisQuery, use
     return analyseCampaign({
       e,
       input,
-      sources: sourcesOf.get(input.campaign) ?? [],
+      sources: sourcesOf ? (sourcesOf.get(input.campaign) ?? []) : [single!],
       weekly: current(7, "week"),
       daily: current(1, "day"),
       span: spans[i] ?? null,
@@ -460,7 +463,7 @@ export function computeAnalysis(db: Db, datasetId: number, q: AnalysisQuery, use
     lag: lag.summary,
     multipleTesting: multipleTesting(campaigns),
     source: source ?? null,
-    sources: sourceSummaries(db, datasetId),
+    sources: single !== null ? [singleSourceSummary(single, inputs)] : sourceSummaries(db, datasetId),
     notes,
   };
   const run = { result, inputs, estimate };

@@ -2,6 +2,8 @@ import "server-only";
 import type { Db } from "@/db/client";
 import { getSourceFigures } from "@/db/queries";
 import { uploadSources } from "@/db/uploads";
+import type { CampaignInput } from "@/lib/engine/estimate/types";
+import { NeumaierAccumulator } from "@/lib/engine/numeric";
 import { AppError } from "@/lib/errors";
 import { sourceLabel } from "@/lib/format";
 import type { SourceSummary } from "./types";
@@ -19,7 +21,7 @@ import type { SourceSummary } from "./types";
  */
 export function resolveSource(db: Db, datasetId: number, wanted: string | undefined): string | undefined {
   if (wanted === undefined) return undefined;
-  const sources = uploadSources(db.$client, datasetId);
+  const sources = datasetSources(db, datasetId);
   const w = wanted.trim().toLowerCase();
   const hit = sources.find((s) => s === w || sourceLabel(s).toLowerCase() === w);
   if (hit !== undefined) return hit;
@@ -28,6 +30,48 @@ export function resolveSource(db: Db, datasetId: number, wanted: string | undefi
     "invalid_query",
     `This dataset has no source "${wanted.slice(0, 40)}". Its sources: ${have || "none"}. Give one of them, or leave source out for all.`,
   );
+}
+
+/** The sources of a dataset's uploads, in SOURCES order (read from its few upload rows, not its observations). */
+export function datasetSources(db: Db, datasetId: number): string[] {
+  return uploadSources(db.$client, datasetId);
+}
+
+/**
+ * The "By source" line of a dataset with one source, from its campaigns' rows as the analysis read them (segments of
+ * a day summed): the same figures sourceSummaries reads with SQL (a test holds them equal), without a second pass
+ * over the rows. Dated days are counted once across campaigns; revenue is null when no row states it.
+ */
+export function singleSourceSummary(source: string, inputs: readonly CampaignInput[]): SourceSummary {
+  const clicks = new NeumaierAccumulator();
+  const conversions = new NeumaierAccumulator();
+  const spend = new NeumaierAccumulator();
+  const revenue = new NeumaierAccumulator();
+  let anyRevenue = false;
+  const days = new Set<string>();
+  for (const c of inputs) {
+    for (const d of c.days) {
+      clicks.add(d.clicks);
+      conversions.add(d.conversions);
+      spend.add(d.spend);
+      if (d.revenue !== null) {
+        anyRevenue = true;
+        revenue.add(d.revenue);
+      }
+      if (d.date !== null) days.add(d.date);
+    }
+  }
+  return {
+    source,
+    label: sourceLabel(source),
+    clicks: clicks.value,
+    conversions: conversions.value,
+    spend: spend.value,
+    revenue: anyRevenue ? revenue.value : null,
+    campaigns: inputs.length,
+    days: days.size,
+    conversionRate: clicks.value > 0 ? conversions.value / clicks.value : null,
+  };
 }
 
 /** The dataset's live figures per source, for the "By source" table (all sources, whatever the filter). */

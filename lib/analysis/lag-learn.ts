@@ -25,7 +25,7 @@ import { getLagReport, rowVersions, uploadDates, type UploadDates } from "@/db/l
 import { dataRevision } from "@/db/queries";
 import { learnLagFromPairs, type LagCurve, type LagPair } from "@/lib/engine/lag";
 import { fitDelayBuckets } from "@/lib/engine/lag-report";
-import { reportBucketsSchema, type ReportBucket } from "@/lib/ingest/lag-report";
+import { reportBucketsSchema, sumBuckets } from "@/lib/ingest/lag-report";
 import { asOfDate, dayAge } from "./as-of";
 
 /** Conversions that must be seen arriving between readings for the dataset's learned curve to be used. */
@@ -155,18 +155,6 @@ function learnFromExports(db: Db, datasetId: number): LearnedSource | null {
     }
   }
   return { dataset, campaigns };
-}
-
-/** Sums a report's buckets of the same [from, to) over campaigns. */
-function sumBuckets(buckets: readonly ReportBucket[]): { from: number; to: number | null; count: number }[] {
-  const m = new Map<string, { from: number; to: number | null; count: number }>();
-  for (const b of buckets) {
-    const key = `${b.from}:${b.to}`;
-    const s = m.get(key);
-    if (s) s.count += b.conversions;
-    else m.set(key, { from: b.from, to: b.to, count: b.conversions });
-  }
-  return [...m.values()];
 }
 
 /** The dataset's curve from its time-lag report, and its campaigns' when the report has a campaign column. */

@@ -200,3 +200,15 @@ export function parseLagReport(bytes: Uint8Array): ParsedLagReport {
   if (!buckets.some((b) => b.conversions > 0)) throw new AppError("no_valid_rows", "Every bucket of this time-lag report holds 0 conversions: there is nothing to learn from.");
   return { format, buckets, rejected, totalRows };
 }
+
+/** A report's buckets of the same [from, to) summed over its campaigns: the whole account's buckets. */
+export function sumBuckets(buckets: readonly ReportBucket[]): { from: number; to: number | null; count: number }[] {
+  const m = new Map<string, { from: number; to: number | null; count: number }>();
+  for (const b of buckets) {
+    const key = `${b.from}:${b.to}`;
+    const s = m.get(key);
+    if (s) s.count += b.conversions;
+    else m.set(key, { from: b.from, to: b.to, count: b.conversions });
+  }
+  return [...m.values()].sort((x, y) => x.from - y.from);
+}

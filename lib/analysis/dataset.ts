@@ -21,7 +21,7 @@ import { formatFixed, plural } from "@/lib/format";
 import type { ImportSummary } from "@/lib/types/ingest";
 import { cacheNamespace } from "./cache";
 import { resolveLag } from "./lag";
-import { learnedLag } from "./lag-learn";
+import { learnedLag, newestUploadAt } from "./lag-learn";
 import { correlationNote, shrinkageNote, verdictMessage } from "./messages";
 import { multipleTesting } from "./multiple-testing";
 import { outcomeDistribution, probabilityOfZero, summarise } from "./distributions";
@@ -381,7 +381,7 @@ export function computeAnalysis(db: Db, datasetId: number, q: AnalysisQuery, use
   const budgetEntries = inputs.map((c, i) => [c.campaign, budgetOf(i, horizonDays, q.budget)] as const).filter((x): x is readonly [string, number] => x[1] !== undefined);
   const budgets = budgetEntries.length > 0 ? Object.fromEntries(budgetEntries) : undefined;
   // The summary part shows no correlation: its bootstrap interval is run with the fewest resamples allowed.
-  const lag = resolveLag(q, inputs, row.createdAt, q.lag === undefined ? learnedLag(db, datasetId) : null);
+  const lag = resolveLag(q, inputs, newestUploadAt(db, datasetId) ?? row.createdAt, q.lag === undefined ? learnedLag(db, datasetId) : null);
   const estimate = estimateDataset(inputs, {
     horizon: q.horizon,
     budgets,

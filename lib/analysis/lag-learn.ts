@@ -73,6 +73,18 @@ function uploadAsOf(uploads: readonly UploadDates[]): Map<number, string> {
   return out;
 }
 
+/**
+ * When the upload holding the dataset's newest day was imported (the latest such upload), or null: what the dataset's
+ * as-of date is counted from (./as-of.ts), so a dataset grown by weekly exports is as old as its newest export.
+ */
+export function newestUploadAt(db: Db, datasetId: number): string | null {
+  let best: UploadDates | null = null;
+  for (const u of uploadDates(db.$client, datasetId)) {
+    if (u.periodEnd !== null && (best === null || best.periodEnd === null || u.periodEnd >= best.periodEnd)) best = u;
+  }
+  return best?.importedAt ?? null;
+}
+
 /** The pairs of successive readings of a dataset's rows, summed by (a, b): for the dataset and per campaign. */
 export function exportPairs(db: Db, datasetId: number): { all: LagPair[]; byCampaign: Map<string, LagPair[]>; exports: number; decreases: number } {
   const conn = db.$client;

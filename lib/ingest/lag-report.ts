@@ -94,6 +94,16 @@ function parseBucketLabel(label: string): { from: number; to: number | null } | 
   return `"${label.slice(0, 40)}" is not a number of days (like <1, 3, 12-20, >30 or 30+)`;
 }
 
+/**
+ * The separator: the first of tab, semicolon and comma found in the header line (the first of the first 20 lines that
+ * mentions conversions, else the first non-empty one). Papa's own guess is thrown by decimal commas ("0;1,5").
+ */
+function delimiterOf(text: string): string {
+  const lines = text.split(/\r?\n/, HEADER_SEARCH).filter((l) => l.trim() !== "");
+  const line = lines.find((l) => /conversion/i.test(l)) ?? lines[0] ?? "";
+  return line.includes("\t") ? "\t" : line.includes(";") ? ";" : ",";
+}
+
 /** Decodes a report's bytes (UTF-8 with or without BOM, UTF-16 with BOM, else windows-1252). */
 function decode(bytes: Uint8Array): string {
   if (bytes.length === 0) throw new AppError("empty_file", "The file is empty.");
@@ -113,8 +123,9 @@ function decode(bytes: Uint8Array): string {
  */
 export function parseLagReport(bytes: Uint8Array): ParsedLagReport {
   const text = decode(bytes);
-  const parsed = Papa.parse<string[]>(text, { skipEmptyLines: false, delimitersToGuess: [",", "\t", ";"] });
+  const parsed = Papa.parse<string[]>(text, { skipEmptyLines: false, delimiter: delimiterOf(text) });
   const rows = parsed.data;
+  let format: ParsedLagReport["format"] = "google_ads";
   let header = -1;
   let daysCol = -1;
   let convCol = -1;
@@ -128,10 +139,10 @@ export function parseLagReport(bytes: Uint8Array): ParsedLagReport {
       daysCol = d;
       convCol = c;
       campaignCol = cells.findIndex((x) => CAMPAIGN_HEADER.test(x));
+      if (!/to conversion/i.test(cells[d] as string)) format = "plain";
       break;
     }
   }
-  let format: ParsedLagReport["format"] = "google_ads";
   let first = header + 1;
   if (header < 0) {
     // A plain two-column file, with or without a header of its own.

@@ -21,8 +21,3 @@ export function asOfDate(newest: string | null, uploadedAt: string | null): stri
   const before = uploadedAt !== null && ISO_START.test(uploadedAt) ? dayBefore(uploadedAt.slice(0, 10)) : null;
   return before !== null && before > newest ? before : newest;
 }
-
-/** Whole days from ISO date `date` to ISO date `asOf`. @example dayAge("2026-03-01", "2026-03-08") // 7 */
-export function dayAge(date: string, asOf: string): number {
-  return Math.round((Date.parse(`${asOf}T00:00:00Z`) - Date.parse(`${date}T00:00:00Z`)) / 86_400_000);
-}

@@ -26,12 +26,14 @@ import { dataRevision } from "@/db/queries";
 import { learnLagFromPairs, type LagCurve, type LagPair } from "@/lib/engine/lag";
 import { fitDelayBuckets } from "@/lib/engine/lag-report";
 import { reportBucketsSchema, sumBuckets } from "@/lib/ingest/lag-report";
-import { asOfDate, dayAge } from "./as-of";
+import { asOfDate } from "./as-of";
 
 /** Conversions that must be seen arriving between readings for the dataset's learned curve to be used. */
 const EXPORTS_MIN_GROWN = 20;
 /** The same for a campaign's own curve. */
 const CAMPAIGN_MIN_GROWN = 50;
+/** Longest horizon (days to 99% complete) a learned curve may have to be used. */
+const MAX_HORIZON = 365;
 /** Conversions a campaign needs in the report for its own curve. */
 const REPORT_CAMPAIGN_MIN = 50;
 
@@ -63,12 +65,12 @@ export interface LearnedLag {
 
 const cache = cacheNamespace<LearnedLag>("lag-learned", 32);
 
-/** As-of date of each upload (see the module comment); null for an upload without dates. */
-function uploadAsOf(uploads: readonly UploadDates[]): Map<number, string> {
-  const out = new Map<number, string>();
+/** As-of date of each upload (see the module comment) in days since 1970-01-01; uploads without dates left out. */
+function uploadAsOf(uploads: readonly UploadDates[]): Map<number, number> {
+  const out = new Map<number, number>();
   for (const u of uploads) {
     const asOf = asOfDate(u.periodEnd, u.importedAt);
-    if (asOf !== null) out.set(u.id, asOf);
+    if (asOf !== null) out.set(u.id, Math.round(Date.parse(`${asOf}T00:00:00Z`) / 86_400_000));
   }
   return out;
 }
@@ -85,72 +87,83 @@ export function newestUploadAt(db: Db, datasetId: number): string | null {
   return best?.importedAt ?? null;
 }
 
+/** Adds a pair's counts to its (a, b) entry. */
+function addPair(m: Map<number, LagPair>, a: number, b: number, ya: number, yb: number): void {
+  const key = a * 4096 + b;
+  const s = m.get(key);
+  if (s) {
+    s.ya += ya;
+    s.yb += yb;
+  } else m.set(key, { a, b, ya, yb });
+}
+
 /** The pairs of successive readings of a dataset's rows, summed by (a, b): for the dataset and per campaign. */
 export function exportPairs(db: Db, datasetId: number): { all: LagPair[]; byCampaign: Map<string, LagPair[]>; exports: number; decreases: number } {
   const conn = db.$client;
   const asOf = uploadAsOf(uploadDates(conn, datasetId));
-  const versions = rowVersions(conn, datasetId);
-  const all = new Map<string, LagPair>();
-  const byCampaign = new Map<string, Map<string, LagPair>>();
+  // Each (campaign, segment) gets a number; a key is that number and the day. Its readings: [age, count, upload]
+  // triples, appended flat (a day is read by a handful of uploads).
+  const series = new Map<string, number>();
+  const campaignOf: string[] = [];
+  const readings = new Map<number, number[]>();
+  for (const [campaign, segment, day, conversions, upload] of rowVersions(conn, datasetId)) {
+    const at = asOf.get(upload);
+    if (at === undefined) continue;
+    const age = at - day;
+    if (!(age >= 0 && age <= 3650)) continue;
+    const name = segment === "" ? campaign : `${campaign}\u0000${segment}`;
+    let sid = series.get(name);
+    if (sid === undefined) {
+      sid = campaignOf.length;
+      series.set(name, sid);
+      campaignOf.push(campaign);
+    }
+    const key = sid * 1_000_000 + day;
+    const list = readings.get(key);
+    if (list) list.push(age, Math.round(conversions), upload);
+    else readings.set(key, [age, Math.round(conversions), upload]);
+  }
+  const all = new Map<number, LagPair>();
+  const own = new Map<string, Map<number, LagPair>>();
   const used = new Set<number>();
   let decreases = 0;
-  const add = (m: Map<string, LagPair>, a: number, b: number, ya: number, yb: number) => {
-    const key = `${a}:${b}`;
-    const s = m.get(key);
-    if (s) {
-      s.ya += ya;
-      s.yb += yb;
-    } else m.set(key, { a, b, ya, yb });
-  };
-  // the readings of one key: age -> [count, upload]
-  let readings = new Map<number, [number, number]>();
-  const flush = (campaign: string) => {
-    if (readings.size < 2) return;
-    const sorted = [...readings.entries()].sort((x, y) => x[0] - y[0]);
-    let own = byCampaign.get(campaign);
-    if (!own) byCampaign.set(campaign, (own = new Map()));
-    for (let i = 0; i + 1 < sorted.length; i++) {
-      const [a, [ya, ua]] = sorted[i] as [number, [number, number]];
-      const [b, [yb, ub]] = sorted[i + 1] as [number, [number, number]];
+  for (const [key, list] of readings) {
+    if (list.length < 6) continue;
+    const n = list.length / 3;
+    const order = Array.from({ length: n }, (_, i) => i);
+    // by age; two readings at the same age (uploads with the same as-of date): the later upload's is kept
+    order.sort((x, y) => (list[3 * x] as number) - (list[3 * y] as number) || (list[3 * x + 2] as number) - (list[3 * y + 2] as number));
+    const kept: number[] = [];
+    for (const i of order) {
+      if (kept.length > 0 && list[3 * (kept.at(-1) as number)] === list[3 * i]) kept[kept.length - 1] = i;
+      else kept.push(i);
+    }
+    if (kept.length < 2) continue;
+    const campaign = campaignOf[Math.floor(key / 1_000_000)] as string;
+    let mine = own.get(campaign);
+    if (!mine) own.set(campaign, (mine = new Map()));
+    for (let j = 0; j + 1 < kept.length; j++) {
+      const p = 3 * (kept[j] as number);
+      const q = 3 * (kept[j + 1] as number);
+      const ya = list[p + 1] as number;
+      const yb = list[q + 1] as number;
       if (ya > yb) decreases++;
-      const y = Math.min(ya, yb);
-      add(all, a, b, y, yb);
-      add(own, a, b, y, yb);
-      used.add(ua);
-      used.add(ub);
+      addPair(all, list[p] as number, list[q] as number, Math.min(ya, yb), yb);
+      addPair(mine, list[p] as number, list[q] as number, Math.min(ya, yb), yb);
+      used.add(list[p + 2] as number);
+      used.add(list[q + 2] as number);
     }
-  };
-  let prev: RowVersion | null = null;
-  for (const v of versions) {
-    if (prev === null || v[0] !== prev[0] || v[1] !== prev[1] || v[2] !== prev[2]) {
-      if (prev !== null) flush(prev[0]);
-      readings = new Map();
-    }
-    prev = v;
-    const day = asOf.get(v[4]);
-    if (day === undefined) continue;
-    const age = dayAge(v[2], day);
-    if (!(age >= 0 && age <= 3650)) continue;
-    const count = Math.round(v[3]);
-    const old = readings.get(age);
-    // two uploads with the same as-of date: the later upload's reading (versions come by upload id)
-    if (!old || old[1] < v[4]) readings.set(age, [count, v[4]]);
   }
-  if (prev !== null) flush(prev[0]);
-  return {
-    all: [...all.values()],
-    byCampaign: new Map([...byCampaign].map(([c, m]) => [c, [...m.values()]])),
-    exports: used.size,
-    decreases,
-  };
+  return { all: [...all.values()], byCampaign: new Map([...own].map(([c, m]) => [c, [...m.values()]])), exports: used.size, decreases };
 }
 
-type RowVersion = ReturnType<typeof rowVersions>[number];
-
 /** The curve learned from pairs when it is bounded and at least `minGrown` conversions were seen arriving. */
-function fromPairs(pairs: readonly LagPair[], minGrown: number, exports: number): LearnedCurve | null {
-  const fit = learnLagFromPairs(pairs);
-  if (fit === null || fit.atBound || fit.grown < minGrown) return null;
+function fromPairs(pairs: readonly LagPair[], minGrown: number, exports: number, near?: number): LearnedCurve | null {
+  // below the threshold there is no need to fit: the curve would not be used
+  if (pairs.reduce((s, p) => s + p.yb - p.ya, 0) < minGrown) return null;
+  const fit = learnLagFromPairs(pairs, undefined, near);
+  // a curve still below 99% after a year is not one the analysis can use (nor one a platform's export has)
+  if (fit === null || fit.atBound || fit.grown < minGrown || fit.curve.horizon > MAX_HORIZON) return null;
   return { curve: fit.curve, observations: fit.conversions, grown: fit.grown, exports };
 }
 
@@ -162,7 +175,7 @@ function learnFromExports(db: Db, datasetId: number): LearnedSource | null {
   const campaigns = new Map<string, LearnedCurve>();
   if (dataset !== null) {
     for (const [c, pairs] of p.byCampaign) {
-      const own = fromPairs(pairs, CAMPAIGN_MIN_GROWN, p.exports);
+      const own = fromPairs(pairs, CAMPAIGN_MIN_GROWN, p.exports, dataset.curve.k);
       if (own) campaigns.set(c, own);
     }
   }
@@ -176,13 +189,13 @@ function learnFromReport(db: Db, datasetId: number): LearnedSource | null {
   const parsed = reportBucketsSchema.safeParse(JSON.parse(stored.bucketsJson));
   if (!parsed.success) return null;
   const fit = fitDelayBuckets(sumBuckets(parsed.data));
-  if (fit === null) return null;
+  if (fit === null || fit.curve.horizon > MAX_HORIZON) return null;
   const dataset: LearnedCurve = { curve: fit.curve, observations: fit.conversions, method: fit.method, fileName: stored.fileName };
   const campaigns = new Map<string, LearnedCurve>();
   const names = new Set(parsed.data.map((b) => b.campaign).filter((c): c is string => c !== null));
   for (const c of names) {
     const own = fitDelayBuckets(sumBuckets(parsed.data.filter((b) => b.campaign === c)));
-    if (own && own.conversions >= REPORT_CAMPAIGN_MIN) {
+    if (own && own.conversions >= REPORT_CAMPAIGN_MIN && own.curve.horizon <= MAX_HORIZON) {
       campaigns.set(c, { curve: own.curve, observations: own.conversions, method: own.method, fileName: stored.fileName });
     }
   }

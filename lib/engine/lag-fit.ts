@@ -25,25 +25,38 @@ export interface ProfileFit {
  * best; the 90% interval is the likelihood-ratio one, {k : ll(k) >= ll(k hat) - 2.7055 / 2} (Wilks 1938), each end
  * found by bisection to 1e-10 in ln k. ll must be unimodal near its maximum (both learners' are: sums of
  * binomial/multinomial terms in a monotone family).
+ * With `near` (a k the answer is expected close to, e.g. the whole dataset's for one of its campaigns) the grid is 21
+ * points over ln k +- 2.5 around it, and the whole range's when its best point is at an end.
  * @param ll - log-likelihood of u = ln k (finite on the range).
+ * @param near - optional k in K_RANGE.
  * @example profileLogK((u) => -((u - 1) ** 2)).k // ~e
  */
-export function profileLogK(ll: (u: number) => number): ProfileFit {
+export function profileLogK(ll: (u: number) => number, near?: number): ProfileFit {
   const lo = Math.log(K_RANGE[0]);
   const hi = Math.log(K_RANGE[1]);
-  const N = 240;
-  let best = 0;
-  let bestLl = -Infinity;
-  for (let i = 0; i <= N; i++) {
-    const v = ll(lo + ((hi - lo) * i) / N);
-    if (v > bestLl) {
-      bestLl = v;
-      best = i;
+  const grid = (from: number, to: number, n: number) => {
+    let best = 0;
+    let bestLl = -Infinity;
+    for (let i = 0; i <= n; i++) {
+      const v = ll(from + ((to - from) * i) / n);
+      if (v > bestLl) {
+        bestLl = v;
+        best = i;
+      }
     }
+    return { from, to, n, best, bestLl };
+  };
+  let g0 = null as ReturnType<typeof grid> | null;
+  if (near !== undefined && near > K_RANGE[0] && near < K_RANGE[1]) {
+    const c = Math.log(near);
+    g0 = grid(Math.max(lo, c - 2.5), Math.min(hi, c + 2.5), 20);
+    const atEnd = (g0.best === 0 && g0.from > lo) || (g0.best === g0.n && g0.to < hi);
+    if (atEnd) g0 = null;
   }
+  const { from, to, n: N, best, bestLl } = g0 ?? grid(lo, hi, 240);
   // Golden-section search on the bracket around the best grid point.
-  let x0 = lo + ((hi - lo) * Math.max(0, best - 1)) / N;
-  let x3 = lo + ((hi - lo) * Math.min(N, best + 1)) / N;
+  let x0 = from + ((to - from) * Math.max(0, best - 1)) / N;
+  let x3 = from + ((to - from) * Math.min(N, best + 1)) / N;
   const g = (Math.sqrt(5) - 1) / 2;
   let x1 = x3 - g * (x3 - x0);
   let x2 = x0 + g * (x3 - x0);
@@ -67,7 +80,7 @@ export function profileLogK(ll: (u: number) => number): ProfileFit {
   let uHat = f1 >= f2 ? x1 : x2;
   let llHat = Math.max(f1, f2);
   if (bestLl > llHat) {
-    uHat = lo + ((hi - lo) * best) / N;
+    uHat = from + ((to - from) * best) / N;
     llHat = bestLl;
   }
   const target = llHat - LR_DROP_90;

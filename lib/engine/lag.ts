@@ -324,18 +324,6 @@ const LagPairsSchema = z.array(
 );
 
 /**
- * log F(a) and log(F(b) - F(a)) - log F(b) for the binomial term of one pair, with F(b) - F(a) =
- * c exp(-k a) (1 - exp(-k (b - a))) written with expm1 so nothing cancels when b - a is small.
- */
-function pairTerms(a: number, b: number, k: number): { logR: number; log1mR: number } {
-  const c = -Math.expm1(-k) / k;
-  const Fa = 1 - Math.exp(-k * a) * c;
-  const Fb = 1 - Math.exp(-k * b) * c;
-  const gap = -c * Math.exp(-k * a) * Math.expm1(-k * (b - a));
-  return { logR: Math.log(Fa) - Math.log(Fb), log1mR: Math.log(gap) - Math.log(Fb) };
-}
-
-/**
  * Learns the completeness curve from successive exports: maximum likelihood of the delay rate k on the binomial
  * thinning. The conversions a day showed at its older reading b each arrived by the younger age a with probability
  * F(a) / F(b), independently (their arrival times are i.i.d. given that they arrived by b), so for the readings
@@ -391,11 +379,13 @@ export function learnLag(observations: readonly LagObservation[], d: number = DE
  * learnLag on pairs already formed (ya capped at yb, counts possibly summed over days with the same ages a < b, and
  * possibly fractional: each enters the log-likelihood as a weight). Same model, estimate and interval as learnLag.
  * @param pairs - validated by LagPairsSchema. @param d - as learnLag's.
+ * @param near - optional k the estimate is expected near (a campaign's fit near its dataset's): a shorter search
+ *   (lib/engine/lag-fit.ts profileLogK), the same estimate.
  * @returns the fit (pairs = pairs given, decreases 0), or null when no pair has a conversion at b.
  * @throws RangeError naming the first invalid field.
  * @example learnLagFromPairs([{ a: 0, b: 7, ya: 3, yb: 10 }])?.curve.k // ~0.35, as learnLag's example
  */
-export function learnLagFromPairs(pairs: readonly LagPair[], d: number = DEFAULT_LAG.d): LagFit | null {
+export function learnLagFromPairs(pairs: readonly LagPair[], d: number = DEFAULT_LAG.d, near?: number): LagFit | null {
   const r = LagPairsSchema.safeParse(pairs);
   if (!r.success) {
     const issue = r.error.issues[0];
@@ -422,17 +412,31 @@ export function learnLagFromPairs(pairs: readonly LagPair[], d: number = DEFAULT
     grown += p.yb - p.ya;
   }
   const informativePairs = r.data.filter((p) => p.yb > 0).length;
+  // The terms through the distinct ages and gaps b - a (a few hundred at most, however many days were read):
+  // ln F(x) = ln(1 - exp(-k x) c) and ln(F(b) - F(a)) = ln c - k a + ln(1 - exp(-k (b - a))), c = (1 - exp(-k)) / k,
+  // with expm1/log1p so nothing cancels when k a or b - a is small.
+  const ages = [...new Set(list.flatMap((p) => [p.a, p.b]))];
+  const gaps = [...new Set(list.map((p) => p.b - p.a))];
+  const ageIndex = new Map(ages.map((x, i) => [x, i]));
+  const gapIndex = new Map(gaps.map((x, i) => [x, i]));
+  const terms = list.map((p) => ({ ia: ageIndex.get(p.a) as number, ib: ageIndex.get(p.b) as number, ig: gapIndex.get(p.b - p.a) as number, a: p.a, ya: p.ya, grown: p.yb - p.ya }));
+  const logF = new Float64Array(ages.length);
+  const logGap = new Float64Array(gaps.length);
   const ll = (u: number): number => {
     const k = Math.exp(u);
+    const c = -Math.expm1(-k) / k;
+    const logC = Math.log(c);
+    for (let i = 0; i < ages.length; i++) logF[i] = Math.log1p(-Math.exp(-k * (ages[i] as number)) * c);
+    for (let i = 0; i < gaps.length; i++) logGap[i] = Math.log(-Math.expm1(-k * (gaps[i] as number)));
     let s = 0;
-    for (const p of list) {
-      const t = pairTerms(p.a, p.b, k);
-      if (p.ya > 0) s += p.ya * t.logR;
-      if (p.yb > p.ya) s += (p.yb - p.ya) * t.log1mR;
+    for (const t of terms) {
+      const lb = logF[t.ib] as number;
+      if (t.ya > 0) s += t.ya * ((logF[t.ia] as number) - lb);
+      if (t.grown > 0) s += t.grown * (logC - k * t.a + (logGap[t.ig] as number) - lb);
     }
     return s;
   };
-  const f = profileLogK(ll);
+  const f = profileLogK(ll, near);
   const curve = lagCurve("learned", f.k, f.kLo90, f.kHi90, { q: -Math.expm1(-f.k * d), d });
   return { curve, pairs: r.data.length, informativePairs, decreases: 0, conversions, grown, logLikelihood: f.logLikelihood, atBound: f.atBound };
 }

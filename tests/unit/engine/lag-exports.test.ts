@@ -73,6 +73,19 @@ describe("learning the curve from 52 simulated weekly exports", () => {
     expect(covered / N).toBeLessThanOrEqual(0.95);
   }, 60_000);
 
+  it("finds the same estimate and interval when told where to look (a campaign near its dataset's k; 1e-6 relative: the log-likelihood is flat to rounding that close to its top)", () => {
+    const pairs = pairsOf(account(2, 2), 9, 20);
+    const free = learnLagFromPairs(pairs)!;
+    for (const near of [K, K * 3, K / 5]) {
+      const warm = learnLagFromPairs(pairs, 7, near)!;
+      expect(Math.abs(warm.curve.k / free.curve.k - 1)).toBeLessThan(1e-6);
+      expect(Math.abs(warm.curve.kLo90 / free.curve.kLo90 - 1)).toBeLessThan(1e-8);
+      expect(Math.abs(warm.curve.kHi90 / free.curve.kHi90 - 1)).toBeLessThan(1e-8);
+    }
+    // far off (the best grid point at the end of the short search): the whole range is searched
+    expect(Math.abs(learnLagFromPairs(pairs, 7, 50)!.curve.k / free.curve.k - 1)).toBeLessThan(1e-6);
+  });
+
   it("refuses pairs that are not successive readings", () => {
     expect(() => learnLagFromPairs([{ a: 3, b: 3, ya: 1, yb: 2 }])).toThrow(/older than a/);
     expect(() => learnLagFromPairs([{ a: 0, b: 3, ya: 3, yb: 2 }])).toThrow(/not exceed yb/);

@@ -114,8 +114,18 @@ export function resolveLag(
   const byCampaign = own.length > 0 ? Object.fromEntries(own.map(([c, l]) => [c, optionOf(asOf, l.curve)])) : undefined;
   const sentence = sourceSentence(source, curve.setting, learnedSummary);
   const ownNote = own.length > 0 ? ` ${formatNumber(own.length, 0)} ${own.length === 1 ? "campaign has" : "campaigns have"} a curve of its own.` : "";
+  const origin =
+    source === "setting"
+      ? "the setting given"
+      : source === "default"
+        ? "the default setting (an assumption: add a newer export or a Days-to-conversion report to learn it)"
+        : source === "exports"
+          ? `learned from ${formatNumber(learnedSummary?.exports ?? 0, 0)} exports of this dataset`
+          : "learned from your Days-to-conversion report";
+  const shape = learnedSummary?.method === "empirical" ? "the report's own shares" : "an exponential delay";
   const note =
-    `Sales are credited to the day of the click and keep arriving. ${sentence} Ages are counted from ${asOf}` +
+    `Sales are credited to the day of the click and keep arriving: the lag curve is ${origin}, ${formatPercent(curve.setting.q, 0)} of sales within ` +
+    `${days(curve.setting.d)} (${shape}), with ages counted from ${asOf}` +
     `${asOfSource === "upload" ? " (the day before the upload)" : asOfSource === "query" ? "" : " (the newest date)"}; days younger than ${days(curve.horizon)} are provisional.${ownNote}`;
   return {
     option: optionOf(asOf, curve),

@@ -147,7 +147,8 @@ export function parseLagReport(bytes: Uint8Array): ParsedLagReport {
   if (header < 0) {
     // A plain two-column file, with or without a header of its own.
     const firstRow = (rows[0] ?? []).map(clean).filter((c) => c !== "");
-    if (firstRow.length !== 2) {
+    // a plain file without a header starts with a bucket; a header of other names is not a time-lag report's
+    if (firstRow.length !== 2 || typeof parseBucketLabel(firstRow[0] as string) === "string") {
       throw new AppError(
         "unrecognised_format",
         'This is not a time-lag report: no "Days to conversion" and "Conversions" columns were found, and it is not a two-column file of days and conversions.',
@@ -156,7 +157,7 @@ export function parseLagReport(bytes: Uint8Array): ParsedLagReport {
     format = "plain";
     daysCol = 0;
     convCol = 1;
-    first = typeof parseBucketLabel(firstRow[0] as string) === "string" ? 1 : 0;
+    first = 0;
   }
   const sample = rows.slice(first, first + 50).map((r) => clean(r[convCol]));
   const mark = sample.some((s) => /^\d{1,3}(\.\d{3})*,\d+$/.test(s)) && !sample.some((s) => /\d\.\d{1,2}$/.test(s)) ? "," : ".";

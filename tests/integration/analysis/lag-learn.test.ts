@@ -206,9 +206,12 @@ describe("precedence: a setting, then a report, then the exports, then the defau
 
   it("refuses a file that is not a report, keeping nothing", async () => {
     await expect(send("hello world, this is prose\nand more prose, with commas, many\n", single)).rejects.toSatisfy(
-      (e) => isAppError(e) && e.code === "no_valid_rows" && /line 2: "and more prose" is not a number of days/.test(e.message),
+      (e) => isAppError(e) && e.code === "unrecognised_format" && /not a time-lag report/.test(e.message),
     );
     await expect(send("a,b,c\n1,2,3\n", single)).rejects.toSatisfy((e) => isAppError(e) && e.code === "unrecognised_format");
+    await expect(send("Days to conversion,Conversions\nsoon,4\n", single)).rejects.toSatisfy(
+      (e) => isAppError(e) && e.code === "no_valid_rows" && /line 2: "soon" is not a number of days/.test(e.message),
+    );
     expect(fs.existsSync(path.join(dir, "uploads")) ? fs.readdirSync(path.join(dir, "uploads")).filter((n) => !n.startsWith(".")) : []).toEqual([]);
     expect(analyzeDataset(db, single, { horizon: "week" }).lag.source).toBe("default");
   });

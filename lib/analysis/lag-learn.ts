@@ -6,7 +6,8 @@ import "server-only";
  *
  * Successive exports. An upload's as-of date is counted the way ./lag.ts counts a dataset's: the later of the upload's
  * last day and the day before it was imported (an export is read at the end of its newest day; a file of last year
- * imported today holds complete days). A row version of day t written by upload u was read at age
+ * imported today holds complete days; so an archive of old exports imported in one go reads as taken on one day, and
+ * teaches nothing). A row version of day t written by upload u was read at age
  * a = asOf(u) - t days. The versions of one (day, campaign, segment), sorted by age (two at the same age: the later
  * upload's), give successive pairs (a, b, y_a, y_b), each the binomial thinning learnLag's likelihood describes
  * (lib/engine/lag.ts: y_a | y_b ~ Binomial(y_b, F(a) / F(b))). Counts are rounded; a younger count above the older

@@ -46,8 +46,9 @@ describe.skipIf(!chromiumPath)("the dataset page's Conversion lag card", () => {
     await source.waitFor({ timeout: 60_000 });
     expect(await source.innerText()).toMatch(/^Assumed: 90% within 7 days; add a newer export or a Days-to-conversion report to learn it/);
     const card = page.locator('[data-testid="lag-card"]');
+    // the chart is drawn once the page is hydrated
+    await expect.poll(() => card.innerText(), { timeout: 30_000 }).toContain("days since the click's day");
     expect(await card.locator(".recharts-wrapper").count()).toBe(1);
-    expect(await card.innerText()).toContain("days since the click's day");
     await page.locator('[data-testid="lag-report-upload"] input[type="file"]').setInputFiles(REPORT);
     await page.locator('[data-testid="lag-report-result"]').waitFor();
     await expect.poll(() => source.innerText(), { timeout: 60_000 }).toMatch(/^From your Days-to-conversion report \(google-ads-days-to-conversion\.csv\), 1,800 conversions/);

@@ -2,7 +2,7 @@ import "server-only";
 import type Database from "better-sqlite3";
 import { and, desc, eq, inArray, isNull, sql } from "drizzle-orm";
 import type { Db } from "./client";
-import { appMeta, datasets, datasetUploads, observations, orders, SOURCES, sourceOfFormat, type Dataset, type Source } from "./schema";
+import { appMeta, datasets, datasetUploads, lagReports, observations, orders, SOURCES, sourceOfFormat, type Dataset, type Source } from "./schema";
 import { uploadSources } from "./uploads";
 import type { ImportSummary } from "@/lib/types/ingest";
 
@@ -109,6 +109,8 @@ export function deleteDataset(db: Db, id: number): { sha256: string; uploads: st
     const row = getDatasetRow(db, id);
     if (!row) return null;
     const uploads = db.select({ sha256: datasetUploads.sha256 }).from(datasetUploads).where(eq(datasetUploads.datasetId, id)).all();
+    // the time-lag report's bytes go with the dataset too (its row goes by cascade)
+    uploads.push(...db.select({ sha256: lagReports.sha256 }).from(lagReports).where(eq(lagReports.datasetId, id)).all());
     db.delete(datasets).where(eq(datasets.id, id)).run();
     bumpDataRevision(db.$client);
     return { sha256: row.sha256, uploads: [...new Set(uploads.map((u) => u.sha256))] };

@@ -235,3 +235,37 @@ export const appMeta = sqliteTable("app_meta", {
     .default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`),
 });
 export type AppMeta = typeof appMeta.$inferSelect;
+
+/**
+ * A dataset's time-lag report (Google Ads "Days to conversion" and similar): at most one per dataset, a newer one
+ * replaces it. Its bytes are kept at uploads/<sha256> like every upload's.
+ */
+export const lagReports = sqliteTable(
+  "lag_reports",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    datasetId: integer("dataset_id")
+      .notNull()
+      .references(() => datasets.id, { onDelete: "cascade" }),
+    /** File name as given by the user (display only). */
+    fileName: text("file_name").notNull(),
+    /** Hex SHA-256 of the file's bytes (uploads/<sha256>). */
+    sha256: text("sha256").notNull(),
+    /** Size of the file in bytes. */
+    sizeBytes: integer("size_bytes").notNull(),
+    /**
+     * The buckets read, JSON [{campaign, from, to, conversions}]: delays in whole days from `from` (inclusive) to
+     * `to` (exclusive; null for an open last bucket such as ">30"); campaign null for the whole account.
+     */
+    bucketsJson: text("buckets_json").notNull(),
+    /** Rows that could not be read, JSON [{line, raw, reason}]. */
+    rejectedJson: text("rejected_json").notNull().default("[]"),
+    /** ISO timestamp (UTC). */
+    createdAt: text("created_at")
+      .notNull()
+      .default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`),
+  },
+  (t) => [uniqueIndex("lag_reports_dataset_unique").on(t.datasetId), index("lag_reports_sha256").on(t.sha256)],
+);
+export type LagReport = typeof lagReports.$inferSelect;
+export type NewLagReport = typeof lagReports.$inferInsert;

@@ -280,7 +280,8 @@ export function uploadBytesInUse(db: Db, sha256: string): boolean {
   const conn = db.$client;
   return (
     conn.prepare("SELECT 1 FROM dataset_uploads WHERE sha256 = ? LIMIT 1").get(sha256) !== undefined ||
-    conn.prepare("SELECT 1 FROM datasets WHERE sha256 = ? LIMIT 1").get(sha256) !== undefined
+    conn.prepare("SELECT 1 FROM datasets WHERE sha256 = ? LIMIT 1").get(sha256) !== undefined ||
+    conn.prepare("SELECT 1 FROM lag_reports WHERE sha256 = ? LIMIT 1").get(sha256) !== undefined
   );
 }
 

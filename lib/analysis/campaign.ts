@@ -8,7 +8,7 @@ import { latticeHistogram } from "./histogram";
 import { cacheNamespace } from "./cache";
 import { analysisKey, runAnalysis } from "./dataset";
 import type { AnalysisQuery } from "./schemas";
-import type { CampaignAnalysis, CampaignDetail, DailyPoint } from "./types";
+import type { CampaignAnalysis, CampaignDetail, DailyPoint, LagSummary } from "./types";
 
 const HORIZON_WORD = { day: "day", week: "week", month: "month" } as const;
 
@@ -112,7 +112,7 @@ function buildDetail(run: ReturnType<typeof runAnalysis>, datasetId: number, cam
     conversionsDist: latticeHistogram(counts, 60),
     revenueDist: revenue ? latticeHistogram(revenue, 60) : [],
     sentences: forecastSentences(analysis, run.result.currency, run.result.unit),
-    lag: run.result.lag,
+    lag: campaignLag(run.result.lag, campaign),
     coin: {
       campaign: analysis.coinVolatility,
       references: [btc, usdc]
@@ -125,4 +125,12 @@ function buildDetail(run: ReturnType<typeof runAnalysis>, datasetId: number, cam
         })),
     },
   };
+}
+
+/** The dataset's lag summary, with the campaign's own curve in place of the dataset's when it has one. */
+function campaignLag(lag: LagSummary, campaign: string): LagSummary {
+  const own = lag.campaigns.find((c) => c.campaign === campaign);
+  if (!own) return lag;
+  const note = `${lag.note} This campaign's own curve is used: learned from ${formatNumber(own.learned.observations, 0)} of its conversions.`;
+  return { ...lag, horizon: own.horizon, completeness: own.completeness, learned: own.learned, note };
 }

@@ -18,6 +18,7 @@ import { createRng } from "@/lib/engine/rng";
 import { AppError } from "@/lib/errors";
 import { formatPercent, plural } from "@/lib/format";
 import { campaignRows } from "./dataset";
+import { learnedLag, newestUploadAt } from "./lag-learn";
 import { resolveLag } from "./lag";
 import type { AbQuery, CompareQuery } from "./schemas";
 import type { LagSummary } from "./types";
@@ -188,8 +189,11 @@ export function compareChange(db: Db, datasetId: number, q: CompareQuery): Compa
 
   // Conversion lag: the days younger than the curve's horizon enter with their arrived conversions over F x clicks.
   const dataset = getDatasetRow(db, datasetId);
-  const lag = resolveLag({ horizon: "week", lag: q.lag, asOf: q.asOf }, [input], dataset?.createdAt ?? null, dataset?.periodEnd ?? null);
-  const ex = lagExposure(before, after, lag.option);
+  // the curve the analysis uses: the query's setting, else the dataset's report or exports (cached by revision)
+  const learned = q.lag === undefined ? learnedLag(db, datasetId) : null;
+  const uploadedAt = newestUploadAt(db, datasetId) ?? dataset?.createdAt ?? null;
+  const lag = resolveLag({ horizon: "week", lag: q.lag, asOf: q.asOf }, [input], uploadedAt, learned, dataset?.periodEnd ?? null);
+  const ex = lagExposure(before, after, lag.byCampaign?.[input.campaign] ?? lag.option);
   const b = summarise(before, ex.before, ex.provisionalBefore);
   const a = summarise(after, ex.after, ex.provisionalAfter);
   const rates = compareRates({ clicks: b.effectiveClicks, conversions: b.conversions }, { clicks: a.effectiveClicks, conversions: a.conversions });

@@ -22,6 +22,7 @@ import type { ImportSummary } from "@/lib/types/ingest";
 import { cacheNamespace } from "./cache";
 import { resolveLag } from "./lag";
 import { datasetSources, resolveSource, singleSourceSummary, sourceSummaries } from "./sources";
+import { learnedLag, newestUploadAt } from "./lag-learn";
 import { correlationNote, shrinkageNote, verdictMessage } from "./messages";
 import { multipleTesting } from "./multiple-testing";
 import { outcomeDistribution, probabilityOfZero, summarise } from "./distributions";
@@ -390,7 +391,7 @@ export function computeAnalysis(db: Db, datasetId: number, q: AnalysisQuery, use
   const budgetEntries = inputs.map((c, i) => [c.campaign, budgetOf(i, horizonDays, q.budget)] as const).filter((x): x is readonly [string, number] => x[1] !== undefined);
   const budgets = budgetEntries.length > 0 ? Object.fromEntries(budgetEntries) : undefined;
   // The summary part shows no correlation: its bootstrap interval is run with the fewest resamples allowed.
-  const lag = resolveLag(q, inputs, row.createdAt);
+  const lag = resolveLag(q, inputs, newestUploadAt(db, datasetId) ?? row.createdAt, q.lag === undefined ? learnedLag(db, datasetId) : null);
   const estimate = estimateDataset(inputs, {
     horizon: q.horizon,
     budgets,
@@ -398,6 +399,7 @@ export function computeAnalysis(db: Db, datasetId: number, q: AnalysisQuery, use
     calibration,
     ...(calibration ? {} : { resamples: 50 }),
     ...(lag.option ? { lag: lag.option } : {}),
+    ...(lag.byCampaign ? { lagByCampaign: lag.byCampaign } : {}),
   });
   const unit = estimate.campaigns[0]?.unit ?? "day";
   const unitLabel = unit === "day" ? "day" : "ad";

@@ -250,15 +250,37 @@ export interface CampaignDetail {
   };
 }
 
+/** A learned completeness curve's parameters and what it was learned from. */
+export interface LagLearned {
+  /** The exponential delay rate k (per day) and its 90% interval (for an empirical curve: the k with its share within d days). */
+  k: number;
+  kLo90: number;
+  kHi90: number;
+  /** Exports: conversions at the older readings of the pairs; report: conversions in its buckets. */
+  observations: number;
+  /** Exports: conversions seen arriving between two readings; uploads that gave a reading. */
+  grown?: number;
+  exports?: number;
+  /** Report: "exponential" (the fitted family) or "empirical" (its own shares, interpolated: the family fitted badly). */
+  method?: "exponential" | "empirical";
+  fileName?: string;
+}
+
 /** How conversion lag was taken into account (GET .../analysis and `analyze --json`: `lag`). */
 export interface LagSummary {
-  /** "setting": a "q within d days" setting (the query's, or the default); "none": lag turned off, or no dates. */
-  source: "setting" | "none";
-  /** The setting's share q arrived within d days (null for "none"). */
+  /**
+   * Where the curve comes from, in precedence order: "setting" (the query's q@d), "report" (the dataset's time-lag
+   * report), "exports" (learned from its successive exports), "default" (90% within 7 days); "none": lag turned off,
+   * or no dates.
+   */
+  source: "setting" | "report" | "exports" | "default" | "none";
+  /** The share q arrived within d days (a learned curve's implied one; null for "none"). */
   setting: { q: number; d: number } | null;
+  /** For "report" and "exports": the learned parameters and the observations behind them; else null. */
+  learned: LagLearned | null;
   /**
    * The date ages are counted from (null without dates): the query's asOf, else the later of the dataset's newest date
-   * and the day before its upload (see lib/analysis/lag.ts).
+   * and the day before its upload (see lib/analysis/as-of.ts).
    */
   asOf: string | null;
   asOfSource: "query" | "newest-date" | "upload";
@@ -266,6 +288,10 @@ export interface LagSummary {
   horizon: number;
   /** F(age) for ages 0 .. horizon, with its 90% interval (equal to F for a setting). */
   completeness: { age: number; fraction: number; lo90: number; hi90: number }[];
-  /** One plain sentence: where the curve comes from. */
+  /** Campaigns with a curve of their own (from the same source, where they alone have enough information). */
+  campaigns: { campaign: string; horizon: number; learned: LagLearned; completeness: { age: number; fraction: number; lo90: number; hi90: number }[] }[];
+  /** One plain sentence: where the curve comes from ("learned from 12 exports of this dataset"). */
+  sentence: string;
+  /** The same with the setting, the as-of date and the provisional days. */
   note: string;
 }

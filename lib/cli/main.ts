@@ -22,6 +22,9 @@ const USAGE = `noisefloor command line
       --currency: ISO 4217 code for a file that names no currency (refused when the file names another)
   uploads <id> [--json]                 The files imported into a dataset, newest first, with what each changed.
   remove-upload <id> <uploadId>         Remove one upload: the dataset is as it was without it.
+  lag-report <id> <file> [--json]       Store a time-lag report (Google Ads "Days to conversion", or days,conversions)
+                                        for a dataset: its conversion-lag curve is then learned from it.
+  lag-report <id> --remove              Remove it (the curve comes from the exports again, or the default).
   datasets [--json]                     List imported datasets.
   rejected <id>                         Print the rejected rows of a dataset as CSV (line, reason, raw).
   model --json '<spec>'                 Run the model contract (same JSON as POST /api/model).
@@ -210,6 +213,9 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     case "remove-upload":
       await cmdRemoveUpload(rest);
+      return 0;
+    case "lag-report":
+      await (await import("./lag-commands")).runLagReportCommand(rest);
       return 0;
     case "model":
       (await import("./analysis-commands")).runModelCommand(rest);

@@ -31,6 +31,7 @@ import {
   type CountDistribution,
 } from "./estimate/discrete";
 import type { FrequencySpec } from "./estimate/types";
+import { profileLogK } from "./lag-fit";
 
 /** A lag setting: a share `q` of a day's conversions arrive within `d` days of the click. */
 export interface LagSetting {
@@ -107,8 +108,11 @@ export interface CompletenessPoint {
 
 /** A completeness curve and where it comes from. */
 export interface LagCurve {
-  /** "setting": from a "q within d days" setting; "learned": fitted to successive exports (learnLag). */
-  source: "setting" | "learned";
+  /**
+   * "setting": from a "q within d days" setting; "learned": fitted to successive exports (learnLag); "report": fitted
+   * to a time-lag report's buckets (lib/engine/lag-report.ts), exponential or empirical.
+   */
+  source: "setting" | "learned" | "report";
   /** The delay rate k (per day) and its 90% interval (both k for a setting). */
   k: number;
   kLo90: number;
@@ -126,7 +130,7 @@ export interface LagCurve {
  * hi90(a) = F(a; kHi). Ages 0 .. horizon of the central k.
  * @example lagCurve("setting", 0.329, 0.329, 0.329, { q: 0.9, d: 7 }).points[0].fraction // ~0.147
  */
-function lagCurve(source: LagCurve["source"], k: number, kLo: number, kHi: number, setting: LagSetting): LagCurve {
+export function lagCurve(source: LagCurve["source"], k: number, kLo: number, kHi: number, setting: LagSetting): LagCurve {
   const horizon = lagHorizon(k);
   const points: CompletenessPoint[] = [];
   for (let a = 0; a <= horizon; a++) {
@@ -286,28 +290,38 @@ export interface LagFit {
   informativePairs: number;
   /** Pairs where the younger reading was above the older one (conversions removed): the younger count capped. */
   decreases: number;
+  /** Conversions seen at the older readings of the informative pairs, and of those, the ones that arrived between. */
+  conversions: number;
+  grown: number;
   /** Log-likelihood at the estimate (the binomial terms' k-dependent part). */
   logLikelihood: number;
   /** The estimate or an interval end sits on the search range [1e-4, 100] per day (the data cannot bound it). */
   atBound: boolean;
 }
 
-/** Search range of the delay rate k, per day: mean delays from 100 years down to 15 minutes. */
-const K_RANGE = [1e-4, 100] as const;
-/** Half the 90% quantile of chi-square(1): 2.705543 / 2 (the likelihood-ratio interval's drop). */
-const LR_DROP_90 = 1.3527717;
-
 /**
- * log F(a) and log(F(b) - F(a)) - log F(b) for the binomial term of one pair, with F(b) - F(a) =
- * c exp(-k a) (1 - exp(-k (b - a))) written with expm1 so nothing cancels when b - a is small.
+ * One pair of readings of the same day (or the sum of several pairs with the same ages: the likelihood depends on the
+ * counts only through their sums per (a, b)): `ya` conversions seen at age a, `yb` >= ya at the older age b > a.
  */
-function pairTerms(a: number, b: number, k: number): { logR: number; log1mR: number } {
-  const c = -Math.expm1(-k) / k;
-  const Fa = 1 - Math.exp(-k * a) * c;
-  const Fb = 1 - Math.exp(-k * b) * c;
-  const gap = -c * Math.exp(-k * a) * Math.expm1(-k * (b - a));
-  return { logR: Math.log(Fa) - Math.log(Fb), log1mR: Math.log(gap) - Math.log(Fb) };
+export interface LagPair {
+  a: number;
+  b: number;
+  ya: number;
+  yb: number;
 }
+
+/** zod schema of a list of LagPair. */
+const LagPairsSchema = z.array(
+  z
+    .object({
+      a: z.number().int("a must be a whole number of days").min(0).max(3650),
+      b: z.number().int("b must be a whole number of days").min(1).max(3650),
+      ya: z.number().finite().nonnegative(),
+      yb: z.number().finite().nonnegative(),
+    })
+    .refine((p) => p.b > p.a, "b must be older than a")
+    .refine((p) => p.ya <= p.yb, "ya must not exceed yb"),
+);
 
 /**
  * Learns the completeness curve from successive exports: maximum likelihood of the delay rate k on the binomial
@@ -317,9 +331,10 @@ function pairTerms(a: number, b: number, k: number): { logR: number; log1mR: num
  *   y(a_i) | y(a_(i+1)) ~ Binomial(y(a_(i+1)), F(a_i) / F(a_(i+1))),
  * and the log-likelihood given each day's oldest reading is sum over successive pairs of
  *   y_a ln r + (y_b - y_a) ln(1 - r),  r = F(a; k) / F(b; k).
- * It is maximised over ln k (a grid of 241 points on [1e-4, 100], then golden-section search beside the best); the
- * 90% interval is the likelihood-ratio one, {k : ll(k) >= ll(k hat) - 2.7055 / 2} (Wilks), found by bisection.
- * The curve's lo90/hi90 are F at the interval's ends (F increases with k).
+ * (Read forwards, the same model says the later count is the earlier plus a thinning of what was still to come:
+ * y_b - y_a | y_a ~ Binomial(K - y_a, (F(b) - F(a)) / (1 - F(a))) for the day's final count K; conditioning on the
+ * oldest reading removes K.) It is maximised over ln k by profileLogK (lib/engine/lag-fit.ts); the 90% interval is
+ * the likelihood-ratio one. The curve's lo90/hi90 are F at the interval's ends (F increases with k).
  *
  * @param observations - (day, age, count) readings, validated by LagObservationsSchema; counts are rounded; two
  *   readings of one day at the same age: the later in the list is kept.
@@ -337,104 +352,91 @@ export function learnLag(observations: readonly LagObservation[], d: number = DE
     const issue = r.error.issues[0];
     throw new RangeError(`Invalid lag observations at ${issue?.path.join(".") ?? ""}: ${issue?.message ?? "invalid value"}.`);
   }
-  if (!(d > 0 && d <= 365)) throw new RangeError("d must be in (0, 365]");
   const byDay = new Map<string, Map<number, number>>();
   for (const o of r.data) {
     let ages = byDay.get(o.day);
     if (!ages) byDay.set(o.day, (ages = new Map()));
     ages.set(o.age, Math.round(o.count));
   }
-  // One entry per successive pair of readings (a < b) of a day with a conversion at b.
-  const A: number[] = [];
-  const B: number[] = [];
-  const YA: number[] = [];
-  const YB: number[] = [];
-  let pairs = 0;
+  const pairs: LagPair[] = [];
   let decreases = 0;
+  let total = 0;
   for (const ages of byDay.values()) {
     const sorted = [...ages.entries()].sort((x, y) => x[0] - y[0]);
     for (let i = 0; i + 1 < sorted.length; i++) {
       const [a, ya] = sorted[i] as [number, number];
       const [b, yb] = sorted[i + 1] as [number, number];
-      pairs++;
+      total++;
       if (ya > yb) decreases++;
-      if (yb === 0) continue;
-      A.push(a);
-      B.push(b);
-      YA.push(Math.min(ya, yb));
-      YB.push(yb);
+      pairs.push({ a, b, ya: Math.min(ya, yb), yb });
     }
   }
-  if (A.length === 0) return null;
+  const fit = learnLagFromPairs(pairs, d);
+  return fit === null ? null : { ...fit, pairs: total, decreases };
+}
+
+/**
+ * learnLag on pairs already formed (ya capped at yb, counts possibly summed over days with the same ages a < b, and
+ * possibly fractional: each enters the log-likelihood as a weight). Same model, estimate and interval as learnLag.
+ * @param pairs - validated by LagPairsSchema. @param d - as learnLag's.
+ * @param near - optional k the estimate is expected near (a campaign's fit near its dataset's): a shorter search
+ *   (lib/engine/lag-fit.ts profileLogK), the same estimate.
+ * @returns the fit (pairs = pairs given, decreases 0), or null when no pair has a conversion at b.
+ * @throws RangeError naming the first invalid field.
+ * @example learnLagFromPairs([{ a: 0, b: 7, ya: 3, yb: 10 }])?.curve.k // ~0.35, as learnLag's example
+ */
+export function learnLagFromPairs(pairs: readonly LagPair[], d: number = DEFAULT_LAG.d, near?: number): LagFit | null {
+  const r = LagPairsSchema.safeParse(pairs);
+  if (!r.success) {
+    const issue = r.error.issues[0];
+    throw new RangeError(`Invalid lag pairs at ${issue?.path.join(".") ?? ""}: ${issue?.message ?? "invalid value"}.`);
+  }
+  if (!(d > 0 && d <= 365)) throw new RangeError("d must be in (0, 365]");
+  // One entry per (a, b) with a conversion at b: the log-likelihood is linear in ya and yb - ya.
+  const sums = new Map<string, LagPair>();
+  for (const p of r.data) {
+    if (p.yb === 0) continue;
+    const key = `${p.a}:${p.b}`;
+    const s = sums.get(key);
+    if (s) {
+      s.ya += p.ya;
+      s.yb += p.yb;
+    } else sums.set(key, { ...p });
+  }
+  if (sums.size === 0) return null;
+  const list = [...sums.values()];
+  let conversions = 0;
+  let grown = 0;
+  for (const p of list) {
+    conversions += p.yb;
+    grown += p.yb - p.ya;
+  }
+  const informativePairs = r.data.filter((p) => p.yb > 0).length;
+  // The terms through the distinct ages and gaps b - a (a few hundred at most, however many days were read):
+  // ln F(x) = ln(1 - exp(-k x) c) and ln(F(b) - F(a)) = ln c - k a + ln(1 - exp(-k (b - a))), c = (1 - exp(-k)) / k,
+  // with expm1/log1p so nothing cancels when k a or b - a is small.
+  const ages = [...new Set(list.flatMap((p) => [p.a, p.b]))];
+  const gaps = [...new Set(list.map((p) => p.b - p.a))];
+  const ageIndex = new Map(ages.map((x, i) => [x, i]));
+  const gapIndex = new Map(gaps.map((x, i) => [x, i]));
+  const terms = list.map((p) => ({ ia: ageIndex.get(p.a) as number, ib: ageIndex.get(p.b) as number, ig: gapIndex.get(p.b - p.a) as number, a: p.a, ya: p.ya, grown: p.yb - p.ya }));
+  const logF = new Float64Array(ages.length);
+  const logGap = new Float64Array(gaps.length);
   const ll = (u: number): number => {
     const k = Math.exp(u);
+    const c = -Math.expm1(-k) / k;
+    const logC = Math.log(c);
+    for (let i = 0; i < ages.length; i++) logF[i] = Math.log1p(-Math.exp(-k * (ages[i] as number)) * c);
+    for (let i = 0; i < gaps.length; i++) logGap[i] = Math.log(-Math.expm1(-k * (gaps[i] as number)));
     let s = 0;
-    for (let i = 0; i < A.length; i++) {
-      const ya = YA[i] as number;
-      const yb = YB[i] as number;
-      const t = pairTerms(A[i] as number, B[i] as number, k);
-      if (ya > 0) s += ya * t.logR;
-      if (yb > ya) s += (yb - ya) * t.log1mR;
+    for (const t of terms) {
+      const lb = logF[t.ib] as number;
+      if (t.ya > 0) s += t.ya * ((logF[t.ia] as number) - lb);
+      if (t.grown > 0) s += t.grown * (logC - k * t.a + (logGap[t.ig] as number) - lb);
     }
     return s;
   };
-  const lo = Math.log(K_RANGE[0]);
-  const hi = Math.log(K_RANGE[1]);
-  const N = 240;
-  let best = 0;
-  let bestLl = -Infinity;
-  for (let i = 0; i <= N; i++) {
-    const v = ll(lo + ((hi - lo) * i) / N);
-    if (v > bestLl) {
-      bestLl = v;
-      best = i;
-    }
-  }
-  // Golden-section search on the bracket around the best grid point.
-  let x0 = lo + ((hi - lo) * Math.max(0, best - 1)) / N;
-  let x3 = lo + ((hi - lo) * Math.min(N, best + 1)) / N;
-  const g = (Math.sqrt(5) - 1) / 2;
-  let x1 = x3 - g * (x3 - x0);
-  let x2 = x0 + g * (x3 - x0);
-  let f1 = ll(x1);
-  let f2 = ll(x2);
-  for (let it = 0; it < 80 && x3 - x0 > 1e-10; it++) {
-    if (f1 >= f2) {
-      x3 = x2;
-      x2 = x1;
-      f2 = f1;
-      x1 = x3 - g * (x3 - x0);
-      f1 = ll(x1);
-    } else {
-      x0 = x1;
-      x1 = x2;
-      f1 = f2;
-      x2 = x0 + g * (x3 - x0);
-      f2 = ll(x2);
-    }
-  }
-  let uHat = f1 >= f2 ? x1 : x2;
-  let llHat = Math.max(f1, f2);
-  if (bestLl > llHat) {
-    uHat = lo + ((hi - lo) * best) / N;
-    llHat = bestLl;
-  }
-  const target = llHat - LR_DROP_90;
-  const edge = (from: number, to: number): { u: number; bound: boolean } => {
-    if (ll(to) >= target) return { u: to, bound: true };
-    let inside = from;
-    let outside = to;
-    for (let it = 0; it < 100 && Math.abs(outside - inside) > 1e-10; it++) {
-      const mid = (inside + outside) / 2;
-      if (ll(mid) >= target) inside = mid;
-      else outside = mid;
-    }
-    return { u: (inside + outside) / 2, bound: false };
-  };
-  const left = edge(uHat, lo);
-  const right = edge(uHat, hi);
-  const k = Math.exp(uHat);
-  const atBound = left.bound || right.bound || uHat - lo < 1e-6 || hi - uHat < 1e-6;
-  const curve = lagCurve("learned", k, Math.exp(left.u), Math.exp(right.u), { q: -Math.expm1(-k * d), d });
-  return { curve, pairs, informativePairs: A.length, decreases, logLikelihood: llHat, atBound };
+  const f = profileLogK(ll, near);
+  const curve = lagCurve("learned", f.k, f.kLo90, f.kHi90, { q: -Math.expm1(-f.k * d), d });
+  return { curve, pairs: r.data.length, informativePairs, decreases: 0, conversions, grown, logLikelihood: f.logLikelihood, atBound: f.atBound };
 }

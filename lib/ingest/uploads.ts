@@ -26,7 +26,7 @@ const bytesInUse = (db: Db, sha256: string): boolean => uploadBytesInUse(db, sha
  * Removes the stored bytes of a refused upload or a deleted dataset, unless a dataset still uses them. Runs in the
  * database's write turn, so an import of the same bytes in this process is never cut short. Never throws.
  */
-async function discardUnlessUsed(db: Db, databasePath: string, sha256: string): Promise<boolean> {
+export async function discardUnlessUsed(db: Db, databasePath: string, sha256: string): Promise<boolean> {
   if (!/^[0-9a-f]{64}$/.test(sha256)) return false;
   try {
     return await withWriteTurn(db, () => {

@@ -7,9 +7,19 @@
  * database's growth (main file plus write-ahead log) per export against the two references: the bytes of 10,000
  * rows at the base dataset's bytes per row (keeping row versions), and of the whole live dataset (a snapshot).
  * The load average is printed beside the figures: the machine is shared and wall times rise with it.
- * Figures are seeded by the week so every replaced row really differs.
+ * Clicks are seeded by the week so every replaced row really differs; conversions mature as a platform's do: each
+ * campaign-day has a fixed final count, each conversion a fixed delay (an exponential delay, 80% within 5 days, drawn
+ * from a hash of the day, the campaign and the conversion), and an export ending on day E shows those arrived by the
+ * end of E. Each upload's import time is then set to the day after its last day (as a weekly routine would have it).
+ * Then learning the conversion-lag curve from the 52 exports (lib/analysis/lag-learn.ts: reading every row version,
+ * pairing them by age, fitting the dataset and each campaign) is timed in this process: median of RUNS runs against
+ * the 1 s target, with the curve learned beside the true one.
  */
 import { spawnSync } from "node:child_process";
+import Database from "better-sqlite3";
+import { openDatabase } from "@/db/client";
+import { clearCache } from "@/lib/analysis/cache";
+import { learnedLag } from "@/lib/analysis/lag-learn";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -27,6 +37,28 @@ const DAY_MS = 86_400_000;
 const START = Date.UTC(2025, 0, 1);
 const iso = (d: number) => new Date(START + d * DAY_MS).toISOString().slice(0, 10);
 
+const TRUE_K = Math.log(5) / 5; // 80% of conversions within 5 days
+const RUNS = 5;
+
+/** A uniform in [0, 1) from integers (splitmix32 of their mix): the same inputs give the same number. */
+function hashUniform(a: number, b: number, c: number): number {
+  let x = (Math.imul(a, 0x9e3779b1) ^ Math.imul(b + 0x632be5ab, 0x85ebca6b) ^ Math.imul(c + 0x2545f491, 0xc2b2ae35)) >>> 0;
+  x = Math.imul(x ^ (x >>> 16), 0x21f0aaad);
+  x = Math.imul(x ^ (x >>> 15), 0x735a2d97);
+  return ((x ^ (x >>> 15)) >>> 0) / 4_294_967_296;
+}
+
+/** Conversions of day d, campaign c credited by the end of day `asOf` (see the header comment). */
+function arrived(d: number, c: number, asOf: number): number {
+  const final = Math.floor(hashUniform(d, c, 0) * 6);
+  let n = 0;
+  for (let i = 1; i <= final; i++) {
+    const wait = -Math.log(1 - hashUniform(d, c, 2 * i)) / TRUE_K - hashUniform(d, c, 2 * i + 1);
+    if (wait <= asOf - d) n++;
+  }
+  return n;
+}
+
 /** Rows for days [from, to) of every campaign; `version` changes the figures (a later export re-states them). */
 function exportCsv(file: string, from: number, to: number, version: number): void {
   const out: string[] = ["date,campaign,impressions,clicks,conversions,spend,revenue"];
@@ -34,7 +66,7 @@ function exportCsv(file: string, from: number, to: number, version: number): voi
     for (let c = 0; c < CAMPAIGNS; c++) {
       const h = (d * 7919 + c * 104_729 + version * 15_485_863) % 1_000_003;
       const clicks = 50 + (h % 150);
-      const conversions = (h >> 3) % 6;
+      const conversions = arrived(d, c, to - 1);
       out.push(`${iso(d)},campaign ${String(c).padStart(3, "0")},${clicks * 20},${clicks},${conversions},${(clicks * 0.4).toFixed(2)},${(conversions * 37.5).toFixed(2)}`);
     }
   }
@@ -83,6 +115,36 @@ try {
   console.log(`  last export: ${last.rowsAdded} rows added, ${last.rowsReplaced} replaced; live rows ${last.totalsAfter.rows}`);
   console.log(`  database growth per export: median ${mb(median(growth))}; references: ${rowsPerExport} rows at ${perRow.toFixed(1)} bytes = ${mb(rowsPerExport * perRow)} (row versions), the live dataset = ${mb(last.totalsAfter.rows * perRow)} (a snapshot)`);
   console.log(`  database after ${WEEKS} exports: ${mb(size())} (base ${mb(baseSize)})`);
+  // Each upload imported the day after its last day, then the curve learned from every version of the rows.
+  const conn = new Database(dbPath);
+  conn.prepare("UPDATE dataset_uploads SET imported_at = date(period_end, '+1 day') || 'T09:00:00.000Z'").run();
+  conn.close();
+  const db = openDatabase(dbPath);
+  const learnTimes: number[] = [];
+  const learnCpu: number[] = [];
+  let learned = learnedLag(db, first.datasetId);
+  for (let r = 0; r < RUNS; r++) {
+    clearCache();
+    const t0 = performance.now();
+    const c0 = process.cpuUsage();
+    learned = learnedLag(db, first.datasetId);
+    learnTimes.push(performance.now() - t0);
+    const c = process.cpuUsage(c0);
+    learnCpu.push((c.user + c.system) / 1000);
+  }
+  db.$client.close();
+  const fit = learned.exports?.dataset;
+  console.log(`learning the conversion-lag curve from the ${WEEKS + 1} uploads (every row version read, paired by age, fitted per dataset and per campaign):`);
+  console.log(
+    `  wall time median ${median(learnTimes).toFixed(0)} ms of ${RUNS} runs, worst ${Math.max(...learnTimes).toFixed(0)} ms (target < 1 s); ` +
+      `CPU time median ${median(learnCpu).toFixed(0)} ms (what an idle core would take; wall time rises with the load average)`,
+  );
+  if (fit) {
+    console.log(
+      `  k = ${fit.curve.k.toFixed(4)} per day, 90% interval [${fit.curve.kLo90.toFixed(4)}, ${fit.curve.kHi90.toFixed(4)}], true ${TRUE_K.toFixed(4)}; ` +
+        `${fit.exports} exports, ${Math.round(fit.grown ?? 0)} conversions seen arriving late; ${learned.exports!.campaigns.size} campaigns with a curve of their own`,
+    );
+  } else console.log("  no curve learned (not enough information)");
   console.log(`load average after: ${load()}`);
 } finally {
   fs.rmSync(dir, { recursive: true, force: true });

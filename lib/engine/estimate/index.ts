@@ -74,6 +74,8 @@ const DatasetOptionsSchema = EstimateOptionsSchema.extend({
   shrinkage: z.enum(["ml", "moments"]).default("ml"),
   /** Bootstrap resamples of the correlation interval. */
   resamples: z.number().int().min(50).max(10_000).default(400),
+  /** A campaign's own conversion-lag option (its own learned curve), over `lag`, by campaign name. */
+  lagByCampaign: z.record(z.string(), LagOptionSchema).optional(),
 });
 
 /** Options of estimateCampaign as a caller writes them (all optional). */
@@ -323,11 +325,16 @@ export function estimateDataset(campaigns: CampaignInput[], options: DatasetOpti
   }));
   const shrinkage = shrinkRates(totals, opts.shrinkage);
   const prior = shrinkage.fit.method === "none" ? undefined : { a: shrinkage.fit.a, b: shrinkage.fit.b };
-  const { budgets, shrinkage: _method, resamples, ...shared } = opts;
+  const { budgets, shrinkage: _method, resamples, lagByCampaign, ...shared } = opts;
   const dated: { campaign: string; days: DayRow[]; residuals: Map<string, number> }[] = [];
   const estimates = list.map((c) => {
     const normalised = normaliseRows(c.days);
-    const { estimate, own, completeRows } = estimateValidated(c, normalised, { ...shared, budget: budgets?.[c.campaign], prior });
+    const { estimate, own, completeRows } = estimateValidated(c, normalised, {
+      ...shared,
+      budget: budgets?.[c.campaign],
+      prior,
+      ...(lagByCampaign?.[c.campaign] ? { lag: lagByCampaign[c.campaign] } : {}),
+    });
     // Provisional days would all read low together across campaigns: the correlation uses complete days.
     if (normalised.unit === "day") dated.push({ campaign: c.campaign, days: completeRows, residuals: dailyResiduals(completeRows, own) });
     return estimate;

@@ -12,6 +12,7 @@ import { JsonDownloadButton } from "@/app/_components/export-buttons";
 import { analyseOrMessage, loadDatasetOr404, summaryOrMessage, type LoadedDataset } from "@/app/_components/load-analysis";
 import { Stat } from "@/app/_components/stat";
 import { CampaignTable } from "../campaign-table";
+import { LagCard } from "../lag-card";
 import { PoolingPanel } from "../pooling-panel";
 import { BySourceTable, SourceSwitch } from "../sources-panel";
 import { UploadsPanel } from "../uploads-panel";
@@ -259,6 +260,7 @@ async function FullPart({ ds, query }: { ds: LoadedDataset; query: Query }) {
       <AnalysisNotes a={a} />
       <CampaignsOrNone a={a} budget={query.budget} />
       <FlagsNote m={a.multipleTesting} />
+      <LagCard datasetId={ds.id} lag={a.lag} />
       <div style={{ marginTop: 16 }}>
         <PoolingPanel analysis={a} />
       </div>

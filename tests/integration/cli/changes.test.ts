@@ -193,7 +193,7 @@ describe("compare with conversion lag", () => {
     const res = await compareRoute.GET(new Request(`http://localhost/api/datasets/1/compare?${q}`), ctx("1"));
     expect(res.status).toBe(200);
     const r = await res.json();
-    expect(r.lag).toMatchObject({ source: "setting", setting: { q: 0.9, d: 7 }, asOf: "2026-08-28", horizon: 14, provisionalDays: 14, provisionalBeforeDays: 0 });
+    expect(r.lag).toMatchObject({ source: "default", setting: { q: 0.9, d: 7 }, asOf: "2026-08-28", horizon: 14, provisionalDays: 14, provisionalBeforeDays: 0 });
     expect(r.after.effectiveClicks).toBeLessThan(r.after.clicks);
     expect(r.lag.afterCompleteness).toBeCloseTo(r.after.effectiveClicks / r.after.clicks, 12);
     expect(r.notes.join(" ")).toContain("provisional");

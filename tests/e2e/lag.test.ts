@@ -51,7 +51,10 @@ describe.skipIf(!chromiumPath)("conversion lag on the campaign page", () => {
     expect(await table.locator("tbody tr").count()).toBe(14);
     expect(await table.locator("tbody tr").last().innerText()).toMatch(/15%/);
     expect(await page.locator('[data-testid="lag-source"]').innerText()).toMatch(/90% of sales within 7 days/);
-    expect(await page.locator(".recharts-wrapper").first().locator(".recharts-reference-area").count()).toBe(1);
+    // the chart draws after its container is measured (after hydration): wait for the shaded provisional area
+    const shaded = page.locator(".recharts-wrapper").first().locator(".recharts-reference-area");
+    await shaded.first().waitFor();
+    expect(await shaded.count()).toBe(1);
     expect(await page.locator(".recharts-wrapper").first().innerText()).toContain("provisional");
     expect(await page.locator('[data-testid="campaign-verdict"]').innerText()).toMatch(/still provisional/);
     await screenshot(page, "campaign-provisional-1280");

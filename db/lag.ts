@@ -32,7 +32,7 @@ export type RowVersion = [string, string, number, number, number];
  * Every version of a dataset's one-day rows (period_start = period_end, or no end), live and superseded, with the
  * upload that wrote it, in storage order (no sort). Rows of several days (a report with one row per period) and rows
  * without an upload are left out. One pass over the table, not through an index: reading the versions through
- * observations_dataset_campaign looks each row up in the table, which cost ten times the scan (a 100-campaign account
+ * an index looks each row up in the table, which cost ten times the scan (a 100-campaign account
  * after 52 weekly exports holds 556,500 versions: 1.6 s of CPU through the index, 0.14 s scanned, before the rows
  * reach JavaScript). Raw arrays, iterated (no array of all rows held at once).
  */

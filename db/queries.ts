@@ -3,7 +3,7 @@ import type Database from "better-sqlite3";
 import { and, desc, eq, inArray, isNull, sql } from "drizzle-orm";
 import type { Db } from "./client";
 import { appMeta, datasets, datasetUploads, lagReports, observations, orders, SOURCES, sourceOfFormat, type Dataset, type Source } from "./schema";
-import { uploadSources } from "./uploads";
+import { deleteObservations, uploadSources } from "./uploads";
 import type { ImportSummary } from "@/lib/types/ingest";
 
 /** A dataset as listed to users (no internal JSON blobs). */
@@ -111,6 +111,8 @@ export function deleteDataset(db: Db, id: number): { sha256: string; uploads: st
     const uploads = db.select({ sha256: datasetUploads.sha256 }).from(datasetUploads).where(eq(datasetUploads.datasetId, id)).all();
     // the time-lag report's bytes go with the dataset too (its row goes by cascade)
     uploads.push(...db.select({ sha256: lagReports.sha256 }).from(lagReports).where(eq(lagReports.datasetId, id)).all());
+    // its observations first, through their partial indexes (the cascade would find them row by row)
+    deleteObservations(db.$client, id);
     db.delete(datasets).where(eq(datasets.id, id)).run();
     bumpDataRevision(db.$client);
     return { sha256: row.sha256, uploads: [...new Set(uploads.map((u) => u.sha256))] };
@@ -225,7 +227,7 @@ const ROW_COLUMNS = "period_start, period_end, impressions, clicks, conversions,
 
 /**
  * A dataset's live observation rows (superseded versions left out: db/uploads.ts) one campaign at a time, campaigns in
- * name order and each campaign's rows by period then id, read through the index observations_dataset_campaign; with
+ * name order and each campaign's rows by period then id, read through the partial index observations_live; with
  * `only`, just those campaigns; with `source`, only the rows of that source (db/schema.ts SOURCES). One campaign's rows
  * are in memory at a time and come as arrays: on 1,000 campaigns x 365 days this read costs a third of reading all
  * rows as objects at once (0.36 s against 1.1 s of CPU), most of which was the garbage collector's.

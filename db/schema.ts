@@ -108,8 +108,9 @@ export const observations = sqliteTable(
     supersededBy: integer("superseded_by"),
   },
   (t) => [
-    // every version of a row, for finding a key's versions when an upload is written or removed
-    index("observations_dataset_campaign").on(t.datasetId, t.campaign, t.periodStart),
+    // the replaced versions only, for giving a row back its state when the upload that replaced it is removed; it
+    // starts empty, so a first import builds one index over its rows instead of two (the live rows are the other)
+    index("observations_replaced").on(t.datasetId, t.campaign, t.periodStart).where(sql`superseded_by IS NOT NULL`),
     // the live versions only: what every analysis reads, and what stays the size of the dataset as uploads pile up
     index("observations_live").on(t.datasetId, t.campaign, t.periodStart).where(sql`superseded_by IS NULL`),
   ],

@@ -260,19 +260,34 @@ export function findUpload(conn: Database.Database, datasetId: number, sha256: s
  */
 export function deleteUploadRows(conn: Database.Database, datasetId: number, uploadId: number): string {
   const sha = conn.prepare("SELECT sha256 FROM dataset_uploads WHERE id = ? AND dataset_id = ?").pluck().get(uploadId, datasetId) as string;
+  // The removed upload's row for the same key is live (then the older row becomes live: null) or itself replaced
+  // (then the older row takes its replacer), so only replaced rows are looked up: the partial index observations_replaced.
   conn
     .prepare(
       `UPDATE observations AS o SET superseded_by = (
-         SELECT n.superseded_by FROM observations n
+         SELECT n.superseded_by FROM observations n INDEXED BY observations_replaced
          WHERE n.dataset_id = o.dataset_id AND n.campaign = o.campaign AND n.period_start IS o.period_start
-           AND n.segment = o.segment AND n.period_end IS o.period_end AND n.source = o.source AND n.upload_id = @u LIMIT 1)
+           AND n.superseded_by IS NOT NULL AND n.segment = o.segment AND n.period_end IS o.period_end
+           AND n.source = o.source AND n.upload_id = @u LIMIT 1)
        WHERE o.dataset_id = @d AND o.superseded_by = @u`,
     )
     .run({ u: uploadId, d: datasetId });
-  conn.prepare("DELETE FROM observations WHERE dataset_id = ? AND upload_id = ?").run(datasetId, uploadId);
+  deleteObservations(conn, datasetId, uploadId);
   conn.prepare("DELETE FROM rejected_rows WHERE dataset_id = ? AND upload_id = ?").run(datasetId, uploadId);
   conn.prepare("DELETE FROM dataset_uploads WHERE id = ?").run(uploadId);
   return sha;
+}
+
+/**
+ * Deletes a dataset's observation rows (with `uploadId`, only that upload's), live and replaced, each set through its
+ * partial index (observations_live, observations_replaced): the table has no index over all of a dataset's rows.
+ */
+export function deleteObservations(conn: Database.Database, datasetId: number, uploadId?: number): void {
+  const ofUpload = uploadId === undefined ? "" : " AND upload_id = @u";
+  const params = uploadId === undefined ? { d: datasetId } : { d: datasetId, u: uploadId };
+  for (const which of ["IS NULL", "IS NOT NULL"]) {
+    conn.prepare(`DELETE FROM observations WHERE dataset_id = @d AND superseded_by ${which}${ofUpload}`).run(params);
+  }
 }
 
 /** Whether any dataset upload (or dataset) uses these bytes. */

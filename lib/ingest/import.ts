@@ -8,7 +8,7 @@ import { datasets, type Dataset } from "@/db/schema";
 import { AppError } from "@/lib/errors";
 import { inspectFile, type FileLayout } from "./detect";
 import { publicMapping, sameMapping } from "./headers";
-import { finishUpload, startUpload } from "@/db/uploads";
+import { deleteObservations, finishUpload, startUpload } from "@/db/uploads";
 import { beginImmediate, withImportLock } from "./import-lock";
 import { writeInto } from "./grow";
 import { checkCurrency, loadRows, NO_ROWS, uploadOf } from "./load";
@@ -183,7 +183,8 @@ async function writeDataset(
     let datasetId: number;
     if (existing) {
       datasetId = existing.id;
-      for (const t of ["observations", "orders", "rejected_rows", "dataset_uploads"]) conn.prepare(`DELETE FROM ${t} WHERE dataset_id = ?`).run(datasetId);
+      deleteObservations(conn, datasetId);
+      for (const t of ["orders", "rejected_rows", "dataset_uploads"]) conn.prepare(`DELETE FROM ${t} WHERE dataset_id = ?`).run(datasetId);
     } else {
       const r = conn
         .prepare(

@@ -75,7 +75,7 @@ describe("a failure mid-import", () => {
     for (const t of ["datasets", "dataset_uploads", "observations", "rejected_rows", "orders"]) expect(count(sb.db, t)).toBe(0);
     // the index dropped for the bulk load is back (the rollback restored the schema)
     const idx = sb.db.$client.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'observations' ORDER BY name").all();
-    expect(idx).toEqual([{ name: "observations_dataset_campaign" }, { name: "observations_live" }]);
+    expect(idx).toEqual([{ name: "observations_live" }, { name: "observations_replaced" }]);
     // and the same file imports cleanly afterwards
     const ok = await uploadAndImport(sb, bytes);
     expect(ok.summary.rowsImported).toBe(60_000 - 1200);

@@ -2,6 +2,7 @@ import { eq } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { bumpDataRevision } from "@/db/queries";
 import { datasets, observations, type NewObservation } from "@/db/schema";
+import { finishUpload, liveTotals, startUpload } from "@/db/uploads";
 import { seededRandom } from "@/lib/engine/estimate/rng";
 
 /** One generated campaign: its daily sales rate, order value, conversion rate and cost per click. */
@@ -40,7 +41,8 @@ function poissonDraw(lambda: number, u: () => number): number {
 
 /**
  * Writes a generated performance dataset straight into the database (no CSV: an account of 300 campaigns x 365
- * days is 110k rows), as the importer would leave it, and bumps the data revision. Seeded: the same spec gives the
+ * days is 110k rows), as the importer would leave it (one upload, its rows tagged with it and its source), and bumps
+ * the data revision. Seeded: the same spec gives the
  * same rows. Returns the dataset id.
  */
 export function insertAccount(db: Db, spec: AccountSpec, name = `generated-${spec.seed}`): number {
@@ -65,6 +67,9 @@ export function insertAccount(db: Db, spec: AccountSpec, name = `generated-${spe
       })
       .returning({ id: datasets.id })
       .get();
+    const sha256 = `generated-${spec.seed}-${name}`;
+    const noRows = { rows: 0, impressions: 0, clicks: 0, conversions: 0, spend: 0, revenue: 0 };
+    const uploadId = startUpload(db.$client, { datasetId: row.id, sha256, fileName: `${name}.csv`, sourceFormat: "generic", sizeBytes: 0, totalsBefore: noRows });
     const rows: NewObservation[] = [];
     let line = 2;
     spec.campaigns.forEach((c, i) => {
@@ -83,11 +88,23 @@ export function insertAccount(db: Db, spec: AccountSpec, name = `generated-${spe
           spend: Math.round(clicks * c.cpc * 100) / 100,
           revenue: hasRevenue ? (aov === null ? 0 : Math.round(conversions * aov * Math.exp(0.3 * (u() - 0.5)) * 100) / 100) : null,
           line: line++,
+          uploadId,
+          source: "other",
         });
       }
     });
     for (let i = 0; i < rows.length; i += 500) db.insert(observations).values(rows.slice(i, i + 500)).run();
     db.update(datasets).set({ rowsImported: rows.length }).where(eq(datasets.id, row.id)).run();
+    const period = spec.days > 0 && spec.campaigns.length > 0 ? { start: day(0), end: day(spec.days - 1) } : null;
+    finishUpload(db.$client, uploadId, {
+      period,
+      backfill: false,
+      rowsImported: rows.length,
+      rowsAdded: rows.length,
+      rowsReplaced: 0,
+      rowsRejected: 0,
+      totalsAfter: liveTotals(db.$client, row.id),
+    });
     bumpDataRevision(db.$client);
     return row.id;
   })();

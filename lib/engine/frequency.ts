@@ -336,9 +336,13 @@ export function applyPgfExcess(frequency: Frequency, z: Float64Array, count: num
       z[j + 1] = m * Math.sin(li);
       continue;
     }
+    // cos li = 1 - 2 s^2 and sin li = 2 s c with s, c the sine and cosine of li / 2, and e^dr = 1 + expm1(dr): two
+    // trigonometric calls and one exponential a point instead of four and two, each identity exact to an ulp or two
     const s = Math.sin(li / 2);
-    z[j] = g0 * (Math.expm1(dr) * Math.cos(li) - 2 * s * s);
-    z[j + 1] = g0 * Math.exp(dr) * Math.sin(li);
+    const c = Math.cos(li / 2);
+    const em1 = Math.expm1(dr);
+    z[j] = g0 * (em1 * (1 - 2 * s * s) - 2 * s * s);
+    z[j + 1] = g0 * (1 + em1) * (2 * s * c);
   }
 }
 

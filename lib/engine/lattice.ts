@@ -59,20 +59,23 @@ export class LatticeDistribution {
     }
     const total = mass.value;
     if (!(total > 0)) throw new RangeError("a lattice distribution needs positive total mass");
+    // One pass normalises, accumulates the cdf and the mean (each sum in the same order as a pass of its own)
     const p = new Float64Array(n);
-    for (let i = 0; i < n; i++) p[i] = (pmf[i] as number) / total;
+    const cum = new Float64Array(n);
+    const below = new NeumaierAccumulator();
+    const m1 = new NeumaierAccumulator();
+    for (let i = 0; i < n; i++) {
+      const v = (pmf[i] as number) / total;
+      p[i] = v;
+      below.add(v);
+      cum[i] = below.value;
+      m1.add(i * v);
+    }
     this.pmf = p;
     this.baseStep = step;
     this.divisor = divisor;
     this.offset = offset;
     this.step = step / divisor;
-
-    const cum = new Float64Array(n);
-    const below = new NeumaierAccumulator();
-    for (let i = 0; i < n; i++) {
-      below.add(p[i] as number);
-      cum[i] = below.value;
-    }
     const tail = new Float64Array(n);
     const above = new NeumaierAccumulator();
     for (let i = n - 1; i >= 0; i--) {
@@ -82,9 +85,7 @@ export class LatticeDistribution {
     this.cum = cum;
     this.tail = tail;
 
-    // Two-pass central moments: the mean first, then sums of (x - mean)^k (no E[X^2] - E[X]^2 cancellation).
-    const m1 = new NeumaierAccumulator();
-    for (let i = 0; i < n; i++) m1.add(i * (p[i] as number));
+    // Two-pass central moments: the mean first (above), then sums of (x - mean)^k (no E[X^2] - E[X]^2 cancellation).
     const meanIdx = m1.value;
     const m2 = new NeumaierAccumulator();
     const m3 = new NeumaierAccumulator();

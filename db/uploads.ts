@@ -279,14 +279,18 @@ export function deleteUploadRows(conn: Database.Database, datasetId: number, upl
 }
 
 /**
- * Deletes a dataset's observation rows (with `uploadId`, only that upload's), live and replaced, each set through its
- * partial index (observations_live, observations_replaced): the table has no index over all of a dataset's rows.
+ * Deletes a dataset's observation rows, live and replaced; with `uploadId`, only that upload's, each set through its
+ * partial index (observations_live, observations_replaced). A whole dataset is deleted in one pass over the table in
+ * storage order instead: its rows were written together, and deleting 1,000,000 of them in index (campaign) order
+ * touched the table's pages at random (3.1 s against 1.2 s in storage order).
  */
 export function deleteObservations(conn: Database.Database, datasetId: number, uploadId?: number): void {
-  const ofUpload = uploadId === undefined ? "" : " AND upload_id = @u";
-  const params = uploadId === undefined ? { d: datasetId } : { d: datasetId, u: uploadId };
+  if (uploadId === undefined) {
+    conn.prepare("DELETE FROM observations NOT INDEXED WHERE dataset_id = ?").run(datasetId);
+    return;
+  }
   for (const which of ["IS NULL", "IS NOT NULL"]) {
-    conn.prepare(`DELETE FROM observations WHERE dataset_id = @d AND superseded_by ${which}${ofUpload}`).run(params);
+    conn.prepare(`DELETE FROM observations WHERE dataset_id = @d AND superseded_by ${which} AND upload_id = @u`).run({ d: datasetId, u: uploadId });
   }
 }
 

@@ -73,6 +73,18 @@ export function startUpload(conn: Database.Database, u: UploadStart): number {
 }
 
 /**
+ * The join of an upload's rows `n` (ids from @first, in dataset @d) to the live rows `o` they replace: from the upload's
+ * rows (a range of the primary key) to the live rows of the same key (the partial index); CROSS JOIN keeps that
+ * order: the planner would otherwise walk the live rows and scan the upload's range for each (25 s instead of 0.1 s
+ * for a weekly export of 10,000 rows into a year of 100 campaigns; a test reads the plan).
+ */
+export const REPLACED_BY_UPLOAD = `FROM observations n CROSS JOIN observations o INDEXED BY observations_live
+    ON o.dataset_id = n.dataset_id AND o.campaign = n.campaign AND o.period_start IS n.period_start
+      AND o.superseded_by IS NULL AND o.segment = n.segment AND o.period_end IS n.period_end AND o.source = n.source
+      AND o.id < @first
+    WHERE n.id >= @first AND n.dataset_id = @d`;
+
+/**
  * Marks the older live rows of the dataset that this upload's rows replace: same campaign, segment, period start and
  * end (null-safe) and source (a row of another platform is never replaced, whatever its campaign is called). The upload's rows are those with ids from `firstId` (written in this transaction, under the write
  * lock). Returns the number of older rows superseded, and how many of the upload's rows replaced nothing.
@@ -83,16 +95,10 @@ export function supersedeOlderRows(
   uploadId: number,
   firstId: number,
 ): { replaced: number; added: number } {
-  // from the upload's rows (a range of the primary key) to the live rows of the same key (the partial index)
-  const older = `FROM observations n JOIN observations o INDEXED BY observations_live
-    ON o.dataset_id = n.dataset_id AND o.campaign = n.campaign AND o.period_start IS n.period_start
-      AND o.superseded_by IS NULL AND o.segment = n.segment AND o.period_end IS n.period_end AND o.source = n.source
-      AND o.id < @first
-    WHERE n.id >= @first AND n.dataset_id = @d`;
-  const matched = conn.prepare(`SELECT count(DISTINCT n.id) ${older}`).pluck().get({ first: firstId, d: datasetId }) as number;
+  const matched = conn.prepare(`SELECT count(DISTINCT n.id) ${REPLACED_BY_UPLOAD}`).pluck().get({ first: firstId, d: datasetId }) as number;
   const imported = conn.prepare("SELECT count(*) FROM observations WHERE id >= ?").pluck().get(firstId) as number;
   const replaced = conn
-    .prepare(`UPDATE observations SET superseded_by = @u WHERE id IN (SELECT o.id ${older})`)
+    .prepare(`UPDATE observations SET superseded_by = @u WHERE id IN (SELECT o.id ${REPLACED_BY_UPLOAD})`)
     .run({ u: uploadId, first: firstId, d: datasetId }).changes;
   return { replaced, added: imported - matched };
 }

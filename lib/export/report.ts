@@ -13,6 +13,7 @@ import type {
   DatasetAnalysis,
   HistogramPoint,
 } from "@/lib/analysis/types";
+import { sourceLabel } from "@/lib/format";
 
 export type Cell = string | number | boolean | null;
 export type ExportRecord = Record<string, Cell>;
@@ -36,6 +37,8 @@ export function campaignRecords(a: Pick<DatasetAnalysis, "currency" | "horizon" 
     const rev = hasRevenue(c);
     return {
     campaign: c.campaign,
+    // the platforms whose rows the campaign's figures sum (a name in two platforms is one campaign)
+    sources: c.sources.map(sourceLabel).join(" + "),
     [unitCol]: c.units,
     [`spend${cur}`]: fin(c.spend),
     impressions: fin(c.impressions),

@@ -18,6 +18,7 @@ describe("campaignRecords", () => {
     expect(rows).toHaveLength(2);
     const r = rows[0]!;
     expect(r.campaign).toBe("Brand");
+    expect(r.sources).toBe("Other");
     expect(r.days).toBe(30);
     expect(r["spend (USD)"]).toBe(1500);
     expect(r["conversion rate"]).toBe(0.02);
@@ -34,6 +35,10 @@ describe("campaignRecords", () => {
     expect(r.ads).toBe(30);
     expect(r.days).toBeUndefined();
     expect(r.spend).toBe(1500);
+  });
+  it("names the platforms a campaign's rows come from, by their labels", () => {
+    const c = campaign("Shop", { sources: ["google_ads", "meta_ads"] });
+    expect(campaignRecords(analysis({ campaigns: [c] }))[0]!.sources).toBe("Google Ads + Meta");
   });
   it("follows the horizon in the headers", () => {
     const r = campaignRecords(analysis({ horizon: "month" }))[0]!;

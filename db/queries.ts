@@ -303,28 +303,27 @@ const segmentStatements = new WeakMap<Database.Database, { names: Database.State
 
 /**
  * The segments (ads, ad sets, keywords: the file's segment column) of one campaign, in name order, and one
- * segment's observation rows as raw arrays like getObservationsByCampaign's, by period then id.
+ * segment's observation rows as raw arrays like getObservationsByCampaign's, by period then id; with `source`, only
+ * the rows of that source (db/schema.ts SOURCES).
  */
-export function getCampaignSegments(db: Db, datasetId: number, campaign: string): string[] {
-  return segmentQueries(db).names.all(datasetId, campaign) as string[];
+export function getCampaignSegments(db: Db, datasetId: number, campaign: string, source?: string): string[] {
+  return segmentQueries(db).names.all({ d: datasetId, c: campaign, s: source ?? null }) as string[];
 }
 
 /** See getCampaignSegments. */
-export function getSegmentObservations(db: Db, datasetId: number, campaign: string, segment: string): CampaignObservationRow[] {
-  return segmentQueries(db).rows.all(datasetId, campaign, segment) as CampaignObservationRow[];
+export function getSegmentObservations(db: Db, datasetId: number, campaign: string, segment: string, source?: string): CampaignObservationRow[] {
+  return segmentQueries(db).rows.all({ d: datasetId, c: campaign, g: segment, s: source ?? null }) as CampaignObservationRow[];
 }
 
 function segmentQueries(db: Db): { names: Database.Statement; rows: Database.Statement } {
   const conn = db.$client;
   let s = segmentStatements.get(conn);
   if (!s) {
+    const live = "FROM observations WHERE dataset_id = @d AND campaign = @c AND superseded_by IS NULL AND (@s IS NULL OR source = @s)";
     s = {
-      names: conn.prepare("SELECT DISTINCT segment FROM observations WHERE dataset_id = ? AND campaign = ? AND superseded_by IS NULL ORDER BY segment").pluck(),
+      names: conn.prepare(`SELECT DISTINCT segment ${live} ORDER BY segment`).pluck(),
       rows: conn
-        .prepare(
-          `SELECT period_start, period_end, impressions, clicks, conversions, spend, revenue
-           FROM observations WHERE dataset_id = ? AND campaign = ? AND segment = ? AND superseded_by IS NULL ORDER BY period_start, id`,
-        )
+        .prepare(`SELECT period_start, period_end, impressions, clicks, conversions, spend, revenue ${live} AND segment = @g ORDER BY period_start, id`)
         .raw(true),
     };
     segmentStatements.set(conn, s);

@@ -20,6 +20,7 @@ import { formatPercent, plural } from "@/lib/format";
 import { campaignRows } from "./dataset";
 import { learnedLag, newestUploadAt } from "./lag-learn";
 import { resolveLag } from "./lag";
+import { resolveSource } from "./sources";
 import type { AbQuery, CompareQuery } from "./schemas";
 import type { LagSummary } from "./types";
 
@@ -73,6 +74,8 @@ export interface RevenueAnswer {
 export interface CompareResult {
   datasetId: number;
   campaign: string;
+  /** The source (platform) whose rows were compared (a SOURCES key), or null for all of them. */
+  source: string | null;
   changeDate: string;
   before: SideSummary;
   after: SideSummary;
@@ -117,6 +120,8 @@ export interface CompareResult {
 /** The answer of `ab`. */
 export interface AbResult {
   datasetId: number;
+  /** The source (platform) whose rows were compared (a SOURCES key), or null for all of them. */
+  source: string | null;
   /** The campaigns compared; with segments, the campaign and each side's segment. */
   a: SideSummary & { campaign: string; segment?: string };
   b: SideSummary & { campaign: string; segment?: string };
@@ -175,7 +180,8 @@ function revenueAnswer(r: RevenueComparison): RevenueAnswer {
  * Refused (invalid_query) when the campaign has no dates or no days on one side of the date.
  */
 export function compareChange(db: Db, datasetId: number, q: CompareQuery): CompareResult {
-  const input = findCampaign(campaignRows(db, datasetId, [q.campaign]).inputs, datasetId, q.campaign);
+  const source = resolveSource(db, datasetId, q.source) ?? null;
+  const input = findCampaign(campaignRows(db, datasetId, [q.campaign], source ?? undefined).inputs, datasetId, q.campaign);
   const rows = input.days;
   if (rows.length === 0 || rows.some((r) => r.date === null)) {
     throw new AppError("invalid_query", `Campaign "${q.campaign.slice(0, 80)}" has no dates: a change date cannot split it. Compare two campaigns with ab instead.`);
@@ -239,6 +245,7 @@ export function compareChange(db: Db, datasetId: number, q: CompareQuery): Compa
   return {
     datasetId,
     campaign: q.campaign,
+    source,
     changeDate: q.changeDate,
     before: b,
     after: a,
@@ -306,13 +313,13 @@ function segmentDays(rows: readonly CampaignObservationRow[]): DayRow[] {
 }
 
 /** The two arms of `ab` as campaign inputs: two campaigns, or two segments of one (the campaign's order values for both). */
-function armsOf(db: Db, datasetId: number, q: AbQuery): [CampaignInput, CampaignInput] {
+function armsOf(db: Db, datasetId: number, q: AbQuery, source: string | undefined): [CampaignInput, CampaignInput] {
   if (q.campaign === undefined) {
-    const inputs = campaignRows(db, datasetId, [q.a, q.b]).inputs;
+    const inputs = campaignRows(db, datasetId, [q.a, q.b], source).inputs;
     return [findCampaign(inputs, datasetId, q.a), findCampaign(inputs, datasetId, q.b)];
   }
   const campaign = q.campaign;
-  const segments = getCampaignSegments(db, datasetId, campaign);
+  const segments = getCampaignSegments(db, datasetId, campaign, source);
   if (segments.length === 0) throw new AppError("not_found", `No campaign "${campaign.slice(0, 80)}" in dataset ${datasetId}.`);
   const orders = getOrderValues(db, datasetId, [campaign]).get(campaign);
   return [q.a, q.b].map((segment) => {
@@ -323,7 +330,7 @@ function armsOf(db: Db, datasetId: number, q: AbQuery): [CampaignInput, Campaign
         `No segment "${segment.slice(0, 80)}" in campaign "${campaign.slice(0, 80)}"${named.length > 0 ? ` (segments: ${named.join(", ")}${segments.length > named.length ? ", ..." : ""})` : " (its rows have no segments)"}.`,
       );
     }
-    const days = segmentDays(getSegmentObservations(db, datasetId, campaign, segment));
+    const days = segmentDays(getSegmentObservations(db, datasetId, campaign, segment, source));
     return orders && orders.length > 0 ? { campaign: segment, days, orderValues: orders } : { campaign: segment, days };
   }) as [CampaignInput, CampaignInput];
 }
@@ -335,7 +342,8 @@ function armsOf(db: Db, datasetId: number, q: AbQuery): [CampaignInput, Campaign
  * so.
  */
 export function compareArms(db: Db, datasetId: number, q: AbQuery): AbResult {
-  const [ia, ib] = armsOf(db, datasetId, q);
+  const source = resolveSource(db, datasetId, q.source);
+  const [ia, ib] = armsOf(db, datasetId, q, source);
   const notes: string[] = [];
   let rowsA = ia.days;
   let rowsB = ib.days;
@@ -362,6 +370,7 @@ export function compareArms(db: Db, datasetId: number, q: AbQuery): AbResult {
   const side = (name: string) => (q.campaign === undefined ? { campaign: name } : { campaign: q.campaign, segment: name });
   return {
     datasetId,
+    source: source ?? null,
     a: { ...side(q.a), ...a },
     b: { ...side(q.b), ...b },
     period,

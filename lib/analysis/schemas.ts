@@ -64,7 +64,9 @@ const campaignName = z.string().trim().min(1, "must not be empty").max(500, "is 
  * Query of `compare`: the campaign, the first day of the after period, and the conversion-lag setting and as-of date
  * (analysisQuerySchema's: the after period's young days are judged by what has arrived).
  */
-export const compareQuerySchema = z.object({ campaign: campaignName, changeDate: isoDate("changeDate") }).extend(analysisQuerySchema.pick({ lag: true, asOf: true }).shape);
+export const compareQuerySchema = z
+  .object({ campaign: campaignName, changeDate: isoDate("changeDate") })
+  .extend(analysisQuerySchema.pick({ lag: true, asOf: true, source: true }).shape);
 export type CompareQuery = z.infer<typeof compareQuerySchema>;
 
 /**
@@ -73,5 +75,6 @@ export type CompareQuery = z.infer<typeof compareQuerySchema>;
  */
 export const abQuerySchema = z
   .object({ a: campaignName, b: campaignName, campaign: campaignName.optional() })
+  .extend(analysisQuerySchema.pick({ source: true }).shape)
   .refine((q) => q.a !== q.b, { message: "a and b must be two different campaigns (or segments)", path: ["b"] });
 export type AbQuery = z.infer<typeof abQuerySchema>;

@@ -63,7 +63,7 @@ function abText(r: AbResult): string {
   return lines.join("\n");
 }
 
-/** `compare <id> --campaign C --change-date YYYY-MM-DD [--lag q@d|off] [--as-of YYYY-MM-DD] [--json]`. */
+/** `compare <id> --campaign C --change-date YYYY-MM-DD [--lag q@d|off] [--as-of YYYY-MM-DD] [--source S] [--json]`. */
 export function runCompareCommand(args: string[]): void {
   const { values, positionals } = parseArgs({
     args,
@@ -73,12 +73,13 @@ export function runCompareCommand(args: string[]): void {
       "change-date": { type: "string" },
       lag: { type: "string" },
       "as-of": { type: "string" },
+      source: { type: "string" },
       json: { type: "boolean" },
     },
   });
   const id = parseDatasetId(positionals[0]);
   if (id === null || positionals.length > 1) throw new AppError("invalid_query", "compare takes a dataset id: compare <id> --campaign C --change-date YYYY-MM-DD [--json]");
-  printCompare(id, { campaign: values.campaign, changeDate: values["change-date"], lag: values.lag, asOf: values["as-of"] }, values.json === true);
+  printCompare(id, { campaign: values.campaign, changeDate: values["change-date"], lag: values.lag, asOf: values["as-of"], source: values.source }, values.json === true);
 }
 
 /** Validates a compare query (exit 2 with the reason) and prints its answer: JSON, or the short report. */
@@ -89,16 +90,16 @@ function printCompare(id: number, raw: Record<string, string | undefined>, json:
   process.stdout.write((json ? JSON.stringify(result, null, 2) : compareText(result)) + "\n");
 }
 
-/** `ab <id> --a A --b B [--campaign C] [--json]`: two campaigns, or with --campaign two of its segments. */
+/** `ab <id> --a A --b B [--campaign C] [--source S] [--json]`: two campaigns, or with --campaign two of its segments. */
 export function runAbCommand(args: string[]): void {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: { a: { type: "string" }, b: { type: "string" }, campaign: { type: "string" }, json: { type: "boolean" } },
+    options: { a: { type: "string" }, b: { type: "string" }, campaign: { type: "string" }, source: { type: "string" }, json: { type: "boolean" } },
   });
   const id = parseDatasetId(positionals[0]);
   if (id === null || positionals.length > 1) throw new AppError("invalid_query", "ab takes a dataset id: ab <id> --a A --b B [--campaign C] [--json]");
-  const q = abQuerySchema.safeParse({ a: values.a, b: values.b, campaign: values.campaign });
+  const q = abQuerySchema.safeParse({ a: values.a, b: values.b, campaign: values.campaign, source: values.source });
   if (!q.success) throw new AppError("invalid_query", formatZodError(q.error));
   const result = compareArmsById(id, q.data);
   process.stdout.write((values.json ? JSON.stringify(result, null, 2) : abText(result)) + "\n");

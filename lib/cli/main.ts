@@ -32,16 +32,17 @@ const USAGE = `noisefloor command line
                                         Per-campaign figures, forecasts, calibration and pooling summary;
                                         --source: one platform's rows only (google_ads, meta_ads, microsoft_ads,
                                         other, or the label: "Google Ads", Meta, "Microsoft Ads", Other).
-  compare <id> --campaign C --change-date YYYY-MM-DD [--lag q@d|off] [--as-of YYYY-MM-DD] [--json]
+  compare <id> --campaign C --change-date YYYY-MM-DD [--lag q@d|off] [--as-of YYYY-MM-DD] [--source S] [--json]
                                         Did a change work? The campaign before and after the date: lift, P(lift > 0),
-                                        the after period against its predicted range, days needed to see 10%/20%.
+                                        the after period against its predicted range, days needed to see 10%/20%;
+                                        --source: one platform's rows only (as for analyze).
   change <id> --campaign C --date YYYY-MM-DD [--note N] [--json]
                                         Save a change marker (the day a campaign changed, and what changed) and
                                         print "Did it work?" for it. change <id> --remove <markerId> removes one.
   changes <id> [--campaign C] [--json]  List a dataset's change markers.
-  ab <id> --a A --b B [--campaign C] [--json]
+  ab <id> --a A --b B [--campaign C] [--source S] [--json]
                                         Campaign B against campaign A (or, with --campaign, two of its segments):
-                                        P(B beats A), expected loss, lift.
+                                        P(B beats A), expected loss, lift; --source: one platform's rows only.
 
 Settings come from the environment (DATABASE_PATH, UPLOAD_MAX_MB, ...; see README.md).`;
 

@@ -5,6 +5,7 @@ import { openDatabase } from "@/db/client";
 import { getObservationsByCampaign, listDatasets } from "@/db/queries";
 import { analysisKey, analysisSummary, analyzeDataset, campaignRows } from "@/lib/analysis/dataset";
 import { campaignDetail } from "@/lib/analysis/campaign";
+import { abQuerySchema, compareArms, compareChange, compareQuerySchema } from "@/lib/analysis/compare";
 import { clearCache } from "@/lib/analysis/cache";
 import { AppError } from "@/lib/errors";
 import { importFile } from "@/lib/ingest/import";
@@ -169,6 +170,29 @@ describe("a Google Ads and a Meta export in one dataset", () => {
     expect(names(analyzeDataset(sb.db, g.datasetId, Q))).toEqual(["Brand Search", "Generic Search", "Prospecting"]);
     expect(names(analyzeDataset(sb.db, g.datasetId, { ...Q, source: "google_ads" }))).toEqual(["Brand Search", "Generic Search"]);
     expect(names(analysisSummary(sb.db, g.datasetId, { ...Q, source: "google_ads" }))).toEqual(["Brand Search", "Generic Search"]);
+  });
+
+  it("compares one source's rows alone in compare and ab: the answers of that file imported alone", async () => {
+    const g = await importBytes(googleAds(G), "google.csv");
+    await importBytes(meta(M), "meta.csv", g.datasetId);
+    const aloneM = await importBytes(meta(M), "meta-alone.csv");
+    const change = (id: number, source?: string) =>
+      compareChange(sb.db, id, compareQuerySchema.parse({ campaign: "Brand Search", changeDate: "2026-03-09", lag: "off", source }));
+    const arms = (id: number, source?: string) => compareArms(sb.db, id, abQuerySchema.parse({ a: "Brand Search", b: "Prospecting", source }));
+    const strip = <T extends { datasetId: number; source: string | null }>(r: T) => ({ ...r, datasetId: 0, source: null });
+    const onlyMeta = change(g.datasetId, "Meta");
+    expect(onlyMeta.source).toBe("meta_ads");
+    // the same rows give the same answer: equal, not close
+    expect(strip(onlyMeta)).toEqual(strip(change(aloneM.datasetId)));
+    expect(strip(arms(g.datasetId, "meta_ads"))).toEqual(strip(arms(aloneM.datasetId)));
+    // without the filter Brand Search sums both platforms' clicks on the days they share
+    const brand = (rs: Row[]) => rs.filter((r) => r.campaign === "Brand Search" && r.date >= "2026-03-09").reduce((n, r) => n + r.clicks, 0);
+    expect(change(g.datasetId).after.clicks).toBe(brand(G) + brand(M));
+    expect(onlyMeta.after.clicks).toBe(brand(M));
+    expect(change(g.datasetId).source).toBeNull();
+    // a source the dataset lacks is refused, and a campaign the source lacks is not found
+    expect(() => change(g.datasetId, "microsoft_ads")).toThrow(/no source "microsoft_ads"/);
+    expect(() => arms(g.datasetId, "google_ads")).toThrow(/No campaign "Prospecting"/);
   });
 
   it("refuses a source the dataset does not have, naming the ones it has", async () => {

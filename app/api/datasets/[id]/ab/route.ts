@@ -6,7 +6,7 @@ export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
 
 /**
- * GET /api/datasets/:id/ab?a=A&b=B[&campaign=C] — campaign B against campaign A (with campaign: two of its
+ * GET /api/datasets/:id/ab?a=A&b=B[&campaign=C][&source=S] — campaign B against campaign A (with campaign: two of its
  * segments): the same JSON as `npm run -s cli -- ab <id> --a A --b B [--campaign C] --json`.
  */
 export async function GET(request: Request, { params }: { params: Promise<{ id: string }> }): Promise<Response> {

@@ -6,7 +6,7 @@ export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
 
 /**
- * GET /api/datasets/:id/compare?campaign=C&changeDate=YYYY-MM-DD&lag=&asOf= — did a change work? The campaign before
+ * GET /api/datasets/:id/compare?campaign=C&changeDate=YYYY-MM-DD&lag=&asOf=&source= — did a change work? The campaign before
  * and after the date, its young days read by the conversions arrived (`lag`, `asOf`: as for the analysis): the same
  * JSON as `npm run -s cli -- compare <id> --campaign C --change-date D --json`.
  */

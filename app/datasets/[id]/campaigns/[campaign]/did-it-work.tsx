@@ -20,8 +20,11 @@ interface DidItWorkProps {
   campaign: string;
   change: string | null;
   period: { start: string; end: string } | null;
-  /** The page's conversion-lag setting and as-of date (?lag=&asOf=), so the answer reads young days as the chart does. */
-  lag: { lag?: string | undefined; asOf?: string | undefined };
+  /**
+   * The page's conversion-lag setting, as-of date and source filter (?lag=&asOf=&source=), so the answer reads young
+   * days as the chart does, and the rows of the platform the page shows.
+   */
+  lag: { lag?: string | undefined; asOf?: string | undefined; source?: string | undefined };
   /** The campaign's saved change markers, as the server read them. */
   changes: ChangeMarker[];
 }

@@ -91,7 +91,7 @@ export default async function CampaignPage({ params, searchParams }: Props) {
           campaign={result.detail.campaign}
           change={change}
           period={ds.periodStart && ds.periodEnd ? { start: ds.periodStart, end: ds.periodEnd } : null}
-          lag={{ lag: query.lag, asOf: query.asOf }}
+          lag={{ lag: query.lag, asOf: query.asOf, source: query.source }}
           changes={changes}
         />
       )}

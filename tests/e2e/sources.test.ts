@@ -98,6 +98,15 @@ describe.skipIf(!chromiumPath)("files of two platforms in one dataset, on its pa
     expect(await page.locator('[data-testid="campaign-verdict"]').innerText()).toContain("1,215 clicks");
     await screenshot(page, "sources-campaign-meta-1280");
 
+    // "Did it work?" under the filter compares Meta's rows alone: before 1-3 March 200 + 201 + 202 clicks, after
+    // 203 + 204 + 205 (with Google's too it would be 966 and 981)
+    await page.goto(`${baseUrl}/datasets/${id}/campaigns/Brand%20Search?source=meta_ads&change=2026-03-04`);
+    const answer = page.locator('[data-testid="did-it-work-answer"]');
+    await answer.waitFor();
+    const sides = await answer.locator("tbody tr").allInnerTexts();
+    expect(sides[0]).toMatch(/^Before\s+3\s+603\s/);
+    expect(sides[1]).toMatch(/^After\s+3\s+612\s/);
+
     // an unknown source is said, not a crash
     await page.goto(`${baseUrl}/datasets/${id}?source=tiktok`);
     expect(await page.locator("body").innerText()).toMatch(/no source "tiktok"\. Its sources: google_ads \(Google Ads\), meta_ads \(Meta\)/);

@@ -340,8 +340,9 @@ export function applyPgfExcess(frequency: Frequency, z: Float64Array, count: num
     // trigonometric calls and one exponential a point instead of four and two, each identity exact to an ulp or two
     const s = Math.sin(li / 2);
     const c = Math.cos(li / 2);
+    const versine = 2 * s * s; // 1 - cos li
     const em1 = Math.expm1(dr);
-    z[j] = g0 * (em1 * (1 - 2 * s * s) - 2 * s * s);
+    z[j] = g0 * (em1 * (1 - versine) - versine);
     z[j + 1] = g0 * (1 + em1) * (2 * s * c);
   }
 }

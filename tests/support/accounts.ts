@@ -42,14 +42,15 @@ function poissonDraw(lambda: number, u: () => number): number {
 /**
  * Writes a generated performance dataset straight into the database (no CSV: an account of 300 campaigns x 365
  * days is 110k rows), as the importer would leave it (one upload, its rows tagged with it and its source), and bumps
- * the data revision. Seeded: the same spec gives the
- * same rows. Returns the dataset id.
+ * the data revision. Seeded: the same spec gives the same rows. Returns the dataset id.
  */
 export function insertAccount(db: Db, spec: AccountSpec, name = `generated-${spec.seed}`): number {
   const u = seededRandom(spec.seed);
   const start = Date.UTC(2025, 0, 1);
   const day = (d: number) => new Date(start + d * 86_400_000).toISOString().slice(0, 10);
   const hasRevenue = spec.campaigns.some((c) => c.orderValue !== null);
+  const sha256 = `generated-${spec.seed}-${name}`;
+  const period = spec.days > 0 && spec.campaigns.length > 0 ? { start: day(0), end: day(spec.days - 1) } : null;
   return db.$client.transaction(() => {
     const row = db
       .insert(datasets)
@@ -57,17 +58,16 @@ export function insertAccount(db: Db, spec: AccountSpec, name = `generated-${spe
         name,
         fileName: `${name}.csv`,
         sourceFormat: "generic",
-        sha256: `generated-${spec.seed}-${name}`,
+        sha256,
         sizeBytes: 0,
         currency: "USD",
-        periodStart: spec.days > 0 && spec.campaigns.length > 0 ? day(0) : null,
-        periodEnd: spec.days > 0 && spec.campaigns.length > 0 ? day(spec.days - 1) : null,
+        periodStart: period?.start ?? null,
+        periodEnd: period?.end ?? null,
         mappingJson: "{}",
         summaryJson: JSON.stringify({ kind: "observations" }),
       })
       .returning({ id: datasets.id })
       .get();
-    const sha256 = `generated-${spec.seed}-${name}`;
     const noRows = { rows: 0, impressions: 0, clicks: 0, conversions: 0, spend: 0, revenue: 0 };
     const uploadId = startUpload(db.$client, { datasetId: row.id, sha256, fileName: `${name}.csv`, sourceFormat: "generic", sizeBytes: 0, totalsBefore: noRows });
     const rows: NewObservation[] = [];
@@ -95,7 +95,6 @@ export function insertAccount(db: Db, spec: AccountSpec, name = `generated-${spe
     });
     for (let i = 0; i < rows.length; i += 500) db.insert(observations).values(rows.slice(i, i + 500)).run();
     db.update(datasets).set({ rowsImported: rows.length }).where(eq(datasets.id, row.id)).run();
-    const period = spec.days > 0 && spec.campaigns.length > 0 ? { start: day(0), end: day(spec.days - 1) } : null;
     finishUpload(db.$client, uploadId, {
       period,
       backfill: false,

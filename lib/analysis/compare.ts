@@ -180,8 +180,8 @@ function revenueAnswer(r: RevenueComparison): RevenueAnswer {
  * Refused (invalid_query) when the campaign has no dates or no days on one side of the date.
  */
 export function compareChange(db: Db, datasetId: number, q: CompareQuery): CompareResult {
-  const source = resolveSource(db, datasetId, q.source) ?? null;
-  const input = findCampaign(campaignRows(db, datasetId, [q.campaign], source ?? undefined).inputs, datasetId, q.campaign);
+  const source = resolveSource(db, datasetId, q.source);
+  const input = findCampaign(campaignRows(db, datasetId, [q.campaign], source).inputs, datasetId, q.campaign);
   const rows = input.days;
   if (rows.length === 0 || rows.some((r) => r.date === null)) {
     throw new AppError("invalid_query", `Campaign "${q.campaign.slice(0, 80)}" has no dates: a change date cannot split it. Compare two campaigns with ab instead.`);
@@ -245,7 +245,7 @@ export function compareChange(db: Db, datasetId: number, q: CompareQuery): Compa
   return {
     datasetId,
     campaign: q.campaign,
-    source,
+    source: source ?? null,
     changeDate: q.changeDate,
     before: b,
     after: a,

@@ -102,6 +102,9 @@ function addPair(m: Map<number, LagPair>, a: number, b: number, ya: number, yb: 
 export function exportPairs(db: Db, datasetId: number): { all: LagPair[]; byCampaign: Map<string, LagPair[]>; exports: number; decreases: number } {
   const conn = db.$client;
   const asOf = uploadAsOf(uploadDates(conn, datasetId));
+  // A pair needs a day read by two uploads: one upload (most datasets) has none, and its rows are not read (1.3 s
+  // for a year of 1,000 campaigns).
+  if (asOf.size < 2) return { all: [], byCampaign: new Map(), exports: 0, decreases: 0 };
   // Each (campaign, segment) gets a number; a key is that number and the day. Its readings: [age, count, upload]
   // triples, appended flat (a day is read by a handful of uploads).
   const series = new Map<string, number>();

@@ -42,8 +42,11 @@ export interface Frequency {
   logPgfReal(x: number): number;
   /** G(z) for one complex z = re + i im with |z| <= 1; writes the result to out[at], out[at + 1]. */
   pgfAt(re: number, im: number, out: Float64Array, at: number): void;
-  /** Replaces the `count` interleaved complex values z (re, im, re, im, ...) of `z` by G(z), in place. */
-  applyPgf(z: Float64Array, count: number): void;
+  /** G(z) at the `count` interleaved complex values z (re, im, re, im, ...) of `z`, written to `out` (default: `z`
+   * itself, in place). The loops of the transforms: one call for all points, so no double crosses a call. */
+  applyPgf(z: Float64Array, count: number, out?: Float64Array): void;
+  /** logPgfAt at the `count` interleaved values of `z`, written to `out` (default `z`, in place). */
+  applyLogPgf(z: Float64Array, count: number, out?: Float64Array): void;
   /** log G(z) for one complex z with |z| <= 1 (the branch pgfAt exponentiates; real part -Infinity where G = 0):
    * writes it to out[at], out[at + 1]. Its error is eps relative to log G, so differences log G(z) - log G(x) keep
    * the precision of a rare count (E[N] small) that G(z) - G(x) loses (see `applyPgfExcess`). */
@@ -106,18 +109,26 @@ export function poisson(lambda: number): Frequency {
       out[at] = lambda * (re - 1);
       out[at + 1] = lambda * im;
     },
-    applyPgf(z, count) {
+    applyPgf(z, count, out = z) {
       for (let i = 0, j = 0; i < count; i++, j += 2) {
         const l = lambda * ((z[j] as number) - 1);
         if (l < UNDERFLOW_LOG) {
-          z[j] = 0;
-          z[j + 1] = 0;
+          out[j] = 0;
+          out[j + 1] = 0;
           continue;
         }
         const m = Math.exp(l);
         const ang = lambda * (z[j + 1] as number);
-        z[j] = m * Math.cos(ang);
-        z[j + 1] = m * Math.sin(ang);
+        out[j] = m * Math.cos(ang);
+        out[j + 1] = m * Math.sin(ang);
+      }
+    },
+    applyLogPgf(z, count, out = z) {
+      for (let j = 0; j < 2 * count; j += 2) {
+        const re = z[j] as number;
+        const im = z[j + 1] as number;
+        out[j] = lambda * (re - 1);
+        out[j + 1] = lambda * im;
       }
     },
     scaleRate(g) {
@@ -191,8 +202,29 @@ export function binomial(n: number, p: number): Frequency {
     },
     pgfAt,
     logPgfAt,
-    applyPgf(z, count) {
-      for (let i = 0, j = 0; i < count; i++, j += 2) pgfAt(z[j] as number, z[j + 1] as number, z, j);
+    applyPgf(z, count, out = z) {
+      for (let j = 0; j < 2 * count; j += 2) {
+        const ur = p * ((z[j] as number) - 1);
+        const ui = p * (z[j + 1] as number);
+        const l = 0.5 * n * Math.log1p(2 * ur + ur * ur + ui * ui);
+        if (l < UNDERFLOW_LOG) {
+          out[j] = 0;
+          out[j + 1] = 0;
+          continue;
+        }
+        const m = Math.exp(l);
+        const ang = n * Math.atan2(ui, 1 + ur);
+        out[j] = m * Math.cos(ang);
+        out[j + 1] = m * Math.sin(ang);
+      }
+    },
+    applyLogPgf(z, count, out = z) {
+      for (let j = 0; j < 2 * count; j += 2) {
+        const ur = p * ((z[j] as number) - 1);
+        const ui = p * (z[j + 1] as number);
+        out[j] = 0.5 * n * Math.log1p(2 * ur + ur * ur + ui * ui);
+        out[j + 1] = n * Math.atan2(ui, 1 + ur);
+      }
     },
     scaleRate(g) {
       const q = p * g;
@@ -269,8 +301,29 @@ export function negativeBinomial(r: number, mean: number): Frequency {
     },
     pgfAt,
     logPgfAt,
-    applyPgf(z, count) {
-      for (let i = 0, j = 0; i < count; i++, j += 2) pgfAt(z[j] as number, z[j + 1] as number, z, j);
+    applyPgf(z, count, out = z) {
+      for (let j = 0; j < 2 * count; j += 2) {
+        const ur = beta * (1 - (z[j] as number));
+        const ui = -beta * (z[j + 1] as number);
+        const l = -0.5 * r * Math.log1p(2 * ur + ur * ur + ui * ui);
+        if (l < UNDERFLOW_LOG) {
+          out[j] = 0;
+          out[j + 1] = 0;
+          continue;
+        }
+        const m = Math.exp(l);
+        const ang = -r * Math.atan2(ui, 1 + ur);
+        out[j] = m * Math.cos(ang);
+        out[j + 1] = m * Math.sin(ang);
+      }
+    },
+    applyLogPgf(z, count, out = z) {
+      for (let j = 0; j < 2 * count; j += 2) {
+        const ur = beta * (1 - (z[j] as number));
+        const ui = -beta * (z[j + 1] as number);
+        out[j] = -0.5 * r * Math.log1p(2 * ur + ur * ur + ui * ui);
+        out[j + 1] = -r * Math.atan2(ui, 1 + ur);
+      }
     },
     scaleRate(g) {
       return negativeBinomial(r, mean * g);
@@ -320,10 +373,10 @@ export function applyPgfExcess(frequency: Frequency, z: Float64Array, count: num
   frequency.logPgfAt(x0, 0, t, 0);
   const l0 = t[0] as number;
   const g0 = Math.exp(l0);
+  frequency.applyLogPgf(z, count);
   for (let i = 0, j = 0; i < count; i++, j += 2) {
-    frequency.logPgfAt(z[j] as number, z[j + 1] as number, t, 0);
-    const lr = t[0] as number;
-    const li = t[1] as number;
+    const lr = z[j] as number;
+    const li = z[j + 1] as number;
     if (!(lr > UNDERFLOW_LOG)) {
       z[j] = -g0;
       z[j + 1] = 0;

@@ -36,31 +36,49 @@ function mixtureTerm(severity: Float64Array, parts: ReadonlyArray<Frequency>, we
     claimsVariance: Math.max(0, second - claims * claims),
     work: m + 2,
     apply(z, count) {
-      const tmp = new Float64Array(2);
+      // Each node's pgf over all points at once (no double crosses a call): the end nodes first, whose magnitudes
+      // bound every term's (|G_j(z)| is monotone or convex in the mixing variable), so the frequencies where the
+      // whole mixture is below 1e-20 are skipped; the rest are gathered, mixed in node order, and scattered back.
+      const ends = new Float64Array(4 * count);
+      const atFirst = ends.subarray(0, 2 * count);
+      const atLast = ends.subarray(2 * count);
+      first.applyPgf(z, count, atFirst);
+      last.applyPgf(z, count, atLast);
+      const kept = new Int32Array(count);
+      let n = 0;
       for (let i = 0, j = 0; i < count; i++, j += 2) {
-        const zr = z[j] as number;
-        const zi = z[j + 1] as number;
-        // |G_j(z)| is monotone or convex in the mixing variable, so the end nodes bound every term: skip the
-        // frequencies where the whole mixture is below 1e-20.
-        first.pgfAt(zr, zi, tmp, 0);
-        const a2 = (tmp[0] as number) ** 2 + (tmp[1] as number) ** 2;
-        last.pgfAt(zr, zi, tmp, 0);
-        const b2 = (tmp[0] as number) ** 2 + (tmp[1] as number) ** 2;
+        const a2 = (atFirst[j] as number) ** 2 + (atFirst[j + 1] as number) ** 2;
+        const b2 = (atLast[j] as number) ** 2 + (atLast[j + 1] as number) ** 2;
         if (a2 < NEGLIGIBLE_SQ && b2 < NEGLIGIBLE_SQ) {
           z[j] = 0;
           z[j + 1] = 0;
-          continue;
-        }
-        let sr = 0;
-        let si = 0;
-        for (let q = 0; q < m; q++) {
-          (parts[q] as Frequency).pgfAt(zr, zi, tmp, 0);
-          const w = weights[q] as number;
-          sr += w * (tmp[0] as number);
-          si += w * (tmp[1] as number);
-        }
-        z[j] = sr;
-        z[j + 1] = si;
+        } else kept[n++] = i;
+      }
+      if (n === 0) return;
+      const points = new Float64Array(2 * n);
+      for (let b = 0; b < n; b++) {
+        const j = 2 * (kept[b] as number);
+        points[2 * b] = z[j] as number;
+        points[2 * b + 1] = z[j + 1] as number;
+      }
+      const sum = new Float64Array(2 * n);
+      const values = new Float64Array(2 * n);
+      for (let q = 0; q < m; q++) {
+        const w = weights[q] as number;
+        if (q === 0 || q === m - 1) {
+          const end = q === 0 ? atFirst : atLast;
+          for (let b = 0; b < n; b++) {
+            const j = 2 * (kept[b] as number);
+            values[2 * b] = end[j] as number;
+            values[2 * b + 1] = end[j + 1] as number;
+          }
+        } else (parts[q] as Frequency).applyPgf(points, n, values);
+        for (let b = 0; b < 2 * n; b++) sum[b] = (sum[b] as number) + w * (values[b] as number);
+      }
+      for (let b = 0; b < n; b++) {
+        const j = 2 * (kept[b] as number);
+        z[j] = sum[2 * b] as number;
+        z[j + 1] = sum[2 * b + 1] as number;
       }
     },
   };

@@ -59,6 +59,23 @@ export interface Frequency {
 
 const UNDERFLOW_LOG = -745.2; // below this exp() returns 0 in double precision
 
+/**
+ * A pgf (or log-pgf) at one point through the family's batched form, so that each formula is written once: for the
+ * few scalar calls (quadrature probes, the atom at 0), never a per-point loop.
+ */
+function atOnePoint(
+  apply: (z: Float64Array, count: number, out?: Float64Array) => void,
+  re: number,
+  im: number,
+  out: Float64Array,
+  at: number,
+): void {
+  const z = Float64Array.of(re, im);
+  apply(z, 1, z);
+  out[at] = z[0] as number;
+  out[at + 1] = z[1] as number;
+}
+
 function requireFinite(name: string, v: number): void {
   if (!Number.isFinite(v)) throw new RangeError(`${name} must be a finite number, got ${v}`);
 }
@@ -94,20 +111,10 @@ export function poisson(lambda: number): Frequency {
       return lambda * (x - 1);
     },
     pgfAt(re, im, out, at) {
-      const l = lambda * (re - 1);
-      if (l < UNDERFLOW_LOG) {
-        out[at] = 0;
-        out[at + 1] = 0;
-        return;
-      }
-      const m = Math.exp(l);
-      const ang = lambda * im;
-      out[at] = m * Math.cos(ang);
-      out[at + 1] = m * Math.sin(ang);
+      atOnePoint(self.applyPgf, re, im, out, at);
     },
     logPgfAt(re, im, out, at) {
-      out[at] = lambda * (re - 1);
-      out[at + 1] = lambda * im;
+      atOnePoint(self.applyLogPgf, re, im, out, at);
     },
     applyPgf(z, count, out = z) {
       for (let i = 0, j = 0; i < count; i++, j += 2) {
@@ -161,26 +168,6 @@ export function binomial(n: number, p: number): Frequency {
   const logP = Math.log(p);
   const log1mP = Math.log1p(-p);
   const logNFact = gammaln(n + 1);
-  const pgfAt = (re: number, im: number, out: Float64Array, at: number): void => {
-    const ur = p * (re - 1);
-    const ui = p * im;
-    const l = 0.5 * n * Math.log1p(2 * ur + ur * ur + ui * ui);
-    if (l < UNDERFLOW_LOG) {
-      out[at] = 0;
-      out[at + 1] = 0;
-      return;
-    }
-    const m = Math.exp(l);
-    const ang = n * Math.atan2(ui, 1 + ur);
-    out[at] = m * Math.cos(ang);
-    out[at + 1] = m * Math.sin(ang);
-  };
-  const logPgfAt = (re: number, im: number, out: Float64Array, at: number): void => {
-    const ur = p * (re - 1);
-    const ui = p * im;
-    out[at] = 0.5 * n * Math.log1p(2 * ur + ur * ur + ui * ui);
-    out[at + 1] = n * Math.atan2(ui, 1 + ur);
-  };
   const self: Frequency = {
     kind: "binomial",
     params: { n, p },
@@ -200,8 +187,12 @@ export function binomial(n: number, p: number): Frequency {
     logPgfReal(x) {
       return n * Math.log1p(-p * (1 - x));
     },
-    pgfAt,
-    logPgfAt,
+    pgfAt(re, im, out, at) {
+      atOnePoint(self.applyPgf, re, im, out, at);
+    },
+    logPgfAt(re, im, out, at) {
+      atOnePoint(self.applyLogPgf, re, im, out, at);
+    },
     applyPgf(z, count, out = z) {
       for (let j = 0; j < 2 * count; j += 2) {
         const ur = p * ((z[j] as number) - 1);
@@ -261,26 +252,6 @@ export function negativeBinomial(r: number, mean: number): Frequency {
   const logQ = -Math.log1p(beta);
   const logPk = -Math.log1p(r / mean);
   const lgR = gammaln(r);
-  const pgfAt = (re: number, im: number, out: Float64Array, at: number): void => {
-    const ur = beta * (1 - re);
-    const ui = -beta * im;
-    const l = -0.5 * r * Math.log1p(2 * ur + ur * ur + ui * ui);
-    if (l < UNDERFLOW_LOG) {
-      out[at] = 0;
-      out[at + 1] = 0;
-      return;
-    }
-    const m = Math.exp(l);
-    const ang = -r * Math.atan2(ui, 1 + ur);
-    out[at] = m * Math.cos(ang);
-    out[at + 1] = m * Math.sin(ang);
-  };
-  const logPgfAt = (re: number, im: number, out: Float64Array, at: number): void => {
-    const ur = beta * (1 - re);
-    const ui = -beta * im;
-    out[at] = -0.5 * r * Math.log1p(2 * ur + ur * ur + ui * ui);
-    out[at + 1] = -r * Math.atan2(ui, 1 + ur);
-  };
   const self: Frequency = {
     kind: "negbin",
     params: { r, mean },
@@ -299,8 +270,12 @@ export function negativeBinomial(r: number, mean: number): Frequency {
     logPgfReal(x) {
       return -r * Math.log1p(beta * (1 - x));
     },
-    pgfAt,
-    logPgfAt,
+    pgfAt(re, im, out, at) {
+      atOnePoint(self.applyPgf, re, im, out, at);
+    },
+    logPgfAt(re, im, out, at) {
+      atOnePoint(self.applyLogPgf, re, im, out, at);
+    },
     applyPgf(z, count, out = z) {
       for (let j = 0; j < 2 * count; j += 2) {
         const ur = beta * (1 - (z[j] as number));

@@ -76,6 +76,14 @@ function atOnePoint(
   out[at + 1] = z[1] as number;
 }
 
+/** pgfAt and logPgfAt of a family, through its batched forms (see atOnePoint). */
+function onePointForms(of: () => Pick<Frequency, "applyPgf" | "applyLogPgf">): Pick<Frequency, "pgfAt" | "logPgfAt"> {
+  return {
+    pgfAt: (re, im, out, at) => atOnePoint(of().applyPgf, re, im, out, at),
+    logPgfAt: (re, im, out, at) => atOnePoint(of().applyLogPgf, re, im, out, at),
+  };
+}
+
 function requireFinite(name: string, v: number): void {
   if (!Number.isFinite(v)) throw new RangeError(`${name} must be a finite number, got ${v}`);
 }
@@ -110,12 +118,7 @@ export function poisson(lambda: number): Frequency {
     logPgfReal(x) {
       return lambda * (x - 1);
     },
-    pgfAt(re, im, out, at) {
-      atOnePoint(self.applyPgf, re, im, out, at);
-    },
-    logPgfAt(re, im, out, at) {
-      atOnePoint(self.applyLogPgf, re, im, out, at);
-    },
+    ...onePointForms(() => self),
     applyPgf(z, count, out = z) {
       for (let i = 0, j = 0; i < count; i++, j += 2) {
         const l = lambda * ((z[j] as number) - 1);
@@ -187,12 +190,7 @@ export function binomial(n: number, p: number): Frequency {
     logPgfReal(x) {
       return n * Math.log1p(-p * (1 - x));
     },
-    pgfAt(re, im, out, at) {
-      atOnePoint(self.applyPgf, re, im, out, at);
-    },
-    logPgfAt(re, im, out, at) {
-      atOnePoint(self.applyLogPgf, re, im, out, at);
-    },
+    ...onePointForms(() => self),
     applyPgf(z, count, out = z) {
       for (let j = 0; j < 2 * count; j += 2) {
         const ur = p * ((z[j] as number) - 1);
@@ -270,12 +268,7 @@ export function negativeBinomial(r: number, mean: number): Frequency {
     logPgfReal(x) {
       return -r * Math.log1p(beta * (1 - x));
     },
-    pgfAt(re, im, out, at) {
-      atOnePoint(self.applyPgf, re, im, out, at);
-    },
-    logPgfAt(re, im, out, at) {
-      atOnePoint(self.applyLogPgf, re, im, out, at);
-    },
+    ...onePointForms(() => self),
     applyPgf(z, count, out = z) {
       for (let j = 0; j < 2 * count; j += 2) {
         const ur = beta * (1 - (z[j] as number));

@@ -336,7 +336,7 @@ export function PoolingLab({ datasets, initialState, initial, initialMessage }: 
             <PoolHistogram d={d} fmt={fmt} horizonWord={horizonWord} />
             <ChartFrame
               title="CV against pool size"
-              caption={`Line: CV₁ √(rho + (1 − rho) / k) with CV₁ = ${formatPercent(d.cv.cv1)}; dots: exact lattices; dashed: the floor CV₁ √rho; dotted: your ${formatPercent(d.target.cv, 0)} target.`}
+              caption={`Line: CV₁ √(rho + (1 − rho) / k) with CV₁ = ${formatPercent(d.cv.cv1)}; dots: the same CV from the whole distribution on a lattice, a check on the line; dashed: the floor CV₁ √rho; dotted: your ${formatPercent(d.target.cv, 0)} target.`}
               exportName="pooling-cv-curve"
               data={[
                 ...d.cv.curve.map((c) => ({ k: c.k, "CV (closed form)": c.cv, "CV (exact lattice)": "" })),
@@ -347,7 +347,7 @@ export function PoolingLab({ datasets, initialState, initial, initialMessage }: 
               source={{ source: d.source, rho: d.rho }}
               legend={[
                 { label: "Closed form", color: PALETTE.blue, shape: "line" },
-                { label: "Exact lattice", color: PALETTE.ink, shape: "circle" },
+                { label: "Lattice check", color: PALETTE.ink, shape: "circle" },
                 ...(d.rho > 0 ? [{ label: "Floor CV₁√rho", color: PALETTE.vermillion, shape: "dashed" as const }] : []),
                 { label: "Your pool size", color: PALETTE.orange, shape: "line" },
               ]}

@@ -8,7 +8,7 @@ import { severityFromSpec } from "@/lib/engine/severity";
 import { AppError } from "@/lib/errors";
 import { formatFixed, formatNumber, formatSig } from "@/lib/format";
 import { formatZodError } from "@/lib/validation";
-import { labSummary, type LabSummary, type ModelFigures } from "./pooling-lattice";
+import { labCv, labSummary, type LabSummary, type ModelFigures } from "./pooling-lattice";
 import { campaignOutcome, specOutcome, type LabSource, type OutcomeModel, type RhoEstimate } from "./pooling-source";
 import { HORIZONS } from "./schemas";
 import type { HistogramPoint } from "./types";
@@ -290,9 +290,9 @@ export function poolingExact(model: OutcomeModel, rhoIn?: number): PoolingExactD
   let computeMs = 0;
   for (const k of EXACT_KS) {
     try {
-      const l = labSummary(model, k, rho);
+      const l = labCv(model, k, rho);
       computeMs += l.ms;
-      exact.push({ k, cv: l.figures.cv });
+      exact.push({ k, cv: l.cv });
     } catch (e) {
       if (!(e instanceof AppError)) throw e;
       skipped.push(k);

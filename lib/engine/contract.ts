@@ -359,3 +359,41 @@ export function modelDistribution(spec: ModelSpec): ModelLattice {
     gridSize,
   };
 }
+
+/** A pooled share's CV from a lattice of at most `maxGrid` points, beside the closed form (see `modelCv`). */
+export interface ModelCv {
+  /** sd / mean of the lattice. */
+  readonly cv: number;
+  /** CV_1 sqrt(rho + (1 - rho) / k) of the model (pool-moments.ts). */
+  readonly closedForm: number;
+  /** Lattice step of the sum. */
+  readonly step: number;
+  readonly gridSize: number;
+  readonly method: AggregateMethod;
+}
+
+/**
+ * The CV of a (pooled) share computed on a lattice of at most `maxGrid` points: the lattice of `runModel` with only
+ * its mean and variance kept (`PoolOptions.momentsOnly`: a negative binomial's shock mixed over a 2-node Gauss rule,
+ * exact for both), its step as fine as the grid allows. The coarser the step, the more the mean-preserving split of
+ * the order values adds to the variance (up to E[N] h E[X]); `closedForm` is returned beside it so that the caller
+ * can judge that distance. Refusals as runModel's (AppError "invalid_body").
+ *
+ * @param spec - output of modelSpecSchema (its step and figure lists are ignored)
+ * @param maxGrid - largest lattice, a power of two up to 2^20 (the default: the automatic lattice of runModel)
+ * @returns the lattice CV and the closed form. Example: for Poisson(50) x lognormal(4, 1), pool 10, rho 0.2 at
+ * 2^16 points, cv 0.137957 against closedForm 0.137942.
+ */
+export function modelCv(spec: ModelSpec, maxGrid = MAX_GRID): ModelCv {
+  const frequency = frequencyFromSpec(spec.frequency);
+  const severity = severityFromSpec(spec.severity);
+  const k = spec.pool ?? 1;
+  const rho = spec.rho ?? 0;
+  try {
+    const r = pooledShare({ frequency, severity, k, rho, maxGrid: Math.min(maxGrid, MAX_GRID), momentsOnly: true, quantileLattice: false });
+    const closedForm = shareMoments(frequency, severity, k, rho).cv;
+    return { cv: r.distribution.cv, closedForm, step: r.step, gridSize: r.gridSize, method: r.method };
+  } catch (e) {
+    throw asAppError(e);
+  }
+}

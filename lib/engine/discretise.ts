@@ -60,7 +60,7 @@ function atomIndex(v: number, h: number, method: DiscretisationMethod): number {
  * @param step - h > 0
  * @returns K + 1 >= 1. Example: latticeLength(lognormalSeverity(4, 1), 1) returns ~85,000.
  */
-function latticeLength(severity: Severity, step: number, method: DiscretisationMethod = "rounding"): number {
+export function latticeLength(severity: Severity, step: number, method: DiscretisationMethod = "rounding"): number {
   if (severity.atoms) {
     let top = 0;
     for (const [v] of severity.atoms) top = Math.max(top, atomIndex(v, step, method));

@@ -84,6 +84,12 @@ function mixtureTerm(severity: Float64Array, parts: ReadonlyArray<Frequency>, we
   };
 }
 
+/** How pooledTerm mixes a shock (see its `mixing` parameter). */
+export type ShockMixing = "auto" | "quadrature" | "moments";
+
+/** Gauss nodes of a moments-only mixture: 2 integrate polynomials up to degree 3 in the mixing variable exactly. */
+const MOMENT_NODES = 2;
+
 /** Quadrature nodes used for a correlated pool (for reporting). */
 export interface ShockInfo {
   /** c^2 of the common shock. */
@@ -97,8 +103,11 @@ export interface ShockInfo {
 /**
  * The compound term of the sum of k budgets sharing a common rate shock of squared cv c2 (see module doc).
  *
- * @param quadratureOnly - mix the shock over its quadrature rule at every frequency, never as a count series (the
- * cross-check of the series; slower)
+ * @param mixing - "auto": the cheaper of quadrature and count series per frequency; "quadrature": the rule at every
+ * frequency, never a series (the cross-check of the series; slower); "moments": a negative binomial's Gamma mixed
+ * over the 2-node Gauss-Laguerre rule, exact for E[L], E[L^2] and E[L^3], so the lattice's mean and variance (linear
+ * and quadratic in L given the shock) are those of the full mixture up to round-off, its shape is not (see
+ * `PoolOptions.momentsOnly`)
  * @returns the term and how the shock was mixed. Example: Poisson(50), k 10, c2 0.0136 gives an exact
  * NB(1 / 0.0136, 500) term.
  */
@@ -107,8 +116,9 @@ export function pooledTerm(
   severity: Float64Array,
   k: number,
   c2: number,
-  quadratureOnly = false,
+  mixing: ShockMixing = "auto",
 ): { term: CompoundTerm; shock: ShockInfo } {
+  const quadratureOnly = mixing === "quadrature";
   // A shock with c^2 below 1e-12 changes no figure beyond round-off (NB with r > 1e12 is Poisson): ignore it.
   if (!(c2 > 1e-12)) return { term: frequencyTerm(frequency.sumOf(k), severity), shock: { c2, mixing: "none", nodes: 0 } };
   if (frequency.kind === "poisson") {
@@ -124,13 +134,15 @@ export function pooledTerm(
     // given G, it is NB(k r, k m G).
     const narrow = Math.max(ownShape, shockShape);
     const wide = Math.min(ownShape, shockShape);
-    const mix = adaptiveMixture((nodes) => {
-      const rule = narrow >= 1 ? gammaTrapezoid(narrow, nodes) : gammaQuadrature(narrow, nodes);
+    const ruleOf = (nodes: number) => {
+      const rule = narrow >= 1 && mixing !== "moments" ? gammaTrapezoid(narrow, nodes) : gammaQuadrature(narrow, nodes);
       return { weights: rule.weights, parts: Array.from(rule.nodes, (x) => negativeBinomial(wide, k * m * x)) };
-    });
+    };
+    const mix = mixing === "moments" ? ruleOf(MOMENT_NODES) : adaptiveMixture(ruleOf);
     const quad = { term: mixtureTerm(severity, mix.parts, mix.weights), nodes: mix.parts.length };
-    const means = mix.parts.map((f) => f.mean);
     const shock = { c2, mixing: "gamma" as const, nodes: quad.nodes };
+    if (mixing === "moments") return { term: quad.term, shock };
+    const means = mix.parts.map((f) => f.mean);
     // The series' support, from the components' means +- 45 sd (a 1e-20 tail is within ~10 sd of a narrow NB, and
     // within 45 sd of one as wide as Gamma(0.3) mixing): a Horner sum over it costs support / HORNER_PER_PGF pgf
     // evaluations at the frequencies near 0. Past a few times the rule's nodes the series would only pay off where

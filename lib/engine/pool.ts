@@ -47,7 +47,7 @@ export { adaptiveMixture, pooledTerm } from "./pool-shock";
 import { capSeverity } from "./severity";
 import type { Severity } from "./severity";
 import { pooledTerm } from "./pool-shock";
-import type { ShockInfo } from "./pool-shock";
+import type { ShockInfo, ShockMixing } from "./pool-shock";
 
 
 export interface PoolOptions {
@@ -62,6 +62,12 @@ export interface PoolOptions {
   readonly maxGrid?: number;
   /** Mix a shock over its quadrature rule at every frequency, never as a count series (for cross-checks). */
   readonly quadratureOnly?: boolean;
+  /**
+   * Only the mean and variance of the result will be read (a CV): a negative binomial's shock mixture then uses a
+   * 2-node Gauss rule (pooledTerm's "moments" mixing). The lattice's mean and variance are the full mixture's up to
+   * round-off; its shape and quantiles are not the model's.
+   */
+  readonly momentsOnly?: boolean;
   /** Resolve the quantiles on a second lattice of capped order values when the grid limit forced a coarse step
    * (default true; see `QuantileLattice`). */
   readonly quantileLattice?: boolean;
@@ -129,6 +135,7 @@ export function pooledShare(opts: PoolOptions): PoolResult {
   const rho = opts.rho ?? 0;
   if (!Number.isInteger(k) || k < 1) throw new RangeError(`k must be an integer >= 1, got ${k}`);
   const maxGrid = opts.maxGrid ?? MAX_GRID;
+  const mixing: ShockMixing = opts.momentsOnly ? "moments" : opts.quadratureOnly ? "quadrature" : "auto";
   // Grid and step from the model's moments (the shock's size from the lattice severity's, below).
   const share = shareMoments(frequency, severity, k, rho);
   const shape: AggregateShape = {
@@ -149,7 +156,7 @@ export function pooledShare(opts: PoolOptions): PoolResult {
     // Many claims on a lattice coarser than the orders: sample the density of the sum (see coarse.ts).
     const c2 = shockVariance(frequency, severity, rho);
     const atZero = severity.cdf(0);
-    const pooled = pooledTerm(frequency, Float64Array.of(atZero), k, c2, opts.quadratureOnly);
+    const pooled = pooledTerm(frequency, Float64Array.of(atZero), k, c2, mixing);
     // Var(S) of the sum as this term computes it (the count of the mixture actually applied).
     const claimsVariance = pooled.term.claimsVariance;
     const sumVariance =
@@ -210,7 +217,7 @@ export function pooledShare(opts: PoolOptions): PoolResult {
       // (whose variance grows with the step), the model's are used.
       const modelMoments = coarse || method === "linear";
       const c2 = shockVariance(frequency, modelMoments ? severity : latticeSeverityMoments(sev.pmf, step), rho);
-      const pooled = pooledTerm(frequency, sev.pmf, k, c2, opts.quadratureOnly);
+      const pooled = pooledTerm(frequency, sev.pmf, k, c2, mixing);
       try {
         lattice = compoundLattice([pooled.term], shape, step, maxGrid);
         shock = pooled.shock;
@@ -234,7 +241,7 @@ export function pooledShare(opts: PoolOptions): PoolResult {
   // Capped orders keep the sum equal to the true one outside an event of probability delta only when both share
   // the same common shock: correlated pools keep their single lattice.
   const independent = !(shock.c2 > 0);
-  if (coarsened && independent && opts.step === undefined && opts.quantileLattice !== false && severity.kind === "lognormal") {
+  if (coarsened && independent && opts.step === undefined && opts.quantileLattice !== false && !opts.momentsOnly && severity.kind === "lognormal") {
     const claims = k * frequency.mean;
     const tail = QUANTILE_CAP_DELTA / claims;
     if (tail > 1e-13 && tail < 0.01) {

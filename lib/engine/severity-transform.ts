@@ -10,7 +10,7 @@
 import erfc from "@stdlib/math-base-special-erfc";
 import erfcinv from "@stdlib/math-base-special-erfcinv";
 import { Lru } from "./lru";
-import { discretise, SEVERITY_TAIL_EPS } from "./discretise";
+import { discretise, latticeLength, SEVERITY_TAIL_EPS } from "./discretise";
 import { rfft } from "./fft";
 import { neumaierSum } from "./numeric";
 import type { Severity } from "./severity";
@@ -93,11 +93,15 @@ export function severityCharacteristic(
   // A heavy tail (sigma ~ 2.5 reaches 1e8 x the median at 1e-13) would need hundreds of millions of points at a
   // hundredth of the scale: the step grows so the sum has at most 2^18 terms.
   const h = Math.max(Math.min(severity.mean, Math.sqrt(severity.variance)) / 100, severity.upperPoint(1e-13) / (1 << 18));
-  const f = discretise(severity, h).pmf;
+  // The rounding lattice (up to 2^18 points, an erfc each) only when a bin is summed one by one: a coarse grid
+  // usually takes its transform from `grid` (one FFT of a memoized split) and never calls cf.
+  let lattice: Float64Array | null = null;
   return {
     grid: (n, step, budget) => lognormalGridTransform(severity, n, step, Math.max(h, coarsest), budget),
-    cost: f.length,
+    cost: latticeLength(severity, h),
     cf(t, out, at) {
+      lattice ??= discretise(severity, h).pmf;
+      const f = lattice;
       const a = t * h;
       const wr = Math.cos(a);
       const wi = -Math.sin(a);

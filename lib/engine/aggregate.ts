@@ -373,8 +373,7 @@ export function compoundLattice(
     // Round-off of `pointNoise` per point can move the mean by up to pointNoise sum_i |i - mu| steps (a heavy tail
     // whose probabilities sit below the FFT's round-off): more than that, or 1e-7 relative, is wrapped mass.
     const mu = expectedMean / step - offset;
-    let spread = 0;
-    for (let i = 0; i < n; i++) spread += Math.abs(i - mu);
+    const spread = absoluteDeviationSum(n, mu);
     const meanOff =
       Math.abs(got - expectedMean) > 1e-7 * Math.max(expectedMean, step) + (stats.pointNoise ?? 0) * spread * step;
     if (tilt === 0 && (edge > WRAP_CHECK_MASS + noiseInBands || meanOff)) {
@@ -417,6 +416,18 @@ export function compoundLattice(
       tilt,
     };
   }
+}
+
+/**
+ * sum_{i=0}^{n-1} |i - mu| in closed form: with a the last index at or below mu (-1 when mu < 0, n - 1 at most),
+ * (a + 1) mu - a (a + 1) / 2 below and ((n - 1) n - a (a + 1)) / 2 - (n - 1 - a) mu above.
+ * Example: absoluteDeviationSum(4, 1.5) returns 4 (1.5 + 0.5 + 0.5 + 1.5).
+ */
+export function absoluteDeviationSum(n: number, mu: number): number {
+  const a = Math.min(n - 1, Math.max(-1, Math.floor(mu)));
+  const below = (a + 1) * mu - (a * (a + 1)) / 2;
+  const above = ((n - 1) * n - a * (a + 1)) / 2 - (n - 1 - a) * mu;
+  return below + above;
 }
 
 /** The term for one budget: its severity lattice and its frequency's pgf. */

@@ -31,8 +31,8 @@ export class LatticeDistribution {
   readonly skewness: number;
   /** F_i = P(S <= i h). */
   private readonly cum: Float64Array;
-  /** T_i = P(S > i h), summed from the top. */
-  private readonly tail: Float64Array;
+  /** T_i = P(S > i h), summed from the top: built on first use (`tail`), which many lattices never need. */
+  private tailCache: Float64Array | null = null;
   private slCache: Float64Array | null = null;
   private putCache: Float64Array | null = null;
 
@@ -76,14 +76,7 @@ export class LatticeDistribution {
     this.divisor = divisor;
     this.offset = offset;
     this.step = step / divisor;
-    const tail = new Float64Array(n);
-    const above = new NeumaierAccumulator();
-    for (let i = n - 1; i >= 0; i--) {
-      tail[i] = above.value; // mass strictly above point i
-      above.add(p[i] as number);
-    }
     this.cum = cum;
-    this.tail = tail;
 
     // Two-pass central moments: the mean first (above), then sums of (x - mean)^k (no E[X^2] - E[X]^2 cancellation).
     const meanIdx = m1.value;
@@ -102,6 +95,21 @@ export class LatticeDistribution {
     this.sd = Math.sqrt(this.variance);
     // A point mass has no spread: its skewness is defined here as 0 rather than 0/0.
     this.skewness = varIdx > 0 ? m3.value / Math.pow(varIdx, 1.5) : 0;
+  }
+
+  /** T_i = P(S > i h) for every point, summed from the top by a compensated sum. */
+  private get tail(): Float64Array {
+    if (this.tailCache === null) {
+      const p = this.pmf;
+      const tail = new Float64Array(p.length);
+      const above = new NeumaierAccumulator();
+      for (let i = p.length - 1; i >= 0; i--) {
+        tail[i] = above.value; // mass strictly above point i
+        above.add(p[i] as number);
+      }
+      this.tailCache = tail;
+    }
+    return this.tailCache;
   }
 
   /** The value of pmf[i]: (offset + i) h / divisor. */

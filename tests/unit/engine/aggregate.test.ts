@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { aggregate, compoundFft, frequencyTerm, gridFor, panjer } from "@/lib/engine/aggregate";
+import { absoluteDeviationSum, aggregate, compoundFft, frequencyTerm, gridFor, panjer } from "@/lib/engine/aggregate";
 import { discretise, latticeMoments } from "@/lib/engine/discretise";
 import { rfft, irfft } from "@/lib/engine/fft";
 import { binomial, negativeBinomial, poisson } from "@/lib/engine/frequency";
@@ -163,5 +163,19 @@ describe("aggregate by FFT", () => {
     expect(() => aggregate({ frequency: poisson(800), severity: lognormalSeverity(4, 1), step: 0.001 })).toThrow(
       /too fine.*use a step of at least/,
     );
+  });
+});
+
+describe("absoluteDeviationSum", () => {
+  it("equals the sum of |i - mu| over 0..n-1 for any mu, inside the lattice or not (1e-12 relative)", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 5000 }), fc.double({ min: -3000, max: 8000, noNaN: true }), (n, mu) => {
+        let loop = 0;
+        for (let i = 0; i < n; i++) loop += Math.abs(i - mu);
+        expect(Math.abs(absoluteDeviationSum(n, mu) - loop)).toBeLessThanOrEqual(1e-12 * loop + 1e-9);
+      }),
+      { seed: 11, numRuns: 300 },
+    );
+    expect(absoluteDeviationSum(4, 1.5)).toBe(4);
   });
 });

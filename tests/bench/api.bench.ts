@@ -10,7 +10,8 @@
  *    (POST /api/model); one client, as one user drags.
  *    Prints p50/p95/max per control; target: well under 100 ms.
  * 3. The same pooling-lab sliders on the real daily campaign of ../shared (about 7,000 conversions a day), imported
- *    by the CLI into the running server's database, when ../shared is beside the project.
+ *    by the CLI into the running server's database, when ../shared is beside the project: the pool size at a day, a
+ *    week and a month, rho 0 .. 0.3, the CV dots at rho 0.95, and the pool size at rho 0.95.
  */
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
@@ -56,10 +57,13 @@ async function realSliders(baseUrl: string, datasetId: number): Promise<SliderRo
     if (horizon === "week") for (const rho of SLIDER_RHOS) rhoUrls.push(`${base}&k=37&rho=${rho}`);
   }
   const exact = `${baseUrl}/api/pooling/exact?datasetId=${datasetId}&horizon=week&rho=0.95`;
+  // rho at its top: a shared shock so strong that each lattice spans hundreds of means (the widest mixtures)
+  const strong = SLIDER_KS.filter((_, i) => i % 4 === 0).map((k) => `${baseUrl}/api/pooling?datasetId=${datasetId}&horizon=week&rho=0.95&k=${k}`);
   return [
     await slider("real daily campaign: pool size k (61 stops x 3 horizons)", kUrls),
     await slider("real daily campaign: rho 0..0.3 at k = 37 (week)", rhoUrls),
     await slider("real daily campaign: exact CV dots at rho 0.95 (week)", [exact]),
+    await slider("real daily campaign: pool size k at rho 0.95 (week, every 4th stop)", strong),
   ];
 }
 

@@ -1,6 +1,6 @@
 import "server-only";
 import { modelCv, modelDistribution, modelSpecSchema, type ModelCv, type ModelRequest, type ModelSpec } from "@/lib/engine/contract";
-import { LatticeDistribution } from "@/lib/engine/lattice";
+import type { LatticeDistribution } from "@/lib/engine/lattice";
 import { AppError } from "@/lib/errors";
 import { formatZodError } from "@/lib/validation";
 import { cacheNamespace } from "./cache";
@@ -39,14 +39,10 @@ export interface LabLattice {
   readonly ms: number;
 }
 
-/**
- * The contract's lattice for a validated request (modelDistribution: the computation behind runModel) as a
- * LatticeDistribution: values are (offset + i) baseStep / pool, so the offset is values[0] pool / baseStep.
- */
+/** The contract's lattice for a validated request (modelDistribution: the computation behind runModel). */
 function modelLattice(spec: ModelSpec): { distribution: LatticeDistribution; step: number; gridSize: number; method: string } {
   const m = modelDistribution(spec);
-  const offset = Math.round(((m.values[0] ?? 0) * m.pool) / m.baseStep);
-  return { distribution: new LatticeDistribution(m.pmf, m.baseStep, m.pool, offset), step: m.baseStep, gridSize: m.gridSize, method: m.method };
+  return { distribution: m.distribution, step: m.baseStep, gridSize: m.gridSize, method: m.method };
 }
 
 /** What the lab says of a pool the engine refused. */

@@ -328,6 +328,8 @@ export function runModel(spec: ModelSpec): ModelResponse {
 }
 
 export interface ModelLattice {
+  /** The lattice as a distribution (figures, quantiles): pmf and values below are its own. */
+  readonly distribution: LatticeDistribution;
   /** Probabilities at `values`. */
   readonly pmf: Float64Array;
   /** Lattice values in currency (a pooled share's values are the sum's divided by the pool size). */
@@ -349,9 +351,14 @@ export interface ModelLattice {
  */
 export function modelDistribution(spec: ModelSpec): ModelLattice {
   const { dist, step, gridSize, method } = compute(spec);
+  let values: Float64Array | null = null;
   return {
+    distribution: dist,
     pmf: dist.pmf,
-    values: dist.values(),
+    // built when read (a pass over up to 2^20 points that the lab, which reads `distribution`, does not need)
+    get values() {
+      return (values ??= dist.values());
+    },
     step: dist.step,
     baseStep: step,
     pool: spec.pool ?? 1,

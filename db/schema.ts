@@ -1,30 +1,9 @@
 import { sql } from "drizzle-orm";
 import { index, integer, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
-/** Source formats the importer recognises (lib/ingest/formats.ts). */
-export const SOURCE_FORMATS = [
-  "generic",
-  "orders",
-  "google_ads",
-  "meta_ads",
-  "microsoft_ads",
-  "ad_level",
-  "mapped",
-] as const;
-export type SourceFormat = (typeof SOURCE_FORMATS)[number];
-
-/**
- * The platform a row of ad performance came from: the source format of the upload that wrote it, with every format
- * that names no platform (the generic template, a mapped file, an ad-level sheet) as "other". Part of the key a newer
- * upload replaces rows on, and what the pages filter and group by (labels in lib/format.ts `sourceLabel`).
- */
-export const SOURCES = ["google_ads", "meta_ads", "microsoft_ads", "other"] as const;
-export type Source = (typeof SOURCES)[number];
-
-/** The source of the rows a file of this format writes. */
-export function sourceOfFormat(format: SourceFormat): Source {
-  return format === "google_ads" || format === "meta_ads" || format === "microsoft_ads" ? format : "other";
-}
+// The formats and sources live with the shapes every layer shares; the schema's enums are built from them.
+import { SOURCE_FORMATS, SOURCES } from "../lib/types/sources";
+export { SOURCE_FORMATS, SOURCES, sourceOfFormat, type Source, type SourceFormat } from "../lib/types/sources";
 
 export const DATASET_STATUSES = ["ready", "failed"] as const;
 export type DatasetStatus = (typeof DATASET_STATUSES)[number];

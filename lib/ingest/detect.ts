@@ -2,7 +2,7 @@ import "server-only";
 import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
-import type { SourceFormat } from "@/db/schema";
+import type { SourceFormat } from "@/lib/types/sources";
 import { AppError } from "@/lib/errors";
 import { DateOrderVote, parseDayRange, type DateOrder, type DayRange } from "./dates";
 import { byteLengthOf, createDecoder, looksBinary, NOT_TEXT, sniffEncoding } from "./encoding";

@@ -14,7 +14,7 @@ import {
   supersedeOlderRows,
   uploadSources,
 } from "@/db/uploads";
-import { sourceOfFormat, type Source } from "@/db/schema";
+import { sourceOfFormat, type Source } from "@/lib/types/sources";
 import { sourceLabel, sourceList } from "@/lib/format";
 import { AppError } from "@/lib/errors";
 import type { FileLayout } from "./detect";

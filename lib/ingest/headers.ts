@@ -2,7 +2,7 @@
  * Header recognition: which column holds which field, for every format the importer knows, and which format a
  * header row (and the lines above it) belongs to. Pure functions, no I/O.
  */
-import type { SourceFormat } from "@/db/schema";
+import type { SourceFormat } from "@/lib/types/sources";
 import { AppError } from "@/lib/errors";
 import { MAPPABLE_FIELDS, TEMPLATE_FIELDS, type Mapping } from "@/lib/types/ingest";
 

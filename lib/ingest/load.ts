@@ -2,7 +2,7 @@ import "server-only";
 import type Database from "better-sqlite3";
 import { SqliteRowSink, type TargetTable } from "@/db/bulk-writer";
 import type { UploadStart } from "@/db/uploads";
-import { sourceOfFormat } from "@/db/schema";
+import { sourceOfFormat } from "@/lib/types/sources";
 import { AppError } from "@/lib/errors";
 import type { FileLayout } from "./detect";
 import type { ImportOptions } from "./import";

@@ -1,9 +1,9 @@
 /**
  * The importer's shapes shared with the layers around it: the mapping fields, a detection, an import's summary and
  * its progress. The database (db/queries.ts stores and lists summaries), the importer (lib/ingest), the services and
- * the pages all read them, so they live below all of them and import nothing but the schema's format names.
+ * the pages all read them, so they live below all of them and import nothing but the format names beside them.
  */
-import type { SourceFormat } from "@/db/schema";
+import type { SourceFormat } from "./sources";
 
 /** Fields of the generic daily template; `--map field=Header` and the mapping editor use these names. */
 export const TEMPLATE_FIELDS = ["date", "campaign", "impressions", "clicks", "conversions", "spend", "revenue"] as const;

@@ -1,6 +1,7 @@
 import { VERDICT_ALPHA } from "@/lib/engine/estimate/verdict";
 import { benjaminiHochberg } from "@/lib/engine/lift/fdr";
 import type { CampaignAnalysis, MultipleTesting } from "./types";
+import { formatFixed } from "@/lib/format";
 
 /** False discovery rate the dataset's flags are held to. */
 const FDR_LEVEL = 0.1;
@@ -21,7 +22,7 @@ export function multipleTesting(campaigns: readonly CampaignAnalysis[]): Multipl
   const expectedByChance = bh.tested * 2 * VERDICT_ALPHA;
   // A BH discovery is flagged as well (p <= q k / m <= 0.1 is a tail below 0.05): the survivors are flags.
   const survivors = campaigns.filter((c, i) => bh.rejected[i] && (c.verdict.label === "better" || c.verdict.label === "worse")).map((c) => c.campaign);
-  const chance = expectedByChance < 1 ? expectedByChance.toFixed(1) : String(Math.round(expectedByChance));
+  const chance = expectedByChance < 1 ? formatFixed(expectedByChance, 1) : String(Math.round(expectedByChance));
   let text: string;
   if (flagged === 0) text = `No campaign is flagged; with ${bh.tested} judged, noise alone would flag about ${chance}.`;
   else {

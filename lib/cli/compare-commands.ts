@@ -4,14 +4,15 @@ import { compareArmsById, compareChangeById } from "@/lib/analysis/service";
 import { AppError } from "@/lib/errors";
 import { parseDatasetId } from "@/lib/id";
 import { formatZodError } from "@/lib/validation";
+import { formatFixed } from "@/lib/format";
 
 /*
  * `compare` and `ab`: the same JSON as GET /api/datasets/:id/compare and /ab with --json, a short report without.
  */
 
-const pct = (x: number) => `${x >= 0 ? "+" : ""}${(100 * x).toFixed(1)}%`;
-const prob = (p: number) => `${(100 * p).toFixed(1)}%`;
-const rate = (r: number | null) => (r === null ? "no clicks" : `${(100 * r).toFixed(2)}% per click`);
+const pct = (x: number) => `${x >= 0 ? "+" : ""}${formatFixed(100 * x, 1)}%`;
+const prob = (p: number) => `${formatFixed(100 * p, 1)}%`;
+const rate = (r: number | null) => (r === null ? "no clicks" : `${formatFixed(100 * r, 2)}% per click`);
 const days = (d: number | null) => (d === null ? "not reachable" : `${d} ${d === 1 ? "day" : "days"} after the change`);
 
 /** The short report of a compare answer (also `change`'s, after it saves a marker). */
@@ -27,16 +28,16 @@ export function compareText(r: CompareResult): string {
   if (r.expectedAfter) {
     const e = r.expectedAfter;
     lines.push(
-      `  the before period predicts ${e.mean.toFixed(1)} conversions for the after clicks (90%: ${e.lo90} to ${e.hi90}, ${e.model === "drift" ? "drifting rate" : "fixed rate"}); observed ${e.observed}`,
+      `  the before period predicts ${formatFixed(e.mean, 1)} conversions for the after clicks (90%: ${e.lo90} to ${e.hi90}, ${e.model === "drift" ? "drifting rate" : "fixed rate"}); observed ${e.observed}`,
     );
   }
   if (r.lag.provisionalDays > 0) {
     lines.push(
-      `  lag: ${r.lag.provisionalDays} of the ${r.after.days} after days provisional, about ${(100 * r.lag.afterCompleteness).toFixed(0)}% of their final conversions arrived; rates are per effective click (${r.after.effectiveClicks.toFixed(0)} of ${r.after.clicks})`,
+      `  lag: ${r.lag.provisionalDays} of the ${r.after.days} after days provisional, about ${formatFixed(100 * r.lag.afterCompleteness, 0)}% of their final conversions arrived; rates are per effective click (${formatFixed(r.after.effectiveClicks, 0)} of ${r.after.clicks})`,
     );
   }
   const d = r.daysToDetect;
-  lines.push(`  to see a 10% lift with 80% probability: ${days(d.lift10)}; a 20% lift: ${days(d.lift20)} (at ${d.clicksPerDay.toFixed(0)} clicks a day; ${d.afterDays} days so far)`);
+  lines.push(`  to see a 10% lift with 80% probability: ${days(d.lift10)}; a 20% lift: ${days(d.lift20)} (at ${formatFixed(d.clicksPerDay, 0)} clicks a day; ${d.afterDays} days so far)`);
   if (r.revenue) {
     lines.push(`  revenue per click: ${pct(r.revenue.lift.median)} (90%: ${pct(r.revenue.lift.lo90)} to ${pct(r.revenue.lift.hi90)}); P(lift > 0) = ${prob(r.revenue.pPositive)}`);
   }
@@ -54,7 +55,7 @@ function abText(r: AbResult): string {
   ];
   if (r.lift && r.pBBeatsA !== null && r.expectedLoss) {
     lines.push(`  B against A: ${pct(r.lift.median)} (90%: ${pct(r.lift.lo90)} to ${pct(r.lift.hi90)}); P(B beats A) = ${prob(r.pBBeatsA)}`);
-    lines.push(`  expected loss per 1,000 clicks: choosing A ${(1000 * r.expectedLoss.a).toFixed(3)}, choosing B ${(1000 * r.expectedLoss.b).toFixed(3)} conversions`);
+    lines.push(`  expected loss per 1,000 clicks: choosing A ${formatFixed(1000 * r.expectedLoss.a, 3)}, choosing B ${formatFixed(1000 * r.expectedLoss.b, 3)} conversions`);
   }
   if (r.revenue) {
     lines.push(`  revenue per click, B against A: ${pct(r.revenue.lift.median)} (90%: ${pct(r.revenue.lift.lo90)} to ${pct(r.revenue.lift.hi90)}); P(B beats A) = ${prob(r.revenue.pPositive)}`);

@@ -16,21 +16,14 @@
  * @see A. Neumaier (1974), ZAMM 54, "Rundungsfehleranalyse einiger Verfahren zur Summation endlicher Summen".
  */
 export function neumaierSum(values: ArrayLike<number>, from = 0, to: number = values.length): number {
-  let s = 0;
-  let c = 0;
-  for (let i = from; i < to; i++) {
-    const v = values[i] as number;
-    const t = s + v;
-    // The branch keeps whichever operand lost bits; this is the Neumaier refinement of Kahan's scheme.
-    if (Math.abs(s) >= Math.abs(v)) c += s - t + v;
-    else c += v - t + s;
-    s = t;
-  }
-  return s + c;
+  const acc = new NeumaierAccumulator();
+  for (let i = from; i < to; i++) acc.add(values[i] as number);
+  return acc.value;
 }
 
 /**
- * Running compensated accumulator for sums built one term at a time (the same scheme as `neumaierSum`).
+ * Running compensated accumulator for sums built one term at a time: the project's one compensated sum (`neumaierSum`,
+ * the tally of an import and the cumulative column of an export use it).
  * Example: `const acc = new NeumaierAccumulator(); acc.add(0.1); acc.add(0.2); acc.value // ~0.3`.
  */
 export class NeumaierAccumulator {
@@ -38,6 +31,7 @@ export class NeumaierAccumulator {
   private c = 0;
   add(v: number): void {
     const t = this.s + v;
+    // The branch keeps whichever operand lost bits; this is the Neumaier refinement of Kahan's scheme.
     if (Math.abs(this.s) >= Math.abs(v)) this.c += this.s - t + v;
     else this.c += v - t + this.s;
     this.s = t;

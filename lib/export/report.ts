@@ -14,6 +14,7 @@ import type {
   HistogramPoint,
 } from "@/lib/analysis/types";
 import { sourceLabel } from "@/lib/format";
+import { NeumaierAccumulator } from "@/lib/engine/numeric";
 
 export type Cell = string | number | boolean | null;
 export type ExportRecord = Record<string, Cell>;
@@ -104,14 +105,10 @@ export function dailyRecords(daily: readonly DailyPoint[], currency: string | nu
  * so the last row reads 1 to within rounding of the bins themselves rather than drifting over thousands of bins).
  */
 export function histogramRecords(points: readonly HistogramPoint[], valueHeader: string): ExportRecord[] {
-  let sum = 0;
-  let comp = 0; // Kahan compensation term
+  const sum = new NeumaierAccumulator();
   return points.map((p) => {
-    const y = p.p - comp;
-    const t = sum + y;
-    comp = t - sum - y;
-    sum = t;
-    return { [valueHeader]: fin(p.x), "bin width": fin(p.width), probability: fin(p.p), cumulative: fin(sum) };
+    sum.add(p.p);
+    return { [valueHeader]: fin(p.x), "bin width": fin(p.width), probability: fin(p.p), cumulative: fin(sum.value) };
   });
 }
 

@@ -3,6 +3,7 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { AppError } from "@/lib/errors";
+import { formatSize } from "@/lib/format";
 
 export interface StoreOptions {
   /** Folder of content-addressed uploads (created if missing). */
@@ -20,7 +21,6 @@ export interface StoredUpload {
   sizeBytes: number;
 }
 
-const formatMb = (bytes: number) => `${(bytes / (1024 * 1024)).toLocaleString("en-US", { maximumFractionDigits: 1 })} MB`;
 
 /**
  * Streams an upload to a temporary file in `uploadsDir` while hashing it, then renames it to
@@ -51,7 +51,7 @@ export async function storeUpload(
         await iterator.return?.();
         throw new AppError(
           "too_large",
-          `The file is larger than the ${formatMb(opts.maxBytes)} limit. Export a shorter period or fewer columns, ` +
+          `The file is larger than the ${formatSize(opts.maxBytes, "MB", 1)} limit. Export a shorter period or fewer columns, ` +
             "or ask the administrator to raise UPLOAD_MAX_MB.",
           { maxBytes: opts.maxBytes },
         );
@@ -92,7 +92,7 @@ export async function storeFile(filePath: string, opts: StoreOptions): Promise<S
     throw new AppError("unreadable", `No readable file at ${filePath}.`);
   }
   if (size > opts.maxBytes) {
-    throw new AppError("too_large", `The file is larger than the ${formatMb(opts.maxBytes)} limit.`, { maxBytes: opts.maxBytes });
+    throw new AppError("too_large", `The file is larger than the ${formatSize(opts.maxBytes, "MB", 1)} limit.`, { maxBytes: opts.maxBytes });
   }
   return storeUpload(fs.createReadStream(filePath, { highWaterMark: 1024 * 1024 }), opts);
 }

@@ -6,6 +6,7 @@
 import type { ObservationRead, OrderRead, RejectedRead } from "./row-reader";
 import type { TotalsRow } from "./reconcile";
 import type { Totals } from "@/lib/types/ingest";
+import { NeumaierAccumulator } from "@/lib/engine/numeric";
 
 /** Lines listed in an aggregated warning. */
 const WARNING_LINES = 10;
@@ -19,22 +20,6 @@ const FIRST_REASONS = 5;
 const MAX_PADDED_NAMES = 1000;
 const MAX_SPELLINGS = 20;
 const CURRENCY_CODE = /^[A-Z]{3}$/;
-
-/** Neumaier's compensated sum: the rounding error of each addition is carried, so 1M cent amounts add up exactly. */
-class CompensatedSum {
-  private s = 0;
-  private c = 0;
-  /** Adds x (finite). Reference: Neumaier (1974), ZAMM 54(1):39-51, the improved Kahan-Babuska algorithm. */
-  add(x: number): void {
-    const t = this.s + x;
-    if (Math.abs(this.s) >= Math.abs(x)) this.c += this.s - t + x;
-    else this.c += x - t + this.s;
-    this.s = t;
-  }
-  get value(): number {
-    return this.s + this.c;
-  }
-}
 
 /** Counts rows that trip a check and keeps the first few line numbers, for one aggregated warning. */
 class LineCounter {
@@ -76,11 +61,11 @@ export class ImportTally {
   periodMin: string | null = null;
   periodMax: string | null = null;
 
-  private readonly sumImpressions = new CompensatedSum();
-  private readonly sumClicks = new CompensatedSum();
-  private readonly sumConversions = new CompensatedSum();
-  private readonly sumSpend = new CompensatedSum();
-  private readonly sumRevenue = new CompensatedSum();
+  private readonly sumImpressions = new NeumaierAccumulator();
+  private readonly sumClicks = new NeumaierAccumulator();
+  private readonly sumConversions = new NeumaierAccumulator();
+  private readonly sumSpend = new NeumaierAccumulator();
+  private readonly sumRevenue = new NeumaierAccumulator();
   private readonly campaignSet = new Set<string>();
   private campaignsOverflow = false;
   private lastCampaign: string | null = null;

@@ -23,6 +23,7 @@ import { learnedLag } from "@/lib/analysis/lag-learn";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { seededRandom } from "@/lib/engine/estimate/rng";
 
 const ROOT = path.resolve(import.meta.dirname, "..", "..");
 const WEEKS = Number(process.env.BENCH_WEEKS ?? 52);
@@ -40,20 +41,14 @@ const iso = (d: number) => new Date(START + d * DAY_MS).toISOString().slice(0, 1
 const TRUE_K = Math.log(5) / 5; // 80% of conversions within 5 days
 const RUNS = 5;
 
-/** A uniform in [0, 1) from integers (splitmix32 of their mix): the same inputs give the same number. */
-function hashUniform(a: number, b: number, c: number): number {
-  let x = (Math.imul(a, 0x9e3779b1) ^ Math.imul(b + 0x632be5ab, 0x85ebca6b) ^ Math.imul(c + 0x2545f491, 0xc2b2ae35)) >>> 0;
-  x = Math.imul(x ^ (x >>> 16), 0x21f0aaad);
-  x = Math.imul(x ^ (x >>> 15), 0x735a2d97);
-  return ((x ^ (x >>> 15)) >>> 0) / 4_294_967_296;
-}
-
-/** Conversions of day d, campaign c credited by the end of day `asOf` (see the header comment). */
+/** Conversions of day d, campaign c credited by the end of day `asOf` (see the header comment): each (day,
+ * campaign) cell draws from its own seeded stream, so every export states the same final count and waits. */
 function arrived(d: number, c: number, asOf: number): number {
-  const final = Math.floor(hashUniform(d, c, 0) * 6);
+  const u = seededRandom(d * 100_003 + c);
+  const final = Math.floor(u() * 6);
   let n = 0;
   for (let i = 1; i <= final; i++) {
-    const wait = -Math.log(1 - hashUniform(d, c, 2 * i)) / TRUE_K - hashUniform(d, c, 2 * i + 1);
+    const wait = -Math.log(1 - u()) / TRUE_K - u();
     if (wait <= asOf - d) n++;
   }
   return n;

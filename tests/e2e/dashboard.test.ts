@@ -80,6 +80,27 @@ describe.skipIf(!chromiumPath)("the dashboard in a browser", () => {
     await screenshot(page, "campaign-month-1280");
   });
 
+  it("applies a typed budget once typing pauses, keeps it in the address, and says what it cannot read", async () => {
+    const { page } = s;
+    const box = page.locator('[data-testid="budget-input"]');
+    const requests: string[] = [];
+    const listen = (r: { url: () => string }) => {
+      if (r.url().includes("/campaigns/") && r.url().includes("budget=")) requests.push(r.url());
+    };
+    page.on("request", listen);
+    const responded = page.waitForResponse((r) => r.url().includes("/campaigns/") && r.url().includes("budget=1500"));
+    await box.pressSequentially("1500", { delay: 60 }); // keystrokes closer together than the 500 ms pause
+    expect((await responded).status()).toBe(200);
+    await expect.poll(() => page.url()).toContain("budget=1500");
+    expect(page.url()).toContain("horizon=month"); // the other control kept
+    expect(requests.filter((u) => /budget=1(5|50)?(&|$)/.test(u))).toEqual([]); // no request for "1", "15", "150"
+    page.off("request", listen);
+    await box.fill("12abc");
+    await page.getByRole("alert").filter({ hasText: /amount|number/i }).waitFor();
+    expect(page.url()).toContain("budget=1500"); // an unreadable budget is not applied
+    await box.fill("");
+  });
+
   it("exports the campaign table as CSV with the figures on screen, safe for spreadsheets", async () => {
     const { page } = s;
     await page.goto(`${baseUrl}/datasets/${sampleId}`);

@@ -37,10 +37,14 @@ export function useElementWidth<T extends HTMLElement>(fallback = 640): [RefObje
 /**
  * Keeps the page's query string in step with the controls (so a view can be shared) without a navigation: the
  * server page reads the same parameters on a reload.
+ *
+ * @param search - the query string, with or without its leading "?" ("" clears it); undefined leaves the address alone
  */
-export function useSyncedSearch(search: string): void {
+export function useSyncedSearch(search: string | undefined): void {
   useEffect(() => {
-    const next = `${window.location.pathname}${search ? `?${search}` : ""}`;
+    if (search === undefined) return;
+    const query = search.replace(/^\?/, "");
+    const next = `${window.location.pathname}${query ? `?${query}` : ""}`;
     if (next !== `${window.location.pathname}${window.location.search}`) window.history.replaceState(window.history.state, "", next);
   }, [search]);
 }

@@ -29,6 +29,7 @@ export * from "./correlation";
 export * from "./verdict";
 export * from "./discrete";
 export * from "./drift";
+export { lnGamma, risingLog } from "./log-gamma";
 export * from "./lag-band";
 export { seededRandom } from "./rng";
 

@@ -1,5 +1,5 @@
 /**
- * The far-field series of a negative binomial shock mixture (negativeBinomialMixtureTerm in pool-shock.ts) against
+ * The far-field series of a negative binomial shock mixture (negativeBinomialMixtureTerm in shock-mixture.ts) against
  * the node-by-node sum it replaces away from z = 1 (mixtureTerm): the same mixture of NB(r, r beta_q) over a
  * quadrature rule, evaluated at points of the unit disk from z = 1 outwards. The series' truncation is bounded by
  * 1e-16; with round-off the two agree to 2e-14 absolute (measured at most 1e-16; the mixture's own tolerance is 1e-13).
@@ -7,7 +7,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { negativeBinomial } from "@/lib/engine/frequency";
-import { mixtureTerm, negativeBinomialMixtureTerm } from "@/lib/engine/pool-shock";
+import { mixtureTerm, negativeBinomialMixtureTerm } from "@/lib/engine/shock-mixture";
 import { gammaQuadrature, gammaTrapezoid } from "@/lib/engine/quadrature";
 
 /** The term of a mixture over `nodes` of Gamma(shape): NB(r, mean x_q) for each node x_q. */

@@ -104,20 +104,23 @@ function compoundCoarse(
     (sd > 0 ? Math.ceil((GAUSS_NEGLIGIBLE_T * n * step) / (2 * Math.PI * sd)) : 0) + NEGLIGIBLE_RUN,
   );
   const grids = terms.map((t) => (useGrid ? (t.grid?.(n, step, fewestBins * t.cost) ?? null) : null));
-  const tables = grids.map((g) => g?.values ?? null);
+  // The grids' tables are made (an FFT of up to 2^20 points each) only once the Nyquist probe below has passed.
+  let tables: (Float64Array | null)[] = grids.map(() => null);
   // A grid transform's error per order, (t h')^r, moves the sum's transform by at most E[N] (t h')^r |G| (the pgf's
   // derivative is E[N] times a transform no larger than G's own magnitude for Poisson and mixed Poisson counts):
   // kept below GRID_TRANSFORM_TOL at every bin, or the density is not sampled with it.
   let gridError = 0;
   const cfAt = (q: number, j: number, out: Float64Array, at: number): void => {
     const table = tables[q];
+    const grid = grids[q];
     if (table) {
       out[at] = table[2 * j] as number;
       out[at + 1] = table[2 * j + 1] as number;
-    } else (terms[q] as CoarseTerm).cf((2 * Math.PI * j) / (n * step), out, at);
+    } else if (grid) grid.valueAt(j, out, at);
+    else (terms[q] as CoarseTerm).cf((2 * Math.PI * j) / (n * step), out, at);
   };
   const perBin = terms.reduce(
-    (s, t, q) => s + (tables[q] ? 1 : t.cost) + (t.spent === undefined ? PGF_COST * (t.work ?? 1) : 0),
+    (s, t, q) => s + (grids[q] ? 1 : t.cost) + (t.spent === undefined ? PGF_COST * (t.work ?? 1) : 0),
     0,
   );
   // The transform's own cost is bounded by its size limit (GRID_TRANSFORM_MAX) and chosen against the bins' above.
@@ -137,6 +140,7 @@ function compoundCoarse(
     nyquist[1] = ar * bi + ai * br;
   }
   if (Math.hypot((nyquist[0] as number) - atom, nyquist[1] as number) > ALIASED) throw new NotSmoothError();
+  tables = grids.map((g) => g?.values ?? null);
   // Bins go to the terms in blocks, so a term can choose its method on a batch (see pool.ts's series terms).
   const buf = new Float64Array(2 * COARSE_BLOCK);
   const prod = new Float64Array(2 * COARSE_BLOCK);

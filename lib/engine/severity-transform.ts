@@ -12,7 +12,7 @@ import erfcinv from "@stdlib/math-base-special-erfcinv";
 import { Lru } from "./lru";
 import { discretise, latticeLength, SEVERITY_TAIL_EPS } from "./discretise";
 import { rfft } from "./fft";
-import { neumaierSum } from "./numeric";
+import { NeumaierAccumulator, neumaierSum } from "./numeric";
 import type { Severity } from "./severity";
 
 /** Writes E[exp(-i t X)] to out[at], out[at + 1]. */
@@ -28,7 +28,11 @@ export type GridTransform = (n: number, step: number, budget: number) => GridTab
  * mean-preserving split, 3 for the moment-matched one): |phi'(t) - phi(t)| <= C_r (t h')^r per order (see
  * GRID_ERROR_CONSTANT). */
 export interface GridTable {
+  /** phi(t_j) for j = 0..n/2, interleaved: one FFT of the split, made on first read. */
   readonly values: Float64Array;
+  /** phi(t_j) at one frequency, written to out[at], out[at + 1]: from `values` once made, else summed over the split
+   * directly (for a probe that may decide the whole table is not needed). */
+  valueAt(j: number, out: Float64Array, at: number): void;
   readonly cost: number;
   readonly fine: number;
   readonly order: number;
@@ -197,15 +201,65 @@ export function lognormalGridTransform(
   const tableKey = `${key},${n}`;
   const table = transformMemo.get(tableKey);
   const order = matched ? 3 : 2;
-  if (table) return { values: table, cost: n, fine, order };
+  if (table) return { values: table, valueAt: (j, out, at) => copyValue(table, j, out, at), cost: n, fine, order };
   const split = splitMemo.get(key);
   const cost = p * ((split ? 0 : SPLIT_COST_PER_POINT) + FFT_COST_PER_POINT_LOG * Math.log2(p));
   if (cost > budget) return null;
   const f =
     split ??
     splitMemo.set(key, matched ? momentMatchedLognormal(severity, fine, top) : discretise(severity, fine, "linear", p).pmf);
-  // The first n/2 + 1 frequencies of the fine DFT are the grid's.
-  return { values: transformMemo.set(tableKey, rfft(f, p).slice(0, n + 2)), cost, fine, order };
+  let values: Float64Array | null = null;
+  return {
+    get values() {
+      // The first n/2 + 1 frequencies of the fine DFT are the grid's.
+      return (values ??= transformMemo.set(tableKey, rfft(f, p).slice(0, n + 2)));
+    },
+    valueAt(j, out, at) {
+      if (values) copyValue(values, j, out, at);
+      else dftAt(f, p, j, out, at);
+    },
+    cost,
+    fine,
+    order,
+  };
+}
+
+function copyValue(table: Float64Array, j: number, out: Float64Array, at: number): void {
+  out[at] = table[2 * j] as number;
+  out[at + 1] = table[2 * j + 1] as number;
+}
+
+/**
+ * One coefficient of the DFT of size p, sum_k f_k exp(-2 pi i j k / p), summed directly (f shorter than p is
+ * zero-padded): the rotation recurrence of `severityCharacteristic`'s bin-by-bin sum, re-anchored on exact cos/sin
+ * every 32 terms.
+ */
+function dftAt(f: Float64Array, p: number, j: number, out: Float64Array, at: number): void {
+  const a = (2 * Math.PI * j) / p;
+  const wr = Math.cos(a);
+  const wi = -Math.sin(a);
+  // compensated sums: a million terms summed plainly would lose ~1e-13, an FFT's own round-off is ~1e-15
+  const re = new NeumaierAccumulator();
+  const im = new NeumaierAccumulator();
+  let zr = 1;
+  let zi = 0;
+  const m = Math.min(f.length, p);
+  for (let k = 0; k < m; k++) {
+    if ((k & 31) === 0) {
+      // (j k) mod p keeps the angle small and exact
+      const angle = (2 * Math.PI * ((j * k) % p)) / p;
+      zr = Math.cos(angle);
+      zi = -Math.sin(angle);
+    }
+    const v = f[k] as number;
+    re.add(v * zr);
+    im.add(v * zi);
+    const nr = zr * wr - zi * wi;
+    zi = zr * wi + zi * wr;
+    zr = nr;
+  }
+  out[at] = re.value;
+  out[at + 1] = im.value;
 }
 
 /**

@@ -66,6 +66,30 @@ describe("grid transform of a lognormal", () => {
     }
   });
 
+  it("gives one frequency's value before the table is made, equal to the table's (1e-15 absolute)", () => {
+    // a wide split (the moment-matched one on 2^20 points) and a narrow one (mean-preserving)
+    for (const [mu, sigma, n, step, h] of [
+      [2, 1.63, 16384, 250, 1],
+      [0, 0.5, 256, 0.5, 0.01],
+    ] as const) {
+      const s = lognormalSeverity(mu, sigma);
+      const g = lognormalGridTransform(s, n, step, h);
+      expect(g).not.toBeNull();
+      if (!g) return;
+      const js = [0, 1, 7, n / 4 + 3, n / 2];
+      const direct = js.map((j) => {
+        const out = new Float64Array(2);
+        g.valueAt(j, out, 0);
+        return out;
+      });
+      const table = g.values;
+      js.forEach((j, i) => {
+        const d = direct[i] as Float64Array;
+        expect(Math.hypot((d[0] as number) - (table[2 * j] as number), (d[1] as number) - (table[2 * j + 1] as number))).toBeLessThan(1e-15);
+      });
+    }
+  });
+
   it("a heavy-tailed pool is density-sampled with the closed-form mean (1e-6) and CV (1e-4)", () => {
     // The real daily campaign's week forecast in ../shared (lib/analysis/pooling.ts campaignOutcome): negative
     // binomial r 60.44, mean 48,699 orders a week; order values lognormal(2.5698, 1.6259).

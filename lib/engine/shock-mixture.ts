@@ -163,28 +163,33 @@ export function negativeBinomialMixtureTerm(
   return {
     ...base,
     apply(z, count) {
+      // The far points are computed in place; the near ones (and, with nodes below B, the far ones' own values for
+      // those nodes) are gathered and summed node by node.
       const near = new Int32Array(count);
-      const far = new Int32Array(count);
+      const far = rest ? new Int32Array(count) : null;
       let nNear = 0;
       let nFar = 0;
       for (let i = 0, j = 0; i < count; i++, j += 2) {
         const ur = 1 - (z[j] as number);
         const ui = -(z[j + 1] as number);
         if (ur * ur + ui * ui < farSq) near[nNear++] = i;
-        else far[nFar++] = i;
+        else if (far) far[nFar++] = i;
       }
       const nearZ = gather(z, near, nNear);
-      const farZ = gather(z, far, nFar);
-      const restZ = rest ? farZ.slice() : null;
-      for (let k = 0; k < 2 * nFar; k += 2) {
-        const ur = 1 - (farZ[k] as number);
-        const ui = -(farZ[k + 1] as number);
+      const restZ = rest && far ? gather(z, far, nFar) : null;
+      for (let i = 0, j = 0, nextNear = 0; i < count; i++, j += 2) {
+        if (nextNear < nNear && near[nextNear] === i) {
+          nextNear++;
+          continue;
+        }
+        const ur = 1 - (z[j] as number);
+        const ui = -(z[j + 1] as number);
         const uu = ur * ur + ui * ui;
         // (B u)^-r
         const l = -r * (logB + 0.5 * Math.log(uu));
         if (l < UNDERFLOW_LOG) {
-          farZ[k] = 0;
-          farZ[k + 1] = 0;
+          z[j] = 0;
+          z[j + 1] = 0;
           continue;
         }
         const mag = Math.exp(l);
@@ -201,23 +206,30 @@ export function negativeBinomialMixtureTerm(
           si = sr * vi + si * vr;
           sr = tr;
         }
-        farZ[k] = fr * sr - fi * si;
-        farZ[k + 1] = fr * si + fi * sr;
+        z[j] = fr * sr - fi * si;
+        z[j + 1] = fr * si + fi * sr;
       }
-      if (rest && restZ) {
+      if (rest && far && restZ) {
         rest.apply(restZ, nFar);
-        for (let k = 0; k < 2 * nFar; k++) farZ[k] = (farZ[k] as number) + (restZ[k] as number);
+        for (let k = 0; k < nFar; k++) {
+          const j = 2 * (far[k] as number);
+          z[j] = (z[j] as number) + (restZ[2 * k] as number);
+          z[j + 1] = (z[j + 1] as number) + (restZ[2 * k + 1] as number);
+        }
       }
-      for (let k = 0; k < 2 * nFar; k += 2) {
-        // below 1e-20 the node-by-node sum sets the value to 0 as well
-        if ((farZ[k] as number) ** 2 + (farZ[k + 1] as number) ** 2 < NEGLIGIBLE_SQ) {
-          farZ[k] = 0;
-          farZ[k + 1] = 0;
+      // below 1e-20 the node-by-node sum sets the value to 0 as well (the near points: base.apply does)
+      for (let i = 0, j = 0, nextNear = 0; i < count; i++, j += 2) {
+        if (nextNear < nNear && near[nextNear] === i) {
+          nextNear++;
+          continue;
+        }
+        if ((z[j] as number) ** 2 + (z[j + 1] as number) ** 2 < NEGLIGIBLE_SQ) {
+          z[j] = 0;
+          z[j + 1] = 0;
         }
       }
       if (nNear > 0) base.apply(nearZ, nNear);
       scatter(z, near, nNear, nearZ);
-      scatter(z, far, nFar, farZ);
     },
   };
 }

@@ -41,7 +41,7 @@ export interface ImportOptions {
    * for the rules. The same bytes twice into it change nothing.
    */
   intoDatasetId?: number;
-  /** Called after every parsed chunk (about 512 KB); throwing from it aborts the import and rolls it back. */
+  /** Called after every parsed chunk (about 64 KB); throwing from it aborts the import and rolls it back. */
   onProgress?: (p: { rowsDone: number; bytesDone: number; bytesTotal: number }) => void;
 }
 
@@ -197,7 +197,6 @@ async function writeDataset(
     const uploadId = startUpload(conn, { ...uploadOf(opts, layout), datasetId, totalsBefore: NO_ROWS });
     const indexSql = shouldRebuildIndexes(conn, table, layout.estimatedRows) ? dropIndexes(conn, table) : [];
     const { pipeline, sawReplacement } = await loadRows(conn, layout, opts, { datasetId, uploadId, table, plain });
-    for (const sql of indexSql) conn.exec(sql);
 
     const summary = pipeline.summary({ datasetId, name, sha256: opts.sha256, sawReplacement });
     checkCurrency(summary.currency, opts.currency);
@@ -230,6 +229,11 @@ async function writeDataset(
     finishUpload(conn, uploadId, { period: summary.period, backfill: false, rowsImported: rows, rowsAdded: rows, rowsReplaced: 0, rowsRejected: summary.rowsRejected, totalsAfter: { rows, ...summary.totals } });
     // Every cached analysis is keyed by this revision (lib/analysis/cache.ts): it moves with the data, atomically.
     bumpDataRevision(conn);
+    // The indexes are rebuilt last: the pages the statements above change (the dataset's and the upload's rows, kept
+    // in the page cache through the load by the sink) are then written once, at the commit. Changed after the
+    // rebuild, they would have been spilled to the write-ahead log during it and be written over in place, which
+    // makes SQLite re-read and re-checksum every frame the log holds from there (see db/bulk-writer.ts).
+    for (const sql of indexSql) conn.exec(sql);
     conn.exec("COMMIT");
     committed = true;
     // keep the write-ahead log bounded: a big import's pages go into the database now, and the log is truncated

@@ -12,8 +12,13 @@ import { CR, LF } from "./chars";
  * way (split on the newline, then on the delimiter) with more work.
  */
 
-/** Bytes per read from the file. */
-const READ_CHUNK = 512 * 1024;
+/**
+ * Bytes per read from the file. Each read is decoded to one string: under V8's limit for regular objects (128 KB)
+ * the string is made in its young generation; from 128 KB on it goes to the large-object space, one fresh mapping
+ * per string. Decoding a 47 MB ASCII file in 64 KB pieces took 5-17 ms on this machine, in 120 KB pieces 5-32 ms,
+ * in 128 KB pieces 224-232 ms and in 512 KB pieces 160-260 ms.
+ */
+const READ_CHUNK = 64 * 1024;
 /** Bytes per read when looking for quote characters. */
 const QUOTE_SCAN_CHUNK = 1024 * 1024;
 /**

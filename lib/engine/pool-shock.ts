@@ -99,6 +99,7 @@ export function pooledTerm(
     // Finding a rule of n nodes checks every doubling at each probe (about 4 n probes pgf evaluations); a Gauss
     // rule also solves an eigenproblem per doubling (about 8 n^2 pgf evaluations' time, measured at n = 1024).
     const affordable = Math.min(budget / (4 * PROBES.length), trapezoid ? Infinity : Math.sqrt(budget / 8));
+    if (Math.min(limit, affordable) < minRuleNodes(n * k)) return null;
     const mix = adaptiveMixtureWithin((nodes) => {
       const rule = trapezoid ? betaTrapezoid(a, b, nodes) : betaQuadrature(a, b, nodes);
       return { weights: rule.weights, parts: Array.from(rule.nodes, (rate) => binomial(n * k, rate)) };
@@ -113,6 +114,20 @@ export function pooledTerm(
   const shock = { c2, mixing: "beta-binomial" as const, nodes: 0 };
   return { term: seriesTerm(severity, series, quadrature, shock), shock };
 }
+
+/**
+ * Fewest nodes a rule over the shared rate B needs before it is worth looking for, for a pooled binomial of
+ * `trials` trials. The integrand (1 - B + B e^(i theta))^trials turns over about trials B theta times across the
+ * Beta's range and, at theta near pi, is a layer of width about 1 / trials at B = 0, where the nodes of a rule on
+ * [0, 1] are about 1 / nodes^2 apart: a rule of fewer than about sqrt(trials) nodes cannot integrate it, and two such
+ * rules can agree at every probe angle and both be wrong (see `verifyRule`). Measured against the exact series at 8
+ * angles (tests/unit/engine/pool-shock.test.ts), Beta(0.76, 112.6): the smallest Gauss rule within 1e-12 has 64,
+ * 256 and 1,024 nodes for 700, 7,000 and 70,000 trials, where 2 sqrt(trials) is 53, 167 and 529. Before this bound,
+ * every rule looked for in the engine's benchmarks and fuzz regressions (9, from 700 to 1.9e7 trials) was either not
+ * found within its budget or refused by `verifyRule`, after up to 900 ms per lattice; the series is exact, so
+ * nothing is lost by not looking.
+ */
+export const minRuleNodes = (trials: number): number => 2 * Math.sqrt(trials);
 
 /** Horner steps (a complex multiply-add each, about 1.1 ns here) per binomial pgf evaluation (a log, an exp, an
  * atan2, a cos and a sin: about 22 ns), to pick the cheaper of series and quadrature and to count the work. */

@@ -17,7 +17,7 @@
  * rare count and the trimmed tail are one computation whose pieces share the grid and the checks' allowances; the
  * checks themselves live in lattice-check.ts and the automatic step in lattice-step.ts.
  */
-import { rfft, irfft } from "./fft";
+import { irfft, rfftMemo } from "./fft";
 import { discretise } from "./discretise";
 import type { DiscretisationMethod } from "./discretise";
 import { applyPgfExcess, rareCount } from "./frequency";
@@ -165,7 +165,7 @@ export function compoundFft(
     } else {
       x.set(term.severity);
     }
-    const y = rfft(x, n);
+    const y = rfftMemo(x, n);
     // A single term that can give G(phi) - G(f_0) directly does (the atom is then not subtracted below).
     if (rare) applyHigher(rare.higher, y, half);
     else if (excess) (term.applyExcess as NonNullable<CompoundTerm["applyExcess"]>)(y, half, term.severity[0] as number);

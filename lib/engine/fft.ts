@@ -147,3 +147,47 @@ export function irfft(y: Float64Array): Float64Array {
   }
   return x;
 }
+
+/**
+ * Spectra kept by `rfftMemo`: a pooling-lab slider moving the pool size or the correlation changes the count's
+ * pgf, not the order values, so the next lattice transforms the same severity on the same grid again. A spectrum of
+ * 2^19 points is 4 MB; three are kept.
+ */
+const SPECTRUM_MEMO = 3;
+/** Below this size a transform costs less than looking it up. */
+const MIN_MEMO_N = 1 << 14;
+const spectra = new Lru<string, { values: Float64Array; spectrum: Float64Array }>(SPECTRUM_MEMO);
+
+/** Index after the last nonzero value of x (0 when all are zero). */
+function usedLength(x: Float64Array): number {
+  let end = x.length;
+  while (end > 0 && x[end - 1] === 0) end--;
+  return end;
+}
+
+/** FNV-1a over the bytes of x[0..end) read as 32-bit words. */
+function valuesHash(x: Float64Array, end: number): number {
+  const words = new Uint32Array(x.buffer, x.byteOffset, 2 * end);
+  let h = 0x811c9dc5;
+  for (let i = 0; i < words.length; i++) h = Math.imul(h ^ (words[i] as number), 0x01000193) >>> 0;
+  return h;
+}
+
+/**
+ * rfft(x, n), from the last call with the same values and size when there was one (keyed by n and a hash of the
+ * values up to the last nonzero one, then confirmed value by value). Returns an array the caller may change.
+ */
+export function rfftMemo(x: Float64Array, n: number = x.length): Float64Array {
+  if (n < MIN_MEMO_N) return rfft(x, n);
+  const end = usedLength(x);
+  const key = `${n}:${end}:${valuesHash(x, end)}`;
+  const hit = spectra.get(key);
+  if (hit !== undefined) {
+    let same = true;
+    for (let i = 0; i < end && same; i++) same = hit.values[i] === x[i];
+    if (same) return hit.spectrum.slice();
+  }
+  const spectrum = rfft(x, n);
+  spectra.set(key, { values: x.slice(0, end), spectrum: spectrum.slice() });
+  return spectrum;
+}

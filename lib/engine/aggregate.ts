@@ -165,7 +165,7 @@ export function compoundFft(
     } else {
       x.set(term.severity);
     }
-    const y = rfftMemo(x, n);
+    const y = rfftMemo(x, n, term.severity.length);
     // A single term that can give G(phi) - G(f_0) directly does (the atom is then not subtracted below).
     if (rare) applyHigher(rare.higher, y, half);
     else if (excess) (term.applyExcess as NonNullable<CompoundTerm["applyExcess"]>)(y, half, term.severity[0] as number);

@@ -151,19 +151,16 @@ export function irfft(y: Float64Array): Float64Array {
 /**
  * Spectra kept by `rfftMemo`: a pooling-lab slider moving the pool size or the correlation changes the count's
  * pgf, not the order values, so the next lattice transforms the same severity on the same grid again. A spectrum of
- * 2^19 points is 4 MB; three are kept.
+ * 2^19 points is 4 MB; three are kept, and only for inputs seen before (an analysis transforms each campaign's
+ * severity once: copying each spectrum into the memo cost it about 10%).
  */
 const SPECTRUM_MEMO = 3;
+/** Keys of inputs transformed once (a second transform of one of them is kept). */
+const SEEN = 16;
 /** Below this size a transform costs less than looking it up. */
 const MIN_MEMO_N = 1 << 14;
 const spectra = new Lru<string, { values: Float64Array; spectrum: Float64Array }>(SPECTRUM_MEMO);
-
-/** Index after the last nonzero value of x (0 when all are zero). */
-function usedLength(x: Float64Array): number {
-  let end = x.length;
-  while (end > 0 && x[end - 1] === 0) end--;
-  return end;
-}
+const seen = new Lru<string, true>(SEEN);
 
 /** FNV-1a over the bytes of x[0..end) read as 32-bit words. */
 function valuesHash(x: Float64Array, end: number): number {
@@ -174,20 +171,27 @@ function valuesHash(x: Float64Array, end: number): number {
 }
 
 /**
- * rfft(x, n), from the last call with the same values and size when there was one (keyed by n and a hash of the
- * values up to the last nonzero one, then confirmed value by value). Returns an array the caller may change.
+ * rfft(x, n), from an earlier call with the same values and size when it was kept (keyed by n and a hash of
+ * x[0..used), then confirmed value by value; every value from `used` on must be 0). Returns an array the caller may
+ * change.
  */
-export function rfftMemo(x: Float64Array, n: number = x.length): Float64Array {
+export function rfftMemo(x: Float64Array, n: number, used: number): Float64Array {
   if (n < MIN_MEMO_N) return rfft(x, n);
-  const end = usedLength(x);
-  const key = `${n}:${end}:${valuesHash(x, end)}`;
+  const key = `${n}:${used}:${valuesHash(x, used)}`;
   const hit = spectra.get(key);
   if (hit !== undefined) {
     let same = true;
-    for (let i = 0; i < end && same; i++) same = hit.values[i] === x[i];
+    for (let i = 0; i < used && same; i++) same = hit.values[i] === x[i];
     if (same) return hit.spectrum.slice();
   }
   const spectrum = rfft(x, n);
-  spectra.set(key, { values: x.slice(0, end), spectrum: spectrum.slice() });
+  if (seen.get(key)) spectra.set(key, { values: x.slice(0, used), spectrum: spectrum.slice() });
+  else seen.set(key, true);
   return spectrum;
+}
+
+/** Forgets every spectrum `rfftMemo` keeps (benchmarks that compare a whole transform with another library's). */
+export function clearSpectrumMemo(): void {
+  spectra.clear();
+  seen.clear();
 }

@@ -159,12 +159,8 @@ export function compoundFft(
     if (term.severity.length > n) {
       throw new RangeError(`a severity lattice of ${term.severity.length} points does not fit a grid of ${n}`);
     }
-    const x = new Float64Array(n);
-    if (theta > 0) {
-      for (let k = 0; k < term.severity.length; k++) x[k] = (term.severity[k] as number) * Math.exp(-theta * k);
-    } else {
-      x.set(term.severity);
-    }
+    // rfft zero-pads the severity to n in a scratch array of its own
+    const x = theta > 0 ? term.severity.map((v, k) => v * Math.exp(-theta * k)) : term.severity;
     const y = rfftMemo(x, n, term.severity.length);
     // A single term that can give G(phi) - G(f_0) directly does (the atom is then not subtracted below).
     if (rare) applyHigher(rare.higher, y, half);

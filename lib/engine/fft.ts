@@ -16,6 +16,8 @@ interface Plan {
   readonly half: FFT;
   /** Scratch of n doubles for the packed half-size transform (reused: the engine is synchronous). */
   readonly work: Float64Array;
+  /** Scratch of n doubles for a shorter input zero-padded to n (reused: a lattice's severity is short). */
+  readonly padded: Float64Array;
   /** cos(2 pi k / N) and sin(2 pi k / N), k = 0..N/2. */
   readonly cos: Float64Array;
   readonly sin: Float64Array;
@@ -38,7 +40,7 @@ function makePlan(n: number): Plan {
     cos[k] = Math.cos(a);
     sin[k] = Math.sin(a);
   }
-  return { n, half: new FFT(h), cos, sin, work: new Float64Array(n) };
+  return { n, half: new FFT(h), cos, sin, work: new Float64Array(n), padded: new Float64Array(n) };
 }
 
 /**
@@ -54,7 +56,8 @@ export function rfft(x: Float64Array, n: number = x.length): Float64Array {
   let input = x;
   if (x.length !== n) {
     if (x.length > n) throw new RangeError(`input of length ${x.length} does not fit an FFT of size ${n}`);
-    input = new Float64Array(n);
+    input = p.padded;
+    input.fill(0, x.length);
     input.set(x);
   }
   // The real array read as N/2 interleaved complex numbers is exactly z_n = x_{2n} + i x_{2n+1}.

@@ -75,6 +75,8 @@ export async function storeUpload(
     }
     return { sha256, path: final, sizeBytes: size };
   } catch (e) {
+    // the source too is closed (a local file's handle, a request body), whatever failed
+    await iterator.return?.()?.catch(() => {});
     if (!closed) await handle.close().catch(() => {});
     await fs.promises.rm(tmp, { force: true });
     throw e;
@@ -94,7 +96,31 @@ export async function storeFile(filePath: string, opts: StoreOptions): Promise<S
   if (size > opts.maxBytes) {
     throw new AppError("too_large", `The file is larger than the ${formatSize(opts.maxBytes, "MB", 1)} limit.`, { maxBytes: opts.maxBytes });
   }
-  return storeUpload(fs.createReadStream(filePath, { highWaterMark: 1024 * 1024 }), opts);
+  return storeUpload(readChunks(filePath), opts);
+}
+
+/** Bytes per read of a local file being stored. */
+const LOCAL_READ_CHUNK = 1024 * 1024;
+
+/**
+ * A local file's bytes, read into ONE buffer again and again: each chunk is only valid until the next is asked for,
+ * which is how `storeUpload` uses them (hashed and written before it reads on). A fresh buffer per read touched
+ * fresh memory for the whole file: storing a 52 MB file took 204-238 ms as a process's first store and 54-106 ms
+ * afterwards; with one buffer, 75-94 ms the first time. (A whole CLI import takes as long as before: the import
+ * touches that much fresh memory later instead.)
+ */
+async function* readChunks(filePath: string): AsyncGenerator<Uint8Array> {
+  const handle = await fs.promises.open(filePath, "r");
+  try {
+    const buffer = Buffer.allocUnsafe(LOCAL_READ_CHUNK);
+    for (;;) {
+      const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
+      if (bytesRead === 0) return;
+      yield buffer.subarray(0, bytesRead);
+    }
+  } finally {
+    await handle.close();
+  }
 }
 
 function toAsyncIterator(source: AsyncIterable<Uint8Array> | ReadableStream<Uint8Array>): AsyncIterator<Uint8Array> {

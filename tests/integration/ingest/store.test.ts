@@ -43,6 +43,17 @@ describe("storeUpload", () => {
     expect(fs.readdirSync(sb.uploads)).toEqual([first.sha256]);
   });
 
+  it("stores a local file of several read chunks byte for byte (one read buffer is reused)", async () => {
+    // 2.5 MB of distinct bytes: a chunk overwritten before it was hashed and written would change the copy and its hash
+    const bytes = crypto.randomBytes(2.5 * 1024 * 1024);
+    const file = path.join(sb.dir, "local.bin");
+    fs.writeFileSync(file, bytes);
+    const stored = await storeFile(file, { uploadsDir: sb.uploads, maxBytes: bytes.length });
+    expect(stored.sha256).toBe(sha(bytes));
+    expect(stored.sizeBytes).toBe(bytes.length);
+    expect(fs.readFileSync(stored.path).equals(bytes)).toBe(true);
+  });
+
   it("accepts a file of exactly the limit", async () => {
     const size = fs.statSync(fixture("orders.csv")).size;
     const stored = await storeFile(fixture("orders.csv"), { uploadsDir: sb.uploads, maxBytes: size });

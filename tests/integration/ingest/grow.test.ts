@@ -1,5 +1,4 @@
 import fs from "node:fs";
-import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { openDatabase } from "@/db/client";
 import { dataRevision, getObservationsByCampaign } from "@/db/queries";
@@ -7,7 +6,7 @@ import { listUploads, REPLACED_BY_UPLOAD } from "@/db/uploads";
 import { importFile } from "@/lib/ingest/import";
 import { removeUpload } from "@/lib/ingest/uploads";
 import type { ImportSummary } from "@/lib/types/ingest";
-import { count, sandbox, store, type Sandbox } from "./helpers";
+import { count, databaseBefore, sandbox, store, type Sandbox } from "./helpers";
 
 let sb: Sandbox;
 beforeEach(() => {
@@ -221,15 +220,8 @@ describe("the plan of finding the rows an upload replaces", () => {
 describe("the migration", () => {
   it("turns each dataset made before it into one upload with its rows tagged", () => {
     // the migrations before 0003 only, then a dataset written the old way, then all migrations
-    const dir = path.join(sb.dir, "old-migrations");
-    fs.mkdirSync(path.join(dir, "meta"), { recursive: true });
-    const src = path.resolve(__dirname, "../../../drizzle");
-    const journal = JSON.parse(fs.readFileSync(path.join(src, "meta/_journal.json"), "utf8")) as { entries: { tag: string }[] };
-    journal.entries = journal.entries.filter((e) => e.tag < "0003");
-    fs.writeFileSync(path.join(dir, "meta/_journal.json"), JSON.stringify(journal));
-    for (const e of journal.entries) fs.copyFileSync(path.join(src, `${e.tag}.sql`), path.join(dir, `${e.tag}.sql`));
-    const file = path.join(sb.dir, "old.db");
-    const old = openDatabase(file, dir);
+    const { file, openOld } = databaseBefore("0003", sb.dir);
+    const old = openOld();
     old.$client.exec(
       `INSERT INTO datasets (id, name, file_name, source_format, sha256, size_bytes, mapping_json, summary_json, rows_imported)
        VALUES (5, 'old', 'old.csv', 'generic', 'abc', 10, '{}', '{}', 2);

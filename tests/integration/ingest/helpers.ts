@@ -80,3 +80,21 @@ export const count = (db: Db, table: string, datasetId?: number): number =>
       .get(...(datasetId === undefined ? [] : [datasetId])) as { n: number }
   ).n;
 
+
+/**
+ * A database file in `dir` made by the migrations before `tag` (e.g. "0005"): what an older version of the app left,
+ * for a test to fill with the old columns (`openOld`) and then open with every migration (`openDatabase(file)`).
+ */
+export function databaseBefore(tag: string, dir: string): { file: string; openOld: () => Db } {
+  const migrations = path.join(dir, `migrations-before-${tag}`);
+  fs.mkdirSync(path.join(migrations, "meta"), { recursive: true });
+  const src = path.resolve(__dirname, "../../../drizzle");
+  const journal = JSON.parse(fs.readFileSync(path.join(src, "meta/_journal.json"), "utf8")) as { entries: { tag: string }[] };
+  journal.entries = journal.entries.filter((e) => e.tag < tag);
+  fs.writeFileSync(path.join(migrations, "meta/_journal.json"), JSON.stringify(journal));
+  for (const e of journal.entries) fs.copyFileSync(path.join(src, `${e.tag}.sql`), path.join(migrations, `${e.tag}.sql`));
+  const file = path.join(dir, `before-${tag}.db`);
+  openDatabase(file, migrations).$client.close();
+  // opened with the old migrations only: the file stays as the older version left it
+  return { file, openOld: () => openDatabase(file, migrations) };
+}

@@ -1,5 +1,3 @@
-import fs from "node:fs";
-import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { openDatabase } from "@/db/client";
 import { getObservationsByCampaign, listDatasets } from "@/db/queries";
@@ -11,7 +9,7 @@ import { AppError } from "@/lib/errors";
 import { importFile } from "@/lib/ingest/import";
 import { removeUpload } from "@/lib/ingest/uploads";
 import type { ImportSummary } from "@/lib/types/ingest";
-import { sandbox, store, type Sandbox } from "./helpers";
+import { databaseBefore, sandbox, store, type Sandbox } from "./helpers";
 
 /*
  * Files of two platforms in one dataset: a Google Ads campaign report and a Meta Ads Manager export of the same shop,
@@ -241,23 +239,11 @@ describe("a Google Ads and a Meta export in one dataset", () => {
 });
 
 /** A database file with the migrations before 0005 (the source column) only (rows written the old way go in before the rest apply). */
-function databaseBefore0005(): string {
-  const dir = path.join(sb.dir, "old-migrations");
-  fs.mkdirSync(path.join(dir, "meta"), { recursive: true });
-  const src = path.resolve(__dirname, "../../../drizzle");
-  const journal = JSON.parse(fs.readFileSync(path.join(src, "meta/_journal.json"), "utf8")) as { entries: { tag: string }[] };
-  journal.entries = journal.entries.filter((e) => e.tag < "0005");
-  fs.writeFileSync(path.join(dir, "meta/_journal.json"), JSON.stringify(journal));
-  for (const e of journal.entries) fs.copyFileSync(path.join(src, `${e.tag}.sql`), path.join(dir, `${e.tag}.sql`));
-  const file = path.join(sb.dir, "old.db");
-  openDatabase(file, dir).$client.close();
-  return file;
-}
 
 describe("the migration", () => {
   it("gives every row the source of its upload, or of its dataset when it has none", () => {
-    const file = databaseBefore0005();
-    const old = openDatabase(file, path.join(sb.dir, "old-migrations"));
+    const { file, openOld } = databaseBefore("0005", sb.dir);
+    const old = openOld();
     old.$client.exec(
       `INSERT INTO datasets (id, name, file_name, source_format, sha256, size_bytes, mapping_json, summary_json)
        VALUES (5, 'old', 'g.csv', 'google_ads', 'abc', 10, '{}', '{}'), (6, 'mapped', 'x.csv', 'mapped', 'def', 10, '{}', '{}');
@@ -283,8 +269,8 @@ describe("the migration", () => {
   });
 
   it("brings back rows another platform's upload replaced under the old rule, and the dataset's totals with them", () => {
-    const file = databaseBefore0005();
-    const old = openDatabase(file, path.join(sb.dir, "old-migrations"));
+    const { file, openOld } = databaseBefore("0005", sb.dir);
+    const old = openOld();
     // Google upload 1, then Meta upload 2 replaced its row of 01-01 (the old key had no source), then Google upload 3
     // re-stated 01-01 and replaced the Meta row; 01-02 was replaced by Meta alone
     const summary = JSON.stringify({ kind: "observations", rowsImported: 3, totals: { impressions: 0, clicks: 60, conversions: 0, spend: 0, revenue: 0 } });

@@ -24,7 +24,7 @@ export function loadDatasetOr404(rawId: string): LoadedDataset {
  * e.g. a dataset too small to analyze, or the server busy) is returned for the page to show; anything else
  * propagates to error.tsx. Runs in the worker pool (lib/jobs/pool.ts), like the API.
  */
-export async function analyseOrMessage(datasetId: number, q: AnalysisQuery): Promise<{ analysis: DatasetAnalysis } | { message: string }> {
+export async function analyzeOrMessage(datasetId: number, q: AnalysisQuery): Promise<{ analysis: DatasetAnalysis } | { message: string }> {
   try {
     return { analysis: await runTask("analysis", { datasetId, q }) };
   } catch (e) {
@@ -36,7 +36,7 @@ export async function analyseOrMessage(datasetId: number, q: AnalysisQuery): Pro
   }
 }
 
-/** The campaign table's part of the analysis (no calibration, shown first), like analyseOrMessage. */
+/** The campaign table's part of the analysis (no calibration, shown first), like analyzeOrMessage. */
 export async function summaryOrMessage(datasetId: number, q: AnalysisQuery): Promise<{ summary: DatasetSummary } | { message: string }> {
   try {
     return { summary: await runTask("analysisSummary", { datasetId, q }) };
@@ -49,7 +49,7 @@ export async function summaryOrMessage(datasetId: number, q: AnalysisQuery): Pro
   }
 }
 
-/** Same as analyseOrMessage for one campaign named by a path segment (see campaignCandidates). */
+/** Same as analyzeOrMessage for one campaign named by a path segment (see campaignCandidates). */
 export async function campaignOrMessage(
   datasetId: number,
   segment: string,

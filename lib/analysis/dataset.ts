@@ -228,7 +228,7 @@ interface CampaignContext {
   horizonDays: number;
 }
 
-function analyseCampaign(c: CampaignContext): CampaignAnalysis {
+function analyzeCampaign(c: CampaignContext): CampaignAnalysis {
   const { e, input, sources, weekly, daily, span, unitLabel, q, horizonDays } = c;
   const f = e.forecast;
   const counts = outcomeDistribution(f.frequency, f.severity, { counts: true });
@@ -412,7 +412,7 @@ export function computeAnalysis(db: Db, datasetId: number, q: AnalysisQuery, use
     const model = rateModelOf(e, rows.rows, prior);
     const current = (days: number, name: "week" | "day") =>
       q.horizon === name && q.budget === undefined ? e.forecast : forecastAt(rows, model, e, days, budgetOf(i, days));
-    return analyseCampaign({
+    return analyzeCampaign({
       e,
       input,
       sources: sourcesOf ? (sourcesOf.get(input.campaign) ?? []) : [single!],

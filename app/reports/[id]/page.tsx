@@ -21,7 +21,7 @@ import { hasRevenue, unitSuffix } from "@/lib/export/report";
 import { analysisSearch } from "@/app/_components/analysis-query";
 import { readAnalysisQuery, type SearchParams } from "@/app/_components/read-query";
 import { SampleBadge, VerdictBadge } from "@/app/_components/badges";
-import { analyseOrMessage, campaignOrMessage, loadDatasetOr404 } from "@/app/_components/load-analysis";
+import { analyzeOrMessage, campaignOrMessage, loadDatasetOr404 } from "@/app/_components/load-analysis";
 import { PrintButton } from "@/app/_components/print-button";
 import { StaticHistogram } from "@/app/_components/static-histogram";
 import { PoolingPanel } from "@/app/datasets/[id]/pooling-panel";
@@ -44,7 +44,7 @@ export default async function ReportPage({ params, searchParams }: Props) {
   const ds = loadDatasetOr404(id);
   const { query } = readAnalysisQuery(await searchParams);
   const generatedAt = new Date().toISOString();
-  const result = ds.kind === "orders" ? { message: "An order list has no campaigns to forecast; open a performance dataset's report." } : await analyseOrMessage(ds.id, query);
+  const result = ds.kind === "orders" ? { message: "An order list has no campaigns to forecast; open a performance dataset's report." } : await analyzeOrMessage(ds.id, query);
 
   return (
     <article className="report" data-testid="report">

@@ -26,7 +26,7 @@ beforeAll(() => {
 afterAll(() => db.$client.close());
 
 /** Runs the analysis on every horizon; an AppError other than a user-facing 4xx, or any other error, fails. */
-function analyseEveryHorizon(id: number): AnalysisRun[] {
+function analyzeEveryHorizon(id: number): AnalysisRun[] {
   return HORIZONS.map((horizon) => computeAnalysis(db, id, { horizon }));
 }
 
@@ -105,14 +105,14 @@ describe("the analysis of generated accounts", () => {
 
   it("one sale a month, analyzed by the day", () => {
     const id = insertAccount(db, { seed: 11, days: 120, campaigns: [{ salesPerDay: 1 / 30, orderValue: 80, cvr: 0.01, cpc: 0.8 }] });
-    const runs = analyseEveryHorizon(id);
+    const runs = analyzeEveryHorizon(id);
     for (const r of runs) checkRun(r);
     expect(runs[0]!.result.campaigns[0]!.forecast.pZeroConversions).toBeGreaterThan(0.9);
   });
 
   it("100,000 sales a day at order values near 1,000,000 (the lattice from the sum's own scale)", { timeout: 300_000 }, () => {
     const id = insertAccount(db, { seed: 12, days: 21, campaigns: [{ salesPerDay: 1e5, orderValue: 1e6, cvr: 0.3, cpc: 0.5 }] });
-    for (const r of analyseEveryHorizon(id)) checkRun(r);
+    for (const r of analyzeEveryHorizon(id)) checkRun(r);
   });
 
   it("orders of a cent, and a file without revenue", () => {
@@ -124,9 +124,9 @@ describe("the analysis of generated accounts", () => {
         { salesPerDay: 3, orderValue: 0.01, cvr: 0.05, cpc: 0.1 },
       ],
     });
-    for (const r of analyseEveryHorizon(id)) checkRun(r);
+    for (const r of analyzeEveryHorizon(id)) checkRun(r);
     const counts = insertAccount(db, { seed: 14, days: 30, campaigns: [{ salesPerDay: 400, orderValue: null, cvr: 0.1, cpc: 1 }] });
-    for (const r of analyseEveryHorizon(counts)) expect(checkRun(r)).toBe(1);
+    for (const r of analyzeEveryHorizon(counts)) expect(checkRun(r)).toBe(1);
   });
 
   // Timing is not asserted (bench:engine measures it); the limits below only keep a loaded machine from failing.
@@ -148,7 +148,7 @@ describe("the analysis of generated accounts", () => {
     fc.assert(
       fc.property(accountArb, (spec) => {
         const id = insertAccount(db, spec, `prop-${++n}`);
-        for (const r of analyseEveryHorizon(id)) checkRun(r);
+        for (const r of analyzeEveryHorizon(id)) checkRun(r);
       }),
       { seed: 20261204, numRuns: 8 },
     );

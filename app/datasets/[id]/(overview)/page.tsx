@@ -9,7 +9,7 @@ import { UrlAnalysisControls } from "@/app/_components/analysis-controls";
 import { SampleBadge } from "@/app/_components/badges";
 import { DeleteDatasetButton } from "@/app/_components/delete-dataset-button";
 import { JsonDownloadButton } from "@/app/_components/export-buttons";
-import { analyseOrMessage, loadDatasetOr404, summaryOrMessage, type LoadedDataset } from "@/app/_components/load-analysis";
+import { analyzeOrMessage, loadDatasetOr404, summaryOrMessage, type LoadedDataset } from "@/app/_components/load-analysis";
 import { Stat } from "@/app/_components/stat";
 import { CampaignTable } from "../campaign-table";
 import { LagCard } from "../lag-card";
@@ -236,7 +236,7 @@ function SummaryPart({ summary, budget }: { summary: DatasetSummary; budget: num
 
 /** The whole analysis: the table with its calibration column, the JSON export and the pooling panel. */
 async function FullPart({ ds, query }: { ds: LoadedDataset; query: Query }) {
-  const result = await analyseOrMessage(ds.id, query);
+  const result = await analyzeOrMessage(ds.id, query);
   if ("message" in result) {
     return (
       <p className="alert warn" role="status">

@@ -105,7 +105,9 @@ export interface AutoLattice {
  *
  * Resolution: h <= sd(S) / 250 to sd(S) / 1000 (see `quantileResolution`), but not below min(E[X], sd(X)) / 400
  * (rare sales: the low quantiles are the atom at 0); for a continuous severity also
- * h <= min(E[X], sd(X)) / 20 (rounding moves the mean by O(h^2)); for order values given as points also
+ * h <= min(E[X], sd(X)) / 20 (rounding moves the mean by O(h^2)), or, when the severity has its partial moments and
+ * the sum so many orders that 0.063 sd(S) / sqrt(E[N]) is coarser, that bound with the split (as for points, below)
+ * as long as the lattice then fits without coarsening or density sampling; for order values given as points also
  * h <= max(sqrt(E[X^2]) / 50, 0.063 sd(S) / sqrt(E[N])), which keeps the variance the split adds below 1e-3 Var(S).
  * - Points whose values share a common decimal step at least as coarse as that (whole units, a constant) use it:
  *   the lattice is then exact.
@@ -131,21 +133,29 @@ export function autoLattice(shape: AggregateShape, severity: Severity, maxGrid =
   // a four-hundredth of the order values' scale resolves those (the sd-based rule alone would ask for ~1/4000).
   const orderScale = severity.variance > 0 ? Math.min(severity.mean, Math.sqrt(severity.variance)) : severity.mean;
   const sdLimit = Math.max(quantileResolution(shape), orderScale / RARE_RESOLUTION);
+  // The linear split adds at most E[N] h^2 / 4 to Var(S): below 1e-3 Var(S) (sd within 0.05%) up to this step.
+  const claims = severity.mean > 0 ? shape.mean / severity.mean : 0;
+  const splitVarianceLimit = claims > 0 ? (2 * Math.sqrt(SPLIT_VARIANCE) * shape.sd) / Math.sqrt(claims) : 0;
   if (severity.atoms) {
-    // The split adds at most E[N] h^2 / 4 to Var(S): keep that below 1e-3 Var(S) (sd within 0.05%), or below what
-    // h = sqrt(E[X^2]) / 50 adds, whichever allows the coarser step (pooled sums have sd far above the orders').
-    const claims = severity.mean > 0 ? shape.mean / severity.mean : 0;
-    const splitLimit = Math.max(
-      Math.sqrt(severity.secondMoment) / SEVERITY_RESOLUTION,
-      claims > 0 ? (2 * Math.sqrt(SPLIT_VARIANCE) * shape.sd) / Math.sqrt(claims) : 0,
-    );
+    // ... or below what h = sqrt(E[X^2]) / 50 adds, whichever allows the coarser step (pooled sums have sd far
+    // above the orders').
+    const splitLimit = Math.max(Math.sqrt(severity.secondMoment) / SEVERITY_RESOLUTION, splitVarianceLimit);
     const resolution = niceFloor(Math.min(sdLimit, splitLimit));
     const common = commonStep(severity.atoms.map(([v]) => v));
     let h = common !== null && common >= resolution ? common : resolution;
     while (pointsAt(h) > budget) h = niceCeil(h * 1.0001);
     return { step: h, discretisation: "linear" };
   }
-  let h = niceFloor(Math.min(sdLimit, orderScale / CONTINUOUS_RESOLUTION));
+  const roundingLimit = orderScale / CONTINUOUS_RESOLUTION;
+  let h = niceFloor(Math.min(sdLimit, roundingLimit));
+  // Rounding needs h <= min(E[X], sd(X)) / 20 for the mean; the mean-preserving split (when the severity has its
+  // partial moments) only the variance bound above. A sum of many orders, whose quantiles allow a step far above the
+  // orders' own scale, gets the split at that step when its lattice then fits without coarsening or density sampling:
+  // smaller lattices (Poisson 350 x lognormal(4, 1): 2^15 points in place of 2^16).
+  if (severity.meanAbove && splitVarianceLimit > roundingLimit) {
+    const split = niceFloor(Math.min(sdLimit, splitVarianceLimit));
+    if (split > h && pointsAt(split) <= Math.min(budget, DENSITY_ABOVE)) return { step: split, discretisation: "linear" };
+  }
   // A sum of very many claims (a large pool) is smooth on the scale of sd(S) / 250: its density can be sampled there
   // (coarse.ts) rather than resolving every order value on a lattice of millions of points.
   if (density && pointsAt(h) > DENSITY_ABOVE && Number.isFinite(sdLimit)) h = Math.max(h, niceFloor(sdLimit));
@@ -155,6 +165,6 @@ export function autoLattice(shape: AggregateShape, severity: Severity, maxGrid =
   // A heavy tail (lognormal sigma 2 to 3 reaches 1e6 to 1e9 times its median at 1e-13) forces a step far above the
   // order values' scale: rounding would then send most orders to 0 (Poisson 10 x lognormal(0, 2) at step 5: mean
   // 4.3% low). The mean-preserving linear split keeps E[X] exact at any step.
-  if (h > wanted && h > orderScale / CONTINUOUS_RESOLUTION) return { step: h, discretisation: "linear", coarsened: true };
+  if (h > wanted && h > roundingLimit) return { step: h, discretisation: "linear", coarsened: true };
   return { step: h, discretisation: "rounding", coarsened: h > wanted };
 }

@@ -71,10 +71,15 @@ const SD_COARSEST = 250;
  */
 function quantileResolution(shape: AggregateShape): number {
   if (!(shape.sd > 0)) return Infinity;
+  return Math.min(shape.sd / SD_COARSEST, Math.max(shape.sd / SD_FINEST, gammaQuantile01(shape) / 100));
+}
+
+/** The 1% quantile of a Gamma with the sum's mean and variance (Wilson-Hilferty, as above); 0 for a sum so skewed
+ * that the approximation reaches 0. */
+function gammaQuantile01(shape: AggregateShape): number {
   const a = (shape.mean * shape.mean) / (shape.sd * shape.sd);
   const c = 1 / (9 * a);
-  const q01 = shape.mean * Math.max(0, 1 - c - 2.326 * Math.sqrt(c)) ** 3;
-  return Math.min(shape.sd / SD_COARSEST, Math.max(shape.sd / SD_FINEST, q01 / 100));
+  return shape.mean * Math.max(0, 1 - c - 2.326 * Math.sqrt(c)) ** 3;
 }
 /** Points: a fiftieth of sqrt(E[X^2]) (the split then adds at most 1e-4 of E[X^2] per claim to Var(S)). */
 const SEVERITY_RESOLUTION = 50;
@@ -151,9 +156,11 @@ export function autoLattice(shape: AggregateShape, severity: Severity, maxGrid =
   // Rounding needs h <= min(E[X], sd(X)) / 20 for the mean; the mean-preserving split (when the severity has its
   // partial moments) only the variance bound above. A sum of many orders, whose quantiles allow a step far above the
   // orders' own scale, gets the split at that step when its lattice then fits without coarsening or density sampling:
-  // smaller lattices (Poisson 350 x lognormal(4, 1): 2^15 points in place of 2^16).
+  // smaller lattices (Poisson 350 x lognormal(4, 1): 2^15 points in place of 2^16). Only where even its 1% quantile
+  // keeps 100 steps (0.5%): sd / 1000 is no such bound for a skewed sum (a pool with a strong shared shock, whose
+  // 5% quantile may sit at a fiftieth of an sd), and there the orders' own scale stays the limit.
   if (severity.meanAbove && splitVarianceLimit > roundingLimit) {
-    const split = niceFloor(Math.min(sdLimit, splitVarianceLimit));
+    const split = niceFloor(Math.min(sdLimit, splitVarianceLimit, gammaQuantile01(shape) / 100));
     if (split > h && pointsAt(split) <= Math.min(budget, DENSITY_ABOVE)) return { step: split, discretisation: "linear" };
   }
   // A sum of very many claims (a large pool) is smooth on the scale of sd(S) / 250: its density can be sampled there

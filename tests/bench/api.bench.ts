@@ -78,6 +78,8 @@ interface Row {
   p99: number;
   errors: number;
   non2xx: number;
+  /** The statuses of the non-2xx answers and how many of each, e.g. "503 x 12". */
+  statuses: string;
 }
 
 function quantile(sorted: number[], p: number): number {
@@ -90,6 +92,7 @@ function quantile(sorted: number[], p: number): number {
 function run(name: string, opts: autocannon.Options): Promise<Row> {
   return new Promise((resolve, reject) => {
     const times: number[] = [];
+    const other = new Map<number, number>();
     const inst = autocannon({ ...opts, connections: CONNECTIONS, duration: DURATION_S }, (err, r) => {
       if (err) return reject(err);
       times.sort((a, b) => a - b);
@@ -101,10 +104,12 @@ function run(name: string, opts: autocannon.Options): Promise<Row> {
         p99: quantile(times, 0.99),
         errors: r.errors,
         non2xx: r.non2xx,
+        statuses: [...other].map(([code, n]) => `${code} x ${n}`).join(", "),
       });
     });
-    inst.on("response", (_client: unknown, _status: number, _bytes: number, responseTime: number) => {
+    inst.on("response", (_client: unknown, status: number, _bytes: number, responseTime: number) => {
       times.push(responseTime);
+      if (status < 200 || status > 299) other.set(status, (other.get(status) ?? 0) + 1);
     });
   });
 }
@@ -227,7 +232,7 @@ async function main(): Promise<void> {
     console.log("|---|---:|---:|---:|---:|---:|---:|---|");
     for (const r of rows)
       console.log(
-        `| ${r.name} | ${r.rps.toFixed(0)} | ${r.p50.toFixed(1)} | ${r.p95.toFixed(1)} | ${r.p99.toFixed(1)} | ${r.errors} | ${r.non2xx} | ${r.name.includes("(page)") ? "n/a (HTML page)" : r.p95 < 100 ? "yes" : "NO"} |`,
+        `| ${r.name} | ${r.rps.toFixed(0)} | ${r.p50.toFixed(1)} | ${r.p95.toFixed(1)} | ${r.p99.toFixed(1)} | ${r.errors} | ${r.non2xx}${r.statuses ? ` (${r.statuses})` : ""} | ${r.name.includes("(page)") ? "n/a (HTML page)" : r.p95 < 100 ? "yes" : "NO"} |`,
       );
     console.log("\nslider moves: one client, each request a new pool/correlation/floor (computed, not cached)");
     console.log("| control | requests | p50 ms | p95 ms | max ms | failed | p95 < 100 ms |");

@@ -1,6 +1,6 @@
 import "server-only";
 import type { Db } from "@/db/client";
-import { getCampaignSegments, getDatasetRow, getOrderValues, getSegmentObservations, type CampaignObservationRow } from "@/db/queries";
+import { getCampaignSegments, getDatasetRow, getOrderValues, getSegmentObservations } from "@/db/queries";
 import { estimateSeverity } from "@/lib/engine/estimate/severity";
 import type { CampaignInput, DayRow } from "@/lib/engine/estimate/types";
 import {
@@ -19,6 +19,7 @@ import { AppError } from "@/lib/errors";
 import { formatPercent, plural } from "@/lib/format";
 import { campaignRows } from "./dataset";
 import { learnedLag, newestUploadAt } from "./lag-learn";
+import { observationDays } from "./observation-days";
 import { resolveLag } from "./lag";
 import { resolveSource } from "./sources";
 import type { AbQuery, CompareQuery } from "./schemas";
@@ -287,31 +288,6 @@ function provisionalNote(provisional: number, afterDays: number, completeness: n
   );
 }
 
-/** A segment's rows as days: dated rows of one date summed, undated rows (ads without dates) one unit each. */
-function segmentDays(rows: readonly CampaignObservationRow[]): DayRow[] {
-  const first = rows[0];
-  if (first === undefined) return [];
-  if (!(first[0] && first[0] === first[1])) {
-    return rows.map(([, , impressions, clicks, conversions, spend, revenue]) => ({ date: null, impressions, clicks, conversions, spend, revenue }));
-  }
-  const days: DayRow[] = [];
-  let prev: DayRow | undefined;
-  for (const [start, end, impressions, clicks, conversions, spend, revenue] of rows) {
-    if (!(start && start === end)) continue;
-    if (prev !== undefined && prev.date === start) {
-      prev.impressions = prev.impressions === null && impressions === null ? null : (prev.impressions ?? 0) + (impressions ?? 0);
-      prev.clicks += clicks;
-      prev.conversions += conversions;
-      prev.spend += spend;
-      prev.revenue = prev.revenue === null && revenue === null ? null : (prev.revenue ?? 0) + (revenue ?? 0);
-    } else {
-      prev = { date: start, impressions, clicks, conversions, spend, revenue };
-      days.push(prev);
-    }
-  }
-  return days;
-}
-
 /** The two arms of `ab` as campaign inputs: two campaigns, or two segments of one (the campaign's order values for both). */
 function armsOf(db: Db, datasetId: number, q: AbQuery, source: string | undefined): [CampaignInput, CampaignInput] {
   if (q.campaign === undefined) {
@@ -330,7 +306,7 @@ function armsOf(db: Db, datasetId: number, q: AbQuery, source: string | undefine
         `No segment "${segment.slice(0, 80)}" in campaign "${campaign.slice(0, 80)}"${named.length > 0 ? ` (segments: ${named.join(", ")}${segments.length > named.length ? ", ..." : ""})` : " (its rows have no segments)"}.`,
       );
     }
-    const days = segmentDays(getSegmentObservations(db, datasetId, campaign, segment, source));
+    const { days } = observationDays(getSegmentObservations(db, datasetId, campaign, segment, source));
     return orders && orders.length > 0 ? { campaign: segment, days, orderValues: orders } : { campaign: segment, days };
   }) as [CampaignInput, CampaignInput];
 }

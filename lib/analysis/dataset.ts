@@ -21,6 +21,7 @@ import { formatFixed, plural } from "@/lib/format";
 import type { ImportSummary } from "@/lib/types/ingest";
 import { cacheNamespace } from "./cache";
 import { resolveLag } from "./lag";
+import { observationDays } from "./observation-days";
 import { datasetSources, resolveSource, singleSourceSummary, sourceSummaries } from "./sources";
 import { learnedLag, newestUploadAt } from "./lag-learn";
 import { correlationNote, shrinkageNote, verdictMessage } from "./messages";
@@ -100,40 +101,7 @@ export function campaignRows(db: Db, datasetId: number, only?: readonly string[]
   const dayLists: DayRow[][] = [];
   const spans: (RowSpan | null)[] = [];
   for (const { campaign, rows } of getObservationsByCampaign(db, datasetId, only, source)) {
-    const first = rows[0];
-    // The campaign's first row decides: undated rows (ads, or rows covering a period) stay one unit each.
-    const undated = first !== undefined && !(first[0] && first[0] === first[1]);
-    let days: DayRow[];
-    let periods: { start: string; end: string }[] | null = null;
-    if (undated) {
-      days = [];
-      periods = [];
-      for (const [start, end, impressions, clicks, conversions, spend, revenue] of rows) {
-        days.push({ date: null, impressions, clicks, conversions, spend, revenue });
-        if (periods) {
-          if (start && end && end >= start) periods.push({ start, end });
-          else periods = null; // one row without a period: the campaign's span is unknown
-        }
-      }
-    } else {
-      // Dated rows sorted by date: rows of one date (segments) are next to each other and summed.
-      days = [];
-      let prev: DayRow | undefined;
-      for (const [start, end, impressions, clicks, conversions, spend, revenue] of rows) {
-        // A campaign mixing dated and undated rows: keep the dated ones (undated rows are period totals).
-        if (!(start && start === end)) continue;
-        if (prev !== undefined && prev.date === start) {
-          prev.impressions = prev.impressions === null && impressions === null ? null : (prev.impressions ?? 0) + (impressions ?? 0);
-          prev.clicks += clicks;
-          prev.conversions += conversions;
-          prev.spend += spend;
-          prev.revenue = prev.revenue === null && revenue === null ? null : (prev.revenue ?? 0) + (revenue ?? 0);
-        } else {
-          prev = { date: start, impressions, clicks, conversions, spend, revenue };
-          days.push(prev);
-        }
-      }
-    }
+    const { days, periods } = observationDays(rows);
     names.push(campaign);
     dayLists.push(days);
     spans.push(spanOf(periods ?? []));

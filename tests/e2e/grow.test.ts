@@ -70,4 +70,21 @@ describe.skipIf(!chromiumPath)("a dataset that grows, on its page", () => {
     expect(await rows.first().innerText()).toContain("week-9.csv");
     expect(await page.locator('[data-testid="dataset-meta"]').innerText()).toContain("(3 days)");
   });
+
+  it("deletes the dataset from its page after the confirmation step, and goes to the list", async () => {
+    const { page } = s;
+    await page.goto(`${baseUrl}/datasets/${id}`);
+    const start = page.getByRole("button", { name: "Delete Growing shop" }).first();
+    await start.click();
+    const question = page.getByRole("group", { name: "Delete “Growing shop” and its rows?" });
+    await question.waitFor();
+    // Cancel changes nothing
+    await question.getByRole("button", { name: "Cancel" }).click();
+    expect((await fetch(`${baseUrl}/api/datasets/${id}`)).status).toBe(200);
+    await start.click();
+    await page.getByRole("button", { name: "Yes, delete" }).click();
+    await page.waitForURL("**/datasets");
+    expect((await fetch(`${baseUrl}/api/datasets/${id}`)).status).toBe(404);
+    expect(await page.locator("main").innerText()).not.toContain("Growing shop");
+  });
 });

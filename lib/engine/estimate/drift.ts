@@ -27,7 +27,7 @@ import { betaBinomialDistribution, negativeBinomialDistribution, pointMassAtZero
 import type { DispersionFit } from "./dispersion";
 import type { RateModel } from "./predictive";
 import type { DayRow } from "./types";
-import { risingLogs } from "./log-gamma";
+import { betaBinomialLogRatios, risingLogs } from "./log-gamma";
 
 /**
  * Discounts searched (1 = a fixed rate; 0.35 keeps about a day and a half of memory: 1 / (1 - delta) days).
@@ -176,7 +176,7 @@ function binomialStep(
   work: StepScratch,
 ): void {
   const ny = nr - yr;
-  const { x1, x2, x3 } = work;
+  const { x1, x2 } = work;
   // Discount every state and find the predictive's (alpha, beta); the states hold the discounted (a, b) until the
   // update below.
   for (let g = 0; g < G; g++) {
@@ -198,22 +198,16 @@ function binomialStep(
     }
     x1[g] = al;
     x2[g] = be;
-    x3[g] = al + be;
   }
-  if (scoring) {
-    // ln [B(y + al, n - y + be) / B(al, be)] as three rising factorials (n, y whole): a product and one logarithm
-    // each while n <= 32, the difference of two log-gammas above
-    risingLogs(x1, yr, G, x1);
-    risingLogs(x2, ny, G, x2);
-    risingLogs(x3, nr, G, x3);
-  }
+  // ln [B(y + al, n - y + be) / B(al, be)] (n, y whole): one logarithm a point while n <= 32, five above
+  if (scoring) betaBinomialLogRatios(x1, x2, yr, ny, G, x1);
   for (let g = 0; g < G; g++) {
     const s2 = gs[g] as number;
     const a = A[g] as number;
     const b = B[g] as number;
     const m = a / (a + b);
     if (scoring) {
-      const lp = (x1[g] as number) + (x2[g] as number) - (x3[g] as number);
+      const lp = x1[g] as number;
       score[g] = (score[g] as number) + lp;
       recent[g] = lam * (recent[g] as number) + lp;
     }
@@ -229,7 +223,6 @@ function binomialStep(
 interface StepScratch {
   x1: Float64Array;
   x2: Float64Array;
-  x3: Float64Array;
 }
 
 /** One day of the Poisson-base filter for every grid point (see binomialStep; NB predictive). */
@@ -303,7 +296,8 @@ function poissonStep(
  * Base: Poisson when some day has more conversions than clicks (view-through), binomial otherwise. Fractional
  * conversions enter the update as they are and are scored rounded.
  * Edge cases: a day without clicks only discounts the states (time passes, nothing is learnt); no rows -> the prior.
- * Cost: O(days x grid): three rising factorials per grid point and day (a product and a logarithm each for small counts).
+ * Cost: O(days x grid): one beta-binomial log ratio per grid point and day (one to five logarithms, see
+ * betaBinomialLogRatios).
  * @example driftFilter(rows).grid[driftFilter(rows).best] // { delta: 1, s2: 0, ... } on a steady campaign
  */
 export function driftFilter(rows: readonly DayRow[], options: DriftOptions = {}): DriftFilter {
@@ -325,7 +319,7 @@ export function driftFilter(rows: readonly DayRow[], options: DriftOptions = {})
   const B = new Float64Array(G).fill(b0);
   const score = new Float64Array(G);
   const recent = new Float64Array(G);
-  const work: StepScratch = { x1: new Float64Array(G), x2: new Float64Array(G), x3: new Float64Array(G) };
+  const work: StepScratch = { x1: new Float64Array(G), x2: new Float64Array(G) };
   const lam = options.scoreDiscount ?? DRIFT_SCORE_DISCOUNT;
   const T = rows.length;
   const dayA = new Float64Array(T + 1);

@@ -17,6 +17,7 @@ import {
   windowDistribution,
 } from "@/lib/engine/estimate";
 import type { DayRow, DriftState } from "@/lib/engine/estimate";
+import { betaBinomialLogRatios } from "@/lib/engine/estimate/log-gamma";
 import { reference } from "./reference";
 import { binomial, isoDay, normal, simulateDays } from "./simulate";
 
@@ -53,6 +54,30 @@ describe("lnGamma and risingLog", () => {
       expect(Math.abs(risingLog(x, k) / exact - 1)).toBeLessThan(1e-12);
     }
     expect(risingLog(5, 0)).toBe(0);
+  });
+
+  it("betaBinomialLogRatios equals ln B(al + y, be + k) - ln B(al, be) on every path (stdlib gammaln; 1e-12 of the largest log-gamma)", () => {
+    // products (y, k <= 32), Stirling with and without shifted arguments (k > 32), a long success run (y > 32),
+    // bases of 1e7 and more (lnGamma differences), tiny pseudo-counts (a floor state) and a ratio near underflow
+    const cases: [number, number, number, number][] = [
+      [2, 3, 1, 1],
+      [0.31, 17.4, 3, 29],
+      [0.004, 2.5, 0, 31],
+      [3.2, 104.7, 5, 295],
+      [0.7, 4.1, 2, 998],
+      [45.5, 900, 40, 3000],
+      [2e6, 9e6, 4, 20],
+      [1e-9, 1e-9, 0, 0],
+      [1e-9, 5e6, 32, 32],
+      [1e-12, 3.5, 7, 5000],
+    ];
+    for (const [a, b, y, k] of cases) {
+      const out = new Float64Array(1);
+      betaBinomialLogRatios(Float64Array.of(a), Float64Array.of(b), y, k, 1, out);
+      const exact = gammaln(a + y) + gammaln(b + k) - gammaln(a + b + y + k) - (gammaln(a) + gammaln(b) - gammaln(a + b));
+      const scale = Math.max(1, Math.abs(gammaln(a + b + y + k)), Math.abs(gammaln(a)), Math.abs(gammaln(b)));
+      expect(Math.abs((out[0] as number) - exact), `${a} ${b} ${y} ${k}`).toBeLessThan(1e-12 * scale);
+    }
   });
 });
 

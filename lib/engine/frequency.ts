@@ -341,7 +341,55 @@ export function applyPgfExcess(frequency: Frequency, z: Float64Array, count: num
   frequency.logPgfAt(x0, 0, t, 0);
   const l0 = t[0] as number;
   const g0 = Math.exp(l0);
-  frequency.applyLogPgf(z, count);
+  // Where |phi| <= SMALL_PHI (most of a smooth severity's high frequencies, whose transform is round-off) the series
+  // G(phi) = P(N = 0) + P(N = 1) phi + sum_{n >= 2} P(N = n) phi^n gives G(phi) - G(x0) = e0 + P(N = 1) phi with an
+  // error below P(N >= 2) |phi|^2 <= 1e-18, e0 = G(0) - G(x0) taken once by the exact path: no transcendental call.
+  let small = 0;
+  for (let j = 0; j < 2 * count; j += 2) {
+    const re = z[j] as number;
+    const im = z[j + 1] as number;
+    if (re * re + im * im <= SMALL_PHI2) small++;
+  }
+  if (small < SMALL_PHI_SHARE * count) {
+    frequency.applyLogPgf(z, count);
+    excessFromLog(z, count, l0, g0);
+    return;
+  }
+  const e = new Float64Array(2);
+  frequency.applyLogPgf(e, 1);
+  excessFromLog(e, 1, l0, g0);
+  const e0 = e[0] as number;
+  const p1 = frequency.pmf(1);
+  const rest = new Float64Array(2 * (count - small));
+  const at = new Int32Array(count - small);
+  for (let i = 0, j = 0, r = 0; i < count; i++, j += 2) {
+    const re = z[j] as number;
+    const im = z[j + 1] as number;
+    if (re * re + im * im <= SMALL_PHI2) {
+      z[j] = e0 + p1 * re;
+      z[j + 1] = p1 * im;
+    } else {
+      rest[2 * r] = re;
+      rest[2 * r + 1] = im;
+      at[r++] = j;
+    }
+  }
+  frequency.applyLogPgf(rest, count - small);
+  excessFromLog(rest, count - small, l0, g0);
+  for (let r = 0; r < count - small; r++) {
+    const j = at[r] as number;
+    z[j] = rest[2 * r] as number;
+    z[j + 1] = rest[2 * r + 1] as number;
+  }
+}
+
+/** |phi| up to which applyPgfExcess takes G(phi) from its first two terms (squared). */
+const SMALL_PHI2 = 1e-18;
+/** Share of small points from which applyPgfExcess separates them (below it, one pass over all is cheaper). */
+const SMALL_PHI_SHARE = 0.125;
+
+/** log G(phi) (as applyLogPgf leaves it) to G(phi) - G(x0), G(x0) = e^l0 = g0 (see applyPgfExcess). */
+function excessFromLog(z: Float64Array, count: number, l0: number, g0: number): void {
   for (let i = 0, j = 0; i < count; i++, j += 2) {
     const lr = z[j] as number;
     const li = z[j + 1] as number;

@@ -199,19 +199,24 @@ function binomialStep(
     x1[g] = al;
     x2[g] = be;
   }
-  // ln [B(y + al, n - y + be) / B(al, be)] (n, y whole): one logarithm a point while n <= 32, five above
+  // ln [B(y + al, n - y + be) / B(al, be)] (n, y whole): one logarithm a point while n <= 32, two above
   if (scoring) betaBinomialLogRatios(x1, x2, yr, ny, G, x1);
   for (let g = 0; g < G; g++) {
     const s2 = gs[g] as number;
     const a = A[g] as number;
     const b = B[g] as number;
-    const m = a / (a + b);
     if (scoring) {
       const lp = x1[g] as number;
       score[g] = (score[g] as number) + lp;
       recent[g] = lam * (recent[g] as number) + lp;
     }
-    const w = s2 === 0 ? 1 : 1 / (1 + (s2 * n * m) / Math.max(1e-12, 1 - m));
+    let w = 1;
+    if (s2 !== 0) {
+      // 1 / (1 + s2 n m / (1 - m)), with one division
+      const m = a / (a + b);
+      const q = Math.max(1e-12, 1 - m);
+      w = q / (q + s2 * n * m);
+    }
     // A long run without conversions under a small discount would decay a to 0 (m = 0, no finite predictive):
     // the floor keeps it a positive pseudo-count far below anything observable.
     A[g] = Math.max(MIN_STATE, a + w * y);

@@ -94,23 +94,31 @@ const PRODUCT_TERMS = 32;
 /** Products of PRODUCT_TERMS factors below this base stay below 1e224 (finite, and their ratios too). */
 const PRODUCT_BASE = 1e7;
 
-/** ln Gamma(x) + x - (x - 1/2) ln x - ln sqrt(2 pi): Stirling's correction series at x >= 10 (as in lnGamma). */
-function stirlingSeries(x: number): number {
-  const r = 1 / x;
-  const r2 = r * r;
-  return r * (1 / 12 - r2 * (1 / 360 - r2 * (1 / 1260 - r2 * (1 / 1680))));
-}
-
 /**
- * ln(1 + x) for x >= 0: 2 atanh(x / (2 + x)) by its series while x <= 1/4 (t = x / (2 + x) <= 1/9, nine terms,
+ * ln(1 + a/x) for a >= 0, x > 0: 2 atanh(t) with t = a / (2x + a) by its series while a <= x/4 (t <= 1/9, nine terms,
  * remainder below t^19 / 19 < 2e-20), Math.log1p above. Relative error ~1e-16; a fraction of a logarithm's cost.
  */
-function log1pSmall(x: number): number {
-  if (!(x <= 0.25)) return Math.log1p(x);
-  const t = x / (2 + x);
+function log1pRatio(a: number, x: number): number {
+  if (!(a <= 0.25 * x)) return Math.log1p(a / x);
+  const t = a / (2 * x + a);
   const t2 = t * t;
   return (
     2 * t * (1 + t2 * (1 / 3 + t2 * (1 / 5 + t2 * (1 / 7 + t2 * (1 / 9 + t2 * (1 / 11 + t2 * (1 / 13 + t2 * (1 / 15 + t2 * (1 / 17)))))))))
+  );
+}
+
+/**
+ * S(x) - S(y) for x, y >= 10, S(x) = ln Gamma(x) + x - (x - 1/2) ln x - ln sqrt(2 pi) (Stirling's correction series,
+ * four terms as in lnGamma), with one division: 1/x = y q and 1/y = x q, q = 1 / (x y).
+ */
+function stirlingDifference(x: number, y: number): number {
+  const q = 1 / (x * y);
+  const rx = y * q;
+  const ry = x * q;
+  const rx2 = rx * rx;
+  const ry2 = ry * ry;
+  return (
+    rx * (1 / 12 - rx2 * (1 / 360 - rx2 * (1 / 1260 - rx2 * (1 / 1680)))) - ry * (1 / 12 - ry2 * (1 / 360 - ry2 * (1 / 1260 - ry2 * (1 / 1680))))
   );
 }
 
@@ -215,8 +223,7 @@ export function betaBinomialLogRatios(al: Float64Array, be: Float64Array, y: num
         const bk = b + k;
         const ck = c + k;
         logs +=
-          (u - 0.5) * log1pSmall(a / u) - (bk - 0.5) * log1pSmall(a / bk) - a * Math.log1p((ck - v) / v) +
-          stirlingSeries(bk) - stirlingSeries(ck) - stirlingSeries(u) + stirlingSeries(v);
+          (u - 0.5) * log1pRatio(a, u) - (bk - 0.5) * log1pRatio(a, bk) - a * Math.log1p((ck - v) / v) + stirlingDifference(bk, ck) - stirlingDifference(u, v);
       } else {
         logs += lnGamma(b + k) - lnGamma(b) - (lnGamma(c + k) - lnGamma(c));
       }

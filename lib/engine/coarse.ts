@@ -14,7 +14,7 @@
  * R. N. Bracewell, "The Fourier Transform and Its Applications", 3rd ed., ch. 10.
  * The severity's transforms it samples from live in severity-transform.ts.
  */
-import { gridFor, MAX_GRID } from "./aggregate";
+import { doubledGrid, gridFor, MAX_GRID } from "./aggregate";
 import { checkLattice, roundoffFailure } from "./lattice-check";
 import type { AggregateShape, LatticeResult } from "./aggregate";
 import { irfft } from "./fft";
@@ -272,7 +272,7 @@ export function coarseLattice(
     const meanOff = Math.abs(m * step - expectedMean) > 1e-6 * expectedMean;
     if (edge > 1e-12 || meanOff) {
       if (n < maxGrid) {
-        n *= 2;
+        n = doubledGrid(n, maxGrid);
         continue;
       }
       throw new RangeError(`the lattice of ${n} points at step ${step} cannot hold this distribution`);

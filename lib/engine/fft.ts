@@ -1,5 +1,7 @@
 /**
- * Real-input FFTs of power-of-two size N built on fft.js (radix-4, https://github.com/indutny/fft.js).
+ * Real-input FFTs of size N a power of two, or three times one, built on fft.js (radix-4,
+ * https://github.com/indutny/fft.js); a size 3 * 2^k transform is three fft.js transforms of 2^k points joined by
+ * one radix-3 pass (decimation in time), so a grid need not be rounded up to the next power of two.
  *
  * A real sequence x of length N is packed as N/2 complex values z_n = x_{2n} + i x_{2n+1}; one complex FFT of
  * size N/2 and an O(N) twiddle pass give the half spectrum Y_0..Y_{N/2} (the rest follows from Y_{N-k} =
@@ -13,7 +15,8 @@ import { Lru } from "./lru";
 
 interface Plan {
   readonly n: number;
-  readonly half: FFT;
+  /** The forward complex DFT of N/2 points (interleaved, out and input distinct). */
+  readonly transform: (out: Float64Array, input: Float64Array) => void;
   /** Scratch of n doubles for the packed half-size transform (reused: the engine is synchronous). */
   readonly work: Float64Array;
   /** Scratch of n doubles for a shorter input zero-padded to n (reused: a lattice's severity is short). */
@@ -30,8 +33,12 @@ function plan(n: number): Plan {
   return plans.getOrCompute(n, () => makePlan(n));
 }
 
+/** Whether n is a power of two. */
+const isPow2 = (n: number): boolean => (n & (n - 1)) === 0;
+
 function makePlan(n: number): Plan {
-  if (!(n >= 4) || (n & (n - 1)) !== 0) throw new RangeError(`FFT size must be a power of two >= 4, got ${n}`);
+  const threeTimes = n >= 24 && n % 3 === 0 && isPow2(n / 3);
+  if (!(n >= 4) || !(isPow2(n) || threeTimes)) throw new RangeError(`FFT size must be a power of two >= 4 or three times one >= 24, got ${n}`);
   const h = n / 2;
   const cos = new Float64Array(h + 1);
   const sin = new Float64Array(h + 1);
@@ -40,13 +47,92 @@ function makePlan(n: number): Plan {
     cos[k] = Math.cos(a);
     sin[k] = Math.sin(a);
   }
-  return { n, half: new FFT(h), cos, sin, work: new Float64Array(n), padded: new Float64Array(n) };
+  return { n, transform: threeTimes ? radix3Transform(h) : pow2Transform(h), cos, sin, work: new Float64Array(n), padded: new Float64Array(n) };
+}
+
+function pow2Transform(size: number): Plan["transform"] {
+  const fft = new FFT(size);
+  return (out, input) => fft.transform(out, input);
+}
+
+/**
+ * The forward complex DFT of size = 3 m points (m a power of two >= 4), decimation in time: with A_s the DFT of the
+ * m points z_(3j+s) (s = 0, 1, 2; fft.js), t_s = W^(s q) A_s[q] and W = e^(-2 pi i / size),
+ *   Z[q] = A_0 + t_1 + t_2,   Z[q + m] = A_0 + w t_1 + w^2 t_2,   Z[q + 2m] = A_0 + w^2 t_1 + w t_2,
+ * w = e^(-2 pi i / 3) = -1/2 - i sqrt(3)/2, for q < m.
+ * Reference: C. Van Loan, "Computational Frameworks for the Fast Fourier Transform" (SIAM, 1992), section 2.3.
+ */
+function radix3Transform(size: number): Plan["transform"] {
+  const m = size / 3;
+  const fft = new FFT(m);
+  const a = [new Float64Array(2 * m), new Float64Array(2 * m), new Float64Array(2 * m)] as const;
+  const b = [new Float64Array(2 * m), new Float64Array(2 * m), new Float64Array(2 * m)] as const;
+  // W^q and W^(2q), q < m
+  const c1 = new Float64Array(m);
+  const s1 = new Float64Array(m);
+  const c2 = new Float64Array(m);
+  const s2 = new Float64Array(m);
+  for (let q = 0; q < m; q++) {
+    c1[q] = Math.cos((2 * Math.PI * q) / size);
+    s1[q] = Math.sin((2 * Math.PI * q) / size);
+    c2[q] = Math.cos((4 * Math.PI * q) / size);
+    s2[q] = Math.sin((4 * Math.PI * q) / size);
+  }
+  const half3 = Math.sqrt(3) / 2;
+  return (out, input) => {
+    const [a0, a1, a2] = a;
+    const [b0, b1, b2] = b;
+    for (let j = 0, i = 0; j < 2 * m; j += 2, i += 6) {
+      a0[j] = input[i] as number;
+      a0[j + 1] = input[i + 1] as number;
+      a1[j] = input[i + 2] as number;
+      a1[j + 1] = input[i + 3] as number;
+      a2[j] = input[i + 4] as number;
+      a2[j + 1] = input[i + 5] as number;
+    }
+    fft.transform(b0, a0);
+    fft.transform(b1, a1);
+    fft.transform(b2, a2);
+    for (let q = 0, j = 0; q < m; q++, j += 2) {
+      const cq = c1[q] as number;
+      const sq = s1[q] as number;
+      const cq2 = c2[q] as number;
+      const sq2 = s2[q] as number;
+      const xr = b1[j] as number;
+      const xi = b1[j + 1] as number;
+      const yr = b2[j] as number;
+      const yi = b2[j + 1] as number;
+      // t1 = (cos - i sin) x, t2 = (cos 2 - i sin 2) y
+      const t1r = cq * xr + sq * xi;
+      const t1i = cq * xi - sq * xr;
+      const t2r = cq2 * yr + sq2 * yi;
+      const t2i = cq2 * yi - sq2 * yr;
+      const sr = t1r + t2r;
+      const si = t1i + t2i;
+      const dr = t1r - t2r;
+      const di = t1i - t2i;
+      const a0r = b0[j] as number;
+      const a0i = b0[j + 1] as number;
+      const mr = a0r - 0.5 * sr;
+      const mi = a0i - 0.5 * si;
+      out[j] = a0r + sr;
+      out[j + 1] = a0i + si;
+      // w t1 + w^2 t2 = -s/2 - i sqrt(3)/2 d; w^2 t1 + w t2 = -s/2 + i sqrt(3)/2 d
+      const k1 = j + 2 * m;
+      const k2 = j + 4 * m;
+      out[k1] = mr + half3 * di;
+      out[k1 + 1] = mi - half3 * dr;
+      out[k2] = mr - half3 * di;
+      out[k2 + 1] = mi + half3 * dr;
+    }
+  };
 }
 
 /**
  * Forward real DFT: Y_k = sum_{j<N} x_j exp(-2 pi i j k / N), k = 0..N/2.
  *
- * @param x - real input of length N (a power of two >= 4); shorter inputs are zero-padded to `n`
+ * @param x - real input of length N (a power of two >= 4, or three times one >= 24); shorter inputs are zero-padded
+ * to `n`
  * @param n - transform size (defaults to x.length)
  * @returns the half spectrum, interleaved, length N + 2. Example: rfft(Float64Array.of(1, 0, 0, 0)) is all (1, 0).
  */
@@ -62,7 +148,7 @@ export function rfft(x: Float64Array, n: number = x.length): Float64Array {
   }
   // The real array read as N/2 interleaved complex numbers is exactly z_n = x_{2n} + i x_{2n+1}.
   const z = p.work;
-  p.half.transform(z, input);
+  p.transform(z, input);
   const y = new Float64Array(n + 2);
   const { cos, sin } = p;
   // k = 0 and k = N/2 (Z is periodic with period N/2: both use Z_0): Y_0 = Re Z_0 + Im Z_0, Y_{N/2} = Re - Im.
@@ -142,7 +228,7 @@ export function irfft(y: Float64Array): Float64Array {
   // The inverse by the forward transform: ifft(Z) = swap(fft(swap(Z))) / (N/2), swap exchanging real and imaginary
   // parts. fft.js's own inverse runs the same radix-4 code with the sign flipped and a division pass, about twice
   // the time of a forward transform here.
-  p.half.transform(x, zin);
+  p.transform(x, zin);
   for (let j = 0; j < n; j += 2) {
     const re = x[j + 1] as number;
     x[j + 1] = x[j] as number;

@@ -52,3 +52,12 @@ export function nextPow2(n: number): number {
   while (p < n) p *= 2;
   return p;
 }
+
+/**
+ * Smallest FFT size >= n that fft.ts transforms: a power of two, or three times one from 24 up (a grid a quarter
+ * smaller than the power of two above it whenever that one holds). Example: nextFftSize(5000) returns 6144.
+ */
+export function nextFftSize(n: number): number {
+  const p = nextPow2(n);
+  return p >= 32 && 0.75 * p >= n ? 0.75 * p : p;
+}

@@ -26,7 +26,11 @@ interface Plan {
   readonly sin: Float64Array;
 }
 
-const MAX_CACHED_PLANS = 6;
+/**
+ * Plans kept: one per size, and an analysis's lattices use about nine sizes (2^12 to 2^16 and three times 2^11 to
+ * 2^14); fewer than that rebuilt plans (their tables and fft.js's) over and over.
+ */
+const MAX_CACHED_PLANS = 12;
 const plans = new Lru<number, Plan>(MAX_CACHED_PLANS);
 
 function plan(n: number): Plan {

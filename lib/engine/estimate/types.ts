@@ -118,6 +118,10 @@ export function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown, wha
  */
 export function normaliseRows(days: readonly DayRow[]): { unit: Unit; rows: DayRow[] } {
   if (days.length > 0 && days.every((d) => d.date === null)) return { unit: "ad", rows: days.map((d) => ({ ...d })) };
+  // Already one row per date in date order (what the database's reader gives): copied as they are.
+  let ordered = true;
+  for (let i = 1; i < days.length && ordered; i++) ordered = (days[i - 1]!.date as string) < (days[i]!.date as string);
+  if (ordered) return { unit: "day", rows: days.map((d) => ({ ...d })) };
   const byDate = new Map<string, DayRow>();
   for (const d of days) {
     const key = d.date as string;

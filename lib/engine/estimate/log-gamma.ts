@@ -123,6 +123,30 @@ function stirlingDifference(x: number, y: number): number {
 }
 
 /**
+ * (x)_n / (z)_n = x (x + 1) ... (x + n - 1) / (z (z + 1) ... (z + n - 1)) for a whole n >= 1, as a quotient of two
+ * products (two of each side by side, so the multiplications do not wait on each other): finite for n <= 32 and
+ * x, z below 1e7 (each product below 1e224). Small enough to be inlined into betaBinomialLogRatios's loop.
+ */
+function risingRatio(x: number, z: number, n: number): number {
+  let num = x;
+  let den = z;
+  let num1 = 1;
+  let den1 = 1;
+  let j = 1;
+  for (; j + 1 < n; j += 2) {
+    num *= x + j;
+    den *= z + j;
+    num1 *= x + j + 1;
+    den1 *= z + j + 1;
+  }
+  if (j < n) {
+    num *= x + j;
+    den *= z + j;
+  }
+  return (num * num1) / (den * den1);
+}
+
+/**
  * ln [B(al + y, be + k) / B(al, be)] = ln (al)_y + ln (be)_k - ln (al + be)_(y+k) for al[g], be[g] > 0 and whole
  * y, k >= 0, into out[g] for g < count (out may be al or be): the beta-binomial log pmf of y successes in y + k
  * trials without its binomial coefficient, for every point of the drift filter's grid in one call a day.
@@ -148,46 +172,15 @@ export function betaBinomialLogRatios(al: Float64Array, be: Float64Array, y: num
     // ln [(a)_y / (c + k)_y]
     if (y > 0) {
       const base = c + k;
-      if (y <= PRODUCT_TERMS && base < PRODUCT_BASE) {
-        let num = a;
-        let den = base;
-        let num1 = 1;
-        let den1 = 1;
-        let j = 1;
-        for (; j + 1 < y; j += 2) {
-          num *= a + j;
-          den *= base + j;
-          num1 *= a + j + 1;
-          den1 *= base + j + 1;
-        }
-        if (j < y) {
-          num *= a + j;
-          den *= base + j;
-        }
-        ratio = (num * num1) / (den * den1);
-      } else {
+      if (y <= PRODUCT_TERMS && base < PRODUCT_BASE) ratio = risingRatio(a, base, y);
+      else {
         logs = lnGamma(a + y) - lnGamma(a) - (lnGamma(base + y) - lnGamma(base));
       }
     }
     // ln [(b)_k / (c)_k]
     if (k > 0) {
       if (k <= PRODUCT_TERMS && c + k < PRODUCT_BASE) {
-        let num = b;
-        let den = c;
-        let num1 = 1;
-        let den1 = 1;
-        let j = 1;
-        for (; j + 1 < k; j += 2) {
-          num *= b + j;
-          den *= c + j;
-          num1 *= b + j + 1;
-          den1 *= c + j + 1;
-        }
-        if (j < k) {
-          num *= b + j;
-          den *= c + j;
-        }
-        const r = (num * num1) / (den * den1);
+        const r = risingRatio(b, c, k);
         const both = ratio * r;
         if (both > 1e-300) ratio = both;
         else {

@@ -40,13 +40,36 @@ export const LagOptionSchema = z.object({
 export type LagOption = z.infer<typeof LagOptionSchema>;
 
 /**
- * Days since 1970-01-01 of an ISO date "YYYY-MM-DD" (UTC calendar), read from its digits (Date.UTC, not Date.parse
- * of a built string: a third of the cost on a year of days for 1,000 campaigns); NaN when it is not of that form.
+ * Days since 1970-01-01 of an ISO date "YYYY-MM-DD" (UTC calendar), read from its digit codes and counted in whole
+ * days (Hinnant's days_from_civil: no substring, number parse or Date call per row, on a year of days for 1,000
+ * campaigns); NaN when it is not of that form. A year below 100 (which Date.UTC reads as 19xx), a month outside
+ * 1..12 or a day outside 1..31 goes to Date.UTC, as before.
+ * Reference: H. Hinnant, "chrono-Compatible Low-Level Date Algorithms" (days_from_civil).
  * @example isoDay("1970-01-08") // 7
  */
 function isoDay(date: string): number {
-  if (date.length !== 10) return NaN;
-  return Date.UTC(Number(date.slice(0, 4)), Number(date.slice(5, 7)) - 1, Number(date.slice(8, 10))) / 86_400_000;
+  if (date.length !== 10 || date.charCodeAt(4) !== 45 || date.charCodeAt(7) !== 45) return NaN;
+  let y = 0;
+  for (let i = 0; i < 4; i++) {
+    const c = date.charCodeAt(i) - 48;
+    if (!(c >= 0 && c <= 9)) return NaN;
+    y = 10 * y + c;
+  }
+  const m1 = date.charCodeAt(5) - 48;
+  const m2 = date.charCodeAt(6) - 48;
+  const d1 = date.charCodeAt(8) - 48;
+  const d2 = date.charCodeAt(9) - 48;
+  if (!(m1 >= 0 && m1 <= 9 && m2 >= 0 && m2 <= 9 && d1 >= 0 && d1 <= 9 && d2 >= 0 && d2 <= 9)) return NaN;
+  const m = 10 * m1 + m2;
+  const d = 10 * d1 + d2;
+  if (y < 100 || m < 1 || m > 12 || d < 1 || d > 31) return Date.UTC(y, m - 1, d) / 86_400_000;
+  // days_from_civil: years counted from March, so the leap day ends a year
+  const yy = m <= 2 ? y - 1 : y;
+  const era = Math.floor(yy / 400);
+  const yoe = yy - era * 400;
+  const doy = Math.floor((153 * (m > 2 ? m - 3 : m + 9) + 2) / 5) + d - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return era * 146097 + doe - 719468;
 }
 
 /** Ages and completeness of dated rows under a lag option: F(age) for ages below the horizon, else 1. */

@@ -22,6 +22,21 @@ describe("rows under a lag curve", () => {
     expect(rowLag([row(25, 1, 0)], { asOf: day(19), fractions }).fractions[0]).toBe(fractions[0]);
   });
 
+  it("ages rows in whole UTC days exactly as Date.UTC counts them, every day from 1899 to 2101 and a few rolled-over dates", () => {
+    const asOf = "2101-03-01";
+    const start = Date.UTC(1899, 0, 1);
+    const dates: string[] = [];
+    for (let t = start; t <= Date.UTC(2101, 2, 1); t += 86_400_000) dates.push(new Date(t).toISOString().slice(0, 10));
+    // a year Date.UTC reads as 19xx, and out-of-range months and days it rolls over
+    dates.push("0050-06-15", "2024-13-01", "2023-02-30", "2024-00-10");
+    const rows = dates.map((date) => ({ date, impressions: null, clicks: 10, conversions: 0, spend: 1, revenue: null }));
+    const lag = rowLag(rows, { asOf, fractions: [0.5] });
+    const utc = (d: string): number => Date.UTC(Number(d.slice(0, 4)), Number(d.slice(5, 7)) - 1, Number(d.slice(8, 10))) / 86_400_000;
+    const expected = dates.map((d) => Math.max(0, utc(asOf) - utc(d)));
+    expect(dates.length).toBeGreaterThan(73_000);
+    expect(Array.from(lag.ages)).toEqual(expected);
+  });
+
   it("teaches the rate F x the clicks of a provisional day, capping arrivals at F n only for the binomial base", () => {
     const out = scaleProvisional([row(0, 400, 3), row(1, 400, 90)], [1, 0.2]);
     expect(out[0]).toEqual(row(0, 400, 3));

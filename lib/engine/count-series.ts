@@ -214,16 +214,24 @@ function countSeries(
     tail += pmf[i] as number;
   }
   const last = length - 1;
+  // Point i is the last needed at phi when (lo + i + 1) ln|phi| + ln P(M > lo + i) < ln 1e-18, that is when |phi|^2 <
+  // reach2[i] = exp(2 (ln 1e-18 - ln P(M > lo + i)) / (lo + i + 1)): non-decreasing in i (a longer sum is never
+  // needed where a shorter one is enough), so the first such i is found by comparing |phi|^2, without a logarithm.
+  const reach2 = new Float64Array(length);
+  for (let i = 0; i < length; i++) reach2[i] = Math.exp((2 * (LN_TRUNCATION - (logTail[i] as number))) / (lo + i + 1));
+  /** Points read one by one before the binary search: most frequencies have |phi| far below 1 and stop early. */
+  const SCAN = 16;
 
-
-  /** Last point needed at |phi| = e^lnr: the first i with (lo + i + 1) lnr + ln P(M > lo + i) < ln 1e-18. */
-  const topIndex = (lnr: number): number => {
-    if (!(lnr < 0)) return last;
-    let low = 0;
+  /** Last point needed at |phi|^2 = r2: the first i with r2 < reach2[i] (the whole support once |phi| >= 1). */
+  const topIndex = (r2: number): number => {
+    if (!(r2 < 1)) return last;
+    const scan = Math.min(SCAN, last);
+    for (let i = 0; i < scan; i++) if (r2 < (reach2[i] as number)) return i;
+    let low = scan;
     let high = last;
     while (low < high) {
       const mid = (low + high) >> 1;
-      if ((lo + mid + 1) * lnr + (logTail[mid] as number) < LN_TRUNCATION) high = mid;
+      if (r2 < (reach2[mid] as number)) high = mid;
       else low = mid + 1;
     }
     return low;
@@ -231,8 +239,12 @@ function countSeries(
   const logModulus = (re: number, im: number): number => Math.min(0, 0.5 * Math.log(re * re + im * im));
 
   const stepsAt = (zr: number, zi: number): number => {
-    if (logBound(zr, zi) < LN_NEGLIGIBLE || (lo > 0 && zr === 0 && zi === 0)) return 0;
-    return topIndex(logModulus(zr, zi)) + 1;
+    if (lo > 0 && zr === 0 && zi === 0) return 0;
+    const top = topIndex(zr * zr + zi * zi);
+    // Where a bound on |G_M(phi)| is negligible the transform is 0: only worth asking where the sum is long (terms
+    // near 1 in size there cancel to nothing); a short sum at a small |phi| is exact as it is.
+    if (top >= SCAN && logBound(zr, zi) < LN_NEGLIGIBLE) return 0;
+    return top + 1;
   };
   const evalAt = (z: Float64Array, j: number, steps: number): void => {
     const zr = z[j] as number;

@@ -98,13 +98,19 @@ export function severityCharacteristic(
   // hundredth of the scale: the step grows so the sum has at most 2^18 terms.
   const h = Math.max(Math.min(severity.mean, Math.sqrt(severity.variance)) / 100, severity.upperPoint(1e-13) / (1 << 18));
   // The rounding lattice (up to 2^18 points, an erfc each) only when a bin is summed one by one: a coarse grid
-  // usually takes its transform from `grid` (one FFT of a memoized split) and never calls cf.
+  // usually takes its transform from `grid` (one FFT of a memoized split) and never calls cf. Where it does not (the
+  // Nyquist probe of a sum that then turns out not smooth), the lattice is kept for the next request on the same
+  // order values: a pool-size slider at a strong correlation probed with it on every move, 60 to 75 ms of erfc each.
+  // Keyed like the splits below, with the median and the 1e-13 point as well (a capped lognormal keeps its kind).
   let lattice: Float64Array | null = null;
   return {
     grid: (n, step, budget) => lognormalGridTransform(severity, n, step, Math.max(h, coarsest), budget),
     cost: latticeLength(severity, h),
     cf(t, out, at) {
-      lattice ??= discretise(severity, h).pmf;
+      lattice ??= roundingMemo.getOrCompute(
+        `${severity.kind},${severity.mean},${severity.variance},${severity.median},${severity.upperPoint(SEVERITY_TAIL_EPS)},${h}`,
+        () => discretise(severity, h).pmf,
+      );
       const f = lattice;
       const a = t * h;
       const wr = Math.cos(a);
@@ -323,4 +329,6 @@ export function momentMatchedLognormal(severity: Severity, h: number, top: numbe
 const SPLIT_MEMO = 3;
 const TRANSFORM_MEMO = 16;
 const splitMemo = new Lru<string, Float64Array>(SPLIT_MEMO);
+/** Rounding lattices of severityCharacteristic's bin-by-bin sum (up to 2 MiB each), kept the same way. */
+const roundingMemo = new Lru<string, Float64Array>(SPLIT_MEMO);
 const transformMemo = new Lru<string, Float64Array>(TRANSFORM_MEMO);

@@ -91,6 +91,35 @@ describe("beta-binomial count of a pool sharing a Beta rate", () => {
     }
   });
 
+  it("truncates where |phi|^(m + 1) P(M > m) first falls below 1e-18 (found without a logarithm; 1 point either way)", () => {
+    // The engine benchmark's slider pool: 1,000 budgets of 70 clicks sharing Beta(0.760, 112.7), a support of 23k.
+    const p = 0.0067;
+    const total = (1 - p) / (p * 1.2957186411798067) - 1;
+    const s = betaBinomialSeries(70000, p * total, (1 - p) * total, 1 << 20);
+    if (s === null) throw new Error("expected a series");
+    const rng = createRng(11);
+    let checked = 0;
+    for (let i = 0; i < 2000; i++) {
+      const r = i % 3 === 0 ? 1 - 10 ** (-1 - 4 * rng.uniform()) : rng.uniform();
+      const t = Math.PI * rng.uniform();
+      const [zr, zi] = [r * Math.cos(t), r * Math.sin(t)];
+      const steps = s.stepsAt(zr, zi);
+      if (steps === 0) continue; // a transform bounded below 1e-20 is 0 without a sum
+      // The definition, in logarithms: the first i with (lo + i + 1) ln|phi| + ln P(M > lo + i) < ln 1e-18.
+      const lnr = Math.log(r);
+      let want = s.pmf.length - 1;
+      for (let j = 0; j < s.pmf.length; j++) {
+        if ((s.lo + j + 1) * lnr + (s.logTail[j] as number) < Math.log(1e-18)) {
+          want = j;
+          break;
+        }
+      }
+      expect(Math.abs(steps - (want + 1))).toBeLessThanOrEqual(1);
+      checked++;
+    }
+    expect(checked).toBeGreaterThan(1000);
+  });
+
   it("gives the same pooled transform as the Beta mixture by quadrature (both exact to 1e-13 on the circle)", () => {
     // 10 budgets of 70 clicks at p 0.0067 with rho 0.2 and lognormal orders: a day-level pool.
     const frequency = binomial(70, 0.0067);

@@ -1,8 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { lognormalGridTransform, momentMatchedLognormal } from "@/lib/engine/severity-transform";
+import { lognormalGridTransform, momentMatchedLognormal, severityCharacteristic } from "@/lib/engine/severity-transform";
 import { negativeBinomial } from "@/lib/engine/frequency";
 import { pooledShare, shareMoments } from "@/lib/engine/pool";
-import { lognormalSeverity } from "@/lib/engine/severity";
+import { capSeverity, lognormalSeverity, type Severity } from "@/lib/engine/severity";
+import { discretise } from "@/lib/engine/discretise";
 
 /**
  * The lognormal's transform on a coarse grid (lib/engine/coarse.ts): the moment-matched split against the closed-form
@@ -103,4 +104,39 @@ describe("grid transform of a lognormal", () => {
       expect(Math.abs(r.distribution.cv / closed.cv - 1)).toBeLessThan(1e-4);
     }
   }, 60_000);
+});
+
+describe("severityCharacteristic's bin-by-bin transform, kept between requests on the same order values", () => {
+  /** sum_k f_k exp(-i t k h) over a fresh rounding lattice of s at h, with exact cos and sin per term. */
+  function direct(s: Severity, h: number, t: number): [number, number] {
+    const f = discretise(s, h).pmf;
+    let re = 0;
+    let im = 0;
+    f.forEach((p, k) => {
+      re += p * Math.cos(t * k * h);
+      im -= p * Math.sin(t * k * h);
+    });
+    return [re, im];
+  }
+
+  it("gives each severity its own transform when calls on different ones interleave (the direct sum, 1e-13)", () => {
+    // A whole lognormal, another one, and the first capped (same kind): the kept rounding lattice is keyed by what
+    // fixes each, so no call reads another's. The recurrence re-anchored every 32 terms agrees with exact cos and
+    // sin per term to ~1e-15.
+    const whole = lognormalSeverity(2.57, 1.63);
+    const other = lognormalSeverity(2.57, 1.2);
+    const capped = capSeverity(whole, whole.upperPoint(1e-4));
+    expect(Math.abs(capped.mean / whole.mean - 1)).toBeGreaterThan(1e-3);
+    const out = new Float64Array(2);
+    for (let round = 0; round < 2; round++) {
+      for (const s of [whole, other, capped]) {
+        const h = Math.max(Math.min(s.mean, Math.sqrt(s.variance)) / 100, s.upperPoint(1e-13) / (1 << 18));
+        for (const t of [0.3 / h, 2 / h]) {
+          severityCharacteristic(s).cf(t, out, 0);
+          const [re, im] = direct(s, h, t);
+          expect(Math.hypot((out[0] as number) - re, (out[1] as number) - im)).toBeLessThan(1e-13);
+        }
+      }
+    }
+  });
 });

@@ -17,7 +17,7 @@
  * rare count and the trimmed tail are one computation whose pieces share the grid and the checks' allowances; the
  * checks themselves live in lattice-check.ts and the automatic step in lattice-step.ts.
  */
-import { irfft, rfftMemo } from "./fft";
+import { irfft, rfftMemo, spectrumScratch } from "./fft";
 import { discretise } from "./discretise";
 import type { DiscretisationMethod } from "./discretise";
 import { applyPgfExcess, rareCount } from "./frequency";
@@ -161,7 +161,8 @@ export function compoundFft(
     }
     // rfft zero-pads the severity to n in a scratch array of its own
     const x = theta > 0 ? term.severity.map((v, k) => v * Math.exp(-theta * k)) : term.severity;
-    const y = rfftMemo(x, n, term.severity.length);
+    // The first term's spectrum becomes the product inverted below: it can live in the plan's scratch.
+    const y = rfftMemo(x, n, term.severity.length, product === null ? spectrumScratch(n) : undefined);
     // A single term that can give G(phi) - G(f_0) directly does (the atom is then not subtracted below).
     if (rare) applyHigher(rare.higher, y, half);
     else if (excess) (term.applyExcess as NonNullable<CompoundTerm["applyExcess"]>)(y, half, term.severity[0] as number);
@@ -268,7 +269,8 @@ function trimEnds(
       start++;
     }
   }
-  return { pmf: start === 0 && end === pmf.length ? pmf : pmf.slice(start, end), dropped: start };
+  // A view: every caller copies the kept points (LatticeDistribution) before the grid's array is reused or dropped.
+  return { pmf: start === 0 && end === pmf.length ? pmf : pmf.subarray(start, end), dropped: start };
 }
 
 

@@ -21,6 +21,8 @@ interface Plan {
   readonly work: Float64Array;
   /** Scratch of n doubles for a shorter input zero-padded to n (reused: a lattice's severity is short). */
   readonly padded: Float64Array;
+  /** Scratch of n + 2 doubles for one spectrum at a time (see spectrumScratch), made on first use. */
+  spectrum: Float64Array | null;
   /** cos(2 pi k / N) and sin(2 pi k / N), k = 0..N/2. */
   readonly cos: Float64Array;
   readonly sin: Float64Array;
@@ -51,7 +53,7 @@ function makePlan(n: number): Plan {
     cos[k] = Math.cos(a);
     sin[k] = Math.sin(a);
   }
-  return { n, transform: threeTimes ? radix3Transform(h) : pow2Transform(h), cos, sin, work: new Float64Array(n), padded: new Float64Array(n) };
+  return { n, transform: threeTimes ? radix3Transform(h) : pow2Transform(h), cos, sin, work: new Float64Array(n), padded: new Float64Array(n), spectrum: null };
 }
 
 function pow2Transform(size: number): Plan["transform"] {
@@ -138,9 +140,10 @@ function radix3Transform(size: number): Plan["transform"] {
  * @param x - real input of length N (a power of two >= 4, or three times one >= 24); shorter inputs are zero-padded
  * to `n`
  * @param n - transform size (defaults to x.length)
+ * @param out - where to write the spectrum (length N + 2; a new array when absent)
  * @returns the half spectrum, interleaved, length N + 2. Example: rfft(Float64Array.of(1, 0, 0, 0)) is all (1, 0).
  */
-export function rfft(x: Float64Array, n: number = x.length): Float64Array {
+export function rfft(x: Float64Array, n: number = x.length, out?: Float64Array): Float64Array {
   const p = plan(n);
   const h = n / 2;
   let input = x;
@@ -153,7 +156,8 @@ export function rfft(x: Float64Array, n: number = x.length): Float64Array {
   // The real array read as N/2 interleaved complex numbers is exactly z_n = x_{2n} + i x_{2n+1}.
   const z = p.work;
   p.transform(z, input);
-  const y = new Float64Array(n + 2);
+  if (out !== undefined && out.length !== n + 2) throw new RangeError(`a spectrum of size ${n} needs ${n + 2} values, got ${out.length}`);
+  const y = out ?? new Float64Array(n + 2);
   const { cos, sin } = p;
   // k = 0 and k = N/2 (Z is periodic with period N/2: both use Z_0): Y_0 = Re Z_0 + Im Z_0, Y_{N/2} = Re - Im.
   y[0] = (z[0] as number) + (z[1] as number);
@@ -268,19 +272,32 @@ function valuesHash(x: Float64Array, end: number): number {
  * x[0..used), then confirmed value by value; every value from `used` on must be 0). Returns an array the caller may
  * change.
  */
-export function rfftMemo(x: Float64Array, n: number, used: number): Float64Array {
-  if (n < MIN_MEMO_N) return rfft(x, n);
+export function rfftMemo(x: Float64Array, n: number, used: number, out?: Float64Array): Float64Array {
+  if (n < MIN_MEMO_N) return rfft(x, n, out);
   const key = `${n}:${used}:${valuesHash(x, used)}`;
   const hit = spectra.get(key);
   if (hit !== undefined) {
     let same = true;
     for (let i = 0; i < used && same; i++) same = hit.values[i] === x[i];
-    if (same) return hit.spectrum.slice();
+    if (same) {
+      if (out === undefined) return hit.spectrum.slice();
+      out.set(hit.spectrum);
+      return out;
+    }
   }
-  const spectrum = rfft(x, n);
+  const spectrum = rfft(x, n, out);
   if (seen.get(key)) spectra.set(key, { values: x.slice(0, used), spectrum: spectrum.slice() });
   else seen.set(key, true);
   return spectrum;
+}
+
+/**
+ * An array of n + 2 doubles for a spectrum of size n that is read before the next call with the same n (compoundFft's
+ * product, inverted at once): one per cached plan, so a lattice allocates its output and not also its spectrum.
+ */
+export function spectrumScratch(n: number): Float64Array {
+  const p = plan(n);
+  return (p.spectrum ??= new Float64Array(n + 2));
 }
 
 /** Forgets every spectrum `rfftMemo` keeps (benchmarks that compare a whole transform with another library's). */

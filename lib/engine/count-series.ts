@@ -217,10 +217,20 @@ function countSeries(
   // Point i is the last needed at phi when (lo + i + 1) ln|phi| + ln P(M > lo + i) < ln 1e-18, that is when |phi|^2 <
   // reach2[i] = exp(2 (ln 1e-18 - ln P(M > lo + i)) / (lo + i + 1)): non-decreasing in i (a longer sum is never
   // needed where a shorter one is enough), so the first such i is found by comparing |phi|^2, without a logarithm.
+  // The first SCAN are computed at once (most frequencies stop among them); the others when a binary search first
+  // reads them (0 until then; a threshold is > 0): a search reads a few dozen of a support of up to a million points.
   const reach2 = new Float64Array(length);
-  for (let i = 0; i < length; i++) reach2[i] = Math.exp((2 * (LN_TRUNCATION - (logTail[i] as number))) / (lo + i + 1));
+  const reachAt = (i: number): number => {
+    let v = reach2[i] as number;
+    if (v === 0) {
+      v = Math.exp((2 * (LN_TRUNCATION - (logTail[i] as number))) / (lo + i + 1));
+      reach2[i] = v;
+    }
+    return v;
+  };
   /** Points read one by one before the binary search: most frequencies have |phi| far below 1 and stop early. */
   const SCAN = 16;
+  for (let i = 0; i < Math.min(SCAN, length); i++) reachAt(i);
 
   /** Last point needed at |phi|^2 = r2: the first i with r2 < reach2[i] (the whole support once |phi| >= 1). */
   const topIndex = (r2: number): number => {
@@ -231,7 +241,7 @@ function countSeries(
     let high = last;
     while (low < high) {
       const mid = (low + high) >> 1;
-      if (r2 < (reach2[mid] as number)) high = mid;
+      if (r2 < reachAt(mid)) high = mid;
       else low = mid + 1;
     }
     return low;

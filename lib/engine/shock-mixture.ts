@@ -164,7 +164,7 @@ export function negativeBinomialMixtureTerm(
   const logB = Math.log(b);
   // |sum_j d_j v^j| <= sum_j |d_j| FAR_V^j at a far point, so where |(B u)^-r| = e^l is below 1e-20 over that bound
   // the value is below 1e-20, set to 0 below anyway: it is set at once, without the power's exp, atan2, cos and sin
-  // and the series (most of a strong shock's far points: r 60 leaves e^l under 1e-20 from |B u| of about 3 on).
+  // and the series (a large r reaches that within a grid; the real daily campaign's r of about 2 does not).
   let seriesBound = 0;
   for (let t = 0, v = 1; t <= last; t++, v *= FAR_V) seriesBound += Math.abs(series[t] as number) * v;
   const negligibleLog = Math.max(UNDERFLOW_LOG, NEGLIGIBLE_LOG - Math.log(seriesBound));

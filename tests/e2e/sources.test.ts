@@ -109,6 +109,8 @@ describe.skipIf(!chromiumPath)("files of two platforms in one dataset, on its pa
 
     // an unknown source is said, not a crash
     await page.goto(`${baseUrl}/datasets/${id}?source=tiktok`);
+    // the page says it once the analysis request has answered (it shows "Computing..." until then)
+    await page.getByText(/no source "tiktok"/).waitFor();
     expect(await page.locator("body").innerText()).toMatch(/no source "tiktok"\. Its sources: google_ads \(Google Ads\), meta_ads \(Meta\)/);
     const api = await fetch(`${baseUrl}/api/datasets/${id}/analysis?part=summary&source=tiktok`);
     expect(api.status).toBe(400);

@@ -91,9 +91,7 @@ export function pooledTerm(
   // pooled count is beta-binomial.
   const n = frequency.params.n as number;
   const p = frequency.params.p as number;
-  const total = (1 - p) / (p * c2) - 1; // alpha + beta of the Beta
-  const a = p * total;
-  const b = (1 - p) * total;
+  const { a, b } = betaShock(p, c2);
   const trapezoid = a >= 1 && b >= 1;
   const quadrature = (limit: number, budget: number): { term: CompoundTerm; nodes: number } | null => {
     // Finding a rule of n nodes checks every doubling at each probe (about 4 n probes pgf evaluations); a Gauss
@@ -113,6 +111,15 @@ export function pooledTerm(
   }
   const shock = { c2, mixing: "beta-binomial" as const, nodes: 0 };
   return { term: seriesTerm(severity, series, quadrature, shock), shock };
+}
+
+/**
+ * The Beta(a, b) of a binomial pool's shared rate: mean p and squared cv c2, so a + b = (1 - p) / (p c2) - 1.
+ * @example betaShock(0.0067, 1.2957) // { a: ~0.760, b: ~112.7 }
+ */
+export function betaShock(p: number, c2: number): { a: number; b: number } {
+  const total = (1 - p) / (p * c2) - 1;
+  return { a: p * total, b: (1 - p) * total };
 }
 
 /**

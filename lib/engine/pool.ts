@@ -48,7 +48,7 @@ export { cvCurve, latticeSeverityMoments, maxCorrelation, poolSizeForCv, shareMo
 export { adaptiveMixture, pooledTerm } from "./pool-shock";
 import { capSeverity } from "./severity";
 import type { Severity } from "./severity";
-import { pooledTerm } from "./pool-shock";
+import { betaShock, pooledTerm } from "./pool-shock";
 import type { ShockInfo, ShockMixing } from "./pool-shock";
 
 
@@ -302,15 +302,15 @@ function shockedUpper(frequency: Frequency, severity: Severity, k: number, rho: 
 const SHOCK_TAIL = 1e-13;
 
 /**
- * The upper `tail` quantile of a shared shock's multiplier of the rate (mean 1, squared cv c2): Beta(a, b) / p with
- * a + b = (1 - p) / (p c2) - 1 on a binomial's rate p (pool-shock.ts), Gamma(1 / c2, 1 / c2) otherwise.
+ * The upper `tail` quantile of a shared shock's multiplier of the rate (mean 1, squared cv c2): the Beta of a
+ * binomial's rate p (betaShock, as pool-shock.ts mixes over it) divided by p, Gamma(1 / c2, 1 / c2) otherwise.
  * @example shockQuantile(binomial(70, 0.0067), 1.2957, 1e-13) // ~33.8 (Beta(0.760, 112.7) at 1 - 1e-13, over p)
  */
 export function shockQuantile(frequency: Frequency, c2: number, tail: number): number {
   if (frequency.kind === "binomial") {
     const p = frequency.params.p as number;
-    const total = (1 - p) / (p * c2) - 1;
-    return (1 - betaQuantile(tail, (1 - p) * total, p * total)) / p;
+    const { a, b } = betaShock(p, c2);
+    return (1 - betaQuantile(tail, b, a)) / p;
   }
   const shape = 1 / c2;
   return gammaincinv(tail, shape, true) / shape;

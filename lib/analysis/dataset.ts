@@ -155,7 +155,7 @@ const NOTE_TEXT: Record<string, string> = {
  * estimating everything else again.
  */
 function forecastAt(
-  rows: { unit: ReturnType<typeof normaliseRows>["unit"]; rows: DayRow[] },
+  rows: ReturnType<typeof normaliseRows>,
   model: RateModel,
   e: CampaignEstimate,
   horizonDays: number,

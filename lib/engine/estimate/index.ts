@@ -177,9 +177,9 @@ export function estimateCampaign(input: CampaignInput, options: CampaignOptions 
 /** estimateCampaign on input and options already validated (estimateDataset validates the whole list once). */
 function estimateValidated(
   data: CampaignInput,
-  normalised: { unit: Unit; rows: DayRow[] },
+  normalised: { unit: Unit; rows: readonly Readonly<DayRow>[] },
   opts: z.output<typeof CampaignOptionsSchema>,
-): { estimate: CampaignEstimate; own: RateModel; completeRows: DayRow[] } {
+): { estimate: CampaignEstimate; own: RateModel; completeRows: readonly Readonly<DayRow>[] } {
   const { unit, rows } = normalised;
   // Conversion lag: provisional days (F < 1) teach the rate as F x their clicks (see ./lag-band.ts).
   const lag = unit === "day" && opts.lag ? rowLag(rows, opts.lag) : null;
@@ -327,7 +327,7 @@ export function estimateDataset(campaigns: CampaignInput[], options: DatasetOpti
   const shrinkage = shrinkRates(totals, opts.shrinkage);
   const prior = shrinkage.fit.method === "none" ? undefined : { a: shrinkage.fit.a, b: shrinkage.fit.b };
   const { budgets, shrinkage: _method, resamples, lagByCampaign, ...shared } = opts;
-  const dated: { campaign: string; days: DayRow[]; residuals: Map<string, number> }[] = [];
+  const dated: { campaign: string; days: readonly Readonly<DayRow>[]; residuals: Map<string, number> }[] = [];
   const estimates = list.map((c) => {
     const normalised = normaliseRows(c.days);
     const { estimate, own, completeRows } = estimateValidated(c, normalised, {

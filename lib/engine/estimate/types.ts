@@ -112,16 +112,18 @@ export function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown, wha
 }
 
 /**
- * Sorted copy of dated rows, with rows sharing a date (segments) summed into one day (revenue null only when null on
- * every summed row); undated rows (ads) copied as they are. Expects rows already validated (all dated or none).
+ * Dated rows one per date in date order, rows sharing a date (segments) summed into one day (revenue null only when
+ * null on every summed row); undated rows (ads) as they are. Rows already in that form (what the database's reader
+ * gives) are returned as they are, read-only, not copied: two copies of every row per analysis were a quarter of the
+ * young generation's collections on 1,000 campaigns x 365 days. Expects rows already validated (all dated or none).
  * @example normaliseRows([{ date: "2025-01-02", ... }, { date: "2025-01-01", ... }]).rows[0].date // "2025-01-01"
  */
-export function normaliseRows(days: readonly DayRow[]): { unit: Unit; rows: DayRow[] } {
-  if (days.length > 0 && days.every((d) => d.date === null)) return { unit: "ad", rows: days.map((d) => ({ ...d })) };
-  // Already one row per date in date order (what the database's reader gives): copied as they are.
+export function normaliseRows(days: readonly DayRow[]): { unit: Unit; rows: readonly Readonly<DayRow>[] } {
+  if (days.length > 0 && days.every((d) => d.date === null)) return { unit: "ad", rows: days };
+  // Already one row per date in date order (what the database's reader gives).
   let ordered = true;
   for (let i = 1; i < days.length && ordered; i++) ordered = (days[i - 1]!.date as string) < (days[i]!.date as string);
-  if (ordered) return { unit: "day", rows: days.map((d) => ({ ...d })) };
+  if (ordered) return { unit: "day", rows: days };
   const byDate = new Map<string, DayRow>();
   for (const d of days) {
     const key = d.date as string;

@@ -34,6 +34,8 @@ const ALIASED = 1e-10;
 /** Upper bound on the work per request (bins x work per bin), to bound the time: a severity term costs 1 (a
  * multiply-add), a pgf evaluation (complex log, exp, sin, cos) about 50. */
 const MAX_WORK = 1e8;
+/** Relative tolerance of the coarse lattice's mean against E[S] (see coarseLattice). */
+const MEAN_TOL = 1e-6;
 const PGF_COST = 50;
 
 /** The transform did not decay within the work bound: S is not smooth on the lattice's scale. */
@@ -53,6 +55,8 @@ export interface CoarseTerm {
   readonly claims?: number;
   /** Cost of one cf evaluation (severity terms summed). */
   readonly cost: number;
+  /** |E[X] of the lattice behind `cf` / E[X] - 1|, when that lattice is an approximation (see severityCharacteristic). */
+  readonly meanError?: () => number;
   /** P(X = 0). */
   readonly atZero: number;
   /** pgf evaluations per bin (the node count of a shock mixture; 1 when absent). */
@@ -140,6 +144,9 @@ function compoundCoarse(
     nyquist[1] = ar * bi + ai * br;
   }
   if (Math.hypot((nyquist[0] as number) - atom, nyquist[1] as number) > ALIASED) throw new NotSmoothError();
+  // A term summed bin by bin over a lattice whose mean misses E[X] by more than the mean check allows would be
+  // refused by it (coarseLattice) after all the bins: refused before them.
+  if (terms.some((t, q) => grids[q] === null && t.meanError !== undefined && t.meanError() > MEAN_TOL)) throw new NotSmoothError();
   tables = grids.map((g) => g?.values ?? null);
   // Bins go to the terms in blocks, so a term can choose its method on a batch (see pool.ts's series terms).
   const buf = new Float64Array(2 * COARSE_BLOCK);
@@ -238,7 +245,8 @@ export function needsCoarse(severity: Severity, step: number, sdSum: number): bo
 
 /**
  * The density-sampled lattice of a sum of compound terms at step H, with the grid from `gridFor` doubled while
- * more than 1e-12 of mass sits in the edge sixteenths of the window or the lattice mean misses E[S] by 1e-6.
+ * more than 1e-12 of mass sits in the edge sixteenths of the window; a lattice mean that misses E[S] by 1e-6 with
+ * the edges clear is refused (NotSmoothError), since a larger grid would not move it.
  *
  * @param expectedMean - E[S] of the sum (sum of E[N_i] E[X_i]), for the wrap check
  * @returns the lattice result with method "fft-density". Example: a pool of 100,000 Poisson(50) budgets with
@@ -269,14 +277,17 @@ export function coarseLattice(
     edge = Math.max(0, edge - (4 * stats.negativeMass * (band + headBand)) / n);
     let m = 0;
     for (let i = 0; i < n; i++) m += (offset + i) * (pmf[i] as number);
-    const meanOff = Math.abs(m * step - expectedMean) > 1e-6 * expectedMean;
-    if (edge > 1e-12 || meanOff) {
+    const meanOff = Math.abs(m * step - expectedMean) > MEAN_TOL * expectedMean;
+    if (edge > 1e-12) {
       if (n < maxGrid) {
         n = doubledGrid(n, maxGrid);
         continue;
       }
       throw new RangeError(`the lattice of ${n} points at step ${step} cannot hold this distribution`);
     }
+    // A mean missed with nothing at the edges did not wrap (a larger grid at this step would miss it again): the
+    // transform is not good enough here, and the caller resolves the orders instead.
+    if (meanOff) throw new NotSmoothError();
     // The checks of every lattice (aggregate.ts): mean, variance against the closed form, Cantelli's tail bound. A
     // sampled density that fails them is not answered: the caller resolves the orders on a fine lattice instead.
     if (expectedVariance !== undefined) {

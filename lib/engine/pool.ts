@@ -167,11 +167,12 @@ export function pooledShare(opts: PoolOptions): PoolResult {
         : pooled.term.claims * severity.variance + claimsVariance * severity.mean * severity.mean;
     // A grid transform's split may add up to 1e-5 of Var(S) (E[N] h^2 / 4, see severityCharacteristic).
     const coarsest = pooled.term.claims > 0 ? Math.sqrt((4 * SPLIT_VARIANCE_SHARE * sumVariance) / pooled.term.claims) : 0;
-    const { cf, cost, grid } = severityCharacteristic(severity, coarsest);
+    const { cf, cost, grid, meanError } = severityCharacteristic(severity, coarsest);
     const counting = pooled.term;
     const term = {
       cf,
       ...(grid ? { grid } : {}),
+      ...(meanError ? { meanError } : {}),
       cost,
       claims: pooled.term.claims,
       atZero,

@@ -269,16 +269,20 @@ export type CoinFinding = "measured" | "too-few-days" | "no-revenue" | "unbalanc
  * Models" (4th ed.), section 9.3 (moments of a compound distribution).
  */
 export function campaignAsCoin(days: readonly Pick<DayRow, "date" | "spend" | "revenue">[]): CampaignAsCoin {
-  const used: { date: string | null; spend: number; revenue: number }[] = [];
+  // The days used, as parallel arrays (no object per day: this runs on every campaign of an analysis).
+  const dates: (string | null)[] = [];
+  const spend: number[] = [];
+  const revenue: number[] = [];
   let skipped = 0;
   for (const d of days) {
     if (!(d.spend > 0) || d.revenue === null || !Number.isFinite(d.spend) || !Number.isFinite(d.revenue) || d.revenue < 0) {
       skipped++;
       continue;
     }
-    used.push({ date: d.date, spend: d.spend, revenue: d.revenue });
+    dates.push(d.date);
+    spend.push(d.spend);
+    revenue.push(d.revenue);
   }
-  const dates = used.map((u) => u.date);
   const empty = (finding: CoinFinding, revenuePerSpend: number | null = null): CampaignAsCoin => ({
     dates,
     surprises: [],
@@ -290,20 +294,22 @@ export function campaignAsCoin(days: readonly Pick<DayRow, "date" | "spend" | "r
     zeroDays: 0,
     finding,
   });
-  if (used.length < 2) return empty("too-few-days");
+  const n = spend.length;
+  if (n < 2) return empty("too-few-days");
   // Compensated (Neumaier) sums: thousands of days of spend in a currency's cents.
-  const totalSpend = neumaierSum(used.map((u) => u.spend));
-  const totalRevenue = neumaierSum(used.map((u) => u.revenue));
+  const totalSpend = neumaierSum(spend);
+  const totalRevenue = neumaierSum(revenue);
   if (!(totalRevenue > 0)) return empty("no-revenue", 0);
   const k = totalRevenue / totalSpend;
-  const surprises = used.map((u) => u.revenue / (k * u.spend) - 1);
-  const residual = neumaierSum(used.map((u, i) => u.spend * (surprises[i] as number)));
+  const surprises = revenue.map((r, i) => r / (k * (spend[i] as number)) - 1);
+  const residual = neumaierSum(spend.map((x, i) => x * (surprises[i] as number)));
   if (!(Math.abs(residual) <= 1e-9 * totalSpend)) {
     return empty("unbalanced", k);
   }
-  const zeroDays = used.filter((u) => u.revenue === 0).length;
+  let zeroDays = 0;
+  for (const r of revenue) if (r === 0) zeroDays++;
   const returnKind = zeroDays === 0 ? "log" : "simple";
-  const returns = returnKind === "log" ? used.map((u) => Math.log(u.revenue / (k * u.spend))) : surprises;
+  const returns = returnKind === "log" ? revenue.map((r, i) => Math.log(r / (k * (spend[i] as number)))) : surprises;
   const stats = returnStats(returns);
   return {
     dates,

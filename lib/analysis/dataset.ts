@@ -15,6 +15,7 @@ import {
   type ForecastParameters,
   type RateModel,
 } from "@/lib/engine/estimate";
+import type { LatticeDistribution } from "@/lib/engine/lattice";
 import { cvCurve, poolSizeForCv } from "@/lib/engine/pool";
 import { AppError } from "@/lib/errors";
 import { formatFixed, plural } from "@/lib/format";
@@ -196,6 +197,15 @@ interface CampaignContext {
   horizonDays: number;
 }
 
+/**
+ * P(revenue < spend) on a revenue lattice: read between the cells' edges for a continuous (lognormal) order value,
+ * whose lattice stands for a density (probBelowContinuous: O(h^2), where the point below is off by up to a point's
+ * mass), at the point below for order values given as points or a constant, whose lattice is exact.
+ */
+function shortfall(revenue: LatticeDistribution, severity: ForecastParameters["severity"], spend: number): number {
+  return severity.kind === "lognormal" ? revenue.probBelowContinuous(spend) : revenue.probBelow(spend);
+}
+
 function analyzeCampaign(c: CampaignContext): CampaignAnalysis {
   const { e, input, sources, weekly, daily, span, unitLabel, q, horizonDays } = c;
   const f = e.forecast;
@@ -206,7 +216,7 @@ function analyzeCampaign(c: CampaignContext): CampaignAnalysis {
   // A week at the current daily spend: P(revenue < spend).
   const sameAsHorizon = weekly.budget === f.budget && weekly.horizonDays === f.horizonDays;
   const weekRevenue = e.severity.countsOnly ? null : sameAsHorizon ? revenueDist : outcomeDistribution(weekly.frequency, weekly.severity);
-  const pLosingWeek = weekRevenue === null ? null : weekRevenue.probBelow(weekly.budget);
+  const pLosingWeek = weekRevenue === null ? null : shortfall(weekRevenue, weekly.severity, weekly.budget);
   const coin = campaignAsCoin(input.days);
   const rate = e.conversionRate;
   const shrunk = e.shrunkConversionRate;
@@ -253,7 +263,7 @@ function analyzeCampaign(c: CampaignContext): CampaignAnalysis {
       conversions,
       revenue,
       pZeroConversions: probabilityOfZero(f.frequency),
-      pLoss: e.severity.countsOnly ? null : revenueDist.probBelow(f.budget),
+      pLoss: e.severity.countsOnly ? null : shortfall(revenueDist, f.severity, f.budget),
       cv: revenue.mean > 0 ? revenue.sd / revenue.mean : null,
       pZeroDay: probabilityOfZero(daily.frequency),
       pLosingWeek,

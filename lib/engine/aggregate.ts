@@ -111,6 +111,11 @@ export interface AggregateShape {
   readonly severityTop: number;
   /** A point the lattice must reach beyond mean + 12 sd (a shocked pool's heavy upper tail), optional. */
   readonly upper?: number;
+  /**
+   * A lower bound of P(N = 0), optional: at 1% or more the sum's low quantiles are its atom at 0 and the positive
+   * ones are at least the order values' 1% quantile (see quantileResolution in lattice-step.ts).
+   */
+  readonly zeroMass?: number;
 }
 
 /**
@@ -482,6 +487,7 @@ export function aggregate(opts: AggregateOptions): AggregateResult {
     mean: frequency.mean * severity.mean,
     sd: Math.sqrt(frequency.mean * severity.variance + frequency.variance * severity.mean * severity.mean),
     severityTop: reach,
+    zeroMass: frequency.pmf(0),
   };
   const auto = opts.step === undefined ? autoLattice(shape, severity, maxGrid) : null;
   const step = opts.step ?? (auto as AutoLattice).step;

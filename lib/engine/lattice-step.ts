@@ -62,16 +62,40 @@ function commonStep(values: ReadonlyArray<number>): number | null {
  * `quantileResolution`). */
 const SD_FINEST = 1000;
 const SD_COARSEST = 250;
+/** P(N = 0) from which a sum's 1% quantile is its atom at 0 (see `quantileResolution`). */
+const ATOM_LEVEL = 0.01;
 
 /**
  * The lattice step that keeps the 1% quantile of S within 0.5%: a hundredth of that quantile as a Gamma with the
  * same mean and variance puts it (Wilson-Hilferty: shape a = E[S]^2 / Var(S), q = E[S] (1 - 1/(9a) + z sqrt(1/(9a)))^3
  * with z = -2.326), kept between sd(S) / 1000 and sd(S) / 250. A lattice quantile is off by at most half a step.
- * Example: E[S] 4500, sd 1049 (near normal) gives sd / 250 = 4.2; a skewed pool (E[S] 2822, sd 2200) gives 2.2.
+ * When P(N = 0) = P0 is 1% or more, the quantiles at levels up to P0 are the atom at 0 (exact), and those at levels
+ * from P0 + 1% (1 - P0) up are at least the order values' 1% quantile x01 (S >= X_1 when N >= 1, so
+ * P(S <= s) <= P0 + (1 - P0) P(X <= s)): a hundredth of x01 keeps them within 0.5% as well, and the step may be
+ * that coarse (still at most sd(S) / 250). A few sales a week of similar value (x01 near E[X]) then need a step of
+ * about E[X] / 100, not sd(S) / 1000: a fifth of the points.
+ * Example: E[S] 4500, sd 1049 (near normal) gives sd / 250 = 4.2; a skewed pool (E[S] 2822, sd 2200) gives 2.2;
+ * Poisson 1.6 x lognormal(3.34, 0.092) (sd(S) 36.6, x01 22.6) gives 0.146 where sd / 1000 is 0.037.
  */
-function quantileResolution(shape: AggregateShape): number {
+function quantileResolution(shape: AggregateShape, severity: Severity): number {
   if (!(shape.sd > 0)) return Infinity;
-  return Math.min(shape.sd / SD_COARSEST, Math.max(shape.sd / SD_FINEST, gammaQuantile01(shape) / 100));
+  let finest = Math.max(shape.sd / SD_FINEST, gammaQuantile01(shape) / 100);
+  if ((shape.zeroMass ?? 0) >= ATOM_LEVEL) finest = Math.max(finest, lowerQuantile(severity, 0.01) / 100);
+  return Math.min(shape.sd / SD_COARSEST, finest);
+}
+
+/** The order values' p quantile (the smallest x with P(X <= x) >= p, to 1e-12 of the median), by bisection on the
+ * cdf below the median; p < 1/2. */
+function lowerQuantile(severity: Severity, p: number): number {
+  if (severity.cdf(0) >= p) return 0;
+  let lo = 0;
+  let hi = severity.median;
+  while (hi - lo > 1e-12 * severity.median) {
+    const mid = 0.5 * (lo + hi);
+    if (severity.cdf(mid) >= p) hi = mid;
+    else lo = mid;
+  }
+  return hi;
 }
 
 /** The 1% quantile of a Gamma with the sum's mean and variance (Wilson-Hilferty, as above); 0 for a sum so skewed
@@ -137,7 +161,7 @@ export function autoLattice(shape: AggregateShape, severity: Severity, maxGrid =
   // Rare sales (P(S = 0) large): the low quantiles are the atom at 0, and the others those of a few order values;
   // a four-hundredth of the order values' scale resolves those (the sd-based rule alone would ask for ~1/4000).
   const orderScale = severity.variance > 0 ? Math.min(severity.mean, Math.sqrt(severity.variance)) : severity.mean;
-  const sdLimit = Math.max(quantileResolution(shape), orderScale / RARE_RESOLUTION);
+  const sdLimit = Math.max(quantileResolution(shape, severity), orderScale / RARE_RESOLUTION);
   // The linear split adds at most E[N] h^2 / 4 to Var(S): below 1e-3 Var(S) (sd within 0.05%) up to this step.
   const claims = severity.mean > 0 ? shape.mean / severity.mean : 0;
   const splitVarianceLimit = claims > 0 ? (2 * Math.sqrt(SPLIT_VARIANCE) * shape.sd) / Math.sqrt(claims) : 0;

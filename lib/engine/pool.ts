@@ -145,6 +145,8 @@ export function pooledShare(opts: PoolOptions): PoolResult {
     sd: k * share.sd,
     severityTop: severity.atoms ? severity.upperPoint(0) : severity.upperPoint(1e-13),
     upper: shockedUpper(frequency, severity, k, rho),
+    // P(N = 0) of k independent budgets: the shared shock only raises it (P(N = 0 | shock g) is convex in g, E[g] = 1).
+    zeroMass: Math.exp(k * frequency.logPmf(0)),
   };
   const auto = opts.step === undefined ? autoLattice(shape, severity, maxGrid, true) : null;
   let step = opts.step ?? (auto as AutoLattice).step;

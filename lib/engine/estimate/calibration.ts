@@ -4,7 +4,7 @@
  * chart, so the share of days inside the chart's 90% band is the `coverage90` the tables report.
  */
 import { betaBinomialInto, centralInterval, cumulative, negativeBinomialInto, type CountDistribution, type ScratchPmf } from "./discrete";
-import { dayDistribution, DRIFT_MIN_CONCENTRATION, driftFilter, type DriftFilter } from "./drift";
+import { dayDistribution, driftFilter, shockedConcentration, type DriftFilter } from "./drift";
 import { predictiveCounts, rateModel, type RateModel } from "./predictive";
 import { lazyArray } from "./lazy";
 import { seededRandom } from "./rng";
@@ -156,9 +156,7 @@ function dayLaw(filter: DriftFilter, t: number, clicks: number): ScratchPmf | nu
     let al = a;
     let be = b;
     if (s2 !== 0) {
-      const vl = (m * (1 - m)) / (a + b + 1);
-      const vq = vl + s2 * (vl + m * m);
-      const c = Math.max(DRIFT_MIN_CONCENTRATION, (m * (1 - m)) / vq - 1);
+      const c = shockedConcentration(a, b, s2);
       al = m * c;
       be = (1 - m) * c;
     }

@@ -75,6 +75,19 @@ interface Predictive {
 }
 
 /**
+ * The beta-binomial concentration c of a day's predictive under a day shock s2 > 0 (alpha = m c, beta = (1 - m) c),
+ * from a state (a, b) already discounted: c = m (1 - m) / V_q - 1 with m = a / (a + b), V_l = m (1 - m) / (a + b + 1)
+ * and V_q = V_l + s2 (V_l + m^2), which is b (a + b + 1) / (b (1 + s2) + s2 a (a + b + 1)) - 1: one division (the
+ * filter's inner loop, the calibration's day law and dayDistribution all use this one). At least
+ * DRIFT_MIN_CONCENTRATION (a shock larger than a Beta can hold).
+ * @example shockedConcentration(30, 970, 0.1) // ~237.6 (m = 0.03, V_l = 2.9e-5, V_q = 1.22e-4)
+ */
+export function shockedConcentration(a: number, b: number, s2: number): number {
+  const t1 = a + b + 1;
+  return Math.max(MIN_CONCENTRATION, (b * t1) / (b * (1 + s2) + s2 * a * t1) - 1);
+}
+
+/**
  * The day's predictive parameters from a state (a, b) already discounted, and the day shock s2 (see the module
  * comment). Writes into `out` (called in the inner loop).
  */
@@ -87,9 +100,7 @@ function predictive(base: "binomial" | "poisson", a: number, b: number, s2: numb
       out.p2 = b;
       return;
     }
-    const vl = (m * (1 - m)) / (a + b + 1);
-    const vq = vl + s2 * (vl + m * m);
-    const c = Math.max(MIN_CONCENTRATION, (m * (1 - m)) / vq - 1);
+    const c = shockedConcentration(a, b, s2);
     out.p1 = m * c;
     out.p2 = (1 - m) * c;
     return;
@@ -176,7 +187,7 @@ function binomialStep(
   work: StepScratch,
 ): void {
   const ny = nr - yr;
-  const { x1, x2 } = work;
+  const { x1, x2, m: ms } = work;
   // Discount every state and find the predictive's (alpha, beta); the states hold the discounted (a, b) until the
   // update below.
   for (let g = 0; g < G; g++) {
@@ -186,13 +197,13 @@ function binomialStep(
     const b = d * (B[g] as number);
     A[g] = a;
     B[g] = b;
-    const m = a / (a + b);
+    const t = a + b;
+    const m = a / t;
+    ms[g] = m;
     let al = a;
     let be = b;
     if (s2 !== 0) {
-      const vl = (m * (1 - m)) / (a + b + 1);
-      const vq = vl + s2 * (vl + m * m);
-      const c = Math.max(MIN_CONCENTRATION, (m * (1 - m)) / vq - 1);
+      const c = shockedConcentration(a, b, s2);
       al = m * c;
       be = (1 - m) * c;
     }
@@ -212,8 +223,8 @@ function binomialStep(
     }
     let w = 1;
     if (s2 !== 0) {
-      // 1 / (1 + s2 n m / (1 - m)), with one division
-      const m = a / (a + b);
+      // 1 / (1 + s2 n m / (1 - m)), with one division (m from the first loop: a and b are the same)
+      const m = ms[g] as number;
       const q = Math.max(1e-12, 1 - m);
       w = q / (q + s2 * n * m);
     }
@@ -228,6 +239,8 @@ function binomialStep(
 interface StepScratch {
   x1: Float64Array;
   x2: Float64Array;
+  /** Each point's predictive mean a / (a + b) of the day (binomial base). */
+  m: Float64Array;
 }
 
 /** One day of the Poisson-base filter for every grid point (see binomialStep; NB predictive). */
@@ -324,7 +337,7 @@ export function driftFilter(rows: readonly DayRow[], options: DriftOptions = {})
   const B = new Float64Array(G).fill(b0);
   const score = new Float64Array(G);
   const recent = new Float64Array(G);
-  const work: StepScratch = { x1: new Float64Array(G), x2: new Float64Array(G) };
+  const work: StepScratch = { x1: new Float64Array(G), x2: new Float64Array(G), m: new Float64Array(G) };
   const lam = options.scoreDiscount ?? DRIFT_SCORE_DISCOUNT;
   const T = rows.length;
   const dayA = new Float64Array(T + 1);

@@ -108,17 +108,29 @@ function log1pRatio(a: number, x: number): number {
 }
 
 /**
- * S(x) - S(y) for x, y >= 10, S(x) = ln Gamma(x) + x - (x - 1/2) ln x - ln sqrt(2 pi) (Stirling's correction series,
- * four terms as in lnGamma), with one division: 1/x = y q and 1/y = x q, q = 1 / (x y).
+ * [S(x) - S(y)] - [S(u) - S(v)] for x, y, u, v >= 10, S(x) = ln Gamma(x) + x - (x - 1/2) ln x - ln sqrt(2 pi)
+ * (Stirling's correction series, four terms as in lnGamma), with one division: 1 / (x y u v) gives the four
+ * reciprocals (1/x = y u v / (x y u v), ...). Below 1e300 for arguments below 4e74.
  */
-function stirlingDifference(x: number, y: number): number {
-  const q = 1 / (x * y);
-  const rx = y * q;
-  const ry = x * q;
+function stirlingDifferences(x: number, y: number, u: number, v: number): number {
+  const xy = x * y;
+  const uv = u * v;
+  const d = 1 / (xy * uv);
+  const qxy = uv * d;
+  const quv = xy * d;
+  const rx = y * qxy;
+  const ry = x * qxy;
+  const ru = v * quv;
+  const rv = u * quv;
   const rx2 = rx * rx;
   const ry2 = ry * ry;
+  const ru2 = ru * ru;
+  const rv2 = rv * rv;
   return (
-    rx * (1 / 12 - rx2 * (1 / 360 - rx2 * (1 / 1260 - rx2 * (1 / 1680)))) - ry * (1 / 12 - ry2 * (1 / 360 - ry2 * (1 / 1260 - ry2 * (1 / 1680))))
+    rx * (1 / 12 - rx2 * (1 / 360 - rx2 * (1 / 1260 - rx2 * (1 / 1680)))) -
+    ry * (1 / 12 - ry2 * (1 / 360 - ry2 * (1 / 1260 - ry2 * (1 / 1680)))) -
+    ru * (1 / 12 - ru2 * (1 / 360 - ru2 * (1 / 1260 - ru2 * (1 / 1680)))) +
+    rv * (1 / 12 - rv2 * (1 / 360 - rv2 * (1 / 1260 - rv2 * (1 / 1680))))
   );
 }
 
@@ -193,8 +205,9 @@ export function betaBinomialLogRatios(al: Float64Array, be: Float64Array, y: num
         // the products' quotient joining `ratio`), so the pairs still differ by a. With L(x) = (x - 1/2) ln x - x +
         // S(x) (Stirling; ln sqrt(2 pi) cancels) and u = b + s, v = c + s:
         //   L(b + k) - L(c + k) - L(u) + L(v) = (u - 1/2) ln(1 + a/u) - (b + k - 1/2) ln(1 + a/(b + k))
-        //                                       - a ln((c + k) / v) + S(b + k) - S(c + k) - S(u) + S(v)
-        // two log1p of a/x, small for a low conversion rate (a series), and one logarithm.
+        //                                       - a ln(1 + (k - s)/v) + S(b + k) - S(c + k) - S(u) + S(v)
+        // three log1p of a ratio, each a short series while the ratio is at most 1/4 (a low conversion rate; a
+        // state of more than four days' clicks), Math.log1p above.
         let u = b;
         let v = c;
         if (u < 10) {
@@ -216,7 +229,7 @@ export function betaBinomialLogRatios(al: Float64Array, be: Float64Array, y: num
         const bk = b + k;
         const ck = c + k;
         logs +=
-          (u - 0.5) * log1pRatio(a, u) - (bk - 0.5) * log1pRatio(a, bk) - a * Math.log1p((ck - v) / v) + stirlingDifference(bk, ck) - stirlingDifference(u, v);
+          (u - 0.5) * log1pRatio(a, u) - (bk - 0.5) * log1pRatio(a, bk) - a * log1pRatio(ck - v, v) + stirlingDifferences(bk, ck, u, v);
       } else {
         logs += lnGamma(b + k) - lnGamma(b) - (lnGamma(c + k) - lnGamma(c));
       }

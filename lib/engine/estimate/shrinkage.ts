@@ -8,6 +8,7 @@
  */
 import betaln from "@stdlib/math-base-special-betaln";
 import { betaSummary, ratePosterior, type BetaSummary, type RateEstimate } from "./rates";
+import { betaBinomialLogRatios } from "./log-gamma";
 import { nelderMead } from "./optimise";
 
 /** One campaign's totals for the fit. */
@@ -79,10 +80,23 @@ function capped(items: readonly RateCounts[]): { x: number; n: number }[] {
  */
 function betaBinomialLogLikelihood(data: readonly { x: number; n: number }[], a: number, b: number): number {
   const base = betaln(a, b);
+  one.al[0] = a;
+  one.be[0] = b;
   let s = 0;
-  for (const { x, n } of data) s += betaln(x + a, n - x + b) - base;
+  for (const { x, n } of data) {
+    if (Number.isInteger(x) && Number.isInteger(n)) {
+      // ln (a)_x (b)_(n-x) / (a + b)_n: the drift filter's ratio (log-gamma.ts), agreeing with the betaln difference
+      // to ~1e-15 relative at a 1,000-campaign account's counts, at under half its cost (the fit takes hundreds of
+      // evaluations of this sum)
+      betaBinomialLogRatios(one.al, one.be, x, n - x, 1, one.out);
+      s += one.out[0] as number;
+    } else s += betaln(x + a, n - x + b) - base;
+  }
   return s;
 }
+
+/** Scratch of betaBinomialLogLikelihood's one-point calls (the engine is synchronous). */
+const one = { al: new Float64Array(1), be: new Float64Array(1), out: new Float64Array(1) };
 
 /**
  * Moment (ANOVA) estimate of Beta(a, b) from binomial counts: mu = sum x / sum n, and with

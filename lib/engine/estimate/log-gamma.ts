@@ -206,8 +206,9 @@ export function betaBinomialLogRatios(al: Float64Array, be: Float64Array, y: num
         // S(x) (Stirling; ln sqrt(2 pi) cancels) and u = b + s, v = c + s:
         //   L(b + k) - L(c + k) - L(u) + L(v) = (u - 1/2) ln(1 + a/u) - (b + k - 1/2) ln(1 + a/(b + k))
         //                                       - a ln(1 + (k - s)/v) + S(b + k) - S(c + k) - S(u) + S(v)
-        // three log1p of a ratio, each a short series while the ratio is at most 1/4 (a low conversion rate; a
-        // state of more than four days' clicks), Math.log1p above.
+        // two log1p of a/x, small for a low conversion rate (a series), and one Math.log1p. This loop's callees stay
+        // within V8's inlining budget (920 bytes of bytecode in all): a third series call for ln(1 + (k - s)/v) put
+        // them over it, and every call then boxed its doubles (1.6 GB allocated per 1,000-campaign analysis, not 0.8).
         let u = b;
         let v = c;
         if (u < 10) {
@@ -229,7 +230,7 @@ export function betaBinomialLogRatios(al: Float64Array, be: Float64Array, y: num
         const bk = b + k;
         const ck = c + k;
         logs +=
-          (u - 0.5) * log1pRatio(a, u) - (bk - 0.5) * log1pRatio(a, bk) - a * log1pRatio(ck - v, v) + stirlingDifferences(bk, ck, u, v);
+          (u - 0.5) * log1pRatio(a, u) - (bk - 0.5) * log1pRatio(a, bk) - a * Math.log1p((ck - v) / v) + stirlingDifferences(bk, ck, u, v);
       } else {
         logs += lnGamma(b + k) - lnGamma(b) - (lnGamma(c + k) - lnGamma(c));
       }

@@ -3,6 +3,7 @@ import Database from "better-sqlite3";
 import type { ObservationRow, OrderRow, RowSink } from "@/lib/types/ingest-rows";
 import { SOURCES, type Source } from "./schema";
 import { BUSY_TIMEOUT_MS, configureConnection, type Db } from "./client";
+import { forgetSeries } from "./series";
 
 /**
  * The SQLite side of a bulk import: the connection it writes through, the row sink that writes the rows in
@@ -163,6 +164,9 @@ export class SqliteRowSink implements RowSink {
     this.params = new Array<unknown>(BATCH_ROWS * this.width);
     this.warmStmt = warmStatement(conn, opts.table);
     this.warmArgs = { d: id, u: uploadId };
+    // the rows written change the dataset's live rows: its packed copy goes in the same transaction (this connection
+    // has foreign keys off, so a cascade would not take it)
+    if (opts.table === "observations") forgetSeries(conn, id);
   }
 
   observation(row: ObservationRow): void {

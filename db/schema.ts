@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { index, integer, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { blob, index, integer, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 // The formats and sources live with the shapes every layer shares; the schema's enums are built from them.
 import { SOURCE_FORMATS, SOURCES } from "../lib/types/sources";
@@ -96,6 +96,23 @@ export const observations = sqliteTable(
 );
 export type Observation = typeof observations.$inferSelect;
 export type NewObservation = typeof observations.$inferInsert;
+
+/**
+ * A packed copy of a dataset's live observation rows, what getObservationsByCampaign (db/queries.ts) yields, so that
+ * an analysis reads one blob instead of a row per campaign-day (layout: db/series.ts). Built by the first full read
+ * after a write and deleted in the transaction of every write that changes which rows are live (db/series.ts
+ * forgetSeries); a migration that changes observation rows must empty this table too.
+ */
+export const campaignSeries = sqliteTable("campaign_series", {
+  datasetId: integer("dataset_id")
+    .primaryKey()
+    .references(() => datasets.id, { onDelete: "cascade" }),
+  /** JSON {v, campaigns, counts, dates}: campaign names in name order, rows per campaign (count), distinct ISO dates. */
+  meta: text("meta").notNull(),
+  /** The rows' columns, packed (db/series.ts): amounts in the dataset currency, counts, and indexes into meta.dates. */
+  data: blob("data", { mode: "buffer" }).notNull(),
+});
+export type CampaignSeries = typeof campaignSeries.$inferSelect;
 
 /**
  * One file imported into a dataset: the first made it, each later one (`import --into`) added or replaced rows.

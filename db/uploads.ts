@@ -2,6 +2,7 @@ import "server-only";
 import type Database from "better-sqlite3";
 import type { Db } from "./client";
 import { SOURCE_FORMATS, SOURCES, sourceOfFormat, type Source, type SourceFormat } from "./schema";
+import { forgetSeries } from "./series";
 import type { ImportSummary, UploadTotals } from "@/lib/types/ingest";
 
 /*
@@ -97,6 +98,7 @@ export function supersedeOlderRows(
 ): { replaced: number; added: number } {
   const matched = conn.prepare(`SELECT count(DISTINCT n.id) ${REPLACED_BY_UPLOAD}`).pluck().get({ first: firstId, d: datasetId }) as number;
   const imported = conn.prepare("SELECT count(*) FROM observations WHERE id >= ?").pluck().get(firstId) as number;
+  forgetSeries(conn, datasetId);
   const replaced = conn
     .prepare(`UPDATE observations SET superseded_by = @u WHERE id IN (SELECT o.id ${REPLACED_BY_UPLOAD})`)
     .run({ u: uploadId, first: firstId, d: datasetId }).changes;
@@ -266,6 +268,7 @@ export function findUpload(conn: Database.Database, datasetId: number, sha256: s
  */
 export function deleteUploadRows(conn: Database.Database, datasetId: number, uploadId: number): string {
   const sha = conn.prepare("SELECT sha256 FROM dataset_uploads WHERE id = ? AND dataset_id = ?").pluck().get(uploadId, datasetId) as string;
+  forgetSeries(conn, datasetId);
   // The removed upload's row for the same key is live (then the older row becomes live: null) or itself replaced
   // (then the older row takes its replacer), so only replaced rows are looked up: the partial index observations_replaced.
   conn
@@ -291,6 +294,7 @@ export function deleteUploadRows(conn: Database.Database, datasetId: number, upl
  * touched the table's pages at random (3.1 s against 1.2 s in storage order).
  */
 export function deleteObservations(conn: Database.Database, datasetId: number, uploadId?: number): void {
+  forgetSeries(conn, datasetId);
   if (uploadId === undefined) {
     conn.prepare("DELETE FROM observations NOT INDEXED WHERE dataset_id = ?").run(datasetId);
     return;

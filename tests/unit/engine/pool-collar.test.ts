@@ -164,11 +164,14 @@ describe("collars", () => {
 });
 
 describe("a pool too large and too correlated for a smooth density", () => {
-  it("pool of 100,000 NB(5, 20) budgets with rho 0.5: mean exact (1e-9), CV within 1% of the closed form", () => {
+  // The mean is exact up to the transform's round-off, a few millionths of a lattice step whatever the step (measured
+  // 3.6e-10 relative at step 10,000 and 1.8e-9 at the automatic 50,000, where the mean is 3,600 steps): 1e-8
+  // relative is 3.6e-5 of a step there, still a thousandth of what the lattice check allows (1e-6).
+  it("pool of 100,000 NB(5, 20) budgets with rho 0.5: mean exact (1e-8), CV within 1% of the closed form", () => {
     const f = negativeBinomial(5, 20);
     const s = lognormalSeverity(4, 1);
     const r = pooledShare({ frequency: f, severity: s, k: 100_000, rho: 0.5 });
-    expect(rel(r.distribution.mean, f.mean * s.mean)).toBeLessThan(1e-9);
+    expect(rel(r.distribution.mean, f.mean * s.mean)).toBeLessThan(1e-8);
     expect(rel(r.distribution.cv, shareMoments(f, s, 100_000, 0.5).cv)).toBeLessThan(0.01);
   });
 });

@@ -115,6 +115,34 @@ function farSeries(r: number, ratios: Float64Array, weights: Float64Array): Floa
   return null;
 }
 
+/** Tiers of |v| by decade for the series' length: tier t holds |v| <= 10^-(t + 1) (see seriesLengths). */
+const SERIES_TIERS = 16;
+
+/**
+ * How many of the series' terms a point needs, by tier of |v| (tier t: |v| <= V_t = 10^-(t + 1), tier 0 being FAR_V
+ * itself): the fewest J with sum_{j = J}^{last} |d_j| V_t^j <= FAR_TAIL / 2. The terms past the series' end add at
+ * most FAR_TAIL (V_t / FAR_V)^(last + 1) there (farSeries bounds them by FAR_TAIL at FAR_V), so the truncation stays
+ * below FAR_TAIL at every point. Most of a lattice's frequencies have |B u| in the thousands (|v| ~ 1e-3 or less) and
+ * need 4 to 6 terms of the 16 to 20 that |v| = 0.1 does.
+ */
+function seriesLengths(series: Float64Array): Int32Array {
+  const lengths = new Int32Array(SERIES_TIERS);
+  for (let t = 0; t < SERIES_TIERS; t++) {
+    const v = Math.pow(10, -(t + 1));
+    let tail = 0;
+    let j = series.length;
+    // add terms from the end while the dropped ones stay under the bound
+    while (j > 1) {
+      const next = tail + Math.abs(series[j - 1] as number) * Math.pow(v, j - 1);
+      if (next > FAR_TAIL / 2) break;
+      tail = next;
+      j -= 1;
+    }
+    lengths[t] = t === 0 ? series.length : j;
+  }
+  return lengths;
+}
+
 /** Nodes whose scale beta_q is below this share of the largest are summed one by one at every point (see below). */
 const FAR_SPAN = 1e-3;
 
@@ -127,8 +155,9 @@ const FAR_SPAN = 1e-3;
  *   sum_q w_q (1 + beta_q u)^-r = (B u)^-r sum_j d_j v^j,  v = 1 / (B u),  d_j = binom(-r, j) sum_q w_q (B / beta_q)^(r + j),
  * from (1 + beta u)^-r = (beta u)^-r (1 + 1 / (beta u))^-r, whose principal branches agree because Re u >= 0 on the
  * unit disk (both factors' arguments lie in (-pi/2, pi/2)). Its truncation is below FAR_TAIL absolute (|B u|^-r <= 1
- * there), a thousandth of the nodes' own tolerance, at the cost of about one pgf and a few dozen multiply-adds per
- * point instead of one pgf per node (26 on the real daily campaign's week at rho 0.95). The nodes below B, the points
+ * there), a thousandth of the nodes' own tolerance, at the cost of about one pgf and as many complex multiply-adds as
+ * the point's |v| needs (seriesLengths: 2 to 4 of 16 terms on most of the real daily campaign's week at rho 0.95)
+ * per point instead of one pgf per node (26 there). The nodes below B, the points
  * near z = 1, and a shape whose series would be too long are summed node by node (`mixtureTerm`).
  */
 export function negativeBinomialMixtureTerm(
@@ -168,6 +197,7 @@ export function negativeBinomialMixtureTerm(
   let seriesBound = 0;
   for (let t = 0, v = 1; t <= last; t++, v *= FAR_V) seriesBound += Math.abs(series[t] as number) * v;
   const negligibleLog = Math.max(UNDERFLOW_LOG, NEGLIGIBLE_LOG - Math.log(seriesBound));
+  const lengths = seriesLengths(series);
   return {
     ...base,
     apply(z, count) {
@@ -193,8 +223,9 @@ export function negativeBinomialMixtureTerm(
         const ur = 1 - (z[j] as number);
         const ui = -(z[j + 1] as number);
         const uu = ur * ur + ui * ui;
-        // (B u)^-r
-        const l = -r * (logB + 0.5 * Math.log(uu));
+        // (B u)^-r = |v|^r e^(-i r arg u), ln |v| = -ln |B u|
+        const logV = -(logB + 0.5 * Math.log(uu));
+        const l = r * logV;
         if (l < negligibleLog) {
           z[j] = 0;
           z[j + 1] = 0;
@@ -207,9 +238,12 @@ export function negativeBinomialMixtureTerm(
         // sum_j d_j v^j by Horner, v = conj(u) / (B |u|^2)
         const vr = ur / (b * uu);
         const vi = -ui / (b * uu);
-        let sr = series[last] as number;
+        // the terms this |v| needs (see seriesLengths): |v| <= 10^-(tier + 1)
+        const tier = Math.min(SERIES_TIERS - 1, Math.max(0, Math.floor(-logV / Math.LN10) - 1));
+        const top = (lengths[tier] as number) - 1;
+        let sr = series[top] as number;
         let si = 0;
-        for (let t = last - 1; t >= 0; t--) {
+        for (let t = top - 1; t >= 0; t--) {
           const tr = sr * vr - si * vi + (series[t] as number);
           si = sr * vi + si * vr;
           sr = tr;

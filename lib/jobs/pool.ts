@@ -2,6 +2,8 @@ import "server-only";
 import fs from "node:fs";
 import path from "node:path";
 import Piscina from "piscina";
+import { getDb } from "@/db/client";
+import { dataRevision } from "@/db/queries";
 import { env } from "@/lib/env";
 import { AppError, ERROR_CODES, type ErrorCode } from "@/lib/errors";
 import type { TaskArgs, TaskMessage, TaskName, TaskOutcome, TaskResult } from "@/lib/jobs/worker/tasks";
@@ -78,8 +80,59 @@ export interface RunOptions {
   timeoutMs?: number;
 }
 
+/** Tasks whose answer depends on stored data: identical requests share one task only under the same data revision. */
+const READS_DATA: ReadonlySet<TaskName> = new Set<TaskName>([
+  "analysis",
+  "analysisSummary",
+  "campaign",
+  "compare",
+  "ab",
+  "poolingForCampaign",
+  "poolingExactForCampaign",
+  "collarForCampaign",
+  "analogies",
+]);
+/** Tasks never shared: the pool's own stand-in for a long task (each call is its own), and uploaded coin prices
+ * (large, one-off arguments). */
+const UNSHARED: ReadonlySet<TaskName> = new Set<TaskName>(["spin", "coinUpload"]);
+
+/** A task submitted to the pool and the callers still waiting for it. */
+interface SharedTask {
+  readonly outcome: Promise<unknown>;
+  readonly ctl: AbortController;
+  callers: number;
+  key: string | null;
+}
+
+const globalForShared = globalThis as unknown as { noisefloorShared?: Map<string, SharedTask> };
+/** Tasks in flight by what they compute (see shareKey). */
+const inFlightTasks: Map<string, SharedTask> = (globalForShared.noisefloorShared ??= new Map());
+
+/**
+ * What a task computes: its name, its arguments and, for a task that reads stored data, the data revision (bumped by
+ * every write, db/queries.ts), so that a request made after a write never joins one computing the data before it.
+ * Null for a task that is never shared, or when the revision cannot be read (the task then runs on its own).
+ */
+function shareKey(name: TaskName, args: unknown): string | null {
+  if (UNSHARED.has(name)) return null;
+  let revision = "";
+  if (READS_DATA.has(name)) {
+    try {
+      revision = String(dataRevision(getDb()));
+    } catch {
+      return null;
+    }
+  }
+  return `${name}\u0000${revision}\u0000${JSON.stringify(args) ?? ""}`;
+}
+
 /**
  * Runs one named service (lib/jobs/worker/tasks.ts) in a worker thread and returns its result.
+ *
+ * Identical requests in flight share one task (same service, arguments and, for stored data, data revision): a
+ * dashboard opened by several people, or a page and its API call, takes one thread and one place in the queue, not
+ * one each. A shared task is aborted only when every caller waiting for it has gone; each caller's own signal ends
+ * its own wait at once.
  *
  * Throws AppError: the service's own (not_found, invalid_query, ...), `overloaded` when the queue is full (details
  * carry retryAfterSeconds, which errorResponse turns into a Retry-After header), `timed_out` past the time limit,
@@ -87,7 +140,15 @@ export interface RunOptions {
  * fired (the client left), throws the signal's reason; nobody is listening for the answer then.
  */
 export async function runTask<K extends TaskName>(name: K, args: TaskArgs<K>, opts: RunOptions = {}): Promise<TaskResult<K>> {
-  const pool = getPool();
+  if (opts.signal?.aborted) throw opts.signal.reason;
+  const key = shareKey(name, args);
+  const running = key === null ? undefined : inFlightTasks.get(key);
+  const task = running ?? submit(name, args, key, opts.timeoutMs ?? env.TASK_TIMEOUT_S * 1000);
+  return (await join(task, opts.signal)) as TaskResult<K>;
+}
+
+/** Submits a task to the pool (or refuses it with `overloaded`), registered under `key` while it runs. */
+function submit(name: TaskName, args: unknown, key: string | null, timeoutMs: number): SharedTask {
   const inFlight = globalForPool.noisefloorInFlight ?? 0;
   if (inFlight >= env.WORKER_THREADS + env.WORKER_QUEUE) {
     throw new AppError("overloaded", `The server is busy with other calculations; please try again in ${RETRY_AFTER_S} seconds.`, {
@@ -95,16 +156,62 @@ export async function runTask<K extends TaskName>(name: K, args: TaskArgs<K>, op
     });
   }
   globalForPool.noisefloorInFlight = inFlight + 1;
-  const timeoutMs = opts.timeoutMs ?? env.TASK_TIMEOUT_S * 1000;
   const ctl = new AbortController();
+  const task: SharedTask = { outcome: execute(name, args, ctl, timeoutMs), ctl, callers: 0, key };
+  if (key !== null) inFlightTasks.set(key, task);
+  const settled = (): void => {
+    globalForPool.noisefloorInFlight = (globalForPool.noisefloorInFlight ?? 1) - 1;
+    forget(task);
+  };
+  task.outcome.then(settled, settled);
+  return task;
+}
+
+/** Removes a task from the in-flight map (settled, or abandoned by all its callers), if it is still there. */
+function forget(task: SharedTask): void {
+  if (task.key !== null && inFlightTasks.get(task.key) === task) inFlightTasks.delete(task.key);
+  task.key = null;
+}
+
+/** Waits for a task's outcome as one of its callers; the caller's signal ends the wait, and the last one to leave
+ * aborts the task. */
+function join(task: SharedTask, signal: AbortSignal | undefined): Promise<unknown> {
+  task.callers += 1;
+  return new Promise((resolve, reject) => {
+    let waiting = true;
+    const leave = (): boolean => {
+      if (!waiting) return false;
+      waiting = false;
+      task.callers -= 1;
+      signal?.removeEventListener("abort", onAbort);
+      return true;
+    };
+    const onAbort = (): void => {
+      if (!leave()) return;
+      reject(signal?.reason);
+      if (task.callers === 0) {
+        // Nobody is waiting any more: a later identical request starts afresh rather than joining an aborted task.
+        forget(task);
+        task.ctl.abort(signal?.reason);
+      }
+    };
+    signal?.addEventListener("abort", onAbort, { once: true });
+    task.outcome.then(
+      (v) => leave() && resolve(v),
+      (e: unknown) => leave() && reject(e),
+    );
+  });
+}
+
+/** Runs the task on the pool under `ctl` and a time limit; resolves with its value or rejects with an AppError (or
+ * the abort's reason once every caller has gone). */
+async function execute(name: TaskName, args: unknown, ctl: AbortController, timeoutMs: number): Promise<unknown> {
+  const pool = getPool();
   let timedOut = false;
   const timer = setTimeout(() => {
     timedOut = true;
     ctl.abort(new Error("time limit"));
   }, timeoutMs);
-  const onAbort = () => ctl.abort(opts.signal?.reason);
-  if (opts.signal?.aborted) onAbort();
-  else opts.signal?.addEventListener("abort", onAbort, { once: true });
   let outcome: TaskOutcome;
   try {
     outcome = await pool.run({ name, args } satisfies TaskMessage, { signal: ctl.signal });
@@ -115,15 +222,13 @@ export async function runTask<K extends TaskName>(name: K, args: TaskArgs<K>, op
         `This took longer than ${formatSeconds(timeoutMs)} and was stopped. Try a shorter horizon, fewer budgets in the pool or a coarser model.`,
       );
     }
-    if (opts.signal?.aborted) throw opts.signal.reason ?? e;
+    if (ctl.signal.aborted) throw ctl.signal.reason ?? e;
     console.error(`[pool ${name}]`, e);
     throw new AppError("internal", "Something went wrong on our side. Nothing you sent was lost; please try again.");
   } finally {
-    globalForPool.noisefloorInFlight = (globalForPool.noisefloorInFlight ?? 1) - 1;
     clearTimeout(timer);
-    opts.signal?.removeEventListener("abort", onAbort);
   }
-  if (outcome.ok) return outcome.value as TaskResult<K>;
+  if (outcome.ok) return outcome.value;
   if ("internal" in outcome || !(ERROR_CODES as readonly string[]).includes(outcome.code)) {
     throw new AppError("internal", "Something went wrong on our side. Nothing you sent was lost; please try again.");
   }

@@ -92,6 +92,64 @@ describe("the worker pool", () => {
     expect(Date.now() - t0).toBeLessThan(15_000);
   });
 
+  it("shares one task among identical requests in flight: one place in the queue, one answer for all", async () => {
+    const spec = modelSpecSchema.parse({ frequency: { kind: "poisson", lambda: 7 }, severity: { kind: "gamma", shape: 3, scale: 20 } });
+    const other = modelSpecSchema.parse({ frequency: { kind: "poisson", lambda: 8 }, severity: { kind: "gamma", shape: 3, scale: 20 } });
+    const running = pool.runTask("spin", { ms: 1000 });
+    await new Promise((r) => setTimeout(r, 100)); // the thread is busy; the queue has one place
+    const same = [pool.runTask("model", spec), pool.runTask("model", spec), pool.runTask("model", spec)];
+    // three callers, one task: the spin and the model are all that is in flight
+    expect(pool.poolStats().inFlight).toBe(2);
+    // a different request needs a place of its own, and there is none
+    expect(((await caught(pool.runTask("model", other))) as AppError).code).toBe("overloaded");
+    const answers = await Promise.all(same);
+    for (const a of answers) expect(a).toEqual(runModel(spec));
+    await running;
+    // settled tasks leave nothing behind: the same request now runs afresh
+    await expect(pool.runTask("model", spec)).resolves.toEqual(runModel(spec));
+    expect(pool.poolStats().inFlight).toBe(0);
+  });
+
+  it("keeps a shared task for the callers still waiting when one leaves, and drops it when the last one leaves", async () => {
+    const spec = modelSpecSchema.parse({ frequency: { kind: "poisson", lambda: 9 }, severity: { kind: "gamma", shape: 2, scale: 30 } });
+    const running = pool.runTask("spin", { ms: 800 });
+    await new Promise((r) => setTimeout(r, 100));
+    const gone = new AbortController();
+    const left = pool.runTask("model", spec, { signal: gone.signal });
+    const stays = pool.runTask("model", spec);
+    gone.abort(new DOMException("client gone", "AbortError"));
+    expect(http.isAbortError(await caught(left))).toBe(true);
+    await expect(stays).resolves.toEqual(runModel(spec));
+    await running;
+
+    const busy = pool.runTask("spin", { ms: 800 });
+    await new Promise((r) => setTimeout(r, 100));
+    const a = new AbortController();
+    const b = new AbortController();
+    const both = [pool.runTask("model", spec, { signal: a.signal }), pool.runTask("model", spec, { signal: b.signal })];
+    a.abort(new DOMException("client gone", "AbortError"));
+    b.abort(new DOMException("client gone", "AbortError"));
+    for (const p of both) expect(http.isAbortError(await caught(p))).toBe(true);
+    await new Promise((r) => setTimeout(r, 50)); // the dropped task settles
+    expect(pool.poolStats().inFlight).toBe(1); // the spin alone: the abandoned model left the queue
+    await busy;
+  });
+
+  it("does not let a request made after a write join a task computing the data before it", async () => {
+    const running = pool.runTask("spin", { ms: 1000 });
+    await new Promise((r) => setTimeout(r, 100));
+    const q = { datasetId: 4242, q: { horizon: "week" as const } };
+    const before = [pool.runTask("analysis", q), pool.runTask("analysis", q)];
+    expect(pool.poolStats().inFlight).toBe(2);
+    const { getDb } = await import("@/db/client");
+    const { bumpDataRevision } = await import("@/db/queries");
+    bumpDataRevision(getDb().$client);
+    // the same arguments under a new revision are another task, and the queue's one place is taken
+    expect(((await caught(pool.runTask("analysis", q))) as AppError).code).toBe("overloaded");
+    for (const p of before) expect(((await caught(p)) as AppError).code).toBe("not_found");
+    await running;
+  });
+
   it("drops a queued task whose caller aborts before it starts", async () => {
     const running = pool.runTask("spin", { ms: 800 });
     await new Promise((r) => setTimeout(r, 100));

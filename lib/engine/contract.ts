@@ -2,8 +2,8 @@
  * The model contract (DESIGN.md "Model contract"): the request schema, the computation behind
  * `POST /api/model` and `cli model --json`, and the lattice for charts.
  *
- * Request: a frequency and a severity, optional lattice step, pool size and correlation, and lists of the figures
- * wanted. Response keys: mean, sd, cv, skewness, pZero, quantiles, es, stopLoss, cdf (objects keyed by
+ * Request: a frequency and a severity, optional lattice step, grid limit, pool size and correlation, and lists of the
+ * figures wanted. Response keys: mean, sd, cv, skewness, pZero, quantiles, es, stopLoss, cdf (objects keyed by
  * String(requested number)), collar (when a floor was given), method, step, gridSize. With `pool` the figures are
  * one budget's share of the pool. Every limit below is there so that one request cannot exhaust memory or time:
  * the lattice never exceeds 2^20 points and every list is short.
@@ -100,6 +100,9 @@ const numberList = z
   .array(num(), { error: "must be a list of numbers" })
   .max(100, { error: "must have at most 100 entries" });
 
+/** Smallest grid limit a request may ask for (2^12 points). */
+const MIN_GRID_LIMIT = 1 << 12;
+
 /** Default lists when a request leaves them out. */
 const DEFAULT_QUANTILES = [0.05, 0.5, 0.95] as const;
 const DEFAULT_ES = [0.99] as const;
@@ -109,6 +112,14 @@ export const modelSpecSchema = z
     frequency: frequencySchema,
     severity: severitySchema,
     step: num().gt(0, { error: "must be > 0" }).optional(),
+    /** Largest FFT grid the automatic lattice may use, a power of two from 2^12 to 2^20 (default 2^20): a smaller one
+     * answers sooner on a coarser step (the pooling lab's lattices use 2^18). */
+    grid: num("an integer")
+      .int({ error: "must be an integer" })
+      .min(MIN_GRID_LIMIT, { error: `must be at least ${MIN_GRID_LIMIT}` })
+      .max(MAX_GRID, { error: `must be at most ${MAX_GRID}` })
+      .refine((n) => (n & (n - 1)) === 0, { error: "must be a power of two" })
+      .optional(),
     pool: num("an integer")
       .int({ error: "must be an integer" })
       .min(1, { error: "must be >= 1" })
@@ -214,7 +225,7 @@ function compute(spec: ModelSpec): Computed {
       k: spec.pool ?? 1,
       rho: spec.rho ?? 0,
       step: spec.step,
-      maxGrid: MAX_GRID,
+      maxGrid: spec.grid ?? MAX_GRID,
     });
     if (spec.step === undefined && r.method !== "fft-density") {
       // An automatic step coarser than both a tenth of an sd and the mean order value cannot show the
@@ -225,7 +236,7 @@ function compute(spec: ModelSpec): Computed {
       // step is what the shape is seen at.
       const seen = r.quantiles ? r.quantiles.step : r.step;
       if (seen > Math.max(sdSum / 10, severity.mean)) {
-        throw new RangeError("this model's tail is too long to resolve on a lattice of 2^20 points");
+        throw new RangeError(`this model's tail is too long to resolve on a lattice of 2^${Math.log2(spec.grid ?? MAX_GRID)} points`);
       }
     }
     const qdist = r.quantiles?.distribution ?? r.distribution;
@@ -397,7 +408,7 @@ export function modelCv(spec: ModelSpec, maxGrid = MAX_GRID): ModelCv {
   const k = spec.pool ?? 1;
   const rho = spec.rho ?? 0;
   try {
-    const r = pooledShare({ frequency, severity, k, rho, maxGrid: Math.min(maxGrid, MAX_GRID), momentsOnly: true, quantileLattice: false });
+    const r = pooledShare({ frequency, severity, k, rho, maxGrid: Math.min(maxGrid, spec.grid ?? MAX_GRID), momentsOnly: true, quantileLattice: false });
     const closedForm = shareMoments(frequency, severity, k, rho).cv;
     return { cv: r.distribution.cv, closedForm, step: r.step, gridSize: r.gridSize, method: r.method };
   } catch (e) {

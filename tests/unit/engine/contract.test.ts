@@ -20,6 +20,10 @@ describe("model contract: request validation", () => {
     [{ ...base, severity: { kind: "lognormal", mu: 4, sigma: 0 } }, "severity.sigma: must be > 0"],
     [{ ...base, severity: { kind: "empirical", points: [[10, 0.4]] } }, "severity.points: probabilities must sum to 1"],
     [{ ...base, step: -1 }, "step: must be > 0"],
+    [{ ...base, grid: 3000 }, "grid: must be at least 4096"],
+    [{ ...base, grid: 5000 }, "grid: must be a power of two"],
+    [{ ...base, grid: 1 << 21 }, "grid: must be at most 1048576"],
+    [{ ...base, grid: 65536.5 }, "grid: must be an integer"],
     [{ ...base, pool: 0 }, "pool: must be >= 1"],
     [{ ...base, pool: 100_001 }, "pool: must be <= 100000"],
     [{ ...base, rho: 1 }, "rho: must be in [0, 1)"],
@@ -32,6 +36,42 @@ describe("model contract: request validation", () => {
     [{ ...base, unknown: true }, "unknown: unknown field"],
   ])("rejects %j with a message naming the field", (body, message) => {
     expect(errorOf(body)).toContain(message);
+  });
+});
+
+describe("model contract: the grid limit", () => {
+  // Poisson(1000) x lognormal(0, 3): a heavy tail whose automatic lattice is limited by the grid (2^19 points)
+  const heavy = { frequency: { kind: "poisson", lambda: 1000 }, severity: { kind: "lognormal", mu: 0, sigma: 3 } };
+
+  it("keeps the lattice within the limit asked for, on a coarser step, with the mean kept either way", () => {
+    const full = runModel(modelSpecSchema.parse(heavy));
+    const small = runModel(modelSpecSchema.parse({ ...heavy, grid: 1 << 16 }));
+    expect(full.gridSize).toBeGreaterThan(1 << 16);
+    expect(small.gridSize).toBeLessThanOrEqual(1 << 16);
+    expect(small.step).toBeGreaterThan(full.step);
+    // Both means are lambda e^(sigma^2 / 2) = 1000 e^4.5 less the orders beyond the lattice's reach (the 1e-13 upper
+    // quantile, z = 7.35, holds Phi(3 - 7.35) = 6.8e-6 of E[X]; measured 6.8e-6 below on 2^15 points, 1.1e-5 on
+    // 2^19): within 2e-5
+    expect(Math.abs(small.mean / (1000 * Math.exp(4.5)) - 1)).toBeLessThan(2e-5);
+    expect(Math.abs(full.mean / (1000 * Math.exp(4.5)) - 1)).toBeLessThan(2e-5);
+  });
+
+  it("changes nothing for a model whose lattice fits the limit", () => {
+    // Poisson(3) x gamma(2, 40) takes 49,152 points at step 0.1, within half of 2^18
+    const small = runModel(modelSpecSchema.parse({ ...base, grid: 1 << 18 }));
+    expect(small.gridSize).toBe(49152);
+    expect(small).toEqual(runModel(modelSpecSchema.parse(base)));
+  });
+
+  it("names the limit when a tail is too long for it", () => {
+    let message = "";
+    try {
+      runModel(modelSpecSchema.parse({ ...heavy, grid: 4096 }));
+    } catch (e) {
+      expect(isAppError(e)).toBe(true);
+      message = (e as Error).message;
+    }
+    expect(message).toContain("lattice of 2^12 points");
   });
 });
 

@@ -135,30 +135,6 @@ function stirlingDifferences(x: number, y: number, u: number, v: number): number
 }
 
 /**
- * (x)_n / (z)_n = x (x + 1) ... (x + n - 1) / (z (z + 1) ... (z + n - 1)) for a whole n >= 1, as a quotient of two
- * products (two of each side by side, so the multiplications do not wait on each other): finite for n <= 32 and
- * x, z below 1e7 (each product below 1e224). Small enough to be inlined into betaBinomialLogRatios's loop.
- */
-function risingRatio(x: number, z: number, n: number): number {
-  let num = x;
-  let den = z;
-  let num1 = 1;
-  let den1 = 1;
-  let j = 1;
-  for (; j + 1 < n; j += 2) {
-    num *= x + j;
-    den *= z + j;
-    num1 *= x + j + 1;
-    den1 *= z + j + 1;
-  }
-  if (j < n) {
-    num *= x + j;
-    den *= z + j;
-  }
-  return (num * num1) / (den * den1);
-}
-
-/**
  * ln [B(al + y, be + k) / B(al, be)] = ln (al)_y + ln (be)_k - ln (al + be)_(y+k) for al[g], be[g] > 0 and whole
  * y, k >= 0, into out[g] for g < count (out may be al or be): the beta-binomial log pmf of y successes in y + k
  * trials without its binomial coefficient, for every point of the drift filter's grid in one call a day.
@@ -184,15 +160,51 @@ export function betaBinomialLogRatios(al: Float64Array, be: Float64Array, y: num
     // ln [(a)_y / (c + k)_y]
     if (y > 0) {
       const base = c + k;
-      if (y <= PRODUCT_TERMS && base < PRODUCT_BASE) ratio = risingRatio(a, base, y);
-      else {
+      if (y <= PRODUCT_TERMS && base < PRODUCT_BASE) {
+        // (a)_y / (base)_y as a quotient of two products, two of each side by side so that the multiplications do not
+        // wait on each other. Written out here and below rather than called: as a helper (138 bytes of bytecode) its
+        // two calls were the first that V8's cumulative inlining budget (920 bytes) left out beside the Stirling and
+        // log-gamma calls, whichever path the first campaigns it saw took most, and each call then boxed its doubles.
+        let num = a;
+        let den = base;
+        let num1 = 1;
+        let den1 = 1;
+        let j = 1;
+        for (; j + 1 < y; j += 2) {
+          num *= a + j;
+          den *= base + j;
+          num1 *= a + j + 1;
+          den1 *= base + j + 1;
+        }
+        if (j < y) {
+          num *= a + j;
+          den *= base + j;
+        }
+        ratio = (num * num1) / (den * den1);
+      } else {
         logs = lnGamma(a + y) - lnGamma(a) - (lnGamma(base + y) - lnGamma(base));
       }
     }
     // ln [(b)_k / (c)_k]
     if (k > 0) {
       if (k <= PRODUCT_TERMS && c + k < PRODUCT_BASE) {
-        const r = risingRatio(b, c, k);
+        // (b)_k / (c)_k, as above
+        let num = b;
+        let den = c;
+        let num1 = 1;
+        let den1 = 1;
+        let j = 1;
+        for (; j + 1 < k; j += 2) {
+          num *= b + j;
+          den *= c + j;
+          num1 *= b + j + 1;
+          den1 *= c + j + 1;
+        }
+        if (j < k) {
+          num *= b + j;
+          den *= c + j;
+        }
+        const r = (num * num1) / (den * den1);
         const both = ratio * r;
         if (both > 1e-300) ratio = both;
         else {

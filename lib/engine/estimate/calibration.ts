@@ -160,7 +160,7 @@ function dayLaw(filter: DriftFilter, t: number, clicks: number): ScratchPmf | nu
       al = m * c;
       be = (1 - m) * c;
     }
-    dayLawMean = (n * al) / (al + be);
+    dayLawMean[0] = (n * al) / (al + be);
     return betaBinomialInto(n, al, be);
   }
   const m = a / b;
@@ -171,12 +171,13 @@ function dayLaw(filter: DriftFilter, t: number, clicks: number): ScratchPmf | nu
   }
   const mean = clicks * m;
   if (!(mean > 0) || !Number.isFinite(r)) return null;
-  dayLawMean = mean;
+  dayLawMean[0] = mean;
   return negativeBinomialInto(r, mean);
 }
 
-/** The closed-form mean of the law dayLaw last returned (kept beside the scratch table, which has none). */
-let dayLawMean = 0;
+/** The closed-form mean of the law dayLaw last returned (kept beside the scratch table, which has none), in a typed
+ * array: a module-level number is boxed afresh at every write. */
+const dayLawMean = new Float64Array(1);
 
 function bandOf(dist: CountDistribution, row: DayRow, cum: Float64Array) {
   const b50 = centralInterval(dist, 0.5, cum);
@@ -240,7 +241,7 @@ export function driftCalibration(rows: readonly DayRow[], options: CalibrationOp
     const fast = dayLaw(filter, t, row.clicks);
     let expected: number;
     if (fast) {
-      expected = dayLawMean;
+      expected = dayLawMean[0] as number;
       scoreCount(fast.pmf, fast.offset, fast.length, expected, y, sc);
     } else {
       const dist = dayDistribution(filter.stateBefore(t), row.clicks);

@@ -18,8 +18,9 @@ import type { HistogramPoint } from "./types";
  * three quantiles needs no more, and a slider move then waits for at most one such lattice: a strong shared shock
  * (the real daily campaign's week at rho 0.95, whose sum reaches a hundred times its mean at 1e-13) takes 98,304 to
  * 131,072 points at five times the step in 25 to 35 ms, where the engine's limit gives 393,216 to 524,288 points in
- * 85 to 100 ms (pool sizes 1, 9, 89, 891), with the median within 0.2% and the 95% quantile within 0.01%. A lattice the engine refuses at this limit is computed at its
- * own (see labLattice); the request shown with the lattice names the limit it was computed at.
+ * 85 to 100 ms (pool sizes 1, 9, 89, 891), with the median within 0.2% and the 95% quantile within 0.01%. A lattice
+ * the engine refuses at this limit is computed at its own (see labLattice); the request shown with the lattice names
+ * the limit it was computed at.
  */
 const LAB_GRID = 1 << 18;
 
@@ -133,8 +134,8 @@ export interface LabCv {
  * The CV of the share of a pool of k budgets like `model` with correlation rho, computed on a lattice (the check
  * points beside the closed-form curve) keeping only its mean and variance (the contract's modelCv): on 2^16 points
  * when that lattice's CV is within 2e-3 of the closed form, else on the engine's automatic lattice (up to 2^20
- * points, not the lab's 2^18), whatever its CV: a closed form that is wrong shows as a dot off the curve, never as a coarse lattice
- * passed off as a fine one. Cached by model, k and rho (failures with labLattice's).
+ * points, not the lab's 2^18), whatever its CV: a closed form that is wrong shows as a dot off the curve, never as a
+ * coarse lattice passed off as a fine one. Cached by model, k and rho (failures with labLattice's).
  *
  * @returns the CV and the lattice's size. Throws AppError("invalid_query") when the engine cannot compute the pool.
  */

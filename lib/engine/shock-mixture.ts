@@ -122,8 +122,8 @@ const SERIES_TIERS = 16;
  * How many of the series' terms a point needs, by tier of |v| (tier t: |v| <= V_t = 10^-(t + 1), tier 0 being FAR_V
  * itself): the fewest J with sum_{j = J}^{last} |d_j| V_t^j <= FAR_TAIL / 2. The terms past the series' end add at
  * most FAR_TAIL (V_t / FAR_V)^(last + 1) there (farSeries bounds them by FAR_TAIL at FAR_V), so the truncation stays
- * below FAR_TAIL at every point. Most of a lattice's frequencies have |B u| in the thousands (|v| ~ 1e-3 or less) and
- * need 4 to 6 terms of the 16 to 20 that |v| = 0.1 does.
+ * below FAR_TAIL at every point. Most of a lattice's frequencies have |B u| in the thousands or more (|v| ~ 1e-3 or
+ * less) and need 2 to 6 terms of the 16 to 20 that |v| = 0.1 does.
  */
 function seriesLengths(series: Float64Array): Int32Array {
   const lengths = new Int32Array(SERIES_TIERS);
@@ -157,8 +157,8 @@ const FAR_SPAN = 1e-3;
  * unit disk (both factors' arguments lie in (-pi/2, pi/2)). Its truncation is below FAR_TAIL absolute (|B u|^-r <= 1
  * there), a thousandth of the nodes' own tolerance, at the cost of about one pgf and as many complex multiply-adds as
  * the point's |v| needs (seriesLengths: 2 to 4 of 16 terms on most of the real daily campaign's week at rho 0.95)
- * per point instead of one pgf per node (26 there). The nodes below B, the points
- * near z = 1, and a shape whose series would be too long are summed node by node (`mixtureTerm`).
+ * per point instead of one pgf per node (26 there). The nodes below B, the points near z = 1, and a shape whose
+ * series would be too long are summed node by node (`mixtureTerm`).
  */
 export function negativeBinomialMixtureTerm(
   severity: Float64Array,

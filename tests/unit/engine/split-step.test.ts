@@ -9,7 +9,7 @@ import { lognormalSeverity } from "@/lib/engine/severity";
  * E[N] h E[min(X, h/4)] <= 1e-3 Var(S), not at its E[N] h^2 / 4 bound.
  *
  * The model: negative binomial sales (r 60.44, mean 48,699 a week) of the real daily campaign's order values as the
- * pooling lab fits them (../shared/data/ads: lognormal, mu 2.570, sigma 1.626, E[X] 49.0), rho 0.95.
+ * pooling lab fits them from its export (lognormal, mu 2.570, sigma 1.626, E[X] 49.0), rho 0.95.
  * References: the closed-form mean and variance of the share (shareMoments, independent of any lattice), and the same
  * model on a lattice five times finer (step 200, the step the grid limit chose before).
  */

@@ -121,7 +121,7 @@ export function Calculator({ initialForm, initial }: CalculatorProps) {
               <table data-testid="calc-figures">
                 <tbody>
                   <Row label="Mean" value={formatSig(f.mean, 5)} raw={f.mean} testId="calc-mean" />
-                  <Row label="Standard deviation" value={formatSig(f.sd, 5)} raw={f.sd} />
+                  <Row label="Standard deviation" value={formatSig(f.sd, 5)} raw={f.sd} hint={sdHint(f)} testId="calc-sd" />
                   <Row label="Coefficient of variation" value={formatPercent(f.cv, 2)} raw={f.cv} testId="calc-cv" />
                   <Row label="Skewness" value={formatSig(f.skewness, 4)} raw={f.skewness} />
                   <Row label="P(total = 0)" value={formatPercent(f.pZero, 2)} raw={f.pZero} />
@@ -186,12 +186,22 @@ export function Calculator({ initialForm, initial }: CalculatorProps) {
   );
 }
 
+/**
+ * Where the lattice's sd is more than 0.1% from the model's closed form (order values whose tail runs past the
+ * lattice's end, such as lognormal sigma 3), the closed form and the gap; else nothing.
+ */
+function sdHint(f: ModelResponse): string | undefined {
+  const closed = f.accuracy.closedForm.sd;
+  if (!(closed > 0) || Math.abs(f.sd / closed - 1) <= 1e-3) return undefined;
+  return `the model's closed form is ${formatSig(closed, 5)}; the lattice's is ${formatPercent(Math.abs(f.sd / closed - 1), 1)} ${f.sd < closed ? "below" : "above"}: it leaves out the rarest, largest orders`;
+}
+
 function Row({ label, value, raw, hint, testId }: { label: string; value: string; raw: number | null; hint?: string; testId?: string }) {
   return (
     <tr data-testid={testId} data-value={raw === null || !Number.isFinite(raw) ? undefined : String(raw)}>
       <th scope="row" className="row-head">
         {label}
-        {hint && <span className="th-sub">{hint}</span>}
+        {hint && <span className="th-sub wrap">{hint}</span>}
       </th>
       <td className="num">{value}</td>
     </tr>

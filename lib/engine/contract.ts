@@ -169,15 +169,22 @@ export interface ModelResponse {
 }
 
 /**
- * How far the lattice's quantile and cdf figures can be from the model's. `quantileStep`: the spacing of the
- * lattice the quantiles come from (a share's values are the sum's divided by the pool size); a quantile of the
- * rounded lattice is within about half of it of the continuous model's. `quantileProbability` (delta): when the
- * order values' tail forced a coarse lattice, the quantiles come from a finer lattice of order values capped where
- * E[N] P(X > T) = delta, so each quantile q'(p) lies in [q(p - delta), q(p)] (0: no cap).
+ * How far the lattice's figures can be from the model's. `quantileStep`: the spacing of the lattice the quantiles
+ * come from (a share's values are the sum's divided by the pool size); a quantile of the rounded lattice is within
+ * about half of it of the continuous model's. `quantileProbability` (delta): when the order values' tail forced a
+ * coarse lattice, the quantiles come from a finer lattice of order values capped where E[N] P(X > T) = delta, so
+ * each quantile q'(p) lies in [q(p - delta), q(p)] (0: no cap). `closedForm`: the model's own mean and sd (E[S] =
+ * E[N] E[X]; Var(S) = E[N] Var[X] + Var[N] E[X]^2 for one budget, times rho + (1 - rho) / k for a share of k
+ * correlated budgets, see shareMoments), beside the answer's `mean` and `sd`, which are the lattice's. Measured on
+ * eight models from Poisson 0.01 to 100,000 and negative binomial pools of up to 50,000 budgets: the means within
+ * 1.1e-5 relative, the sds within 3.2e-4, except where the order values' tail runs past the lattice's end: sd 0.27%
+ * below for Poisson 100 x lognormal(0, 2.5), 5.2% below for Poisson 1000 x lognormal(0, 3) (9% of E[X^2] lies
+ * beyond the orders' 1e-13 point).
  */
 export interface ModelAccuracy {
   quantileStep: number;
   quantileProbability: number;
+  closedForm: { mean: number; sd: number };
 }
 
 /**
@@ -218,11 +225,13 @@ interface Computed {
 function compute(spec: ModelSpec): Computed {
   const frequency = frequencyFromSpec(spec.frequency);
   const severity = severityFromSpec(spec.severity);
+  const k = spec.pool ?? 1;
   try {
+    const closed = shareMoments(frequency, severity, k, spec.rho ?? 0);
     const r = pooledShare({
       frequency,
       severity,
-      k: spec.pool ?? 1,
+      k,
       rho: spec.rho ?? 0,
       step: spec.step,
       maxGrid: spec.grid ?? MAX_GRID,
@@ -230,8 +239,7 @@ function compute(spec: ModelSpec): Computed {
     if (spec.step === undefined && r.method !== "fft-density") {
       // An automatic step coarser than both a tenth of an sd and the mean order value cannot show the
       // distribution's shape: say so rather than answer from a lattice with a handful of points.
-      const k = spec.pool ?? 1;
-      const sdSum = k * shareMoments(frequency, severity, k, spec.rho ?? 0).sd;
+      const sdSum = k * closed.sd;
       // Heavy-tailed orders have their quantiles on a finer lattice of capped orders (see pooledShare): that one's
       // step is what the shape is seen at.
       const seen = r.quantiles ? r.quantiles.step : r.step;
@@ -242,10 +250,11 @@ function compute(spec: ModelSpec): Computed {
     const qdist = r.quantiles?.distribution ?? r.distribution;
     // With the lattice coarser than the orders, mass below half a step sits at 0 (or is split towards it): P(S = 0)
     // then comes from the model, G_total(P(X = 0)) (see poolZero).
-    const pZero = r.coarsened ? poolZero(frequency, severity, spec.pool ?? 1, spec.rho ?? 0) : null;
+    const pZero = r.coarsened ? poolZero(frequency, severity, k, spec.rho ?? 0) : null;
     const accuracy: ModelAccuracy = {
       quantileStep: qdist.step,
       quantileProbability: r.quantiles?.delta ?? 0,
+      closedForm: { mean: closed.mean, sd: closed.sd },
     };
     const excess = r.quantiles?.excess ?? 0;
     return { dist: r.distribution, qdist, pZero, excess, accuracy, step: r.step, gridSize: r.gridSize, method: r.method };

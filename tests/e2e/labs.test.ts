@@ -144,7 +144,21 @@ describe.skipIf(!chromiumPath)("the labs in a browser", () => {
     await mean.waitFor();
     // Poisson(8) x lognormal(4, 0.8): E[S] = 8 e^(4 + 0.32) = 601.5 (lattice within 0.1%).
     expect(Math.abs((await valueOf(mean)) / (8 * Math.exp(4.32)) - 1)).toBeLessThan(1e-3);
+    // Its lattice sd matches the closed form: no note beside it.
+    expect(await page.locator('[data-testid="calc-sd"] .th-sub').count()).toBe(0);
     await shoot("calculator-1280");
+    // Poisson(1000) x lognormal(0, 3) from a shared link: the lattice's sd misses the orders past its end, and the row
+    // says so with the model's closed form, sqrt(1000) e^9 = 256,242 (the lattice's is 5.2% below it).
+    const heavy = { frequency: { kind: "poisson", lambda: 1000 }, severity: { kind: "lognormal", mu: 0, sigma: 3 } };
+    await page.goto(`${baseUrl}/calculator?spec=${Buffer.from(JSON.stringify(heavy)).toString("base64url")}`);
+    const sd = page.locator('[data-testid="calc-sd"]');
+    await sd.waitFor();
+    const ratio = (await valueOf(sd)) / (Math.sqrt(1000) * Math.exp(9));
+    expect(ratio).toBeGreaterThan(0.92);
+    expect(ratio).toBeLessThan(0.97);
+    expect(await sd.locator(".th-sub").innerText()).toMatch(/closed form is 256,2\d\d/);
+    await page.goto(`${baseUrl}/calculator`);
+    await mean.waitFor();
     expected.push(/\/api\/model(\/distribution)?$/);
     await page.locator('[data-testid="freq-lambda"]').fill("-3");
     const error = page.locator('[data-testid="calc-error"]');

@@ -54,6 +54,13 @@ describe("model contract: the grid limit", () => {
     // 2^19): within 2e-5
     expect(Math.abs(small.mean / (1000 * Math.exp(4.5)) - 1)).toBeLessThan(2e-5);
     expect(Math.abs(full.mean / (1000 * Math.exp(4.5)) - 1)).toBeLessThan(2e-5);
+    // The answer names the model's closed form beside its lattice figures: E[S] = 1000 e^4.5, sd = sqrt(1000 e^18)
+    // (relative 1e-12). The lattice's sd is below it by the orders beyond the lattice's end (9% of E[X^2] lies past
+    // their 1e-13 point; measured 5.2% below): between 3% and 8% below.
+    expect(Math.abs(full.accuracy.closedForm.mean / (1000 * Math.exp(4.5)) - 1)).toBeLessThan(1e-12);
+    expect(Math.abs(full.accuracy.closedForm.sd / (Math.sqrt(1000) * Math.exp(9)) - 1)).toBeLessThan(1e-12);
+    expect(full.sd / full.accuracy.closedForm.sd).toBeGreaterThan(0.92);
+    expect(full.sd / full.accuracy.closedForm.sd).toBeLessThan(0.97);
   });
 
   it("changes nothing for a model whose lattice fits the limit", () => {
@@ -96,7 +103,14 @@ describe("model contract: response", () => {
       "gridSize",
       "accuracy",
     ]);
-    expect(r.accuracy).toEqual({ quantileStep: 1, quantileProbability: 0 });
+    // The closed form of Poisson(3) x gamma(2, 40): E[S] = 3 x 80 = 240, Var(S) = lambda E[X^2] = 3 x 2 x 3 x 40^2 =
+    // 28,800 (sd 169.7056...). The lattice's mean agrees to 1e-6 relative; its variance is the closed form plus the
+    // rounding to a step of 1 (Sheppard: lambda h^2 / 12 = 0.25, measured 4.3e-6 on the sd), to 1e-6 relative.
+    expect(r.accuracy).toEqual({ quantileStep: 1, quantileProbability: 0, closedForm: { mean: expect.any(Number), sd: expect.any(Number) } });
+    expect(r.accuracy.closedForm.mean).toBeCloseTo(240, 10);
+    expect(r.accuracy.closedForm.sd).toBeCloseTo(Math.sqrt(28_800), 10);
+    expect(Math.abs(r.mean / 240 - 1)).toBeLessThan(1e-6);
+    expect(Math.abs(r.sd / Math.sqrt(28_800 + 3 / 12) - 1)).toBeLessThan(1e-6);
     expect(Object.keys(r.quantiles)).toEqual(["0.05", "0.5"]);
     expect(Object.keys(r.cdf)).toEqual(["250.5"]);
     expect(r.method).toBe("fft");

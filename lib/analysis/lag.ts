@@ -40,6 +40,11 @@ const optionOf = (asOf: string, curve: LagCurve): LagOption => ({
   fractions: curve.points.slice(0, curve.horizon).map((p) => Math.max(p.fraction, 1e-9)),
 });
 
+/** Whole days from ISO date `from` to ISO date `to`, at least 0. @example daysBetween("2026-03-01", "2026-03-04") // 3 */
+function daysBetween(from: string, to: string): number {
+  return Math.max(0, Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000));
+}
+
 const days = (d: number) => `${formatNumber(d, 0)} ${d === 1 ? "day" : "days"}`;
 
 /** The card's sentence: where the curve comes from. */
@@ -75,6 +80,7 @@ export function resolveLag(
   const newest = ownNewest !== null && newestOfDataset !== null && newestOfDataset > ownNewest ? newestOfDataset : ownNewest;
   const asOf = q.asOf ?? asOfDate(newest, uploadedAt);
   const asOfSource: LagSummary["asOfSource"] = q.asOf !== undefined ? "query" : asOf !== null && asOf !== newest ? "upload" : "newest-date";
+  const newestAge = asOf !== null && newest !== null ? daysBetween(newest, asOf) : null;
   if (given === null || asOf === null) {
     return {
       option: undefined,
@@ -86,6 +92,7 @@ export function resolveLag(
         asOf,
         asOfSource,
         horizon: 0,
+        newestAge,
         completeness: [],
         campaigns: [],
         sentence: asOf === null ? "The rows have no dates: conversion lag does not apply." : "Conversion lag is off: every day is taken as complete.",
@@ -129,7 +136,8 @@ export function resolveLag(
   const note =
     `Sales are credited to the day of the click and keep arriving: the lag curve is ${origin}, ${formatPercent(curve.setting.q, 0)} of sales within ` +
     `${days(curve.setting.d)} (${shape}), with ages counted from ${asOf}` +
-    `${asOfSource === "upload" ? " (the day before the upload)" : asOfSource === "query" ? "" : " (the newest date)"}; days younger than ${days(curve.horizon)} are provisional.${ownNote}`;
+    `${asOfSource === "upload" ? " (the day before the upload)" : asOfSource === "query" ? "" : " (the newest date)"}; days younger than ${days(curve.horizon)} are provisional` +
+    `${newestAge !== null && newestAge >= curve.horizon ? ` (none here: the newest date, ${newest}, is ${days(newestAge)} old)` : ""}.${ownNote}`;
   return {
     option: optionOf(asOf, curve),
     byCampaign,
@@ -140,6 +148,7 @@ export function resolveLag(
       asOf,
       asOfSource,
       horizon: curve.horizon,
+      newestAge,
       completeness: curve.points,
       campaigns: own.map(([campaign, l]) => ({ campaign, horizon: l.curve.horizon, learned: learnedOf(l), completeness: l.curve.points })),
       sentence,

@@ -286,6 +286,11 @@ export interface LagSummary {
   asOfSource: "query" | "newest-date" | "upload";
   /** Days younger than this are provisional (their completeness is below 0.99); 0 for "none". */
   horizon: number;
+  /**
+   * Age in days of the rows' newest date, counted from asOf (0 when asOf is that date; null without dates): that day
+   * holds completeness[newestAge] of its final conversions, and no day is provisional when it is >= horizon.
+   */
+  newestAge: number | null;
   /** F(age) for ages 0 .. horizon, with its 90% interval (equal to F for a setting). */
   completeness: { age: number; fraction: number; lo90: number; hi90: number }[];
   /** Campaigns with a curve of their own (from the same source, where they alone have enough information). */

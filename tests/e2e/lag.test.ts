@@ -60,6 +60,15 @@ describe.skipIf(!chromiumPath)("conversion lag on the campaign page", () => {
     await screenshot(page, "campaign-provisional-1280");
   });
 
+  it("says on the dataset's lag card what its newest day holds", async () => {
+    const { page } = s;
+    await page.goto(`${baseUrl}/datasets/${id}`);
+    const card = page.locator('[data-testid="lag-card"]');
+    await card.waitFor();
+    // the export ends yesterday, the day before its upload: its newest day is the as-of day, F(0) = 15% by default
+    expect(await card.innerText()).toMatch(/the newest day holds about 15% of its final conversions/);
+  });
+
   it("keeps ?lag= when the horizon changes, and says so when the setting is unreadable", async () => {
     const { page } = s;
     await page.goto(`${baseUrl}/datasets/${id}/campaigns/${encodeURIComponent("Lagged Search")}?lag=off`);

@@ -118,6 +118,7 @@ describe("conversion lag in the campaign analysis", () => {
     expect(a.lag.setting).toEqual({ q: 0.8, d: 3 });
     expect(a.lag.asOf).toBe(NEWEST);
     expect(a.lag.asOfSource).toBe("query");
+    expect(a.lag.newestAge).toBe(0); // the newest day is the as-of day: it holds F(0)
     const kk = lagRate({ q: 0.8, d: 3 });
     expect(a.lag.completeness).toHaveLength(a.lag.horizon + 1);
     for (const c of a.lag.completeness) {
@@ -136,6 +137,11 @@ describe("conversion lag in the campaign analysis", () => {
     expect(a.lag.asOfSource).toBe("upload");
     expect(a.lag.asOf! > NEWEST).toBe(true);
     expect(a.campaigns[0]!.provisionalDays).toBe(0);
+    // the newest day's age, counted by hand from the two dates, is beyond the window, and the note says none is provisional
+    const byHand = Math.round((Date.parse(`${a.lag.asOf}T00:00:00Z`) - Date.parse(`${NEWEST}T00:00:00Z`)) / 86_400_000);
+    expect(a.lag.newestAge).toBe(byHand);
+    expect(byHand).toBeGreaterThanOrEqual(a.lag.horizon);
+    expect(a.lag.note).toContain(`(none here: the newest date, ${NEWEST}, is ${byHand.toLocaleString("en-US")} days old)`);
     const off = analyzeDataset(db, id, { horizon: "week", lag: "off" });
     expect(a.campaigns[0]!.verdict).toEqual(off.campaigns[0]!.verdict);
   });

@@ -52,7 +52,7 @@ export function analysis(over: Partial<DatasetAnalysis> = {}): DatasetAnalysis {
     rho: { estimate: 0.05, lo: 0.01, hi: 0.12, raw: 0.05, pairs: 1, days: 30, method: "pairwise Pearson" },
     shrinkage: { applied: true, a: 2, b: 98, note: "" },
     pooling: { cv1: 0.3, rho: 0.05, floorCv: 0.067, cv20: 0.095, cv1000: 0.068, kFor10pct: 18 },
-    lag: { source: "none", setting: null, learned: null, asOf: "2026-01-30", asOfSource: "newest-date", horizon: 0, completeness: [], campaigns: [], sentence: "Conversion lag is off.", note: "Conversion lag is off." },
+    lag: { source: "none", setting: null, learned: null, asOf: "2026-01-30", asOfSource: "newest-date", horizon: 0, newestAge: 0, completeness: [], campaigns: [], sentence: "Conversion lag is off.", note: "Conversion lag is off." },
     multipleTesting: { judged: 0, flagged: 0, expectedByChance: 0, fdrLevel: 0.1, survivors: [], threshold: null, text: "" },
     source: null,
     sources: [],
@@ -80,7 +80,7 @@ export function detail(): CampaignDetail {
     ],
     revenueDist: [],
     sentences: ["One.", "Two."],
-    lag: { source: "none", setting: null, learned: null, asOf: "2026-01-02", asOfSource: "newest-date", horizon: 0, completeness: [], campaigns: [], sentence: "Conversion lag is off.", note: "Conversion lag is off." },
+    lag: { source: "none", setting: null, learned: null, asOf: "2026-01-02", asOfSource: "newest-date", horizon: 0, newestAge: 0, completeness: [], campaigns: [], sentence: "Conversion lag is off.", note: "Conversion lag is off." },
     coin: {
       campaign: 4.2,
       references: [

@@ -418,7 +418,10 @@ export function computeAnalysis(db: Db, datasetId: number, q: AnalysisQuery, use
           : "This file has no dates: figures are across ads (each row is one ad or segment), not across days; forecasts are for the spend you set, spread like the ads in the file.",
       );
   }
-  if (corr.estimate === null) notes.push(correlationNote(corr));
+  if (corr.estimate === null) {
+    // Without dates there are no days for campaigns to share: say that, not that campaigns are missing.
+    notes.push(unit === "ad" ? "The file has no dates, so campaigns have no days in common: their correlation cannot be estimated, and the pooling figures take it as 0." : correlationNote(corr));
+  }
   const result: DatasetAnalysis = {
     datasetId,
     name: row.name,

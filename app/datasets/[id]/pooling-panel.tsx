@@ -1,6 +1,6 @@
 import Link from "next/link";
 import type { DatasetAnalysis } from "@/lib/analysis/types";
-import { poolingRecords } from "@/lib/export/report";
+import { hasRevenue, poolingRecords } from "@/lib/export/report";
 import { formatNumber, formatPercent, formatPlain, formatRange } from "@/lib/format";
 import { ExportButtons } from "@/app/_components/export-buttons";
 import { Stat } from "@/app/_components/stat";
@@ -18,6 +18,8 @@ export function PoolingPanel({ analysis: a, printable = false }: { analysis: Dat
   if (p.cv1 !== null && Number.isFinite(p.cv1)) poolQuery.set("cv", formatPlain(p.cv1, 4));
   if (hasRho) poolQuery.set("rho", formatPlain(r.estimate, 3));
   const poolHref = `/pooling?${poolQuery.toString()}`;
+  // Without revenue in the file, each campaign's forecast (and so its CV) is of conversions.
+  const measure = a.campaigns.length > 0 && a.campaigns.every((c) => !hasRevenue(c)) ? "conversions" : "revenue";
   return (
     <section className="panel" aria-labelledby="pooling-heading" data-testid="pooling-panel">
       <div className="section-head">
@@ -37,7 +39,7 @@ export function PoolingPanel({ analysis: a, printable = false }: { analysis: Dat
       </div>
       {p.cv1 !== null && p.cv20 !== null ? (
         <p className="sentence">
-          A pool of 20 budgets like yours would bring the {a.horizon}-to-{a.horizon} swing of each budget&apos;s revenue (its
+          A pool of 20 budgets like yours would bring the {a.horizon}-to-{a.horizon} swing of each budget&apos;s {measure} (its
           coefficient of variation) from <strong>{formatPercent(p.cv1, 0)}</strong> to <strong>{formatPercent(p.cv20, 0)}</strong>
           {p.cv1000 !== null && p.cv1000 < p.cv20 ? (
             <>
@@ -53,7 +55,7 @@ export function PoolingPanel({ analysis: a, printable = false }: { analysis: Dat
         <Stat
           label="Correlation (rho)"
           value={hasRho ? formatNumber(r.estimate, 3) : "–"}
-          sub={hasRho ? `90% interval ${formatRange(r.lo, r.hi, (x) => formatNumber(x, 3))}` : "needs two campaigns with dates"}
+          sub={hasRho ? `90% interval ${formatRange(r.lo, r.hi, (x) => formatNumber(x, 3))}` : a.unit === "ad" ? "needs dates; taken as 0" : "needs two campaigns with common days; taken as 0"}
         />
         <Stat label={`CV alone, per ${a.horizon}`} value={formatPercent(p.cv1, 0)} sub="median campaign" />
         <Stat label="CV in a pool of 20" value={formatPercent(p.cv20, 0)} sub={p.cv1000 === null ? undefined : `1,000: ${formatPercent(p.cv1000, 0)}`} />
@@ -64,8 +66,11 @@ export function PoolingPanel({ analysis: a, printable = false }: { analysis: Dat
         />
       </div>
       <p className="small muted u-mt-10">
-        Rho is how much the campaigns&apos; good and bad days move together ({r.pairs} campaign pairs over {r.days} days; {r.method}). With
-        rho above 0 no pool gets below CV × √rho, because a shock that hits everyone is not averaged away.
+        Rho is how much the campaigns&apos; good and bad days move together
+        {hasRho
+          ? ` (${formatNumber(r.pairs, 0)} campaign ${r.pairs === 1 ? "pair" : "pairs"} over ${formatNumber(r.days, 0)} days; 90% interval by a moving-block bootstrap over days)`
+          : "; it could not be estimated here, so the figures above take it as 0"}
+        . With rho above 0 no pool gets below CV × √rho, because a shock that hits everyone is not averaged away.
         {a.shrinkage.note ? ` ${a.shrinkage.note}` : ""}
       </p>
       {!printable && (

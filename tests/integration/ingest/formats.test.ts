@@ -2,6 +2,7 @@ import fs from "node:fs";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { EXPECTED, count, fixture, sandbox, uploadAndImport, type Sandbox } from "./helpers";
 import type { ImportSummary } from "@/lib/types/ingest";
+import { analyzeDataset } from "@/lib/analysis/dataset";
 
 let sb: Sandbox;
 beforeEach(() => {
@@ -234,6 +235,13 @@ describe("ad-level file without dates", () => {
     const alt = sb.db.$client.prepare("SELECT SUM(conversions_alt) AS s, COUNT(period_start) AS dated FROM observations").get();
     expect(alt).toEqual({ s: EXPECTED.ad_level?.conversions_alt, dated: 0 });
     expect(sb.db.$client.prepare("SELECT segment FROM observations WHERE line = 2").get()).toEqual({ segment: "100101" });
+    // Its analysis is across ads; with no dates, the missing correlation is put down to the dates, not to the campaigns.
+    const a = analyzeDataset(sb.db, summary.datasetId, { horizon: "week" });
+    expect(a.unit).toBe("ad");
+    expect(a.campaigns.length).toBeGreaterThanOrEqual(2);
+    expect(a.rho.pairs).toBe(0);
+    expect(a.notes).toContain("The file has no dates, so campaigns have no days in common: their correlation cannot be estimated, and the pooling figures take it as 0.");
+    expect(a.notes.join(" ")).not.toMatch(/Fewer than two campaigns/);
   });
 });
 

@@ -206,6 +206,9 @@ function shortfall(revenue: LatticeDistribution, severity: ForecastParameters["s
   return severity.kind === "lognormal" ? revenue.probBelowContinuous(spend) : revenue.probBelow(spend);
 }
 
+/** a / b, or null when b is not above 0. @example ratioOrNull(0, 2) // 0; ratioOrNull(0, 0) // null */
+const ratioOrNull = (a: number, b: number): number | null => (b > 0 ? a / b : null);
+
 function analyzeCampaign(c: CampaignContext): CampaignAnalysis {
   const { e, input, sources, weekly, daily, span, unitLabel, q, horizonDays } = c;
   const f = e.forecast;
@@ -233,8 +236,8 @@ function analyzeCampaign(c: CampaignContext): CampaignAnalysis {
     conversions: e.totals.conversions,
     revenue: e.totals.revenue ?? 0,
     fractional: e.flags.includes("fractional-conversions"),
-    ctr: { mean: e.ctr.mean, lo90: e.ctr.lo90, hi90: e.ctr.hi90 },
-    cvr: { mean: rate.mean, lo90: rate.lo90, hi90: rate.hi90 },
+    ctr: { observed: ratioOrNull(e.totals.clicks, e.totals.impressions), mean: e.ctr.mean, lo90: e.ctr.lo90, hi90: e.ctr.hi90 },
+    cvr: { observed: ratioOrNull(e.totals.conversions, e.totals.clicks), mean: rate.mean, lo90: rate.lo90, hi90: rate.hi90 },
     cvrShrunk: shrunk ? { mean: shrunk.mean, lo90: shrunk.lo90, hi90: shrunk.hi90 } : { mean: rate.mean, lo90: rate.lo90, hi90: rate.hi90 },
     dispersion: {
       model: e.dispersion.model,
@@ -420,7 +423,7 @@ export function computeAnalysis(db: Db, datasetId: number, q: AnalysisQuery, use
   }
   if (corr.estimate === null) {
     // Without dates there are no days for campaigns to share: say that, not that campaigns are missing.
-    notes.push(unit === "ad" ? "The file has no dates, so campaigns have no days in common: their correlation cannot be estimated, and the pooling figures take it as 0." : correlationNote(corr));
+    notes.push(unit === "ad" ? "The rows are not by day, so campaigns have no days in common: their correlation cannot be estimated, and the pooling figures take it as 0." : correlationNote(corr));
   }
   const result: DatasetAnalysis = {
     datasetId,

@@ -7,6 +7,15 @@ export interface RateInterval {
   hi90: number;
 }
 
+/**
+ * A rate seen in the rows with its interval: `observed` is the plain ratio (conversions / clicks, clicks /
+ * impressions), null when the denominator is 0; `mean` is the Jeffreys posterior mean, which differs from it for
+ * small counts (0 of 2 clicks: observed 0, mean 16.7%; no clicks at all: observed null, mean 50%).
+ */
+export interface ObservedRate extends RateInterval {
+  observed: number | null;
+}
+
 /** Summary of a distribution: mean, sd and quantiles (counts or currency). */
 export interface DistSummary {
   mean: number;
@@ -67,9 +76,9 @@ export interface CampaignAnalysis {
   revenue: number;
   /** True when conversions are fractional (attribution); rates then use them as pseudo-counts. */
   fractional: boolean;
-  ctr: RateInterval;
-  /** Conversion rate per click: raw (Jeffreys posterior) and shrunk across the dataset's campaigns. */
-  cvr: RateInterval;
+  ctr: ObservedRate;
+  /** Conversion rate per click: raw (observed, with its Jeffreys posterior) and shrunk across the dataset's campaigns. */
+  cvr: ObservedRate;
   cvrShrunk: RateInterval;
   /** Pearson dispersion of daily conversions given clicks; phi and pValue null when it cannot be tested. */
   dispersion: { model: "binomial" | "poisson" | "negbin"; phi: number | null; pValue: number | null; r?: number };

@@ -60,6 +60,28 @@ describe.skipIf(!chromiumPath)("the dashboard in a browser", () => {
     expect(imported?.totals.clicks).toBeGreaterThan(0);
   });
 
+  it("words a campaign report (one row per campaign) as such, not as a file of ads", async () => {
+    const { page } = s;
+    const res = await fetch(`${baseUrl}/api/uploads?fileName=google_ads_campaign_report.csv`, {
+      method: "POST",
+      headers: { "Content-Type": "text/csv" },
+      // without its period line ("1 January 2026 - 31 January 2026"), as some exports come: no dates at all
+      body: fs
+        .readFileSync(path.resolve(__dirname, "../fixtures/ingest/google_ads_campaign_report.csv"), "utf8")
+        .split("\n")
+        .filter((line) => !line.includes("January 2026"))
+        .join("\n"),
+    });
+    expect(res.status).toBe(201);
+    const id = ((await res.json()) as { datasetId: number }).datasetId;
+    await page.goto(`${baseUrl}/datasets/${id}`);
+    await (await fullCampaignTable(page)).waitFor();
+    expect(await page.locator('[data-testid="across-ads"]').count()).toBe(0);
+    expect(await page.locator("main").innerText()).toMatch(/one row per campaign for its whole period/);
+    await page.goto(`${baseUrl}/datasets/${id}/campaigns/${encodeURIComponent("Brand Search")}`);
+    expect(await page.locator('[data-testid="across-ads"]').innerText()).toMatch(/one row for this campaign/);
+  });
+
   it("opens a campaign and changing the horizon refetches the forecast", async () => {
     const { page } = s;
     await page.goto(`${baseUrl}/datasets/${sampleId}`);

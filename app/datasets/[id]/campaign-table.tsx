@@ -75,8 +75,8 @@ export function CampaignTable({ analysis, budget }: { analysis: CampaignTableDat
         label: "Conv. rate",
         sub: "per click, 90% interval",
         align: "right",
-        sort: (c) => c.cvr.mean,
-        cell: (c) => <Range main={formatPercent(c.cvr.mean)} range={formatPercentRange(c.cvr.lo90, c.cvr.hi90)} />,
+        sort: (c) => c.cvr.observed ?? -1,
+        cell: (c) => <Range main={c.cvr.observed === null ? "no clicks" : formatPercent(c.cvr.observed)} range={formatPercentRange(c.cvr.lo90, c.cvr.hi90)} />,
       },
       {
         key: "cvrShrunk",

@@ -156,7 +156,7 @@ async function ReportBody({ analysis: a, datasetId, query }: { analysis: Dataset
                 <td className="num">{money0(c.spend)}</td>
                 <td className="num">{formatCount(c.conversions)}</td>
                 <td className="num">
-                  {formatPercent(c.cvr.mean)}
+                  {c.cvr.observed === null ? "no clicks" : formatPercent(c.cvr.observed)}
                   <div className="cell-sub">{formatPercentRange(c.cvr.lo90, c.cvr.hi90)}</div>
                 </td>
                 <td className="num">

@@ -2,6 +2,7 @@ import fs from "node:fs";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { EXPECTED, count, fixture, sandbox, uploadAndImport, type Sandbox } from "./helpers";
 import type { ImportSummary } from "@/lib/types/ingest";
+import { clearCache } from "@/lib/analysis/cache";
 import { analyzeDataset } from "@/lib/analysis/dataset";
 
 let sb: Sandbox;
@@ -236,12 +237,38 @@ describe("ad-level file without dates", () => {
     expect(alt).toEqual({ s: EXPECTED.ad_level?.conversions_alt, dated: 0 });
     expect(sb.db.$client.prepare("SELECT segment FROM observations WHERE line = 2").get()).toEqual({ segment: "100101" });
     // Its analysis is across ads; with no dates, the missing correlation is put down to the dates, not to the campaigns.
+    clearCache(); // each test's database starts at the same data revision: forget the answers of the one before
     const a = analyzeDataset(sb.db, summary.datasetId, { horizon: "week" });
     expect(a.unit).toBe("ad");
     expect(a.campaigns.length).toBeGreaterThanOrEqual(2);
     expect(a.rho.pairs).toBe(0);
-    expect(a.notes).toContain("The file has no dates, so campaigns have no days in common: their correlation cannot be estimated, and the pooling figures take it as 0.");
+    expect(a.notes).toContain("The rows are not by day, so campaigns have no days in common: their correlation cannot be estimated, and the pooling figures take it as 0.");
     expect(a.notes.join(" ")).not.toMatch(/Fewer than two campaigns/);
+  });
+});
+
+describe("rates of campaigns with few clicks", () => {
+  it("shows the observed rate, not the Jeffreys mean, and none without clicks", async () => {
+    const lines = ["date,campaign,impressions,clicks,conversions,spend,revenue"];
+    for (let d = 1; d <= 20; d++) {
+      const date = `2026-01-${String(d).padStart(2, "0")}`;
+      lines.push(`${date},Busy,2000,100,${d % 4},50.00,${(d % 4) * 40}.00`);
+      lines.push(`${date},Two clicks,50,${d <= 2 ? 1 : 0},0,${d <= 2 ? "0.50" : "0.00"},0.00`);
+      lines.push(`${date},No clicks,0,0,0,0.00,0.00`);
+    }
+    const { summary } = await uploadAndImport(sb, Buffer.from(lines.join("\n") + "\n"), { fileName: "few-clicks.csv" });
+    clearCache(); // each test's database starts at the same data revision: forget the answers of the one before
+    const a = analyzeDataset(sb.db, summary.datasetId, { horizon: "week" });
+    const by = Object.fromEntries(a.campaigns.map((c) => [c.campaign, c]));
+    // Busy: 0+1+2+3 conversions every 4 days over 20 days = 30 of 2,000 clicks
+    expect(by["Busy"]!.cvr.observed).toBeCloseTo(30 / 2000, 15);
+    // 0 of 2 clicks: observed 0; the Jeffreys mean (0 + 1/2) / (2 + 1) = 1/6 stays beside it
+    expect(by["Two clicks"]!.cvr.observed).toBe(0);
+    expect(by["Two clicks"]!.cvr.mean).toBeCloseTo(1 / 6, 12);
+    expect(by["Two clicks"]!.ctr.observed).toBeCloseTo(2 / 1000, 15);
+    // no clicks, no impressions: no observed rate at all (the Jeffreys mean would read 50%)
+    expect(by["No clicks"]!.cvr.observed).toBeNull();
+    expect(by["No clicks"]!.ctr.observed).toBeNull();
   });
 });
 

@@ -21,7 +21,8 @@ describe("campaignRecords", () => {
     expect(r.sources).toBe("Other");
     expect(r.days).toBe(30);
     expect(r["spend (USD)"]).toBe(1500);
-    expect(r["conversion rate"]).toBe(0.02);
+    expect(r["conversion rate"]).toBe(0.02); // observed: 60 of 3,000 clicks
+    expect(r["conversion rate (Jeffreys mean)"]).toBe(0.0202);
     expect(r["conversion rate 5%"]).toBe(0.016);
     expect(r["expected conversions per week"]).toBe(14);
     expect(r["revenue per week 95% (USD)"]).toBe(1730);
@@ -52,9 +53,10 @@ describe("campaignRecords", () => {
     expect(r["expected conversions per week"]).toBe(14);
   });
   it("writes missing figures as null, never NaN", () => {
-    const c = campaign("X", { coinVolatility: null, cvr: { mean: Number.NaN, lo90: 0, hi90: 1 } });
+    const c = campaign("X", { coinVolatility: null, clicks: 0, conversions: 0, cvr: { observed: null, mean: Number.NaN, lo90: 0, hi90: 1 } });
     const r = campaignRecords(analysis({ campaigns: [c] }))[0]!;
     expect(r["conversion rate"]).toBeNull();
+    expect(r["conversion rate (Jeffreys mean)"]).toBeNull();
     expect(r["daily revenue surprise volatility (annualized)"]).toBeNull();
   });
   it("is neutralised when written as CSV (a campaign named like a formula)", () => {

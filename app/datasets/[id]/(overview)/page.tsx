@@ -176,8 +176,8 @@ function AnalysisNotes({ a }: { a: CampaignTableData & Pick<DatasetSummary, "not
         </p>
       )}
       <BySourceTable sources={a.sources} currency={a.currency} selected={a.source} />
-      {a.unit === "ad" && !a.rowSpan && (
-        <p className="alert warn">
+      {a.unit === "ad" && !a.rowSpan && !a.campaigns.every((c) => c.units === 1) && (
+        <p className="alert warn" data-testid="across-ads">
           This file has no dates, so the figures are across ads: each ad counts as one observation, and a “day” in the
           forecasts means the average ad.
         </p>

@@ -187,7 +187,7 @@ function Headline({ d, unit }: { d: CampaignDetail; unit: "day" | "ad" }) {
           sub={f.pLoss === null ? "needs revenue figures" : `revenue below spend in a ${h}: ${formatProbability(f.pLoss)}`}
         />
         <Stat label={`Budget per ${h}`} value={money0(f.budget)} sub={`buys about ${plural(f.clicks, "click")}`} />
-        <Stat label="Conversion rate" value={formatPercent(c.cvr.mean)} sub={rateSub(c)} />
+        <Stat label="Conversion rate" value={c.cvr.observed === null ? "no clicks" : formatPercent(c.cvr.observed)} sub={rateSub(c)} />
         <Stat label={`Swing (CV) per ${h}`} value={formatPercent(f.cv, 0)} sub={hasRevenue(c) ? "sd ÷ mean of revenue" : "sd ÷ mean of conversions"} />
         <Stat
           label="Calibration"
@@ -409,8 +409,8 @@ function FiguresSection({ c, currency, datasetId, unit }: { c: CampaignAnalysis;
         : `Pearson dispersion ${formatNumber(c.dispersion.phi, 2)} (1 = pure chance), p = ${formatProbability(c.dispersion.pValue)}${c.dispersion.r !== undefined ? `; r = ${formatSig(c.dispersion.r)}` : ""}`,
     ],
     ["Order value", hasRevenue(c) ? money(c.orderValue.mean) : "–", `${ORDER_SOURCE[c.orderValue.source]}${c.orderValue.count > 0 ? `, ${pluralCount(c.orderValue.count, c.orderValue.source === "orders" ? "order" : "day with sales", c.orderValue.source === "orders" ? "orders" : "days with sales")}` : ""}${c.orderValue.sigma !== null ? `; log-scale spread ${formatNumber(c.orderValue.sigma, 2)}` : ""}`],
-    ["Click-through rate", formatPercent(c.ctr.mean), `90% interval ${formatPercentRange(c.ctr.lo90, c.ctr.hi90)}`],
-    ["Conversion rate, raw", formatPercent(c.cvr.mean), `90% interval ${formatPercentRange(c.cvr.lo90, c.cvr.hi90)} (Jeffreys)`],
+    ["Click-through rate", formatPercent(c.ctr.observed), `90% interval ${formatPercentRange(c.ctr.lo90, c.ctr.hi90)} (Jeffreys)`],
+    ["Conversion rate, raw", formatPercent(c.cvr.observed), `90% interval ${formatPercentRange(c.cvr.lo90, c.cvr.hi90)} (Jeffreys)`],
     ["Conversion rate, shrunk", formatPercent(c.cvrShrunk.mean), `90% interval ${formatPercentRange(c.cvrShrunk.lo90, c.cvrShrunk.hi90)}, pulled toward the dataset's campaigns`],
     [
       "Totals",

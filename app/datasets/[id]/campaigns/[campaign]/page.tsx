@@ -65,12 +65,18 @@ export default async function CampaignPage({ params, searchParams }: Props) {
           <Link href={`/datasets/${ds.id}/campaigns/${encodeURIComponent(name)}${analysisSearch({ ...query, source: undefined })}`}>all sources</Link>).
         </p>
       )}
-      {unit === "ad" && (
-        <p className="alert warn">
-          This file has no dates, so the figures are across ads: each ad counts as one observation, and a “day” in the
-          forecasts means the average ad.
-        </p>
-      )}
+      {unit === "ad" &&
+        ("detail" in result && result.detail.analysis.units === 1 ? (
+          <p className="alert warn" data-testid="across-ads">
+            This file has one row for this campaign, not one a day: its figures come from that row, over its whole period,
+            and forecasts are for the same spend over a period like it.
+          </p>
+        ) : (
+          <p className="alert warn" data-testid="across-ads">
+            This file has no dates, so the figures are across ads: each ad counts as one observation, and a “day” in the
+            forecasts means the average ad.
+          </p>
+        ))}
       {"message" in result ? (
         <p className="alert warn" role="status">
           {result.message}

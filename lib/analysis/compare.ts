@@ -89,6 +89,11 @@ export interface CompareResult {
   /** P(after rate > before rate), with the same before rate. */
   pPositive: number | null;
   liftModel: "drift" | "fixed";
+  /**
+   * True when the drift carried over the after days leaves the rate it would have had nearly unknown (see
+   * ChangeLift.saturated): `lift` and `pPositive` then say nothing, and pages show that instead of their figures.
+   */
+  liftSaturated: boolean;
   /** The same two figures against the before period's fixed rate (both periods' totals, Jeffreys posteriors). */
   fixedRate: { lift: LiftInterval | null; pPositive: number | null };
   /** The after period's conversions as the before period predicts them for its clicks (drift included). */
@@ -253,6 +258,7 @@ export function compareChange(db: Db, datasetId: number, q: CompareQuery): Compa
     lift: drifting ? drifting.lift : rates.lift,
     pPositive: drifting ? drifting.pGreater : rates.pGreater,
     liftModel: drifting && drifting.drift && (drifting.drift.delta < 1 || drifting.drift.s2 > 0) ? "drift" : "fixed",
+    liftSaturated: drifting?.saturated ?? false,
     fixedRate: { lift: rates.lift, pPositive: rates.pGreater },
     expectedAfter: expected
       ? {

@@ -22,7 +22,9 @@ export function compareText(r: CompareResult): string {
     `  before: ${r.before.conversions} conversions / ${r.before.clicks} clicks (${rate(r.before.rate)}), ${r.before.days} days from ${r.before.from}`,
     `  after:  ${r.after.conversions} conversions / ${r.after.clicks} clicks (${rate(r.after.rate)}), ${r.after.days} days to ${r.after.to}`,
   ];
-  if (r.lift && r.pPositive !== null) {
+  if (r.lift && r.pPositive !== null && r.liftSaturated) {
+    lines.push(`  lift in conversion rate: cannot be told from the drift before the change (90%: ${pct(r.lift.lo90)} to ${pct(r.lift.hi90)})`);
+  } else if (r.lift && r.pPositive !== null) {
     lines.push(`  lift in conversion rate: ${pct(r.lift.median)} (90%: ${pct(r.lift.lo90)} to ${pct(r.lift.hi90)}); P(lift > 0) = ${prob(r.pPositive)}`);
   }
   if (r.expectedAfter) {

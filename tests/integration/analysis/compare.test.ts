@@ -42,6 +42,12 @@ beforeAll(() => {
       }
     }
   }
+  // a rate that jumps between 5% and 40% every three days: the drift leaves the rate 60 days on unknown
+  for (let d = 0; d < 120; d++) {
+    const clicks = rng.poisson(2000);
+    const conversions = rng.binomial(clicks, Math.floor(d / 3) % 2 === 0 ? 0.05 : 0.4);
+    rows.push({ datasetId: id, campaign: "Jumpy", periodStart: day(d), periodEnd: day(d), impressions: null, clicks, conversions, spend: clicks * 0.4, revenue: null, line: line++ });
+  }
   rows.push({ datasetId: id, campaign: "Ad 1", periodStart: null, periodEnd: null, impressions: 1000, clicks: 50, conversions: 1, spend: 20, revenue: 30, line });
   for (let i = 0; i < rows.length; i += 500) db.insert(observations).values(rows.slice(i, i + 500)).run();
   bumpDataRevision(db.$client);
@@ -80,6 +86,14 @@ describe("compareChange", () => {
     expect(r.daysToDetect.lift20).not.toBeNull();
     expect(r.revenue).not.toBeNull();
     expect(r.revenue!.pPositive).toBeGreaterThan(0.9);
+  });
+
+  it("says when the drift before the change leaves the lift unknown (saturated), and not otherwise", () => {
+    const jumpy = compareChange(db, id, { campaign: "Jumpy", changeDate: CHANGE });
+    expect(jumpy.liftModel).toBe("drift");
+    expect(jumpy.liftSaturated).toBe(true);
+    expect(jumpy.notes.join(" ")).toMatch(/anyone's guess/);
+    expect(compareChange(db, id, { campaign: "Changed", changeDate: CHANGE }).liftSaturated).toBe(false);
   });
 
   it("gives the same revenue answer on every call (seeded)", () => {

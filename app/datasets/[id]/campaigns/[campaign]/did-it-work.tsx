@@ -2,13 +2,14 @@ import type { ChangeMarker } from "@/lib/analysis/changes";
 import type { CompareResult } from "@/lib/analysis/compare";
 import { compareQuerySchema } from "@/lib/analysis/schemas";
 import { isAppError } from "@/lib/errors";
-import { formatCount, formatDate, formatPercent, plural } from "@/lib/format";
+import { formatCount, formatDate, formatPercent, formatSig, plural } from "@/lib/format";
 import { runTask } from "@/lib/jobs/pool";
 import { ChangeDateForm } from "./change-date-form";
 import { SaveChangeForm, SavedChanges } from "./saved-changes";
 
 /** A relative lift for a sentence: "+12.3%", "-4.0%". */
-const lift = (x: number) => `${x >= 0 ? "+" : "−"}${formatPercent(Math.abs(x))}`;
+/** A lift as a signed percent, or as a multiple from ten times up ("×1,490" rather than "+148,900%"). */
+const lift = (x: number) => (x >= 9 ? `×${formatSig(1 + x, 3)}` : `${x >= 0 ? "+" : "−"}${formatPercent(Math.abs(x))}`);
 const prob = (p: number) => (p > 0.999 ? "over 99.9%" : p < 0.001 ? "under 0.1%" : formatPercent(p));
 /** "a 10% lift shows after 31 days" or "a 10% lift cannot be told apart at these clicks". */
 const shows = (pct: number, d: number | null) =>
@@ -101,8 +102,15 @@ function Answer({ r }: { r: CompareResult }) {
           </tbody>
         </table>
       </div>
-      {r.lift && r.pPositive !== null && (
-        <p className="sentence">
+      {r.lift && r.pPositive !== null && r.liftSaturated && (
+        <p className="sentence" data-testid="did-it-work-lift">
+          Conversion rate after the change: <strong>cannot be told from the drift before it</strong>. The rate was moving so fast before
+          the change that where it would be {plural(r.after.days, "day")} on is anyone&apos;s guess (90% between {lift(r.lift.lo90)} and{" "}
+          {lift(r.lift.hi90)}): the per-click figures above are what was seen, not what the change did.
+        </p>
+      )}
+      {r.lift && r.pPositive !== null && !r.liftSaturated && (
+        <p className="sentence" data-testid="did-it-work-lift">
           Conversion rate after the change: <strong>{lift(r.lift.median)}</strong> (90% between {lift(r.lift.lo90)} and {lift(r.lift.hi90)}).
           The chance that it really rose is <strong>{prob(r.pPositive)}</strong>.
         </p>

@@ -107,6 +107,7 @@ function buildDetail(run: ReturnType<typeof runAnalysis>, datasetId: number, cam
     campaign,
     source: run.result.source,
     currency: run.result.currency,
+    unit: run.result.unit,
     analysis,
     daily,
     conversionsDist: latticeHistogram(counts, 60),

@@ -40,7 +40,8 @@ function verdictSentence(v: Verdict): string {
     }
     case "judged": {
       const y = Math.round(window.conversions);
-      const span = v.reference === "earlier-history" ? `the last ${window.units} days` : `these ${window.units} units`;
+      // Judged against the dataset's rate: rows that are not days (ads, or one row for a whole period).
+      const span = v.reference === "earlier-history" ? `the last ${window.units} days` : window.units === 1 ? "its one row" : `its ${count(window.units)} rows`;
       const basis =
         v.reference === "earlier-history"
           ? v.drift && (v.drift.delta < 1 || v.drift.s2 > 0)

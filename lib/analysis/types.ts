@@ -245,6 +245,8 @@ export interface CampaignDetail {
   /** The source the figures are filtered to (a SOURCES key), or null for all of them. */
   source: string | null;
   currency: string | null;
+  /** The dataset analysis's unit: "ad" also for rows that each cover a period (a campaign report), not only undated ads. */
+  unit: "day" | "ad";
   analysis: CampaignAnalysis;
   daily: DailyPoint[];
   conversionsDist: HistogramPoint[];

@@ -80,6 +80,21 @@ describe.skipIf(!chromiumPath)("the dashboard in a browser", () => {
     expect(await page.locator("main").innerText()).toMatch(/one row per campaign for its whole period/);
     await page.goto(`${baseUrl}/datasets/${id}/campaigns/${encodeURIComponent("Brand Search")}`);
     expect(await page.locator('[data-testid="across-ads"]').innerText()).toMatch(/one row for this campaign/);
+    expect(await page.locator('[data-testid="campaign-verdict"]').innerText()).toMatch(/Its one row brought 84 conversions/);
+
+    // The same report with its period line: one row of 31 days per campaign. Its campaign pages are not daily either:
+    // no "Did it work?" (a change date cannot split a row), and the totals are over one row, not "1 day".
+    const dated = await fetch(`${baseUrl}/api/uploads?fileName=google_ads_campaign_report_dated.csv`, {
+      method: "POST",
+      headers: { "Content-Type": "text/csv" },
+      body: fs.readFileSync(path.resolve(__dirname, "../fixtures/ingest/google_ads_campaign_report.csv")),
+    });
+    expect(dated.status).toBe(201);
+    const datedId = ((await dated.json()) as { datasetId: number }).datasetId;
+    await page.goto(`${baseUrl}/datasets/${datedId}/campaigns/${encodeURIComponent("Brand Search")}`);
+    expect(await page.locator('[data-testid="across-ads"]').innerText()).toMatch(/one row for this campaign/);
+    expect(await page.locator('[data-testid="did-it-work"]').count()).toBe(0);
+    expect(await page.locator("main").innerText()).toMatch(/spent, \$9,211\.50 revenue over one row/);
   });
 
   it("opens a campaign and changing the horizon refetches the forecast", async () => {

@@ -46,7 +46,13 @@ describe("verdictMessage", () => {
       "1 conversion in the last 7 days is fewer than noise explains: the earlier history's rate gives 5-15 (90%) for 1,234 clicks; a result this low has probability 0.012.",
     );
     expect(verdictMessage({ ...base, verdict: "better", pUpper: 0.004, reference: "dataset-prior", window: { ...window, conversions: 30 } })).toBe(
-      "30 conversions in these 7 units is more than noise explains: the dataset's typical rate gives 5-15 (90%) for 1,234 clicks; a result this high has probability 0.0040.",
+      "30 conversions in its 7 rows is more than noise explains: the dataset's typical rate gives 5-15 (90%) for 1,234 clicks; a result this high has probability 0.0040.",
+    );
+  });
+
+  it("speaks of rows, not units, when the rows are not days (one row for a whole period)", () => {
+    expect(verdictMessage({ ...base, reference: "dataset-prior", window: { ...window, units: 1, conversions: 12 } })).toBe(
+      "Its one row brought 12 conversions; at the dataset's typical rate, noise alone gives 5-15 (90%) for 1,234 clicks: within noise.",
     );
   });
 

@@ -68,6 +68,7 @@ export function detail(): CampaignDetail {
     campaign: "Brand",
     source: null,
     currency: "USD",
+    unit: "day",
     analysis: a,
     daily: [
       { date: "2026-01-01", clicks: 100, spend: 50, conversions: 2, revenue: 160, expected: 2.1, lo90: 0, hi90: 5, outside: null, scored: true, provisional: false, completeness: 1, expectedFinal: { mean: 2, lo90: 2, hi90: 2 } },

@@ -415,7 +415,7 @@ function FiguresSection({ c, currency, datasetId, unit }: { c: CampaignAnalysis;
     [
       "Totals",
       pluralCount(c.conversions, "conversion"),
-      `${pluralCount(c.clicks, "click")}, ${pluralCount(c.impressions, "impression")}, ${money(c.spend)} spent${hasRevenue(c) ? `, ${money(c.revenue)} revenue` : ""} over ${plural(c.units, unit === "ad" ? "ad" : "day")}`,
+      `${pluralCount(c.clicks, "click")}, ${pluralCount(c.impressions, "impression")}, ${money(c.spend)} spent${hasRevenue(c) ? `, ${money(c.revenue)} revenue` : ""} over ${unit === "day" ? plural(c.units, "day") : c.units === 1 ? "one row" : plural(c.units, "ad")}`,
     ],
   ];
   return (

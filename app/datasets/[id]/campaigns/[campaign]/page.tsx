@@ -26,7 +26,8 @@ export default async function CampaignPage({ params, searchParams }: Props) {
   const { query, warning } = readAnalysisQuery(sp);
   const change = typeof sp.change === "string" && sp.change !== "" ? sp.change : null;
   const result = await campaignOrMessage(ds.id, segment, query);
-  const unit = datasetUnit(ds);
+  // The analysis's own unit where there is one: rows covering a period each are not days, though the dataset has dates.
+  const unit = "detail" in result ? result.detail.unit : datasetUnit(ds);
   const back = `/datasets/${ds.id}${analysisSearch(query)}`;
   const name = "detail" in result ? result.detail.campaign : (campaignCandidates(segment).at(-1) ?? segment);
   const changes = "detail" in result && unit === "day" ? listChanges(ds.id, result.detail.campaign) : [];

@@ -37,3 +37,27 @@ export function placeMarkerLabels(marks: readonly MarkerLabel[], lo: number, hi:
     }
   return placed;
 }
+
+/**
+ * Stacks marker labels above a plot in rows so that none is drawn over another: each label, centred on its line and
+ * kept inside [lo, hi], takes the first row where it clears the labels already there by 6px. Given as many rows as
+ * labels, every label finds one; with fewer, a label that fits none goes on the last row.
+ * @param items - each label's line position px and text, in drawing order
+ * @param rows - rows available (0 is the row just above the plot)
+ * @example stackMarkerLabels([{ px: 100, text: "mean 5" }, { px: 100, text: "mean 6" }], 0, 400, 2) // rows 0 and 1
+ */
+export function stackMarkerLabels(items: readonly { px: number; text: string }[], lo: number, hi: number, rows: number): { cx: number; row: number }[] {
+  const taken: { l: number; r: number }[][] = Array.from({ length: rows }, () => []);
+  return items.map((it) => {
+    const w = labelWidth(it.text);
+    const cx = Math.min(hi - w / 2, Math.max(lo + w / 2, it.px));
+    for (let row = 0; row < rows; row++) {
+      const clash = (taken[row] ?? []).some((s) => cx - w / 2 < s.r + 6 && cx + w / 2 > s.l - 6);
+      if (!clash) {
+        taken[row]?.push({ l: cx - w / 2, r: cx + w / 2 });
+        return { cx, row };
+      }
+    }
+    return { cx, row: rows - 1 };
+  });
+}

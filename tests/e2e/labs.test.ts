@@ -134,6 +134,23 @@ describe.skipIf(!chromiumPath)("the labs in a browser", () => {
       expect(await p.locator("svg[role=img]").count()).toBeGreaterThan(0);
       expect(await p.locator('[data-testid="analogy-figures"] tbody tr').count()).toBeGreaterThanOrEqual(2);
       expect(await p.locator("figcaption").innerText()).toMatch(/\d/);
+      // The markers' labels above each chart (means, quantiles, worst-5% averages) never overlap one another.
+      const boxes = await p.locator("svg[role=img] text").evaluateAll((els) =>
+        els
+          .filter((e) => /mean|quantile|average|p99/.test(e.textContent ?? ""))
+          .map((e) => {
+            const r = e.getBoundingClientRect();
+            return { text: e.textContent, l: r.left, r: r.right, t: r.top, b: r.bottom };
+          }),
+      );
+      expect(boxes.length).toBeGreaterThanOrEqual(2);
+      for (let a = 0; a < boxes.length; a++) {
+        for (let b = a + 1; b < boxes.length; b++) {
+          const [x, y] = [boxes[a]!, boxes[b]!];
+          const overlap = x.l < y.r - 1 && y.l < x.r - 1 && x.t < y.b - 1 && y.t < x.b - 1;
+          expect(overlap, `"${x.text}" drawn over "${y.text}"`).toBe(false);
+        }
+      }
     }
     await shoot("analogies-1280");
   });

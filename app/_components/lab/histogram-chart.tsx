@@ -4,6 +4,7 @@ import type { HistogramPoint } from "@/lib/analysis/types";
 import { formatPercent, niceTicks } from "@/lib/format";
 import { CHART_FONT, PALETTE } from "@/app/_components/palette";
 import { useElementWidth } from "./hooks";
+import { stackMarkerLabels } from "@/app/_components/marker-labels";
 
 /** One distribution drawn as a filled step outline. */
 export interface HistSeries {
@@ -51,29 +52,6 @@ export interface HistogramChartProps {
 const M = { top: 16, right: 14, bottom: 42, left: 50 };
 const LABEL_ROW = 14;
 
-/** Rough width of 11px text (average glyph ~6.2px). */
-const textWidth = (s: string) => s.length * 6.2;
-
-/**
- * Places labels above the plot in rows so they do not overlap: each label takes the first row where it clears the
- * labels already there, centred on its line and kept inside the plot's width.
- */
-function placeLabels(items: { px: number; text: string }[], lo: number, hi: number, rows: number): { cx: number; row: number }[] {
-  const taken: { l: number; r: number }[][] = Array.from({ length: rows }, () => []);
-  return items.map((it) => {
-    const w = textWidth(it.text);
-    const cx = Math.min(hi - w / 2, Math.max(lo + w / 2, it.px));
-    for (let row = 0; row < rows; row++) {
-      const clash = (taken[row] ?? []).some((s) => cx - w / 2 < s.r + 6 && cx + w / 2 > s.l - 6);
-      if (!clash) {
-        taken[row]?.push({ l: cx - w / 2, r: cx + w / 2 });
-        return { cx, row };
-      }
-    }
-    return { cx, row: rows - 1 };
-  });
-}
-
 /**
  * Distributions on one x axis: each series a filled step outline (bins), optional spikes for point masses, and
  * vertical markers (means, quantiles) labelled above the plot. An SVG with explicit attributes, so the PNG export
@@ -92,10 +70,7 @@ export function HistogramChart({
   testId,
 }: HistogramChartProps) {
   const [ref, width] = useElementWidth<HTMLDivElement>();
-  const rows = Math.min(3, Math.max(1, markers.length));
-  const top = M.top + rows * LABEL_ROW;
   const iw = Math.max(40, width - M.left - M.right);
-  const ih = Math.max(40, height - top - M.bottom);
 
   const scaleOf = (p: HistogramPoint) => (mode === "density" && refWidth && p.width > 0 ? refWidth / p.width : 1);
   let x0 = Infinity;
@@ -135,6 +110,16 @@ export function HistogramChart({
   x1 += pad;
   yMax = yMax > 0 ? yMax * 1.08 : 1;
   const sx = (v: number) => M.left + ((v - x0) / (x1 - x0)) * iw;
+  // As many label rows above the plot as the labels need (one each at most), so that none is drawn over another.
+  const labelled = stackMarkerLabels(
+    markers.map((m) => ({ px: sx(m.x), text: m.label })),
+    M.left,
+    M.left + iw,
+    Math.max(1, markers.length),
+  );
+  const rows = Math.max(1, ...labelled.map((l) => l.row + 1));
+  const top = M.top + rows * LABEL_ROW;
+  const ih = Math.max(40, height - top - M.bottom);
   const sy = (p: number) => top + ih - (p / yMax) * ih;
   const xTicks = niceTicks(x0, x1, Math.max(3, Math.min(7, Math.floor(iw / 80))));
   const yTicks = niceTicks(0, yMax, 4);
@@ -160,12 +145,6 @@ export function HistogramChart({
     return d;
   };
 
-  const labelled = placeLabels(
-    markers.map((m) => ({ px: sx(m.x), text: m.label })),
-    M.left,
-    M.left + iw,
-    rows,
-  );
   const yTitle = yLabel ?? (mode === "density" ? "probability per band" : "probability");
 
   return (

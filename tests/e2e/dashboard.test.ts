@@ -81,6 +81,10 @@ describe.skipIf(!chromiumPath)("the dashboard in a browser", () => {
     await page.goto(`${baseUrl}/datasets/${id}/campaigns/${encodeURIComponent("Brand Search")}`);
     expect(await page.locator('[data-testid="across-ads"]').innerText()).toMatch(/one row for this campaign/);
     expect(await page.locator('[data-testid="campaign-verdict"]').innerText()).toMatch(/Its one row brought 84 conversions/);
+    await page.goto(`${baseUrl}/reports/${id}`);
+    await page.locator("main h1").waitFor();
+    expect(await page.locator('[data-testid="across-ads"]').count()).toBe(0);
+    expect(await page.locator("main").innerText()).toMatch(/one row per campaign for its whole period/);
 
     // The same report with its period line: one row of 31 days per campaign. Its campaign pages are not daily either:
     // no "Did it work?" (a change date cannot split a row), and the totals are over one row, not "1 day".
@@ -94,7 +98,8 @@ describe.skipIf(!chromiumPath)("the dashboard in a browser", () => {
     await page.goto(`${baseUrl}/datasets/${datedId}/campaigns/${encodeURIComponent("Brand Search")}`);
     expect(await page.locator('[data-testid="across-ads"]').innerText()).toMatch(/one row for this campaign/);
     expect(await page.locator('[data-testid="did-it-work"]').count()).toBe(0);
-    expect(await page.locator("main").innerText()).toMatch(/spent, \$9,211\.50 revenue over one row/);
+    // the forecast streams in after the page: wait for it
+    await expect.poll(() => page.locator("main").innerText(), { timeout: 30_000 }).toMatch(/spent, \$9,211\.50 revenue over one row/);
   });
 
   it("opens a campaign and changing the horizon refetches the forecast", async () => {

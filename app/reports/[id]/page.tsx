@@ -110,7 +110,11 @@ async function ReportBody({ analysis: a, datasetId, query }: { analysis: Dataset
   for (const c of shown) details.push({ c, r: await campaignOrMessage(datasetId, c.campaign, query) });
   return (
     <>
-      {a.unit === "ad" && <p className="alert warn">This file has no dates: figures are across ads, and a “day” means the average ad.</p>}
+      {a.unit === "ad" && !a.rowSpan && !a.campaigns.every((c) => c.units === 1) && (
+        <p className="alert warn" data-testid="across-ads">
+          This file has no dates: figures are across ads, and a “day” means the average ad.
+        </p>
+      )}
       <h2>Campaigns</h2>
       <div className="table-wrap">
         <table className="report-table">

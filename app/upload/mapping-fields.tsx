@@ -79,7 +79,8 @@ export function NeedsMapping(props: {
       <h2 className="panel-title">Which column is which?</h2>
       <p>
         We kept <strong>{props.fileName}</strong> but could not tell its columns apart on our own. Say which column
-        holds each figure; you will see a preview before anything is imported.
+        holds each figure{Object.values(props.mapping).some(Boolean) ? " (the columns below are guesses from their names: check each one)" : ""}; you will see
+        a preview before anything is imported.
       </p>
       <p className="muted small" role="status">
         {props.message}

@@ -1,5 +1,5 @@
 import { postJson } from "@/app/_components/lab/fetch-json";
-import type { Detection, ImportProgress, ImportSummary, Mapping } from "@/lib/types/ingest";
+import { MAPPABLE_FIELDS, type Detection, type ImportProgress, type ImportSummary, type MappableField, type Mapping } from "@/lib/types/ingest";
 
 /* The upload flow's calls to the API: send the bytes (with progress), preview with a mapping, import, poll progress. */
 
@@ -52,10 +52,21 @@ export function sendFile(file: File, token: string, onSent: (n: number) => void)
 }
 
 /** The columns of an unrecognised file, from an UploadError's details; null when it carries none. */
-export function unrecognisedColumns(e: unknown): { sha256: string; headers: string[] } | null {
+export function unrecognisedColumns(e: unknown): { sha256: string; headers: string[]; suggested: Mapping } | null {
   const details = e instanceof UploadError ? e.details : undefined;
   if (details && typeof details.sha256 === "string" && Array.isArray(details.headers)) {
-    return { sha256: details.sha256, headers: details.headers.map(String) };
+    const headers = details.headers.map(String);
+    // The server's guesses for the editor, kept only where they name a field and one of the file's headers.
+    const suggested: Mapping = {};
+    const raw = details.suggested;
+    if (raw && typeof raw === "object") {
+      for (const [field, header] of Object.entries(raw as Record<string, unknown>)) {
+        if ((MAPPABLE_FIELDS as readonly string[]).includes(field) && typeof header === "string" && headers.includes(header)) {
+          suggested[field as MappableField] = header;
+        }
+      }
+    }
+    return { sha256: details.sha256, headers, suggested };
   }
   return null;
 }

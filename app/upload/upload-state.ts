@@ -35,7 +35,7 @@ export type UploadAction =
   | { type: "sendStarted"; file: File }
   | { type: "sent"; file: File; sent: number }
   | { type: "detected"; file: File; detection: Detection }
-  | { type: "needsMapping"; file: File; sha256: string; headers: string[]; message: string }
+  | { type: "needsMapping"; file: File; sha256: string; headers: string[]; suggested: Mapping; message: string }
   | { type: "sendFailed"; file: File; message: string }
   | { type: "previewed"; detection: Detection }
   | { type: "previewFailed"; message: string }
@@ -74,8 +74,9 @@ export function uploadReducer(state: UploadState, action: UploadAction): UploadS
         stage: { kind: "review", file: action.file, detection: action.detection },
       };
     case "needsMapping":
+      // The editor starts from the server's guesses (suggestMapping); the person checks them against a preview.
       return {
-        mapping: {},
+        mapping: action.suggested,
         name: baseName(action.file.name),
         currency: "",
         stage: { kind: "needsMapping", file: action.file, sha256: action.sha256, headers: action.headers, message: action.message },

@@ -258,6 +258,12 @@ main(process.argv.slice(2))
       process.exitCode = 2;
     } else if (isAppError(e)) {
       process.stderr.write(`error (${e.code}): ${e.message}\n`);
+      // An unrecognised header row: the columns guessed from their names, as options to check and run again with.
+      const suggested = e.code === "unrecognised_format" ? (e.details?.suggested as Record<string, string> | undefined) : undefined;
+      if (suggested && Object.keys(suggested).length > 0) {
+        const flags = Object.entries(suggested).map(([field, header]) => `--map ${field}=${/^[\w.-]+$/.test(header) ? header : JSON.stringify(header)}`);
+        process.stderr.write(`guessed from the column names (check each, then run again with them): ${flags.join(" ")}\n`);
+      }
       process.exitCode = e.code === "internal" ? 1 : 2;
     } else if (e instanceof TypeError && "code" in e && String((e as { code: unknown }).code).startsWith("ERR_PARSE_ARGS")) {
       process.stderr.write(`error: ${e.message}\n`);

@@ -17,6 +17,7 @@ import {
   mappingKind,
   mergeMapping,
   proposeMapping,
+  suggestMapping,
   publicMapping,
   type Field,
   type FullMapping,
@@ -305,7 +306,7 @@ function findHeaderRecord(text: string, final: boolean, user: Mapping | undefine
       `The columns we saw are: ${seen.length > 0 ? seen.map((h) => `"${h}"`).join(", ") : "(none)"}. ` +
       `The generic template's columns are: ${TEMPLATE_COLUMNS_TEXT}. Rename the columns to match, or give a ` +
       `mapping that says which column holds which field (for example campaign = "Campaign name", clicks = "Link clicks").`,
-    { headers: seen, templateColumns: TEMPLATE_COLUMNS_TEXT, missing },
+    { headers: seen, templateColumns: TEMPLATE_COLUMNS_TEXT, missing, suggested: suggestMapping(seen) },
   );
 }
 

@@ -41,7 +41,7 @@ const HEADER_SYNONYMS: Record<Field, readonly string[]> = {
   date_end: ["reportingends", "enddate", "dateend"],
   campaign: ["campaign", "campaignname", "xyzcampaignid", "campaignid"],
   segment: ["segment", "adid", "adname", "ad", "adsetname", "adset", "adgroupname", "adgroup", "keyword"],
-  impressions: ["impressions", "impr", "imps", "impression"],
+  impressions: ["impressions", "impr", "imps", "impression", "displays"],
   clicks: ["clicks", "linkclicks", "clicksall", "click"],
   conversions: ["conversions", "totalconversion", "totalconversions", "purchases", "websitepurchases", "conv", "conversion"],
   conversions_alt: ["approvedconversion", "approvedconversions", "conversionsalt"],
@@ -89,6 +89,39 @@ export function proposeMapping(headers: readonly string[]): FullMapping {
   // An orders file: "value" is the order value; without order ids, only when the file has no performance columns.
   if (m.value && !m.order_id && (m.impressions || m.clicks || m.spend)) m.value = null;
   return m;
+}
+
+/** Synonyms long enough to be looked for inside a header's key (shorter ones, "ad" or "day", would hit by chance). */
+const MIN_CONTAINED_SYNONYM = 5;
+
+/**
+ * Guesses for the mapping editor, for a header row the importer did not recognise: proposeMapping's whole-key
+ * matches, then, for each field still without a column, the first unused header whose key contains one of the
+ * field's synonyms of 5 letters or more ("campaign_number" for campaign, "post_click_conversions" for
+ * conversions). Only ever shown as the editor's starting choices, which the person checks against a preview: never
+ * used to import a file on its own. Fields without a guess are left out.
+ * @example suggestMapping(["report_date", "campaign_number", "displays", "clicks", "cost"])
+ * // { date: "report_date", campaign: "campaign_number", impressions: "displays", clicks: "clicks", spend: "cost" }
+ */
+export function suggestMapping(headers: readonly string[]): Mapping {
+  const m = proposeMapping(headers);
+  const keys = headers.map((h) => headerKey(h).key);
+  const used = new Set(FIELDS.map((f) => m[f]).filter((h): h is string => h !== null));
+  for (const field of MAPPABLE_FIELDS) {
+    if (m[field] !== null) continue;
+    const idx = keys.findIndex(
+      (k, i) => !used.has(headers[i] ?? "") && HEADER_SYNONYMS[field].some((syn) => syn.length >= MIN_CONTAINED_SYNONYM && k.includes(syn)),
+    );
+    if (idx >= 0) {
+      m[field] = headers[idx] ?? null;
+      used.add(headers[idx] ?? "");
+    }
+  }
+  // As in proposeMapping: an order value only in a file of orders, not beside performance columns.
+  if (m.value && !m.order_id && (m.impressions || m.clicks || m.spend)) m.value = null;
+  const out: Mapping = {};
+  for (const field of MAPPABLE_FIELDS) if (m[field] !== null) out[field] = m[field];
+  return out;
 }
 
 /** Finds a header by the text a user typed: exact, then ignoring case and spaces, then by key. */

@@ -93,3 +93,22 @@ describe("two platforms in one dataset, and analyze --source", () => {
     expect(listed.datasets.find((d) => d.id === first.datasetId)?.sources).toEqual(["google_ads", "meta_ads"]);
   });
 });
+
+describe("import of a sheet whose columns are not recognised", () => {
+  it("refuses with exit 2, then prints the columns guessed from their names as --map options that import it", () => {
+    const sheet = path.join(dir, "sheet.csv");
+    fs.writeFileSync(sheet, "report_date,campaign_number,displays,cost,clicks,post_click_conversions\n2026-03-01,c1,1000,5.5,40,2\n2026-03-02,c1,1100,6,44,1\n");
+    const refused = cli("import", sheet);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/error \(unrecognised_format\)/);
+    const line = refused.stderr.split("\n").find((l) => l.startsWith("guessed from the column names"));
+    expect(line).toBe(
+      "guessed from the column names (check each, then run again with them): --map date=report_date --map campaign=campaign_number --map impressions=displays --map clicks=clicks --map conversions=post_click_conversions --map spend=cost",
+    );
+    // the options as printed import the sheet
+    const flags = line!.slice(line!.indexOf("--map")).split(" ");
+    const imported = cli("import", sheet, ...flags, "--json");
+    expect(imported.code).toBe(0);
+    expect((JSON.parse(imported.stdout) as { rowsImported: number }).rowsImported).toBe(2);
+  });
+});

@@ -72,6 +72,8 @@ describe("refusals", () => {
     expect(err.message).toMatch(/date,campaign,impressions,clicks,conversions,spend,revenue/);
     expect(err.message).toMatch(/mapping/);
     expect(err.details?.headers).toEqual(["Kampagne", "Tag", "Sichtbarkeit", "Klicks", "Käufe", "Kosten"]);
+    // German headers hold none of the synonyms: the editor starts empty
+    expect(err.details?.suggested).toEqual({});
   });
 
   it("refuses a mapping that names a column the file does not have", async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { isAppError } from "@/lib/errors";
-import { headerKey, identifyFormat, mappingKind, mergeMapping, proposeMapping, publicMapping, sameMapping } from "@/lib/ingest/headers";
+import { headerKey, identifyFormat, mappingKind, mergeMapping, proposeMapping, publicMapping, sameMapping, suggestMapping } from "@/lib/ingest/headers";
 
 const GOOGLE_HEADERS = [
   "Campaign status", "Campaign", "Budget", "Budget name", "Budget type", "Status", "Status reasons", "Campaign type",
@@ -48,6 +48,28 @@ describe("proposeMapping", () => {
 
   it("finds nothing usable in unknown headers", () => {
     expect(mappingKind(proposeMapping(["Kampagne", "Tag", "Klicks"]))).toBeNull();
+  });
+});
+
+describe("suggestMapping", () => {
+  it("guesses the mapping editor's columns for the real daily campaign's sheet (../shared/data/ads), header by header", () => {
+    // its headers, in its order: whole-key matches first, then keys containing a synonym of 5 letters or more
+    const headers = ["report_date", "campaign_number", "user_engagement", "banner", "placement", "displays", "cost", "clicks", "revenue", "post_click_conversions", "post_click_sales_amount"];
+    expect(suggestMapping(headers)).toEqual({
+      date: "report_date",
+      campaign: "campaign_number",
+      impressions: "displays",
+      clicks: "clicks",
+      conversions: "post_click_conversions",
+      spend: "cost",
+      revenue: "revenue",
+    });
+  });
+  it("guesses nothing from short synonyms inside other words, and never one header for two fields", () => {
+    // "ad" is inside "leaderboard", "day" inside "weekday": too short to look for
+    expect(suggestMapping(["leaderboard", "weekday", "score"])).toEqual({});
+    // "clicks" is whole-key for clicks; "post_clicks_total" then holds no second guess for it
+    expect(suggestMapping(["clicks", "post_clicks_total"])).toEqual({ clicks: "clicks" });
   });
 });
 

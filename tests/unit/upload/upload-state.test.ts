@@ -19,6 +19,7 @@ const needs = run(initialUploadState, { type: "sendStarted", file }, {
   file,
   sha256: "cd".repeat(32),
   headers: ["a", "b"],
+  suggested: { campaign: "a" },
   message: "We did not recognise these columns.",
 });
 const importing = uploadReducer(review, { type: "importStarted" });
@@ -46,9 +47,9 @@ describe("uploadReducer", () => {
     expect(s).toEqual({ stage: { kind: "review", file, detection }, mapping: detection.mapping, name: "march report", currency: "" });
   });
 
-  it("asks for the columns of an unrecognised file, with an empty mapping", () => {
+  it("asks for the columns of an unrecognised file, starting from the server's guesses", () => {
     expect(needs.stage).toMatchObject({ kind: "needsMapping", file, headers: ["a", "b"] });
-    expect(needs.mapping).toEqual({});
+    expect(needs.mapping).toEqual({ campaign: "a" });
     expect(needs.name).toBe("march report");
   });
 

@@ -187,7 +187,7 @@ function Headline({ d, unit }: { d: CampaignDetail; unit: "day" | "ad" }) {
           sub={f.pLoss === null ? "needs revenue figures" : `revenue below spend in a ${h}: ${formatProbability(f.pLoss)}`}
         />
         <Stat label={`Budget per ${h}`} value={money0(f.budget)} sub={`buys about ${plural(f.clicks, "click")}`} />
-        <Stat label="Conversion rate" value={c.cvr.observed === null ? "no clicks" : formatPercent(c.cvr.observed)} sub={rateSub(c)} />
+        <Stat label="Conversion rate" value={c.cvr.observed === null ? "no clicks" : formatPercent(c.cvr.observed)} sub={rateSub(c, unit)} />
         <Stat label={`Swing (CV) per ${h}`} value={formatPercent(f.cv, 0)} sub={hasRevenue(c) ? "sd ÷ mean of revenue" : "sd ÷ mean of conversions"} />
         <Stat
           label="Calibration"
@@ -361,15 +361,16 @@ function CoinSection({ d, datasetId }: { d: CampaignDetail; datasetId: number })
 
 /**
  * The conversion rate card's line: the period's interval, and, when the forecast runs at a rate that has moved away
- * from the period's average (a drifting rate forecast from its current level), that rate, so that the forecast's
+ * from the period's average (a drifting rate forecast from its current level; for rows that are not days, the rate
+ * of the rows as the model reads them, with more conversions than clicks capped), that rate, so that the forecast's
  * conversions per click are not read against the average.
  */
-function rateSub(c: CampaignAnalysis): string {
-  const interval = `over the whole period; 90% interval ${formatPercentRange(c.cvr.lo90, c.cvr.hi90)}`;
+function rateSub(c: CampaignAnalysis, unit: "day" | "ad"): string {
+  const interval = `${unit === "day" ? "over the whole period" : "over all its rows"}; 90% interval ${formatPercentRange(c.cvr.lo90, c.cvr.hi90)}`;
   const f = c.forecast;
   const now = f.clicks > 0 ? f.conversions.mean / f.clicks : null;
   if (now === null || !Number.isFinite(now) || Math.abs(now / c.cvr.mean - 1) < 0.05) return interval;
-  return `${interval}; the forecast uses the rate of recent days, about ${formatPercent(now)}`;
+  return `${interval}; the forecast uses ${unit === "day" ? "the rate of recent days" : "the rows' rate as modelled"}, about ${formatPercent(now)}`;
 }
 
 const ORDER_SOURCE: Record<CampaignAnalysis["orderValue"]["source"], string> = {

@@ -155,6 +155,22 @@ export function dataRevision(db: Db): number {
   return v === undefined ? 0 : Number(v);
 }
 
+const connectionIds = new WeakMap<Database.Database, number>();
+let lastConnectionId = 0;
+
+/**
+ * What every cached result derived from stored data is keyed by: the data revision and the connection it was read
+ * through ("rev12@1"). The revision moves with every write; the connection tells apart two databases open in one
+ * process (tests, tools) that stand at the same revision, whose answers would otherwise be taken for each other's.
+ * @example revisionKey(db) // "rev12@1"
+ */
+export function revisionKey(db: Db): string {
+  const conn = db.$client;
+  let id = connectionIds.get(conn);
+  if (id === undefined) connectionIds.set(conn, (id = ++lastConnectionId));
+  return `rev${dataRevision(db)}@${id}`;
+}
+
 export function countDatasets(db: Db): number {
   const r = db.select({ n: sql<number>`count(*)` }).from(datasets).get();
   return r?.n ?? 0;

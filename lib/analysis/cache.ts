@@ -3,9 +3,10 @@
  * least-recently-used map with its own bound on entries, so a namespace of large values (whole lattices) keeps only
  * a few while one of small answers keeps hundreds.
  *
- * Keys of anything derived from the database start with the global data revision (`dataRevision` in db/queries.ts,
- * bumped inside the transaction of every write: import, re-import, delete, order lists), so a write makes every
- * older entry unreachable at once, in this process and in any other process reading the same database. Stale
+ * Keys of anything derived from the database start with `revisionKey` (db/queries.ts): the global data revision,
+ * bumped inside the transaction of every write (import, re-import, delete, order lists), so a write makes every
+ * older entry unreachable at once, in this process and in any other process reading the same database; and the
+ * connection read through, so that two databases open in one process never share an entry. Stale
  * entries are not hunted down: they age out of their namespace's LRU order.
  *
  * No I/O here: the module is shared by server code and tests. `clearCache()` empties every namespace (tests).

@@ -1,6 +1,6 @@
 import "server-only";
 import type { Db } from "@/db/client";
-import { dataRevision, getCampaignSources, getDatasetRow, getObservationsByCampaign, getOrderValues } from "@/db/queries";
+import { getCampaignSources, getDatasetRow, getObservationsByCampaign, getOrderValues, revisionKey } from "@/db/queries";
 import { campaignAsCoin } from "@/lib/engine/coins";
 import { estimateDataset } from "@/lib/engine/contract";
 import {
@@ -46,7 +46,7 @@ const summaries = cacheNamespace<DatasetSummary>("analysis-summary", 64);
 /** Cache key of an analysis: the global data revision (bumped by every write), the dataset and the query (with its source). */
 export function analysisKey(db: Db, datasetId: number, q: AnalysisQuery): string {
   // the source as given (a key or a label, any case): two spellings of one source are two entries, never a wrong one
-  return `rev${dataRevision(db)}:${datasetId}:${q.horizon}:${q.budget ?? ""}:${q.lag ?? ""}:${q.asOf ?? ""}:${JSON.stringify(q.source ?? null)}`;
+  return `${revisionKey(db)}:${datasetId}:${q.horizon}:${q.budget ?? ""}:${q.lag ?? ""}:${q.asOf ?? ""}:${JSON.stringify(q.source ?? null)}`;
 }
 
 /** What a campaign's rows read from the database: the estimator's input and the days its rows cover. */

@@ -23,7 +23,7 @@ import "server-only";
 import { cacheNamespace } from "./cache";
 import type { Db } from "@/db/client";
 import { getLagReport, rowVersions, uploadDates, type UploadDates } from "@/db/lag";
-import { dataRevision } from "@/db/queries";
+import { revisionKey } from "@/db/queries";
 import { learnLagFromPairs, type LagCurve, type LagPair } from "@/lib/engine/lag";
 import { fitDelayBuckets } from "@/lib/engine/lag-report";
 import { reportBucketsSchema, sumBuckets } from "@/lib/ingest/lag-report";
@@ -211,6 +211,6 @@ function learnFromReport(db: Db, datasetId: number): LearnedSource | null {
  * revision (an import, a removed upload or a report bumps it).
  */
 export function learnedLag(db: Db, datasetId: number): LearnedLag {
-  const key = `rev${dataRevision(db)}:${datasetId}`;
+  const key = `${revisionKey(db)}:${datasetId}`;
   return cache.getOrCompute(key, () => ({ report: learnFromReport(db, datasetId), exports: learnFromExports(db, datasetId) }));
 }

@@ -1,6 +1,6 @@
 import "server-only";
 import type { Db } from "@/db/client";
-import { dataRevision, getDatasetRow, listDatasets } from "@/db/queries";
+import { getDatasetRow, listDatasets, revisionKey } from "@/db/queries";
 import type { ModelSpec } from "@/lib/engine/contract";
 import { AppError } from "@/lib/errors";
 import type { ImportSummary } from "@/lib/types/ingest";
@@ -97,7 +97,7 @@ const campaignCache = cacheNamespace<CampaignModels>("lab-campaigns", 32);
  */
 function campaignModels(db: Db, datasetId: number, horizon: Horizon): { key: string; models: CampaignModels } {
   // The data revision moves with every write (re-import, order lists, delete): the key of everything derived.
-  const key = `rev${dataRevision(db)}:${datasetId}:${horizon}`;
+  const key = `${revisionKey(db)}:${datasetId}:${horizon}`;
   const hit = campaignCache.get(key);
   if (hit) return { key, models: hit };
   const row = getDatasetRow(db, datasetId);

@@ -3,7 +3,7 @@ import fs from "node:fs";
 import path from "node:path";
 import Piscina from "piscina";
 import { getDb } from "@/db/client";
-import { dataRevision } from "@/db/queries";
+import { revisionKey } from "@/db/queries";
 import { env } from "@/lib/env";
 import { AppError, ERROR_CODES, type ErrorCode } from "@/lib/errors";
 import type { TaskArgs, TaskMessage, TaskName, TaskOutcome, TaskResult } from "@/lib/jobs/worker/tasks";
@@ -118,7 +118,7 @@ function shareKey(name: TaskName, args: unknown): string | null {
   let revision = "";
   if (READS_DATA.has(name)) {
     try {
-      revision = String(dataRevision(getDb()));
+      revision = revisionKey(getDb());
     } catch {
       return null;
     }

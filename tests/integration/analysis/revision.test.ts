@@ -3,7 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDatabase, type Db } from "@/db/client";
-import { dataRevision, deleteDataset, listDatasets } from "@/db/queries";
+import { dataRevision, deleteDataset, listDatasets, revisionKey } from "@/db/queries";
 import { cacheStats, clearCache } from "@/lib/analysis/cache";
 import { campaignDetail } from "@/lib/analysis/campaign";
 import { analysisSummary, analyzeDataset } from "@/lib/analysis/dataset";
@@ -64,6 +64,26 @@ describe("the data revision", () => {
     // deleting what is not there is no write
     expect(deleteDataset(db, s.datasetId)).toBeNull();
     expect(dataRevision(db)).toBe(before + 2);
+  });
+
+  it("keys the caches apart for two databases open in one process at the same revision", async () => {
+    const [a, b] = [openDatabase(":memory:"), openDatabase(":memory:")];
+    try {
+      expect(dataRevision(a)).toBe(dataRevision(b));
+      expect(revisionKey(a)).not.toBe(revisionKey(b));
+      expect(revisionKey(a)).toBe(revisionKey(a)); // the same connection keeps its key
+      // the same dataset id in both, different rows: each answer is its own database's
+      const csv = (clicks: number) => write(`two-${clicks}.csv`, `date,campaign,impressions,clicks,conversions,spend,revenue\n2026-01-01,A,1000,${clicks},1,3,9\n`);
+      const ia = await importLocalFile(a, path.join(dir, "a.db"), csv(50), { maxBytes: MAX });
+      const ib = await importLocalFile(b, path.join(dir, "b.db"), csv(80), { maxBytes: MAX });
+      expect(ia.datasetId).toBe(ib.datasetId);
+      expect(dataRevision(a)).toBe(dataRevision(b));
+      expect(analyzeDataset(a, ia.datasetId, { horizon: "week" }).campaigns[0]!.clicks).toBe(50);
+      expect(analyzeDataset(b, ib.datasetId, { horizon: "week" }).campaigns[0]!.clicks).toBe(80);
+    } finally {
+      a.$client.close();
+      b.$client.close();
+    }
   });
 });
 

@@ -2,7 +2,6 @@ import fs from "node:fs";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { EXPECTED, count, fixture, sandbox, uploadAndImport, type Sandbox } from "./helpers";
 import type { ImportSummary } from "@/lib/types/ingest";
-import { clearCache } from "@/lib/analysis/cache";
 import { analyzeDataset } from "@/lib/analysis/dataset";
 
 let sb: Sandbox;
@@ -237,7 +236,6 @@ describe("ad-level file without dates", () => {
     expect(alt).toEqual({ s: EXPECTED.ad_level?.conversions_alt, dated: 0 });
     expect(sb.db.$client.prepare("SELECT segment FROM observations WHERE line = 2").get()).toEqual({ segment: "100101" });
     // Its analysis is across ads; with no dates, the missing correlation is put down to the dates, not to the campaigns.
-    clearCache(); // each test's database starts at the same data revision: forget the answers of the one before
     const a = analyzeDataset(sb.db, summary.datasetId, { horizon: "week" });
     expect(a.unit).toBe("ad");
     expect(a.campaigns.length).toBeGreaterThanOrEqual(2);
@@ -257,7 +255,6 @@ describe("rates of campaigns with few clicks", () => {
       lines.push(`${date},No clicks,0,0,0,0.00,0.00`);
     }
     const { summary } = await uploadAndImport(sb, Buffer.from(lines.join("\n") + "\n"), { fileName: "few-clicks.csv" });
-    clearCache(); // each test's database starts at the same data revision: forget the answers of the one before
     const a = analyzeDataset(sb.db, summary.datasetId, { horizon: "week" });
     const by = Object.fromEntries(a.campaigns.map((c) => [c.campaign, c]));
     // Busy: 0+1+2+3 conversions every 4 days over 20 days = 30 of 2,000 clicks

@@ -73,6 +73,14 @@ export async function campaignOrMessage(
   notFound();
 }
 
+/**
+ * Whether the figures are across ads, for the banner that says so: rows without dates, not each a whole period (a
+ * row span), and not one row per campaign (a campaign report, which its notes describe instead).
+ */
+export function acrossAds(a: Pick<DatasetAnalysis, "unit" | "rowSpan" | "campaigns">): boolean {
+  return a.unit === "ad" && !a.rowSpan && !a.campaigns.every((c) => c.units === 1);
+}
+
 /** "day" for dated files, "ad" for files without dates (figures across ads). */
 export function datasetUnit(ds: LoadedDataset): "day" | "ad" {
   return ds.periodStart === null ? "ad" : "day";

@@ -21,7 +21,7 @@ import { hasRevenue, unitSuffix } from "@/lib/export/report";
 import { analysisSearch } from "@/app/_components/analysis-query";
 import { readAnalysisQuery, type SearchParams } from "@/app/_components/read-query";
 import { SampleBadge, VerdictBadge } from "@/app/_components/badges";
-import { analyzeOrMessage, campaignOrMessage, loadDatasetOr404 } from "@/app/_components/load-analysis";
+import { acrossAds, analyzeOrMessage, campaignOrMessage, loadDatasetOr404 } from "@/app/_components/load-analysis";
 import { PrintButton } from "@/app/_components/print-button";
 import { StaticHistogram } from "@/app/_components/static-histogram";
 import { PoolingPanel } from "@/app/datasets/[id]/pooling-panel";
@@ -110,7 +110,7 @@ async function ReportBody({ analysis: a, datasetId, query }: { analysis: Dataset
   for (const c of shown) details.push({ c, r: await campaignOrMessage(datasetId, c.campaign, query) });
   return (
     <>
-      {a.unit === "ad" && !a.rowSpan && !a.campaigns.every((c) => c.units === 1) && (
+      {acrossAds(a) && (
         <p className="alert warn" data-testid="across-ads">
           This file has no dates: figures are across ads, and a “day” means the average ad.
         </p>

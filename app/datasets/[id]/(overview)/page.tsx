@@ -9,7 +9,7 @@ import { UrlAnalysisControls } from "@/app/_components/analysis-controls";
 import { SampleBadge } from "@/app/_components/badges";
 import { DeleteDatasetButton } from "@/app/_components/delete-dataset-button";
 import { JsonDownloadButton } from "@/app/_components/export-buttons";
-import { analyzeOrMessage, loadDatasetOr404, summaryOrMessage, type LoadedDataset } from "@/app/_components/load-analysis";
+import { acrossAds, analyzeOrMessage, loadDatasetOr404, summaryOrMessage, type LoadedDataset } from "@/app/_components/load-analysis";
 import { Stat } from "@/app/_components/stat";
 import { CampaignTable } from "../campaign-table";
 import { LagCard } from "../lag-card";
@@ -176,7 +176,7 @@ function AnalysisNotes({ a }: { a: CampaignTableData & Pick<DatasetSummary, "not
         </p>
       )}
       <BySourceTable sources={a.sources} currency={a.currency} selected={a.source} />
-      {a.unit === "ad" && !a.rowSpan && !a.campaigns.every((c) => c.units === 1) && (
+      {acrossAds(a) && (
         <p className="alert warn" data-testid="across-ads">
           This file has no dates, so the figures are across ads: each ad counts as one observation, and a “day” in the
           forecasts means the average ad.
